@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * HMAC-BLAKE2s and WireGuard's KDF_n, as the Noise protocol framework (section 4.3) and the
+ * WireGuard paper (section 5.4) define them: HKDF over HMAC-BLAKE2s-256 with an empty info.
+ */
+#include <string.h>
+
+#include "wr_crypto.h"
+
+void
+wr_hmac_blake2s(uint8_t out[WR_BLAKE2S_HASH_SIZE], const void *key, size_t keylen, const void *in,
+	size_t inlen)
+{
+	struct wr_blake2s_state s;
+	uint8_t k[WR_BLAKE2S_BLOCK_SIZE] = { 0 };
+	uint8_t inner[WR_BLAKE2S_HASH_SIZE];
+	unsigned int i;
+
+	/* RFC 2104: a key longer than the block is hashed first; shorter ones are zero-padded. */
+	if (keylen > WR_BLAKE2S_BLOCK_SIZE)
+		wr_blake2s(k, WR_BLAKE2S_HASH_SIZE, key, keylen, NULL, 0);
+	else
+		memcpy(k, key, keylen);
+
+	for (i = 0; i < WR_BLAKE2S_BLOCK_SIZE; i++)
+		k[i] ^= 0x36;
+	wr_blake2s_init(&s, WR_BLAKE2S_HASH_SIZE);
+	wr_blake2s_update(&s, k, WR_BLAKE2S_BLOCK_SIZE);
+	wr_blake2s_update(&s, in, inlen);
+	wr_blake2s_final(&s, inner);
+
+	/* 0x36 ^ 0x5c turns the inner pad into the outer one. */
+	for (i = 0; i < WR_BLAKE2S_BLOCK_SIZE; i++)
+		k[i] ^= 0x36 ^ 0x5c;
+	wr_blake2s_init(&s, WR_BLAKE2S_HASH_SIZE);
+	wr_blake2s_update(&s, k, WR_BLAKE2S_BLOCK_SIZE);
+	wr_blake2s_update(&s, inner, WR_BLAKE2S_HASH_SIZE);
+	wr_blake2s_final(&s, out);
+
+	wr_wipe(k, sizeof(k));
+	wr_wipe(inner, sizeof(inner));
+}
+
+void
+wr_kdf(uint8_t t1[32], uint8_t *t2, uint8_t *t3, const uint8_t ck[32], const void *in, size_t inlen)
+{
+	uint8_t prk[WR_BLAKE2S_HASH_SIZE];
+	uint8_t buf[WR_BLAKE2S_HASH_SIZE + 1];
+
+	/* HKDF-Extract: the chaining key salts the input key material. */
+	wr_hmac_blake2s(prk, ck, WR_BLAKE2S_HASH_SIZE, in, inlen);
+
+	/* HKDF-Expand: T(1) = HMAC(prk, 0x1), T(i) = HMAC(prk, T(i-1) || i). */
+	buf[0] = 1;
+	wr_hmac_blake2s(buf, prk, sizeof(prk), buf, 1);
+	memcpy(t1, buf, WR_BLAKE2S_HASH_SIZE);
+	if (t2 == NULL)
+		goto out;
+
+	buf[WR_BLAKE2S_HASH_SIZE] = 2;
+	wr_hmac_blake2s(buf, prk, sizeof(prk), buf, sizeof(buf));
+	memcpy(t2, buf, WR_BLAKE2S_HASH_SIZE);
+	if (t3 == NULL)
+		goto out;
+
+	buf[WR_BLAKE2S_HASH_SIZE] = 3;
+	wr_hmac_blake2s(buf, prk, sizeof(prk), buf, sizeof(buf));
+	memcpy(t3, buf, WR_BLAKE2S_HASH_SIZE);
+out:
+	wr_wipe(prk, sizeof(prk));
+	wr_wipe(buf, sizeof(buf));
+}
