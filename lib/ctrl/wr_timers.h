@@ -56,8 +56,9 @@ enum wr_timers_action {
 	WR_TIMERS_SEND_INITIATION = 1u << 1,
 	/* 3 x REJECT_AFTER_TIME without a new session: wipe every keypair and the handshake */
 	WR_TIMERS_ZERO_KEYS = 1u << 2,
-	/* the first initiation and WR_MAX_TIMER_HANDSHAKES retries went unanswered (about
-	 * REKEY_ATTEMPT_TIME of trying): drop the packets queued for the peer; no further
+	/* retries exhausted: as the kernel (attempts > MAX_TIMER_HANDSHAKES), the first initiation
+	 * and WR_MAX_TIMER_HANDSHAKES + 1 retries went unanswered (about REKEY_ATTEMPT_TIME +
+	 * 2 x REKEY_TIMEOUT of trying): drop the packets queued for the peer; no further
 	 * initiation is sent until the data path wants one. Also arms ZERO_KEYS if it was not. */
 	WR_TIMERS_GIVE_UP = 1u << 3,
 };
@@ -78,27 +79,30 @@ struct wr_timers {
 	/* retries of the current initiation sent so far */
 	uint32_t handshake_attempts;
 	uint16_t persistent_keepalive_s;
+	bool running;
 	bool sent_handshake;
 	bool need_another_keepalive;
 	bool sent_lastminute_handshake;
 };
 
 /**
- * Initialise @p t with every timer disarmed. @p persistent_keepalive_s is the PersistentKeepalive
- * interval in seconds (0 disables it). @p seed seeds the retry jitter PRNG (any value, 0
- * included); the same seed and the same events give the same deadlines.
+ * Initialise @p t with every timer disarmed, running (events arm timers). @p persistent_keepalive_s
+ * is the PersistentKeepalive interval in seconds (0 disables it). @p seed seeds the retry jitter
+ * PRNG (any value, 0 included); the same seed and the same events give the same deadlines.
  */
 void wr_timers_init(struct wr_timers *t, uint16_t persistent_keepalive_s, uint64_t seed);
 
 /**
- * The device came up at @p now. With a persistent keepalive configured, a keepalive is due at
- * once (the kernel's wg_open() sends one), which establishes a session with the peer.
+ * The device came up at @p now (needed only after wr_timers_stop(), or for this keepalive): with
+ * a persistent keepalive configured, a keepalive is due at once (the kernel's wg_open() sends
+ * one), which establishes a session with the peer.
  */
 void wr_timers_start(struct wr_timers *t, uint64_t now);
 
 /**
- * Disarm every timer (device down, peer being removed). The retry counter and the configured
- * interval are kept; wr_timers_start() re-arms what it arms.
+ * Disarm every timer and stop arming them (device down, peer being removed): events still update
+ * counters and flags but arm nothing until wr_timers_start(), as the kernel's timers only arm
+ * while the device runs. The retry counter and the configured interval are kept.
  */
 void wr_timers_stop(struct wr_timers *t);
 
