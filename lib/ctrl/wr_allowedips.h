@@ -27,34 +27,40 @@ struct wr_allowedips {
 };
 
 /** Initialise an empty table. */
-void wr_allowedips_init(struct wr_allowedips *t);
+void
+wr_allowedips_init(struct wr_allowedips *t);
 
 /** Remove every prefix and free all memory; @p t is empty (and reusable) afterwards. */
-void wr_allowedips_free(struct wr_allowedips *t);
+void
+wr_allowedips_free(struct wr_allowedips *t);
 
 /**
  * Map prefix @p addr/@p cidr of @p family (AF_INET or AF_INET6) to @p peer (non-NULL).
  * An existing identical prefix is moved to @p peer.
  * Returns 0, -EINVAL (bad family, cidr > 32/128, NULL peer) or -ENOMEM (table unchanged).
  */
-int wr_allowedips_insert(
+int
+wr_allowedips_insert(
 	struct wr_allowedips *t, int family, const void *addr, uint8_t cidr, void *peer);
 
 /**
  * Remove the exact prefix @p addr/@p cidr. When @p peer is not NULL the prefix is removed only if
  * it belongs to @p peer. Returns 0, -ENOENT (no such prefix for that peer) or -EINVAL.
  */
-int wr_allowedips_remove(
+int
+wr_allowedips_remove(
 	struct wr_allowedips *t, int family, const void *addr, uint8_t cidr, void *peer);
 
 /** Remove every prefix of @p peer, both families. Returns how many were removed. */
-size_t wr_allowedips_remove_by_peer(struct wr_allowedips *t, void *peer);
+size_t
+wr_allowedips_remove_by_peer(struct wr_allowedips *t, void *peer);
 
 /**
  * Longest-prefix match of the full address @p addr (4 or 16 bytes per @p family).
  * Returns the owning peer, or NULL when no prefix covers it (or the family is unknown).
  */
-void *wr_allowedips_lookup(const struct wr_allowedips *t, int family, const void *addr);
+void *
+wr_allowedips_lookup(const struct wr_allowedips *t, int family, const void *addr);
 
 /**
  * Visit every prefix: @p fn is called once per prefix with @p ctx, the family, the masked
@@ -63,17 +69,21 @@ void *wr_allowedips_lookup(const struct wr_allowedips *t, int family, const void
  * family in address order, a shorter prefix before the longer ones it contains. Returns 0 or the
  * first non-zero visitor result.
  */
-int wr_allowedips_walk(const struct wr_allowedips *t,
+int
+wr_allowedips_walk(const struct wr_allowedips *t,
 	int (*fn)(void *ctx, int family, const uint8_t *addr, uint8_t cidr, void *peer), void *ctx);
 
 /** As wr_allowedips_walk(), only the prefixes owned by @p peer (for listing a peer). */
-int wr_allowedips_walk_peer(const struct wr_allowedips *t, void *peer,
+int
+wr_allowedips_walk_peer(const struct wr_allowedips *t, void *peer,
 	int (*fn)(void *ctx, int family, const uint8_t *addr, uint8_t cidr, void *peer), void *ctx);
 
 /** Number of prefixes in the table (both families). */
-size_t wr_allowedips_count(const struct wr_allowedips *t);
+size_t
+wr_allowedips_count(const struct wr_allowedips *t);
 
 /** Number of prefixes owned by @p peer. */
-size_t wr_allowedips_count_peer(const struct wr_allowedips *t, void *peer);
+size_t
+wr_allowedips_count_peer(const struct wr_allowedips *t, void *peer);
 
 #endif /* WR_ALLOWEDIPS_H */

@@ -25,6 +25,8 @@
 /* An entry not seen for longer than this is reclaimed. */
 #define WR_RATELIMIT_IDLE_NS WR_NSEC_PER_SEC
 #define WR_RATELIMIT_DEFAULT_CAPACITY 8192
+/* Slots per hash bucket; a source may live in either of two buckets chosen by its hash. */
+#define WR_RATELIMIT_WAYS 8
 
 struct wr_ratelimiter_entry;
 
@@ -46,32 +48,39 @@ struct wr_ratelimiter {
  * rounded up to a power of two) and draw a random hash key.
  * Returns 0, -EINVAL (capacity above 2^24) or -ENOMEM. Undo with wr_ratelimiter_uninit().
  */
-int wr_ratelimiter_init(struct wr_ratelimiter *rl, size_t capacity);
+int
+wr_ratelimiter_init(struct wr_ratelimiter *rl, size_t capacity);
 
 /** Free the table. Safe on a zeroed or already uninitialised limiter. */
-void wr_ratelimiter_uninit(struct wr_ratelimiter *rl);
+void
+wr_ratelimiter_uninit(struct wr_ratelimiter *rl);
 
 /**
  * Charge one packet from @p src (AF_INET or AF_INET6; the port is ignored) at time @p now.
- * Returns true when allowed. @p now must not go backwards for a limiter (smaller values are
- * treated as no time passed).
+ * An IPv4-mapped IPv6 address (::ffff:a.b.c.d, from a dual-stack socket) counts as the IPv4
+ * address, not as the one /64 all of IPv4 would share. Returns true when allowed. @p now must not
+ * go backwards for a limiter (smaller values are treated as no time passed).
  */
-bool wr_ratelimiter_allow(struct wr_ratelimiter *rl, const struct sockaddr *src, uint64_t now);
+bool
+wr_ratelimiter_allow(struct wr_ratelimiter *rl, const struct sockaddr *src, uint64_t now);
 
 /**
  * As wr_ratelimiter_allow(), for a raw address in network order: 4 bytes for AF_INET, 16 for
  * AF_INET6 (only the first 8, the /64, matter). Used by the data plane, which has no sockaddr.
  */
-bool wr_ratelimiter_allow_addr(
-	struct wr_ratelimiter *rl, int family, const void *addr, uint64_t now);
+bool
+wr_ratelimiter_allow_addr(struct wr_ratelimiter *rl, int family, const void *addr, uint64_t now);
 
 /** The table's fixed capacity in entries. */
-size_t wr_ratelimiter_capacity(const struct wr_ratelimiter *rl);
+size_t
+wr_ratelimiter_capacity(const struct wr_ratelimiter *rl);
 
 /** Entries in use at time @p now (seen within WR_RATELIMIT_IDLE_NS). O(capacity). */
-size_t wr_ratelimiter_count(const struct wr_ratelimiter *rl, uint64_t now);
+size_t
+wr_ratelimiter_count(const struct wr_ratelimiter *rl, uint64_t now);
 
 /** Copy out the counters. */
-void wr_ratelimiter_get_stats(const struct wr_ratelimiter *rl, struct wr_ratelimiter_stats *out);
+void
+wr_ratelimiter_get_stats(const struct wr_ratelimiter *rl, struct wr_ratelimiter_stats *out);
 
 #endif /* WR_RATELIMITER_H */

@@ -33,10 +33,12 @@ struct wr_replay {
 };
 
 /** Initialise @p r as a fresh window in which no counter has been seen. */
-void wr_replay_init(struct wr_replay *r);
+void
+wr_replay_init(struct wr_replay *r);
 
 /** Forget every counter seen (same as init; for a keypair slot being reused). */
-void wr_replay_reset(struct wr_replay *r);
+void
+wr_replay_reset(struct wr_replay *r);
 
 /**
  * Would @p counter be accepted by wr_replay_update() now? Does not modify the window.
@@ -44,12 +46,14 @@ void wr_replay_reset(struct wr_replay *r);
  * (WR_REPLAY_WINDOW_USABLE below the greatest accepted counter), or is
  * >= WR_REJECT_AFTER_MESSAGES.
  */
-bool wr_replay_check(const struct wr_replay *r, uint64_t counter);
+bool
+wr_replay_check(const struct wr_replay *r, uint64_t counter);
 
 /**
  * Accept and record @p counter. Returns false (window unchanged) for a replay, a counter too old
  * for the window, or one >= WR_REJECT_AFTER_MESSAGES. Call only after the packet authenticated.
  */
-bool wr_replay_update(struct wr_replay *r, uint64_t counter);
+bool
+wr_replay_update(struct wr_replay *r, uint64_t counter);
 
 #endif /* WR_REPLAY_H */

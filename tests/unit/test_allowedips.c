@@ -482,6 +482,16 @@ naive_lookup(const struct naive *h, int family, const uint8_t *addr)
 	return peer;
 }
 
+static size_t
+naive_count_peer(const struct naive *h, void *peer)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < h->n; i++)
+		n += h->v[i].peer == peer;
+	return n;
+}
+
 static int
 seen_cmp(const void *x, const void *y)
 {
@@ -653,12 +663,8 @@ test_random(uint64_t seed)
 			mism++;
 		if (!compare_walk(&t, &h, P('a' + (int)round), "walk_peer"))
 			mism++;
-		if (wr_allowedips_count_peer(&t, P('a' + (int)round)) != (size_t)({
-			    size_t n = 0;
-			    for (k = 0; k < h.n; k++)
-				    n += h.v[k].peer == P('a' + (int)round);
-			    n;
-		    }))
+		if (wr_allowedips_count_peer(&t, P('a' + (int)round)) !=
+			naive_count_peer(&h, P('a' + (int)round)))
 			mism++;
 		printf("allowedips: random round %u: %zu prefixes, %u lookups compared\n", round,
 			h.n, QUERIES);
