@@ -122,8 +122,6 @@ wr_timers_data_sent(struct wr_timers *t, uint64_t now)
 void
 wr_timers_data_received(struct wr_timers *t, uint64_t now)
 {
-	if (!t->running)
-		return;
 	if (!armed(t->send_keepalive))
 		arm(t, &t->send_keepalive, add_sat(now, WR_KEEPALIVE_TIMEOUT));
 	else
