@@ -1,0 +1,502 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The configuration keys: one handler per key, and the table saying which section each belongs
+ * to. A handler gets the trimmed, non-empty value (which it may modify) and reports problems with
+ * wr_config_fail()/wr_config_warn(); it never echoes a key's value.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "config_internal.h"
+#include "wr_base64.h"
+#include "wr_crypto.h"
+
+/* ---- [Gateway] ---- */
+
+static int
+set_control(struct parser *p, const struct key_def *k, char *value)
+{
+	unsigned long v;
+
+	if (wr_config_parse_uint(value, WR_CONFIG_LCORE_MAX - 1, &v))
+		return wr_config_fail(p, p->line, "%s: '%.*s': expected an lcore id (0..%d)",
+			k->name, WR_CONFIG_ECHO_MAX, value, WR_CONFIG_LCORE_MAX - 1);
+	p->cfg->control_lcore = (unsigned int)v;
+	p->control_line = p->line;
+	return 0;
+}
+
+static int
+set_workers(struct parser *p, const struct key_def *k, char *value)
+{
+	char echo[WR_CONFIG_ECHO_MAX + 1];
+	const char *why;
+
+	snprintf(echo, sizeof(echo), "%s", value);
+	why = wr_config_parse_lcores(value, p->cfg->worker_mask);
+	if (why)
+		return wr_config_fail(p, p->line, "%s: '%s': %s", k->name, echo, why);
+	p->workers_line = p->line;
+	return 0;
+}
+
+static int
+set_control_socket(struct parser *p, const struct key_def *k, char *value)
+{
+	struct sockaddr_un sun;
+	char *s;
+
+	if (strlen(value) >= sizeof(sun.sun_path))
+		return wr_config_fail(p, p->line, "%s: path longer than %zu characters", k->name,
+			sizeof(sun.sun_path) - 1);
+	s = strdup(value);
+	if (!s)
+		return wr_config_oom(p);
+	free(p->cfg->control_socket);
+	p->cfg->control_socket = s;
+	return 0;
+}
+
+/* ---- [Port NAME] ---- */
+
+static int
+set_device(struct parser *p, const struct key_def *k, char *value)
+{
+	struct wr_config_port *port = cur_port(p);
+
+	port->device = strdup(value);
+	return port->device ? 0 : wr_config_oom(p);
+}
+
+static int
+add_prefix(struct parser *p, struct wr_config_prefix **arr, size_t *n, size_t *cap,
+	const struct wr_config_prefix *pfx)
+{
+	if (wr_config_grow((void **)arr, cap, *n, sizeof(**arr)))
+		return wr_config_oom(p);
+	(*arr)[(*n)++] = *pfx;
+	return 0;
+}
+
+/*
+ * Parse one prefix list item; masks host bits with a warning when @p mask (AllowedIPs, routes:
+ * a host address there is almost always a typo for the network).
+ */
+static int
+item_prefix(struct parser *p, const struct key_def *k, char *item, bool mask,
+	struct wr_config_prefix *pfx)
+{
+	char echo[WR_CONFIG_ECHO_MAX + 1];
+	char fixed[64];
+	const char *why;
+
+	if (!*item)
+		return wr_config_fail(p, p->line, "%s: empty list item", k->name);
+	snprintf(echo, sizeof(echo), "%s", item);
+	why = wr_config_parse_prefix(item, pfx);
+	if (why)
+		return wr_config_fail(p, p->line, "%s: '%s': %s", k->name, echo, why);
+	if (mask && wr_config_prefix_mask(pfx)) {
+		wr_config_format_prefix(fixed, sizeof(fixed), pfx);
+		return wr_config_warn(
+			p, p->line, "%s: '%s' has host bits set; using %s", k->name, echo, fixed);
+	}
+	return 0;
+}
+
+static int
+set_address(struct parser *p, const struct key_def *k, char *value)
+{
+	struct wr_config_prefix pfx;
+	struct wr_config_prefix **arr;
+	size_t *n;
+	char *item;
+	int rc;
+
+	if (p->sec == SEC_PORT) {
+		arr = &cur_port(p)->addrs;
+		n = &cur_port(p)->n_addrs;
+	} else {
+		arr = &cur_iface(p)->addrs;
+		n = &cur_iface(p)->n_addrs;
+	}
+	while ((item = wr_config_next_item(&value))) {
+		rc = item_prefix(p, k, item, false, &pfx);
+		if (!rc)
+			rc = add_prefix(p, arr, n, &p->cap_addrs, &pfx);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+set_route(struct parser *p, const struct key_def *k, char *value)
+{
+	struct wr_config_port *port = cur_port(p);
+	struct wr_config_route route;
+	char *item;
+	int rc;
+
+	while ((item = wr_config_next_item(&value))) {
+		char echo[WR_CONFIG_ECHO_MAX + 1];
+		char *save = NULL, *dst, *via, *gw;
+		uint8_t family;
+
+		snprintf(echo, sizeof(echo), "%s", item);
+		memset(&route, 0, sizeof(route));
+		dst = strtok_r(item, " \t", &save);
+		via = strtok_r(NULL, " \t", &save);
+		gw = strtok_r(NULL, " \t", &save);
+		if (!dst || (via && (strcasecmp(via, "via") || !gw)) ||
+			strtok_r(NULL, " \t", &save))
+			return wr_config_fail(p, p->line,
+				"%s: '%s': expected DESTINATION/CIDR [via GATEWAY]", k->name, echo);
+		rc = item_prefix(p, k, dst, true, &route.dst);
+		if (rc)
+			return rc;
+		if (gw) {
+			if (wr_config_parse_addr(gw, &family, route.gateway))
+				return wr_config_fail(p, p->line,
+					"%s: '%s': invalid gateway address", k->name, echo);
+			if (family != route.dst.family)
+				return wr_config_fail(p, p->line,
+					"%s: '%s': gateway and destination are of different "
+					"families",
+					k->name, echo);
+			route.has_gateway = true;
+		}
+		if (wr_config_grow((void **)&port->routes, &p->cap_routes, port->n_routes,
+			    sizeof(*port->routes)))
+			return wr_config_oom(p);
+		port->routes[port->n_routes++] = route;
+	}
+	return 0;
+}
+
+/* ---- [Interface NAME] ---- */
+
+static int
+set_private_key(struct parser *p, const struct key_def *k, char *value)
+{
+	if (p->seen[K_PRIVATE_KEY_FILE])
+		return wr_config_fail(p, p->line,
+			"PrivateKey: PrivateKeyFile is also given (line %u)",
+			p->seen[K_PRIVATE_KEY_FILE]);
+	/* Never echo the value: it is (meant to be) a secret. */
+	if (wr_base64_key_decode(cur_iface(p)->private_key, value, strlen(value)))
+		return wr_config_fail(p, p->line,
+			"PrivateKey: not a key (expected 44 characters of base64, as wg genkey "
+			"prints)");
+	return 0;
+}
+
+static int
+read_key_file(struct parser *p, const char *value, uint8_t key[WR_KEY_LEN])
+{
+	char path[PATH_MAX];
+	char buf[WR_CONFIG_KEY_FILE_MAX];
+	struct stat st;
+	size_t len = 0;
+	ssize_t n;
+	char *s;
+	int fd, rc = 0;
+
+	if (value[0] != '/' && p->dir)
+		n = snprintf(path, sizeof(path), "%s/%s", p->dir, value);
+	else
+		n = snprintf(path, sizeof(path), "%s", value);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return wr_config_fail(p, p->line, "PrivateKeyFile: '%.*s': path too long",
+			WR_CONFIG_ECHO_MAX, value);
+	/* O_NONBLOCK: a FIFO or device named here must not hang the parser. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return wr_config_fail(p, p->line, "PrivateKeyFile: '%.*s': %s", WR_CONFIG_ECHO_MAX,
+			value, strerror(errno));
+	if (fstat(fd, &st)) {
+		rc = wr_config_fail(p, p->line, "PrivateKeyFile: '%.*s': %s", WR_CONFIG_ECHO_MAX,
+			value, strerror(errno));
+		goto out_close;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = wr_config_fail(p, p->line, "PrivateKeyFile: '%.*s': not a regular file",
+			WR_CONFIG_ECHO_MAX, value);
+		goto out_close;
+	}
+	if (st.st_mode & (S_IRGRP | S_IROTH)) {
+		rc = wr_config_warn(p, p->line,
+			"PrivateKeyFile: '%.*s' is readable by group or others (chmod 600 it)",
+			WR_CONFIG_ECHO_MAX, value);
+		if (rc)
+			goto out_close;
+	}
+	while (len < sizeof(buf) - 1) {
+		n = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = wr_config_fail(p, p->line, "PrivateKeyFile: '%.*s': %s",
+				WR_CONFIG_ECHO_MAX, value, strerror(errno));
+			goto out_wipe;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	s = wr_config_trim(buf);
+	if (wr_base64_key_decode(key, s, strlen(s)))
+		rc = wr_config_fail(p, p->line,
+			"PrivateKeyFile: '%.*s': does not hold a key (44 characters of base64)",
+			WR_CONFIG_ECHO_MAX, value);
+out_wipe:
+	wr_wipe(buf, sizeof(buf));
+out_close:
+	close(fd);
+	return rc;
+}
+
+static int
+set_private_key_file(struct parser *p, const struct key_def *k, char *value)
+{
+	if (p->seen[K_PRIVATE_KEY])
+		return wr_config_fail(p, p->line,
+			"PrivateKeyFile: PrivateKey is also given (line %u)",
+			p->seen[K_PRIVATE_KEY]);
+	return read_key_file(p, value, cur_iface(p)->private_key);
+}
+
+static int
+set_listen_port(struct parser *p, const struct key_def *k, char *value)
+{
+	unsigned long v;
+
+	if (wr_config_parse_uint(value, 65535, &v) || v == 0)
+		return wr_config_fail(p, p->line, "%s: '%.*s': expected a UDP port (1..65535)",
+			k->name, WR_CONFIG_ECHO_MAX, value);
+	cur_iface(p)->listen_port = (uint16_t)v;
+	p->extra[p->cfg->n_interfaces - 1].listen_port_line = p->line;
+	return 0;
+}
+
+static int
+set_port(struct parser *p, const struct key_def *k, char *value)
+{
+	struct iface_extra *x = &p->extra[p->cfg->n_interfaces - 1];
+
+	if (!wr_config_valid_name(value))
+		return wr_config_fail(p, p->line, "%s: '%.*s': not a port name", k->name,
+			WR_CONFIG_ECHO_MAX, value);
+	snprintf(x->port_name, sizeof(x->port_name), "%s", value);
+	x->port_line = p->line;
+	return 0;
+}
+
+static int
+set_mtu(struct parser *p, const struct key_def *k, char *value)
+{
+	unsigned long v;
+
+	if (wr_config_parse_uint(value, WR_CONFIG_MTU_MAX, &v) || v < WR_CONFIG_MTU_MIN)
+		return wr_config_fail(p, p->line, "%s: '%.*s': out of range (%d..%d)", k->name,
+			WR_CONFIG_ECHO_MAX, value, WR_CONFIG_MTU_MIN, WR_CONFIG_MTU_MAX);
+	cur_iface(p)->mtu = (uint16_t)v;
+	p->extra[p->cfg->n_interfaces - 1].mtu_line = p->line;
+	return 0;
+}
+
+static int
+set_ignored(struct parser *p, const struct key_def *k, char *value)
+{
+	return wr_config_warn(
+		p, p->line, "%s: a wg-quick key with no meaning on this gateway; ignored", k->name);
+}
+
+/* ---- [Peer] ---- */
+
+static uint64_t
+key_hash(const uint8_t key[WR_KEY_LEN])
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+	unsigned int i;
+
+	for (i = 0; i < WR_KEY_LEN; i++)
+		h = (h ^ key[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/* The slot of @p key in the peer table: the one holding it, or the empty one it would go to. */
+static size_t *
+peer_slot(struct parser *p, const struct wr_config_interface *ifc, const uint8_t *key)
+{
+	size_t mask = p->peer_table_cap - 1;
+	size_t i = (size_t)key_hash(key) & mask;
+
+	while (p->peer_table[i] != SIZE_MAX &&
+		memcmp(ifc->peers[p->peer_table[i]].public_key, key, WR_KEY_LEN))
+		i = (i + 1) & mask;
+	return &p->peer_table[i];
+}
+
+/* Returns the index of an earlier peer with the same key, SIZE_MAX if none, or -ENOMEM. */
+static int
+peer_table_add(struct parser *p, const struct wr_config_interface *ifc, size_t idx, size_t *dup)
+{
+	size_t *slot, i;
+
+	/* Keep the load at most one half so that probes stay short. */
+	if ((p->peer_table_count + 1) * 2 > p->peer_table_cap) {
+		size_t ncap = p->peer_table_cap ? p->peer_table_cap * 2 : 64;
+		size_t *nt = malloc(ncap * sizeof(*nt));
+
+		if (!nt)
+			return -ENOMEM;
+		free(p->peer_table);
+		p->peer_table = nt;
+		p->peer_table_cap = ncap;
+		for (i = 0; i < ncap; i++)
+			nt[i] = SIZE_MAX;
+		/* Every earlier peer of this interface has a key: a keyless one is an error. */
+		for (i = 0; i < idx; i++)
+			*peer_slot(p, ifc, ifc->peers[i].public_key) = i;
+	}
+	slot = peer_slot(p, ifc, ifc->peers[idx].public_key);
+	*dup = *slot;
+	if (*slot == SIZE_MAX) {
+		*slot = idx;
+		p->peer_table_count++;
+	}
+	return 0;
+}
+
+static int
+set_public_key(struct parser *p, const struct key_def *k, char *value)
+{
+	struct wr_config_interface *ifc = cur_iface(p);
+	struct wr_config_peer *peer = cur_peer(p);
+	size_t dup;
+
+	if (wr_base64_key_decode(peer->public_key, value, strlen(value)))
+		return wr_config_fail(p, p->line,
+			"PublicKey: not a key (expected 44 characters of base64, as wg pubkey "
+			"prints)");
+	if (!memcmp(peer->public_key, ifc->public_key, WR_KEY_LEN))
+		return wr_config_fail(p, p->line,
+			"PublicKey: this is [Interface %s]'s own public key", ifc->name);
+	if (peer_table_add(p, ifc, ifc->n_peers - 1, &dup))
+		return wr_config_oom(p);
+	if (dup != SIZE_MAX)
+		return wr_config_fail(p, p->line, "PublicKey: same key as the [Peer] on line %u",
+			ifc->peers[dup].line);
+	return 0;
+}
+
+static int
+set_preshared_key(struct parser *p, const struct key_def *k, char *value)
+{
+	struct wr_config_peer *peer = cur_peer(p);
+
+	if (wr_base64_key_decode(peer->preshared_key, value, strlen(value)))
+		return wr_config_fail(p, p->line,
+			"PresharedKey: not a key (expected 44 characters of base64, as wg genpsk "
+			"prints)");
+	peer->has_preshared_key = true;
+	return 0;
+}
+
+static int
+set_endpoint(struct parser *p, const struct key_def *k, char *value)
+{
+	const char *why = wr_config_parse_endpoint(value, &cur_peer(p)->endpoint);
+
+	if (why)
+		return wr_config_fail(
+			p, p->line, "%s: '%.*s': %s", k->name, WR_CONFIG_ECHO_MAX, value, why);
+	return 0;
+}
+
+static int
+set_allowed_ips(struct parser *p, const struct key_def *k, char *value)
+{
+	struct wr_config_peer *peer = cur_peer(p);
+	struct wr_config_prefix pfx;
+	char *item;
+	int rc;
+
+	while ((item = wr_config_next_item(&value))) {
+		rc = item_prefix(p, k, item, true, &pfx);
+		if (!rc)
+			rc = add_prefix(
+				p, &peer->allowed_ips, &peer->n_allowed_ips, &p->cap_aips, &pfx);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+set_keepalive(struct parser *p, const struct key_def *k, char *value)
+{
+	unsigned long v;
+
+	if (!strcasecmp(value, "off")) {
+		v = 0;
+	} else if (wr_config_parse_uint(value, 65535, &v)) {
+		return wr_config_fail(p, p->line, "%s: '%.*s': expected seconds (0..65535) or off",
+			k->name, WR_CONFIG_ECHO_MAX, value);
+	}
+	cur_peer(p)->persistent_keepalive = (uint16_t)v;
+	return 0;
+}
+
+static const struct key_def keys[] = {
+	{ "Control", K_CONTROL, WR_CONFIG_IN(SEC_GATEWAY), false, set_control },
+	{ "Workers", K_WORKERS, WR_CONFIG_IN(SEC_GATEWAY), false, set_workers },
+	{ "ControlSocket", K_CONTROL_SOCKET, WR_CONFIG_IN(SEC_GATEWAY), false, set_control_socket },
+	{ "Device", K_DEVICE, WR_CONFIG_IN(SEC_PORT), false, set_device },
+	{ "Address", K_ADDRESS, WR_CONFIG_IN(SEC_PORT) | WR_CONFIG_IN(SEC_INTERFACE), true,
+		set_address },
+	{ "Route", K_ROUTE, WR_CONFIG_IN(SEC_PORT), true, set_route },
+	{ "PrivateKey", K_PRIVATE_KEY, WR_CONFIG_IN(SEC_INTERFACE), false, set_private_key },
+	{ "PrivateKeyFile", K_PRIVATE_KEY_FILE, WR_CONFIG_IN(SEC_INTERFACE), false,
+		set_private_key_file },
+	{ "ListenPort", K_LISTEN_PORT, WR_CONFIG_IN(SEC_INTERFACE), false, set_listen_port },
+	{ "Port", K_PORT, WR_CONFIG_IN(SEC_INTERFACE), false, set_port },
+	{ "MTU", K_MTU, WR_CONFIG_IN(SEC_INTERFACE), false, set_mtu },
+	{ "PublicKey", K_PUBLIC_KEY, WR_CONFIG_IN(SEC_PEER), false, set_public_key },
+	{ "PresharedKey", K_PRESHARED_KEY, WR_CONFIG_IN(SEC_PEER), false, set_preshared_key },
+	{ "Endpoint", K_ENDPOINT, WR_CONFIG_IN(SEC_PEER), false, set_endpoint },
+	{ "AllowedIPs", K_ALLOWED_IPS, WR_CONFIG_IN(SEC_PEER), true, set_allowed_ips },
+	{ "PersistentKeepalive", K_PERSISTENT_KEEPALIVE, WR_CONFIG_IN(SEC_PEER), false,
+		set_keepalive },
+	/* wg-quick's keys that configure the host, which a DPDK gateway does not have. */
+	{ "DNS", K_IGNORED, WR_CONFIG_IN(SEC_INTERFACE), true, set_ignored },
+	{ "Table", K_IGNORED, WR_CONFIG_IN(SEC_INTERFACE), true, set_ignored },
+	{ "PreUp", K_IGNORED, WR_CONFIG_IN(SEC_INTERFACE), true, set_ignored },
+	{ "PostUp", K_IGNORED, WR_CONFIG_IN(SEC_INTERFACE), true, set_ignored },
+	{ "PreDown", K_IGNORED, WR_CONFIG_IN(SEC_INTERFACE), true, set_ignored },
+	{ "PostDown", K_IGNORED, WR_CONFIG_IN(SEC_INTERFACE), true, set_ignored },
+	{ "SaveConfig", K_IGNORED, WR_CONFIG_IN(SEC_INTERFACE), true, set_ignored },
+	{ "FwMark", K_IGNORED, WR_CONFIG_IN(SEC_INTERFACE), true, set_ignored },
+};
+
+const struct key_def *
+wr_config_find_key(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcasecmp(keys[i].name, name))
+			return &keys[i];
+	return NULL;
+}
