@@ -29,8 +29,8 @@
  *	  even when the attempt is then rate limited (the kernel resets its retry count there);
  *	- a keypair installed (after consuming a response as initiator, after creating a response as
  *	  responder): wr_timers_session_derived();
- *	- a handshake confirmed (response consumed as initiator, or the first data packet received
- *on the new responder keypair): wr_timers_handshake_complete().
+ *	- a handshake confirmed (response consumed as initiator, or first data received on the
+ *	  new responder keypair): wr_timers_handshake_complete().
  *
  * Each peer's wr_timers is owned by the single thread that mutates the peer; nothing here is
  * thread-safe. Every boundary follows the kernel's wg_birthdate_has_expired(): a deadline or an
