@@ -1,0 +1,530 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * bench_crypto: ChaCha20-Poly1305 throughput on one core, side by side, in one run:
+ * libsodium used directly, intel-ipsec-mb's job API used directly (AVX2, and AVX-512 where the CPU
+ * has it), and wirerate's batch API (wr_aead_batch.h) on each backend this CPU supports. Reports
+ * plaintext Gbit/s, Mpps and TSC cycles per byte, and per size and burst the ratio of the best
+ * batch backend to the best direct intel-ipsec-mb use: the batch layer's overhead.
+ *
+ * Every implementation runs in short slices, interleaved, several times; the best slice counts,
+ * which on a shared machine filters out the moments another process had the core.
+ * Pin it: taskset -c 1 bench_crypto
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <x86intrin.h>
+
+#include <intel-ipsec-mb.h>
+#include <sodium.h>
+
+#include "wr_aead_batch.h"
+
+#define MAX_BURST 32
+#define NPKT 64 /* distinct buffers cycled through, so data is not always hot in L1 */
+#define NKEYS 8
+#define MAX_SIZE 9000
+#define BUF_SIZE 9216 /* MAX_SIZE rounded up to 64, as aligned_alloc requires */
+
+static const unsigned int sizes[] = { 64, 128, 512, 1420, 9000 };
+static const unsigned int bursts[] = { 1, 32 };
+
+enum impl_kind {
+	SODIUM,
+	DIRECT_JOB,     /* IMB_SUBMIT_JOB: the job API as documented, argument checks on */
+	DIRECT_NOCHECK, /* IMB_SUBMIT_JOB_NOCHECK: the job API without the checks */
+	BATCH,
+};
+
+struct impl {
+	char name[32];
+	enum impl_kind kind;
+	IMB_MGR *mgr;            /* IMB_* */
+	struct wr_aead_ctx *ctx; /* BATCH */
+	bool direct_imb;
+	bool batch;
+};
+
+struct result {
+	double gbps, mpps, cpb;
+};
+
+static struct impl impls[16];
+static unsigned int nimpl;
+
+static uint8_t keys[NKEYS][32];
+static uint8_t *src[NPKT], *dst[NPKT];
+static uint8_t tags[NPKT][16];
+static uint8_t ivs[MAX_BURST][16];
+static uint8_t out_tags[MAX_BURST][16];
+static uint64_t counter;
+static double tsc_hz;
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* TSC ticks per second, against CLOCK_MONOTONIC over 200 ms. */
+static double
+calibrate_tsc(void)
+{
+	double t0, t1;
+	uint64_t c0, c1;
+
+	t0 = now_s();
+	c0 = __rdtsc();
+	do {
+		t1 = now_s();
+	} while (t1 - t0 < 0.2);
+	c1 = __rdtsc();
+	return (double)(c1 - c0) / (t1 - t0);
+}
+
+static void
+nonce(uint8_t iv[12], uint64_t ctr)
+{
+	memset(iv, 0, 4);
+	memcpy(iv + 4, &ctr, 8); /* x86: little-endian already */
+}
+
+static inline bool
+tag_ok(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t a0, a1, b0, b1;
+
+	memcpy(&a0, a, 8);
+	memcpy(&a1, a + 8, 8);
+	memcpy(&b0, b, 8);
+	memcpy(&b1, b + 8, 8);
+	return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
+/* ---- one burst per implementation; returns the number of packets that failed ---- */
+
+static unsigned int
+run_sodium(unsigned int first, unsigned int n, unsigned int len, bool seal)
+{
+	unsigned int i, bad = 0;
+	uint8_t iv[12];
+
+	for (i = 0; i < n; i++) {
+		unsigned int p = (first + i) % NPKT;
+
+		if (seal) {
+			nonce(iv, counter++);
+			crypto_aead_chacha20poly1305_ietf_encrypt_detached(dst[p], tags[p], NULL,
+				src[p], len, NULL, 0, NULL, iv, keys[p % NKEYS]);
+		} else {
+			nonce(iv, p);
+			bad += crypto_aead_chacha20poly1305_ietf_decrypt_detached(dst[p], NULL,
+				       src[p], len, tags[p], NULL, 0, iv, keys[p % NKEYS]) != 0;
+		}
+	}
+	return bad;
+}
+
+static unsigned int
+check_imb_job(IMB_JOB *job, bool seal)
+{
+	if (job->status != IMB_STATUS_COMPLETED)
+		return 1;
+	if (seal)
+		return 0;
+	return !tag_ok(job->auth_tag_output, tags[(uintptr_t)job->user_data]);
+}
+
+static unsigned int
+run_imb(struct impl *im, unsigned int first, unsigned int n, unsigned int len, bool seal)
+{
+	static const uint8_t no_aad[16];
+	IMB_MGR *mgr = im->mgr;
+	unsigned int i, bad = 0;
+	IMB_JOB *job;
+
+	for (i = 0; i < n; i++) {
+		unsigned int p = (first + i) % NPKT;
+
+		job = IMB_GET_NEXT_JOB(mgr);
+		nonce(ivs[i], seal ? counter++ : p);
+		job->cipher_mode = IMB_CIPHER_CHACHA20_POLY1305;
+		job->hash_alg = IMB_AUTH_CHACHA20_POLY1305;
+		job->cipher_direction = seal ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
+		job->chain_order = seal ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
+		job->enc_keys = keys[p % NKEYS];
+		job->dec_keys = keys[p % NKEYS];
+		job->key_len_in_bytes = IMB_KEY_256_BYTES;
+		job->src = src[p];
+		job->dst = dst[p];
+		job->cipher_start_src_offset_in_bytes = 0;
+		job->msg_len_to_cipher_in_bytes = len;
+		job->hash_start_src_offset_in_bytes = 0;
+		job->msg_len_to_hash_in_bytes = len;
+		job->iv = ivs[i];
+		job->iv_len_in_bytes = 12;
+		job->auth_tag_output = seal ? tags[p] : out_tags[i];
+		job->auth_tag_output_len_in_bytes = 16;
+		job->u.CHACHA20_POLY1305.aad = no_aad;
+		job->u.CHACHA20_POLY1305.aad_len_in_bytes = 0;
+		job->user_data = (void *)(uintptr_t)p;
+		if (im->kind == DIRECT_JOB)
+			job = IMB_SUBMIT_JOB(mgr);
+		else
+			job = IMB_SUBMIT_JOB_NOCHECK(mgr);
+		while (job != NULL) {
+			bad += check_imb_job(job, seal);
+			job = IMB_GET_COMPLETED_JOB(mgr);
+		}
+	}
+	while ((job = IMB_FLUSH_JOB(mgr)) != NULL)
+		bad += check_imb_job(job, seal);
+	return bad;
+}
+
+static unsigned int
+run_batch(struct impl *im, unsigned int first, unsigned int n, unsigned int len, bool seal)
+{
+	struct wr_aead_op ops[MAX_BURST];
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		unsigned int p = (first + i) % NPKT;
+
+		ops[i].key = keys[p % NKEYS];
+		ops[i].counter = seal ? counter++ : p;
+		ops[i].src = src[p];
+		ops[i].dst = dst[p];
+		ops[i].tag = tags[p];
+		ops[i].len = len;
+	}
+	if (seal)
+		return n - wr_aead_seal_burst(im->ctx, ops, n);
+	return n - wr_aead_open_burst(im->ctx, ops, n);
+}
+
+static unsigned int
+run_burst(struct impl *im, unsigned int first, unsigned int n, unsigned int len, bool seal)
+{
+	switch (im->kind) {
+	case SODIUM:
+		return run_sodium(first, n, len, seal);
+	case DIRECT_JOB:
+	case DIRECT_NOCHECK:
+		return run_imb(im, first, n, len, seal);
+	case BATCH:
+		return run_batch(im, first, n, len, seal);
+	}
+	return n;
+}
+
+/* Fill the buffers with a valid ciphertext for counter = packet index, for the open runs. */
+static void
+prepare_open(unsigned int len)
+{
+	unsigned int p;
+	uint8_t iv[12];
+
+	for (p = 0; p < NPKT; p++) {
+		wr_random(dst[p], len);
+		nonce(iv, p);
+		crypto_aead_chacha20poly1305_ietf_encrypt_detached(
+			src[p], tags[p], NULL, dst[p], len, NULL, 0, NULL, iv, keys[p % NKEYS]);
+	}
+}
+
+/* Runs bursts for about @p slice seconds; returns the measured rates, or false on a failure. */
+static bool
+measure(struct impl *im, unsigned int len, unsigned int burst, bool seal, double slice,
+	struct result *r)
+{
+	uint64_t pkts = 0, c0, c1;
+	unsigned int first = 0, bad = 0, i;
+	double t0, t1;
+
+	/* Warm up: the first bursts fault in pages and fill the caches. */
+	for (i = 0; i < 4; i++)
+		bad += run_burst(im, i * burst, burst, len, seal);
+	t0 = now_s();
+	c0 = __rdtsc();
+	do {
+		for (i = 0; i < 16; i++) {
+			bad += run_burst(im, first, burst, len, seal);
+			first = (first + burst) % NPKT;
+			pkts += burst;
+		}
+		t1 = now_s();
+	} while (t1 - t0 < slice);
+	c1 = __rdtsc();
+	if (bad != 0) {
+		fprintf(stderr, "%s: %u packets failed (%s, %u bytes)\n", im->name, bad,
+			seal ? "seal" : "open", len);
+		return false;
+	}
+	r->mpps = (double)pkts / (t1 - t0) / 1e6;
+	r->gbps = (double)pkts * len * 8 / (t1 - t0) / 1e9;
+	r->cpb = (double)(c1 - c0) / ((double)pkts * len);
+	return true;
+}
+
+static void
+add_impl(const char *name, enum impl_kind kind, IMB_MGR *mgr, struct wr_aead_ctx *ctx)
+{
+	struct impl *im = &impls[nimpl++];
+
+	snprintf(im->name, sizeof(im->name), "%s", name);
+	im->kind = kind;
+	im->mgr = mgr;
+	im->ctx = ctx;
+	im->direct_imb = kind == DIRECT_JOB || kind == DIRECT_NOCHECK;
+	im->batch = kind == BATCH;
+}
+
+static int
+setup_impls(void)
+{
+	static const struct {
+		const char *arch;
+		void (*init)(IMB_MGR *);
+		uint64_t flags;
+	} archs[] = {
+		{ "avx2", init_mb_mgr_avx2, IMB_CPUFLAGS_AVX2 },
+		{ "avx512", init_mb_mgr_avx512, IMB_CPUFLAGS_AVX512 },
+	};
+	char name[32];
+	unsigned int a, b;
+
+	add_impl("libsodium", SODIUM, NULL, NULL);
+	for (a = 0; a < sizeof(archs) / sizeof(archs[0]); a++) {
+		IMB_MGR *job_mgr, *nocheck_mgr;
+
+		if ((imb_get_feature_flags() & archs[a].flags) != archs[a].flags)
+			continue;
+		job_mgr = alloc_mb_mgr(0);
+		nocheck_mgr = alloc_mb_mgr(0);
+		if (job_mgr == NULL || nocheck_mgr == NULL)
+			return -ENOMEM;
+		archs[a].init(job_mgr);
+		archs[a].init(nocheck_mgr);
+		if (imb_get_errno(job_mgr) != 0 || imb_get_errno(nocheck_mgr) != 0) {
+			free_mb_mgr(job_mgr);
+			free_mb_mgr(nocheck_mgr);
+			continue;
+		}
+		snprintf(name, sizeof(name), "imb-%s job", archs[a].arch);
+		add_impl(name, DIRECT_JOB, job_mgr, NULL);
+		snprintf(name, sizeof(name), "imb-%s job-nocheck", archs[a].arch);
+		add_impl(name, DIRECT_NOCHECK, nocheck_mgr, NULL);
+	}
+	for (b = WR_AEAD_GENERIC; b < WR_AEAD_BACKEND_COUNT; b++) {
+		struct wr_aead_ctx *ctx;
+
+		if (!wr_aead_backend_supported(b))
+			continue;
+		ctx = wr_aead_ctx_create(b);
+		if (ctx == NULL)
+			return -errno;
+		snprintf(name, sizeof(name), "batch %s", wr_aead_backend_name(b));
+		add_impl(name, BATCH, NULL, ctx);
+	}
+	return 0;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: bench_crypto [--json] [--quick] [--slice MS] [--trials N] "
+		"[--dir seal|open|both]\n"
+		"ChaCha20-Poly1305 on one core: libsodium and intel-ipsec-mb used directly, and\n"
+		"wirerate's batch API on every supported backend, at %u..%u bytes, bursts of 1 and "
+		"32.\n"
+		"  --json       machine-readable output\n"
+		"  --quick      a short smoke run (5 ms slices, 1 trial)\n"
+		"  --slice MS   length of one measurement slice (default 50)\n"
+		"  --trials N   slices per cell, interleaved; the best counts (default 5)\n"
+		"  --dir D      seal, open or both (default both)\n"
+		"  --help       this text\n"
+		"Pin it to one core, e.g. taskset -c 1 bench_crypto.\n",
+		sizes[0], sizes[sizeof(sizes) / sizeof(sizes[0]) - 1]);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ "slice", required_argument, NULL, 's' },
+		{ "trials", required_argument, NULL, 't' },
+		{ "dir", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct result res[2][sizeof(sizes) / sizeof(sizes[0])][2][16];
+	bool json = false, dir_on[2] = { true, true }, first_json = true;
+	double slice = 0.05;
+	unsigned int trials = 5, d, s, b, i, t, p;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'q':
+			slice = 0.005;
+			trials = 1;
+			break;
+		case 's':
+			slice = atof(optarg) / 1000.0;
+			break;
+		case 't':
+			trials = (unsigned int)atoi(optarg);
+			break;
+		case 'd':
+			dir_on[0] = strcmp(optarg, "open") != 0;
+			dir_on[1] = strcmp(optarg, "seal") != 0;
+			if (strcmp(optarg, "seal") && strcmp(optarg, "open") &&
+				strcmp(optarg, "both")) {
+				usage(stderr);
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc || slice <= 0 || trials == 0) {
+		usage(stderr);
+		return 2;
+	}
+	if (wr_crypto_init() != 0 || setup_impls() != 0) {
+		fprintf(stderr, "bench_crypto: setup failed\n");
+		return 1;
+	}
+	for (p = 0; p < NPKT; p++) {
+		src[p] = aligned_alloc(64, BUF_SIZE);
+		dst[p] = aligned_alloc(64, BUF_SIZE);
+		if (src[p] == NULL || dst[p] == NULL)
+			return 1;
+		wr_random(src[p], MAX_SIZE);
+	}
+	wr_random(keys, sizeof(keys));
+	tsc_hz = calibrate_tsc();
+
+	for (d = 0; d < 2; d++) {
+		if (!dir_on[d])
+			continue;
+		for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+			if (d == 1)
+				prepare_open(sizes[s]);
+			else
+				for (p = 0; p < NPKT; p++)
+					wr_random(src[p], sizes[s]);
+			for (b = 0; b < 2; b++) {
+				memset(res[d][s][b], 0, sizeof(res[d][s][b]));
+				for (t = 0; t < trials; t++) {
+					for (i = 0; i < nimpl; i++) {
+						struct result r;
+
+						if (!measure(&impls[i], sizes[s], bursts[b], d == 0,
+							    slice, &r))
+							return 1;
+						if (r.gbps > res[d][s][b][i].gbps)
+							res[d][s][b][i] = r;
+					}
+				}
+			}
+		}
+	}
+
+	if (json) {
+		printf("{\"tsc_ghz\": %.3f, \"results\": [", tsc_hz / 1e9);
+	} else {
+		printf("ChaCha20-Poly1305 on one core; TSC %.3f GHz; best of %u slices of %.0f "
+		       "ms\n",
+			tsc_hz / 1e9, trials, slice * 1000);
+		printf("c/B are TSC cycles per plaintext byte. ratio = best batch backend / best "
+		       "direct intel-ipsec-mb use\n");
+	}
+	for (d = 0; d < 2; d++) {
+		if (!dir_on[d])
+			continue;
+		if (!json) {
+			printf("\n%-4s %5s  %-24s %9s %8s %7s   %9s %8s %7s\n", d ? "open" : "seal",
+				"bytes", "implementation", "b1 Gbit/s", "Mpps", "c/B", "b32 Gbit/s",
+				"Mpps", "c/B");
+		}
+		for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+			double best_batch[2] = { 0 }, best_imb[2] = { 0 };
+
+			for (i = 0; i < nimpl; i++) {
+				for (b = 0; b < 2; b++) {
+					struct result *r = &res[d][s][b][i];
+
+					if (impls[i].batch && r->gbps > best_batch[b])
+						best_batch[b] = r->gbps;
+					if (impls[i].direct_imb && r->gbps > best_imb[b])
+						best_imb[b] = r->gbps;
+					if (json) {
+						printf("%s\n  {\"dir\": \"%s\", \"impl\": \"%s\", "
+						       "\"bytes\": %u, \"burst\": %u, \"gbps\": "
+						       "%.3f, "
+						       "\"mpps\": %.4f, \"cycles_per_byte\": %.3f}",
+							first_json ? "" : ",", d ? "open" : "seal",
+							impls[i].name, sizes[s], bursts[b], r->gbps,
+							r->mpps, r->cpb);
+						first_json = false;
+					}
+				}
+				if (!json) {
+					struct result *r1 = &res[d][s][0][i],
+						      *r32 = &res[d][s][1][i];
+
+					printf("%-4s %5u  %-24s %9.2f %8.3f %7.2f   %9.2f %8.3f "
+					       "%7.2f\n",
+						"", sizes[s], impls[i].name, r1->gbps, r1->mpps,
+						r1->cpb, r32->gbps, r32->mpps, r32->cpb);
+				}
+			}
+			for (b = 0; b < 2; b++) {
+				double ratio = best_imb[b] > 0 ? best_batch[b] / best_imb[b] : 0;
+
+				if (json) {
+					printf(",\n  {\"dir\": \"%s\", \"bytes\": %u, \"burst\": "
+					       "%u, "
+					       "\"ratio_batch_best_over_imb_direct_best\": %.3f}",
+						d ? "open" : "seal", sizes[s], bursts[b], ratio);
+				}
+			}
+			if (!json && best_imb[0] > 0)
+				printf("%-4s %5u  %-24s %9.3f %17s %9.3f\n", "", sizes[s],
+					"ratio batch/imb direct", best_batch[0] / best_imb[0], "",
+					best_batch[1] / best_imb[1]);
+		}
+	}
+	if (json)
+		printf("\n]}\n");
+
+	for (i = 0; i < nimpl; i++) {
+		if (impls[i].mgr != NULL)
+			free_mb_mgr(impls[i].mgr);
+		wr_aead_ctx_free(impls[i].ctx);
+	}
+	for (p = 0; p < NPKT; p++) {
+		free(src[p]);
+		free(dst[p]);
+	}
+	return 0;
+}
