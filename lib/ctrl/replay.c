@@ -28,7 +28,7 @@ wr_replay_reset(struct wr_replay *r)
 bool
 wr_replay_check(const struct wr_replay *r, uint64_t counter)
 {
-	uint64_t next = __atomic_load_n(&r->next, __ATOMIC_RELAXED);
+	uint64_t next = __atomic_load_n(&r->next, __ATOMIC_ACQUIRE);
 	uint64_t word;
 
 	if (counter >= WR_REJECT_AFTER_MESSAGES)
@@ -64,7 +64,8 @@ wr_replay_update(struct wr_replay *r, uint64_t counter)
 			top = WR_REPLAY_WORDS;
 		for (i = 1; i <= top; i++)
 			__atomic_store_n(&r->backtrack[(cur + i) & WORD_MASK], 0, __ATOMIC_RELAXED);
-		__atomic_store_n(&r->next, counter, __ATOMIC_RELAXED);
+		/* release: a reader that sees the new top also sees the words cleared for it */
+		__atomic_store_n(&r->next, counter, __ATOMIC_RELEASE);
 	}
 
 	slot = &r->backtrack[index & WORD_MASK];

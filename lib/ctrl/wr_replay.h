@@ -11,9 +11,10 @@
  *	if (!wr_replay_update(&kp->replay, ctr)) drop;   (a duplicate raced in the same burst)
  *
  * Concurrency: single writer, no locks. Exactly one thread may call wr_replay_update() (and
- * init/reset) on a window; wr_replay_check() may be called from any thread at any time, it reads
- * with relaxed atomic loads and may answer from a slightly stale window, which is harmless since
- * wr_replay_update() has the final word.
+ * init/reset) on a window; wr_replay_check() may be called from any thread at any time. It reads
+ * without locking and may answer from a slightly stale window: it can then accept a counter that
+ * wr_replay_update() will refuse (which is why update has the final word), but it never refuses
+ * a counter that update would accept.
  */
 #ifndef WR_REPLAY_H
 #define WR_REPLAY_H

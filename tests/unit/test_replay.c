@@ -66,7 +66,7 @@ test_kernel_table(void)
 	T(LIM - 1, true);
 	T(LIM - 1, false);
 	T(LIM - 2, true);
-	T(2, true); /* exactly WIN below the top: still inside */
+	T(2, true); /* WIN - 1 below the top: still inside */
 	T(2, false);
 	T(LIM + 16, true);
 	T(3, false); /* fell out of the window */
