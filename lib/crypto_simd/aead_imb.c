@@ -15,6 +15,8 @@
 
 #define IMB_IV_SIZE 12
 
+_Static_assert(WR_AEAD_BURST_MAX <= IMB_MAX_BURST_SIZE, "a chunk must fit one library burst");
+
 struct imb_state {
 	IMB_MGR *mgr;
 	IMB_JOB *jobs[WR_AEAD_BURST_MAX];
@@ -134,11 +136,16 @@ fill_job(IMB_JOB *job, struct wr_aead_op *op, const uint8_t *iv, uint8_t *tag, b
 static unsigned int
 run_jobs(struct imb_state *st, unsigned int n)
 {
-	unsigned int done;
+	unsigned int done, f;
 
 	done = IMB_SUBMIT_BURST_NOCHECK(st->mgr, n, st->jobs);
-	if (done < n)
-		done += IMB_FLUSH_BURST(st->mgr, n - done, st->jobs + done);
+	/* Multi-buffer lanes hold jobs back until they fill; nothing may outlive this call. */
+	while (done < n) {
+		f = IMB_FLUSH_BURST(st->mgr, n - done, st->jobs + done);
+		if (f == 0)
+			break;
+		done += f;
+	}
 	return done;
 }
 

@@ -65,6 +65,7 @@ wr_hmac_blake2s(uint8_t out[WR_BLAKE2S_HASH_SIZE], const void *key, size_t keyle
 /**
  * WireGuard's KDF_n (HKDF with HMAC-BLAKE2s): derives up to three 32-byte outputs from the chaining
  * key @p ck and @p in. @p t2 and @p t3 may be NULL to ask for fewer outputs (t3 needs t2).
+ * An output may alias @p ck or @p in (both are read before any output is written).
  */
 void
 wr_kdf(uint8_t t1[32], uint8_t *t2, uint8_t *t3, const uint8_t ck[32], const void *in,
