@@ -42,7 +42,7 @@ void wr_aead_generic_seal_one(struct wr_aead_op *op);
 /** Opens one op with libsodium; sets op->status and returns whether it authenticated. */
 bool wr_aead_generic_open_one(struct wr_aead_op *op);
 
-/** WireGuard's 96-bit nonce: 32 zero bits, then the little-endian counter. */
+/** WireGuard's 96-bit nonce: 32 zero bits, then the little-endian counter (all AEAD paths). */
 static inline void
 wr_aead_nonce(uint8_t nonce[12], uint64_t counter)
 {

@@ -8,7 +8,7 @@
 
 #include <sodium.h>
 
-#include "wr_crypto.h"
+#include "aead_backend.h"
 
 int
 wr_crypto_init(void)
@@ -52,24 +52,13 @@ wr_x25519_generate(uint8_t priv[WR_X25519_KEY_SIZE])
 	priv[31] |= 64;
 }
 
-static void
-wg_nonce(uint8_t nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES], uint64_t counter)
-{
-	unsigned int i;
-
-	/* WireGuard's 96-bit nonce: 32 zero bits, then the counter little-endian. */
-	memset(nonce, 0, 4);
-	for (i = 0; i < 8; i++)
-		nonce[4 + i] = (uint8_t)(counter >> (8 * i));
-}
-
 void
 wr_aead_seal(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *ad, size_t adlen,
 	uint64_t counter, const uint8_t key[WR_AEAD_KEY_SIZE])
 {
 	uint8_t nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES];
 
-	wg_nonce(nonce, counter);
+	wr_aead_nonce(nonce, counter);
 	crypto_aead_chacha20poly1305_ietf_encrypt(dst, NULL, src, len, ad, adlen, NULL, nonce, key);
 }
 
@@ -81,7 +70,7 @@ wr_aead_open(uint8_t *dst, const uint8_t *src, size_t srclen, const uint8_t *ad,
 
 	if (srclen < WR_AEAD_TAG_SIZE)
 		return false;
-	wg_nonce(nonce, counter);
+	wr_aead_nonce(nonce, counter);
 	return crypto_aead_chacha20poly1305_ietf_decrypt(
 		       dst, NULL, NULL, src, srclen, ad, adlen, nonce, key) == 0;
 }
