@@ -178,10 +178,10 @@ wri_bg()
 
 wri_kill()
 {
-	local pid=$1 i
+	local pid=$1
 
 	kill -TERM "$pid" 2>/dev/null || return 0
-	for i in $(seq 20); do
+	for _ in $(seq 20); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
