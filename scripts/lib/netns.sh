@@ -44,6 +44,16 @@
 #   wri_wg_handshake_age ROLE IF PUBKEY
 #                              print seconds since the latest handshake with PUBKEY (as `wg show
 #                              IF dump` says), or nothing when there was none
+#   wri_wg_peer ROLE IF KEYNAME PEERPUB ENDPOINT ALLOWEDIPS [PSKFILE]
+#                              configure wireguard-go IF in ROLE: private key
+#                              $WRI_TMP/KEYNAME.key, listen port 51820, one peer (ENDPOINT "-" for
+#                              none)
+#   wri_topo_wggo_pair         the reference topology: namespaces a and b, veth 192.0.2.1/24 (a)
+#                              <-> 192.0.2.2/24 (b), wireguard-go $WRI_WG_A in a (198.51.100.1/24,
+#                              2001:db8:1::1/64) and $WRI_WG_B in b (198.51.100.2/24,
+#                              2001:db8:1::2/64), peers of each other with a preshared key, up.
+#                              E.g. for iperf3: wri_bg b "$WRI_TMP/iperf.log" iperf3 -s, then
+#                              wri_nsx a iperf3 -c 198.51.100.2
 #   wri_cleanup                kill recorded processes, delete namespaces, sockets, temp dir;
 #                              after a failure it prints the tail of every $WRI_TMP/*.log
 #                              (WRI_KEEP_LOGS=1 keeps the directory)
@@ -236,6 +246,41 @@ wri_wg_stop()
 	eval "pid=\${WRI_WG_PID_$1:-}"
 	[ -z "$pid" ] || wri_kill "$pid"
 	rm -f "/var/run/wireguard/$1.sock"
+}
+
+wri_wg_peer()
+{
+	local role=$1 ifname=$2 key=$3 peer=$4 ep=$5 allowed=$6 psk=${7:-}
+	local args=(peer "$peer" allowed-ips "$allowed")
+
+	[ "$ep" = - ] || args+=(endpoint "$ep")
+	[ -z "$psk" ] || args+=(preshared-key "$psk")
+	wri_nsx "$role" wg set "$ifname" private-key "$WRI_TMP/$key.key" listen-port 51820 \
+		"${args[@]}" || wri_fail "wg set $ifname"
+}
+
+wri_topo_wggo_pair()
+{
+	WRI_WG_A=$(wri_if ga)
+	WRI_WG_B=$(wri_if gb)
+	wri_ns_add a
+	wri_ns_add b
+	wri_veth a "$(wri_if va)" 192.0.2.1/24 b "$(wri_if vb)" 192.0.2.2/24
+	wri_wg_genkey a
+	wri_wg_genkey b
+	wri_wg_genpsk ab
+	wri_wg_start a "$WRI_WG_A"
+	wri_wg_start b "$WRI_WG_B"
+	wri_wg_peer a "$WRI_WG_A" a "$(cat "$WRI_TMP/b.pub")" 192.0.2.2:51820 \
+		198.51.100.2/32,2001:db8:1::2/128 "$WRI_TMP/ab.psk"
+	wri_wg_peer b "$WRI_WG_B" b "$(cat "$WRI_TMP/a.pub")" 192.0.2.1:51820 \
+		198.51.100.1/32,2001:db8:1::1/128 "$WRI_TMP/ab.psk"
+	wri_addr a "$WRI_WG_A" 198.51.100.1/24
+	wri_addr a "$WRI_WG_A" 2001:db8:1::1/64
+	wri_addr b "$WRI_WG_B" 198.51.100.2/24
+	wri_addr b "$WRI_WG_B" 2001:db8:1::2/64
+	wri_nsx a ip link set "$WRI_WG_A" up
+	wri_nsx b ip link set "$WRI_WG_B" up
 }
 
 wri_wg_handshake_age()
