@@ -166,21 +166,21 @@ static void
 imb_seal(struct wr_aead_ctx *ctx, struct wr_aead_op *ops, unsigned int n)
 {
 	struct imb_state *st = ctx->priv;
-	unsigned int i, got;
+	unsigned int i, queued, done;
 
 	/* The queue is empty between calls (we flush), so the whole chunk fits. */
-	got = IMB_GET_NEXT_BURST(st->mgr, n, st->jobs);
-	for (i = 0; i < got; i++) {
+	queued = IMB_GET_NEXT_BURST(st->mgr, n, st->jobs);
+	for (i = 0; i < queued; i++) {
 		wr_aead_nonce(st->iv[i], ops[i].counter);
 		fill_job(st->jobs[i], &ops[i], st->iv[i], ops[i].tag, true);
 		ops[i].status = 0;
 	}
-	got = run_jobs(st, got);
-	for (i = 0; i < got; i++)
+	done = run_jobs(st, queued);
+	for (i = 0; i < done; i++)
 		if (st->jobs[i]->status != IMB_STATUS_COMPLETED)
 			wr_aead_generic_seal_one(st->jobs[i]->user_data);
 	/* Never expected: whatever the manager could not take, libsodium does. */
-	for (i = got; i < n; i++)
+	for (i = queued; i < n; i++)
 		wr_aead_generic_seal_one(&ops[i]);
 }
 
@@ -188,19 +188,21 @@ static unsigned int
 imb_open(struct wr_aead_ctx *ctx, struct wr_aead_op *ops, unsigned int n)
 {
 	struct imb_state *st = ctx->priv;
-	unsigned int i, got, ok = 0;
+	unsigned int i, queued, done, ok = 0;
 
-	got = IMB_GET_NEXT_BURST(st->mgr, n, st->jobs);
-	for (i = 0; i < got; i++) {
+	queued = IMB_GET_NEXT_BURST(st->mgr, n, st->jobs);
+	for (i = 0; i < queued; i++) {
 		wr_aead_nonce(st->iv[i], ops[i].counter);
 		fill_job(st->jobs[i], &ops[i], st->iv[i], st->tag[i], false);
 	}
-	got = run_jobs(st, got);
-	for (i = 0; i < got; i++) {
+	done = run_jobs(st, queued);
+	for (i = 0; i < done; i++) {
 		IMB_JOB *job = st->jobs[i];
 		struct wr_aead_op *op = job->user_data;
 
-		if (job->status == IMB_STATUS_COMPLETED && tag_equal(st->tag[op - ops], op->tag)) {
+		/* auth_tag_output is the tag the library computed, in st->tag[]. */
+		if (job->status == IMB_STATUS_COMPLETED &&
+			tag_equal(job->auth_tag_output, op->tag)) {
 			op->status = 0;
 			ok++;
 		} else {
@@ -209,7 +211,7 @@ imb_open(struct wr_aead_ctx *ctx, struct wr_aead_op *ops, unsigned int n)
 			op->status = -EBADMSG;
 		}
 	}
-	for (i = got; i < n; i++)
+	for (i = queued; i < n; i++)
 		ok += wr_aead_generic_open_one(&ops[i]);
 	return ok;
 }
