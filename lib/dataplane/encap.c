@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Transport data out: keypair per peer, counters per keypair, padding, one batched seal.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include "encap.h"
+#include "keytable.h"
+#include "wr_messages.h"
+#include "wr_timers.h"
+
+/* The packets of one burst that go out with one keypair. */
+struct group {
+	struct wr_dp_keypair *kp;
+	uint32_t count;
+	uint8_t tx; /* its summary */
+};
+
+static void
+drop(struct wr_dp_crypto_lcore *lc, struct wr_encap_result *res, unsigned int i, struct rte_mbuf *m,
+	enum wr_drop_reason reason)
+{
+	res->status[i] = reason;
+	wr_dp_crypto_count_drop(lc, reason);
+	rte_pktmbuf_free(m);
+}
+
+/* Room for the header in front and padding and tag behind; the padding zeroed. */
+static bool
+make_room(struct rte_mbuf *m, uint32_t len, uint32_t padded)
+{
+	uint8_t *tail;
+
+	if (!rte_pktmbuf_is_contiguous(m) && rte_pktmbuf_linearize(m) != 0)
+		return false;
+	if (rte_pktmbuf_headroom(m) < WR_MSG_DATA_HEADER_LEN ||
+		rte_pktmbuf_tailroom(m) < padded - len + WR_AUTHTAG_LEN)
+		return false;
+	tail = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(padded - len + WR_AUTHTAG_LEN));
+	memset(tail, 0, padded - len);
+	rte_pktmbuf_prepend(m, WR_MSG_DATA_HEADER_LEN);
+	return true;
+}
+
+/* The group of @p kp in this burst, a new one (with its summary) when it has none yet. */
+static int
+group_of(const struct wr_dp_crypto_tables *t, struct wr_encap_result *res, struct group *g,
+	unsigned int *ng, struct wr_dp_peer *p, struct wr_dp_keypair *kp)
+{
+	struct wr_encap_tx *tx;
+	unsigned int i;
+
+	for (i = 0; i < *ng; i++)
+		if (g[i].kp == kp)
+			return (int)i;
+	tx = &res->tx[res->n_tx];
+	memset(tx, 0, sizeof(*tx));
+	/* a peer whose endpoint is unknown cannot be sent to: no group, every packet dropped */
+	if (!wr_dp_peer_get_endpoint(p, &tx->to))
+		return -1;
+	tx->peer_id = kp->peer_id;
+	tx->remote_index = kp->remote_index;
+	g[*ng].kp = kp;
+	g[*ng].count = 0;
+	g[*ng].tx = (uint8_t)res->n_tx++;
+	return (int)(*ng)++;
+}
+
+unsigned int
+wr_encap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *t,
+	struct rte_mbuf **pkts, const uint32_t *peer_ids, unsigned int n, uint64_t now,
+	struct wr_encap_result *res)
+{
+	struct group g[WR_DP_CRYPTO_BURST];
+	uint32_t len[WR_DP_CRYPTO_BURST];
+	uint64_t next[WR_DP_CRYPTO_BURST];
+	unsigned int i, ng = 0, nops = 0;
+
+	n = RTE_MIN(n, (unsigned int)WR_DP_CRYPTO_BURST);
+	res->n_sealed = 0;
+	res->n_held = 0;
+	res->n_tx = 0;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct wr_dp_keypair *kp;
+		struct wr_dp_peer *p;
+		int gi;
+
+		res->status[i] = WR_DROP_NONE;
+		p = wr_dp_peer_get(t->peers, peer_ids[i]);
+		if (p == NULL) {
+			drop(lc, res, i, m, WR_DROP_NO_ROUTE);
+			continue;
+		}
+		len[i] = rte_pktmbuf_pkt_len(m);
+		if (len[i] > t->mtu) {
+			drop(lc, res, i, m, WR_DROP_TOO_BIG);
+			continue;
+		}
+		kp = __atomic_load_n(&p->current, __ATOMIC_ACQUIRE);
+		if (kp == NULL ||
+			wr_timers_keypair_expired(kp->birth,
+				__atomic_load_n(&kp->send_counter, __ATOMIC_RELAXED), now)) {
+			res->held_peer[res->n_held] = peer_ids[i];
+			res->held[res->n_held++] = m;
+			continue;
+		}
+		gi = group_of(t, res, g, &ng, p, kp);
+		if (gi < 0) {
+			drop(lc, res, i, m, WR_DROP_NO_ENDPOINT);
+			continue;
+		}
+		if (!make_room(m, len[i], wr_padded_len(len[i], t->mtu))) {
+			drop(lc, res, i, m, WR_DROP_NO_MEMORY);
+			continue;
+		}
+		g[gi].count++;
+		lc->pkt_group[i] = (uint16_t)gi;
+		lc->op_pkt[nops++] = (uint16_t)i;
+	}
+
+	/* one atomic per keypair and burst: every worker sending with it gets its own range */
+	for (i = 0; i < ng; i++)
+		next[i] = __atomic_fetch_add(&g[i].kp->send_counter, g[i].count, __ATOMIC_RELAXED);
+
+	for (i = 0; i < nops; i++) {
+		unsigned int pi = lc->op_pkt[i], gi = lc->pkt_group[pi];
+		struct wr_message_data *msg = rte_pktmbuf_mtod(pkts[pi], struct wr_message_data *);
+		uint32_t padded = wr_padded_len(len[pi], t->mtu);
+		struct wr_dp_keypair *kp = g[gi].kp;
+		uint64_t counter = next[gi]++;
+		struct wr_aead_op *op = &lc->ops[res->n_sealed];
+		struct wr_encap_tx *tx = &res->tx[g[gi].tx];
+		uint32_t wire = WR_MSG_DATA_MIN_LEN + padded;
+
+		if (counter >= WR_REJECT_AFTER_MESSAGES) {
+			drop(lc, res, pi, pkts[pi], WR_DROP_KEY_EXPIRED);
+			continue;
+		}
+		msg->header.type = rte_cpu_to_le_32(WR_MSG_DATA);
+		msg->key_idx = rte_cpu_to_le_32(kp->remote_index);
+		msg->counter = rte_cpu_to_le_64(counter);
+		op->key = kp->send_key;
+		op->counter = counter;
+		op->src = msg->encrypted_data;
+		op->dst = msg->encrypted_data;
+		op->tag = msg->encrypted_data + padded;
+		op->len = padded;
+
+		tx->packets++;
+		tx->counter = RTE_MAX(tx->counter, counter);
+		tx->inner_bytes += len[pi];
+		tx->wire_bytes += wire;
+		if (kp->peer_id < lc->n_peers) {
+			wr_dp_counter_add(&lc->peer[kp->peer_id].tx_packets, 1);
+			wr_dp_counter_add(&lc->peer[kp->peer_id].tx_bytes, wire);
+		}
+		res->sealed_tx[res->n_sealed] = g[gi].tx;
+		res->sealed[res->n_sealed++] = pkts[pi];
+	}
+	wr_aead_seal_burst(lc->aead, lc->ops, res->n_sealed);
+	return n;
+}
+
+int
+wr_encap_udp(struct rte_mbuf *m, const struct wr_endpoint *src, const struct wr_endpoint *dst,
+	uint8_t ttl)
+{
+	uint32_t udplen = rte_pktmbuf_pkt_len(m) + sizeof(struct rte_udp_hdr);
+	struct rte_udp_hdr *uh;
+
+	if (src->sa.sa_family != dst->sa.sa_family)
+		return -EAFNOSUPPORT;
+	if (dst->sa.sa_family == AF_INET) {
+		struct rte_ipv4_hdr *ip;
+
+		if (udplen + sizeof(*ip) > UINT16_MAX)
+			return -EMSGSIZE;
+		if (rte_pktmbuf_headroom(m) < sizeof(*ip) + sizeof(*uh) ||
+			!rte_pktmbuf_is_contiguous(m))
+			return -ENOSPC;
+		uh = (void *)rte_pktmbuf_prepend(m, sizeof(*uh));
+		ip = (void *)rte_pktmbuf_prepend(m, sizeof(*ip));
+		memset(ip, 0, sizeof(*ip));
+		ip->version_ihl = RTE_IPV4_VHL_DEF;
+		ip->total_length = rte_cpu_to_be_16((uint16_t)(udplen + sizeof(*ip)));
+		ip->time_to_live = ttl;
+		ip->next_proto_id = IPPROTO_UDP;
+		memcpy(&ip->src_addr, &src->in4.sin_addr, 4);
+		memcpy(&ip->dst_addr, &dst->in4.sin_addr, 4);
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		uh->src_port = src->in4.sin_port;
+		uh->dst_port = dst->in4.sin_port;
+		uh->dgram_len = rte_cpu_to_be_16((uint16_t)udplen);
+		uh->dgram_cksum = 0;
+		uh->dgram_cksum = rte_ipv4_udptcp_cksum(ip, uh);
+		m->l3_len = sizeof(*ip);
+		m->packet_type = RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_UDP;
+	} else if (dst->sa.sa_family == AF_INET6) {
+		struct rte_ipv6_hdr *ip6;
+
+		if (udplen > UINT16_MAX)
+			return -EMSGSIZE;
+		if (rte_pktmbuf_headroom(m) < sizeof(*ip6) + sizeof(*uh) ||
+			!rte_pktmbuf_is_contiguous(m))
+			return -ENOSPC;
+		uh = (void *)rte_pktmbuf_prepend(m, sizeof(*uh));
+		ip6 = (void *)rte_pktmbuf_prepend(m, sizeof(*ip6));
+		memset(ip6, 0, sizeof(*ip6));
+		ip6->vtc_flow = rte_cpu_to_be_32(6u << 28);
+		ip6->payload_len = rte_cpu_to_be_16((uint16_t)udplen);
+		ip6->proto = IPPROTO_UDP;
+		ip6->hop_limits = ttl;
+		memcpy(ip6->src_addr, &src->in6.sin6_addr, 16);
+		memcpy(ip6->dst_addr, &dst->in6.sin6_addr, 16);
+		uh->src_port = src->in6.sin6_port;
+		uh->dst_port = dst->in6.sin6_port;
+		uh->dgram_len = rte_cpu_to_be_16((uint16_t)udplen);
+		uh->dgram_cksum = 0;
+		uh->dgram_cksum = rte_ipv6_udptcp_cksum(ip6, uh);
+		m->l3_len = sizeof(*ip6);
+		m->packet_type = RTE_PTYPE_L3_IPV6 | RTE_PTYPE_L4_UDP;
+	} else {
+		return -EAFNOSUPPORT;
+	}
+	m->l2_len = 0;
+	m->l4_len = sizeof(*uh);
+	return 0;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The sending half of the transport-data path (DESIGN.md, "The data's way"): inner IP packets
+ * whose peer the cryptokey LPM already chose become WireGuard data messages, a burst at a time,
+ * with one batched AEAD call per burst.
+ *
+ * Per packet: peer -> its current (confirmed) keypair; without one, or with an expired one, the
+ * packet is handed back untouched for the control lcore to queue while it handshakes. Then, per
+ * keypair of the burst, one atomic fetch-add reserves the counters; each packet is padded to a
+ * multiple of 16 within the MTU, gets the 16-byte message header in front and the tag behind,
+ * and the burst is sealed in one wr_aead_seal_burst(). The caller adds UDP/IP (wr_encap_udp())
+ * and Ethernet, and hands the "data sent" summaries to the control lcore for
+ * wr_device_data_sent() (timers, and the rekey a keypair's age or counter calls for: the packet
+ * still goes out with the current keypair meanwhile, as the kernel does).
+ *
+ * As decap, a burst runs while the caller is online in the keytable's rte_rcu_qsbr variable.
+ */
+#ifndef WR_DP_ENCAP_H
+#define WR_DP_ENCAP_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "dp_peer.h"
+#include "wr_device.h"
+
+/** What was sealed with one keypair in a burst: for wr_device_data_sent(). */
+struct wr_encap_tx {
+	uint32_t peer_id;
+	uint32_t remote_index;
+	struct wr_endpoint to; /* the peer's endpoint when the burst was sealed */
+	uint64_t counter;      /* the greatest counter used */
+	uint32_t packets;      /* keepalives included */
+	uint64_t inner_bytes;  /* unpadded inner bytes (0: keepalives only) */
+	uint64_t wire_bytes;   /* UDP payload bytes */
+};
+
+/** The outcome of one wr_encap_burst(). */
+struct wr_encap_result {
+	/* data messages, starting at the message header, input order */
+	unsigned int n_sealed;
+	struct rte_mbuf *sealed[WR_DP_CRYPTO_BURST];
+	uint8_t sealed_tx[WR_DP_CRYPTO_BURST]; /* index in tx[]: the packet's peer and endpoint */
+	/* untouched inner packets with no usable keypair: queue them and ask for a handshake */
+	unsigned int n_held;
+	struct rte_mbuf *held[WR_DP_CRYPTO_BURST];
+	uint32_t held_peer[WR_DP_CRYPTO_BURST];
+	/* data sent summaries */
+	unsigned int n_tx;
+	struct wr_encap_tx tx[WR_DP_CRYPTO_BURST];
+	/* per input packet: WR_DROP_NONE (sealed or held) or why it was dropped */
+	uint8_t status[WR_DP_CRYPTO_BURST];
+};
+
+/**
+ * Seal the burst @p pkts of @p n inner IP packets (n <= WR_DP_CRYPTO_BURST; data starting at the
+ * IP header; an empty one is a keepalive) for the peers @p peer_ids at @p now (engine clock, ns).
+ * Takes every mbuf: it ends in res->sealed or res->held, or is freed and counted (NO_ROUTE: no
+ * such peer; TOO_BIG: over t->mtu; NO_ENDPOINT; NO_MEMORY: no head- or tailroom; KEY_EXPIRED:
+ * the counters ran out). Returns the number of packets consumed (min(n, WR_DP_CRYPTO_BURST)).
+ */
+unsigned int
+wr_encap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *t,
+	struct rte_mbuf **pkts, const uint32_t *peer_ids, unsigned int n, uint64_t now,
+	struct wr_encap_result *res);
+
+/**
+ * Put UDP and IPv4 or IPv6 headers in front of the data message @p m, from @p src to @p dst
+ * (same family; addresses and ports as in a sockaddr), TTL or hop limit @p ttl, with the IPv4
+ * header and the UDP checksums computed. Sets m->l2_len = 0, l3_len, l4_len and packet_type; the
+ * caller prepends Ethernet. Returns 0, -EAFNOSUPPORT (families differ or unknown), -EMSGSIZE
+ * (longer than an IP packet can be) or -ENOSPC (no headroom).
+ */
+int
+wr_encap_udp(struct rte_mbuf *m, const struct wr_endpoint *src, const struct wr_endpoint *dst,
+	uint8_t ttl);
+
+#endif /* WR_DP_ENCAP_H */
