@@ -118,24 +118,30 @@ struct wr_peer_stats {
  * callback. Calls wr_crypto_init(). Returns NULL (errno set: EINVAL for missing required ops,
  * ENOMEM) on failure. Undo with wr_device_destroy().
  */
-struct wr_device *wr_device_create(const struct wr_device_ops *ops, void *ctx);
+struct wr_device *
+wr_device_create(const struct wr_device_ops *ops, void *ctx);
 
 /** Remove every peer (calling ops->keypair_removed for live keypairs), wipe every key, free. */
-void wr_device_destroy(struct wr_device *dev);
+void
+wr_device_destroy(struct wr_device *dev);
 
 /**
- * Set (or replace, or with NULL clear) the device's private key. Precomputed per-peer values are
- * recomputed, handshakes in progress are abandoned. A peer whose public key equals the new public
- * key is refused as a peer (it cannot handshake with itself) and this returns -EEXIST.
- * Returns 0 or -EEXIST.
+ * Set (or replace, or with NULL clear) the device's private key. Per-peer precomputed values are
+ * recomputed, handshakes in progress are abandoned and current sessions stop sending (a new
+ * handshake follows on the next packet). A peer whose public key equals the new public key is
+ * removed, as the kernel does (it cannot handshake with itself), and this returns -EEXIST.
+ * Setting the same key again changes nothing. Returns 0 or -EEXIST.
  */
-int wr_device_set_private_key(struct wr_device *dev, const uint8_t priv[WR_KEY_LEN]);
+int
+wr_device_set_private_key(struct wr_device *dev, const uint8_t priv[WR_KEY_LEN]);
 
 /** Copy the device's public key into @p pub. Returns false when no private key is set. */
-bool wr_device_get_public_key(const struct wr_device *dev, uint8_t pub[WR_KEY_LEN]);
+bool
+wr_device_get_public_key(const struct wr_device *dev, uint8_t pub[WR_KEY_LEN]);
 
 /** Inner MTU used for padding (default WR_DEFAULT_MTU). Larger packets are refused (TOO_BIG). */
-void wr_device_set_mtu(struct wr_device *dev, uint32_t mtu);
+void
+wr_device_set_mtu(struct wr_device *dev, uint32_t mtu);
 
 /**
  * Handshake queue depth from the host: the device is "under load" while @p queued >=
@@ -143,10 +149,12 @@ void wr_device_set_mtu(struct wr_device *dev, uint32_t mtu);
  * initiation or response without a valid mac2 is answered with a cookie reply (if its mac1 is
  * valid) and dropped; one with a valid mac2 must still pass the per-source rate limiter.
  */
-void wr_device_set_load(struct wr_device *dev, size_t queued, size_t capacity, uint64_t now);
+void
+wr_device_set_load(struct wr_device *dev, size_t queued, size_t capacity, uint64_t now);
 
 /** True when the device is under load at @p now (see wr_device_set_load()). */
-bool wr_device_under_load(const struct wr_device *dev, uint64_t now);
+bool
+wr_device_under_load(const struct wr_device *dev, uint64_t now);
 
 /**
  * Process one UDP payload @p buf of @p len bytes received from @p from at @p now: any message
@@ -154,8 +162,9 @@ bool wr_device_under_load(const struct wr_device *dev, uint64_t now);
  * ops->deliver and the hooks. Returns WR_DROP_NONE when the message was accepted, otherwise the
  * reason it was dropped (already counted; no reply was sent except a cookie reply under load).
  */
-enum wr_drop_reason wr_device_receive(struct wr_device *dev, const struct wr_endpoint *from,
-	const void *buf, size_t len, uint64_t now);
+enum wr_drop_reason
+wr_device_receive(struct wr_device *dev, const struct wr_endpoint *from, const void *buf,
+	size_t len, uint64_t now);
 
 /**
  * Send the inner IPv4/IPv6 packet @p ippkt: pick the peer whose AllowedIPs hold its destination,
@@ -164,29 +173,34 @@ enum wr_drop_reason wr_device_receive(struct wr_device *dev, const struct wr_end
  * Returns WR_DROP_NONE when sent or queued, otherwise the counted drop reason (NO_ROUTE,
  * BAD_INNER, TOO_BIG, NO_ENDPOINT, NO_MEMORY).
  */
-enum wr_drop_reason wr_device_send(
-	struct wr_device *dev, const void *ippkt, size_t len, uint64_t now);
+enum wr_drop_reason
+wr_device_send(struct wr_device *dev, const void *ippkt, size_t len, uint64_t now);
 
 /** Run every timer action due at @p now: handshake retries, keepalives, rekeys, key zeroing. */
-void wr_device_tick(struct wr_device *dev, uint64_t now);
+void
+wr_device_tick(struct wr_device *dev, uint64_t now);
 
 /**
  * The earliest time at which wr_device_tick() has something to do, or UINT64_MAX when nothing
  * is pending. Changes after every call that takes @p now.
  */
-uint64_t wr_device_next_deadline(const struct wr_device *dev);
+uint64_t
+wr_device_next_deadline(const struct wr_device *dev);
 
 /** Messages dropped for reason @p reason since creation (by this engine, not the data plane). */
-uint64_t wr_device_drop_count(const struct wr_device *dev, enum wr_drop_reason reason);
+uint64_t
+wr_device_drop_count(const struct wr_device *dev, enum wr_drop_reason reason);
 
 /** Number of peers. */
-size_t wr_device_peer_count(const struct wr_device *dev);
+size_t
+wr_device_peer_count(const struct wr_device *dev);
 
 /**
  * Call @p fn for every peer, in insertion order, until it returns non-zero (which is returned).
  * @p fn must not add or remove peers.
  */
-int wr_device_foreach_peer(
+int
+wr_device_foreach_peer(
 	struct wr_device *dev, int (*fn)(void *ctx, struct wr_peer *peer), void *ctx);
 
 /* ---- peers ---- */
@@ -196,81 +210,100 @@ int wr_device_foreach_peer(
  * Returns the peer, owned by the device (freed by wr_device_remove_peer() or destroy), or NULL
  * with errno EEXIST (a peer with that key exists, or it is our own public key), EINVAL or ENOMEM.
  */
-struct wr_peer *wr_device_add_peer(
+struct wr_peer *
+wr_device_add_peer(
 	struct wr_device *dev, const uint8_t pub[WR_KEY_LEN], const uint8_t psk[WR_KEY_LEN]);
 
 /** The peer with public key @p pub, or NULL. */
-struct wr_peer *wr_device_lookup_peer(const struct wr_device *dev, const uint8_t pub[WR_KEY_LEN]);
+struct wr_peer *
+wr_device_lookup_peer(const struct wr_device *dev, const uint8_t pub[WR_KEY_LEN]);
 
 /**
  * Remove @p peer: its AllowedIPs, indices, queued packets (counted as PEER_REMOVED) and keys
  * (ops->keypair_removed is called for each live keypair) go with it. @p peer is freed.
  */
-void wr_device_remove_peer(struct wr_device *dev, struct wr_peer *peer);
+void
+wr_device_remove_peer(struct wr_device *dev, struct wr_peer *peer);
 
 /** The peer's public key (32 bytes, valid as long as the peer). */
-const uint8_t *wr_peer_public_key(const struct wr_peer *peer);
+const uint8_t *
+wr_peer_public_key(const struct wr_peer *peer);
 
 /** Replace (or with NULL clear) the peer's preshared key. */
-void wr_peer_set_preshared_key(struct wr_peer *peer, const uint8_t psk[WR_KEY_LEN]);
+void
+wr_peer_set_preshared_key(struct wr_peer *peer, const uint8_t psk[WR_KEY_LEN]);
 
 /** Set the peer's endpoint (family 0 clears it). Roaming replaces it later. */
-void wr_peer_set_endpoint(struct wr_peer *peer, const struct wr_endpoint *ep);
+void
+wr_peer_set_endpoint(struct wr_peer *peer, const struct wr_endpoint *ep);
 
 /** Copy the peer's current endpoint (family 0 when unknown). */
-void wr_peer_get_endpoint(const struct wr_peer *peer, struct wr_endpoint *ep);
+void
+wr_peer_get_endpoint(const struct wr_peer *peer, struct wr_endpoint *ep);
 
 /**
  * Route prefix @p addr/@p cidr (@p family AF_INET with 4 bytes or AF_INET6 with 16, network
  * order) to @p peer; an identical prefix of another peer moves to this one.
  * Returns 0, -EINVAL or -ENOMEM.
  */
-int wr_peer_add_allowedip(struct wr_peer *peer, int family, const void *addr, uint8_t cidr);
+int
+wr_peer_add_allowedip(struct wr_peer *peer, int family, const void *addr, uint8_t cidr);
 
 /** Remove one prefix of @p peer. Returns 0, -ENOENT or -EINVAL. */
-int wr_peer_remove_allowedip(struct wr_peer *peer, int family, const void *addr, uint8_t cidr);
+int
+wr_peer_remove_allowedip(struct wr_peer *peer, int family, const void *addr, uint8_t cidr);
 
 /** Remove every prefix of @p peer. */
-void wr_peer_clear_allowedips(struct wr_peer *peer);
+void
+wr_peer_clear_allowedips(struct wr_peer *peer);
 
 /**
  * Visit the peer's prefixes (see wr_allowedips_walk_peer()); @p fn returns non-zero to stop.
  */
-int wr_peer_foreach_allowedip(struct wr_peer *peer,
+int
+wr_peer_foreach_allowedip(struct wr_peer *peer,
 	int (*fn)(void *ctx, int family, const uint8_t *addr, uint8_t cidr), void *ctx);
 
 /**
  * Persistent keepalive interval in seconds (0 disables, at most 65535). When turned on with a
  * session up, a keepalive is sent at the next tick.
  */
-void wr_peer_set_keepalive(struct wr_peer *peer, uint16_t seconds, uint64_t now);
+void
+wr_peer_set_keepalive(struct wr_peer *peer, uint16_t seconds, uint64_t now);
 
 /** The persistent keepalive interval in seconds (0: off). */
-uint16_t wr_peer_get_keepalive(const struct wr_peer *peer);
+uint16_t
+wr_peer_get_keepalive(const struct wr_peer *peer);
 
 /** Copy the peer's counters. */
-void wr_peer_get_stats(const struct wr_peer *peer, struct wr_peer_stats *st);
+void
+wr_peer_get_stats(const struct wr_peer *peer, struct wr_peer_stats *st);
 
 /** Attach a host pointer to the peer (the engine never dereferences it). */
-void wr_peer_set_userdata(struct wr_peer *peer, void *userdata);
+void
+wr_peer_set_userdata(struct wr_peer *peer, void *userdata);
 
 /** The host pointer set with wr_peer_set_userdata() (NULL initially). */
-void *wr_peer_userdata(const struct wr_peer *peer);
+void *
+wr_peer_userdata(const struct wr_peer *peer);
 
 /** True when the peer has a keypair usable for sending at @p now. */
-bool wr_peer_has_session(const struct wr_peer *peer, uint64_t now);
+bool
+wr_peer_has_session(const struct wr_peer *peer, uint64_t now);
 
 /**
  * Start a handshake with @p peer now (unless one was sent less than REKEY_TIMEOUT ago).
  * Returns 0, -ENOKEY (no private key), -EDESTADDRREQ (no endpoint) or -EALREADY.
  */
-int wr_peer_initiate(struct wr_peer *peer, uint64_t now);
+int
+wr_peer_initiate(struct wr_peer *peer, uint64_t now);
 
 /**
  * Encrypt and send @p ippkt (may be 0 bytes: a keepalive) to @p peer, bypassing routing; queue it
  * and initiate when there is no usable session. Returns as wr_device_send().
  */
-enum wr_drop_reason wr_peer_send(struct wr_peer *peer, const void *ippkt, size_t len, uint64_t now);
+enum wr_drop_reason
+wr_peer_send(struct wr_peer *peer, const void *ippkt, size_t len, uint64_t now);
 
 /* ---- for a data plane that handles transport data itself ---- */
 
@@ -281,14 +314,16 @@ enum wr_drop_reason wr_peer_send(struct wr_peer *peer, const void *ippkt, size_t
  * confirmation of a "next" keypair (then ops->keypair_installed is called again with confirmed =
  * true). Returns false when no such keypair exists.
  */
-bool wr_device_data_received(struct wr_device *dev, struct wr_peer *peer, uint32_t local_index,
+bool
+wr_device_data_received(struct wr_device *dev, struct wr_peer *peer, uint32_t local_index,
 	const struct wr_endpoint *from, size_t inner_len, size_t wire_len, uint64_t now);
 
 /**
  * The data plane sent a data message of @p wire_len bytes to @p peer (@p inner_len 0: a
  * keepalive) with counter @p counter of its current keypair. Drives timers and rekey-on-send.
  */
-void wr_device_data_sent(struct wr_device *dev, struct wr_peer *peer, size_t inner_len,
-	size_t wire_len, uint64_t counter, uint64_t now);
+void
+wr_device_data_sent(struct wr_device *dev, struct wr_peer *peer, size_t inner_len, size_t wire_len,
+	uint64_t counter, uint64_t now);
 
 #endif /* WR_DEVICE_H */

@@ -36,7 +36,8 @@
 	X(QUEUE_FULL, "packet queue for the handshake full")                                       \
 	X(TOO_BIG, "inner packet larger than the MTU")                                             \
 	X(NO_MEMORY, "out of memory")                                                              \
-	X(PEER_REMOVED, "peer removed with packets queued")
+	X(PEER_REMOVED, "peer removed with packets queued")                                        \
+	X(GAVE_UP, "queued packet dropped: no handshake within REKEY_ATTEMPT_TIME")
 
 enum wr_drop_reason {
 	WR_DROP_NONE = 0,
