@@ -6,8 +6,9 @@
  * plaintext Gbit/s, Mpps and TSC cycles per byte, and per size and burst the ratio of the best
  * batch backend to the best direct intel-ipsec-mb use: the batch layer's overhead.
  *
- * Every implementation runs in short slices, interleaved, several times; the best slice counts,
- * which on a shared machine filters out the moments another process had the core.
+ * Every implementation runs in short slices, interleaved, over several rounds; its best slice
+ * counts. A slice during which another process had the core is run again (thread CPU time
+ * against wall time tells), as the machine this runs on is shared.
  * Pin it: taskset -c 1 bench_crypto
  */
 #include <errno.h>
@@ -50,10 +51,21 @@ struct impl {
 
 struct result {
 	double gbps, mpps, cpb;
+	double on_cpu; /* share of the slice this thread was running */
 };
 
-static struct impl impls[16];
+#define NSIZES (sizeof(sizes) / sizeof(sizes[0]))
+#define MAX_IMPL 16
+#define MAX_TRIALS 101
+#define MIN_ON_CPU 0.97
+#define MAX_RETRY 10
+
+static struct impl impls[MAX_IMPL];
 static unsigned int nimpl;
+/* [seal/open][size][burst 1/32] */
+static struct result res[2][NSIZES][2][MAX_IMPL];
+static double ratio[2][NSIZES][2];
+static unsigned long slices_total, slices_retried, slices_disturbed;
 
 static uint8_t keys[NKEYS][32];
 static uint8_t *src[NPKT], *dst[NPKT];
@@ -240,28 +252,52 @@ prepare_open(unsigned int len)
 }
 
 /* Runs bursts for about @p slice seconds; returns the measured rates, or false on a failure. */
+static double
+cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/*
+ * Runs bursts for about @p slice seconds, again (up to MAX_RETRY times) while another process
+ * took the core for more than a few percent of the slice: such a slice measures the scheduler.
+ * Returns the rates of the last slice, or false if a packet failed.
+ */
 static bool
 measure(struct impl *im, unsigned int len, unsigned int burst, bool seal, double slice,
 	struct result *r)
 {
-	uint64_t pkts = 0, c0, c1;
-	unsigned int first = 0, bad = 0, i;
-	double t0, t1;
+	uint64_t pkts, c0, c1;
+	unsigned int first = 0, bad = 0, i, attempt;
+	double t0, t1, cpu0;
 
-	/* Warm up: the first bursts fault in pages and fill the caches. */
+	/* Warm up: the first bursts fill the caches and the branch predictors. */
 	for (i = 0; i < 4; i++)
 		bad += run_burst(im, i * burst, burst, len, seal);
-	t0 = now_s();
-	c0 = __rdtsc();
-	do {
-		for (i = 0; i < 16; i++) {
-			bad += run_burst(im, first, burst, len, seal);
-			first = (first + burst) % NPKT;
-			pkts += burst;
-		}
-		t1 = now_s();
-	} while (t1 - t0 < slice);
-	c1 = __rdtsc();
+	for (attempt = 0;; attempt++) {
+		pkts = 0;
+		cpu0 = cpu_s();
+		t0 = now_s();
+		c0 = __rdtsc();
+		do {
+			for (i = 0; i < 16; i++) {
+				bad += run_burst(im, first, burst, len, seal);
+				first = (first + burst) % NPKT;
+				pkts += burst;
+			}
+			t1 = now_s();
+		} while (t1 - t0 < slice);
+		c1 = __rdtsc();
+		r->on_cpu = (cpu_s() - cpu0) / (t1 - t0);
+		if (r->on_cpu >= MIN_ON_CPU || attempt == MAX_RETRY)
+			break;
+		slices_retried++;
+	}
+	slices_total++;
+	slices_disturbed += r->on_cpu < MIN_ON_CPU;
 	if (bad != 0) {
 		fprintf(stderr, "%s: %u packets failed (%s, %u bytes)\n", im->name, bad,
 			seal ? "seal" : "open", len);
@@ -336,6 +372,125 @@ setup_impls(void)
 	return 0;
 }
 
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * One cell (direction, size, burst): @p trials rounds, each running every implementation for one
+ * slice, starting from a different one each round. An implementation's rate is its best slice; the
+ * ratio is the median over rounds of (best batch / best direct imb) within the round, so that a
+ * moment of contention, which hits neighbouring slices alike, does not move it.
+ */
+static bool
+measure_cell(unsigned int d, unsigned int s, unsigned int b, unsigned int trials, double slice)
+{
+	double ratios[MAX_TRIALS];
+	unsigned int t, k, i;
+
+	memset(res[d][s][b], 0, sizeof(res[d][s][b]));
+	for (t = 0; t < trials; t++) {
+		double best_batch = 0, best_imb = 0;
+
+		for (k = 0; k < nimpl; k++) {
+			struct result r;
+
+			i = (k + t) % nimpl;
+			if (!measure(&impls[i], sizes[s], bursts[b], d == 0, slice, &r))
+				return false;
+			if (r.gbps > res[d][s][b][i].gbps)
+				res[d][s][b][i] = r;
+			if (impls[i].batch && r.gbps > best_batch)
+				best_batch = r.gbps;
+			if (impls[i].direct_imb && r.gbps > best_imb)
+				best_imb = r.gbps;
+		}
+		ratios[t] = best_imb > 0 ? best_batch / best_imb : 0;
+	}
+	qsort(ratios, trials, sizeof(ratios[0]), cmp_double);
+	ratio[d][s][b] =
+		trials % 2 ? ratios[trials / 2] : (ratios[trials / 2 - 1] + ratios[trials / 2]) / 2;
+	return true;
+}
+
+static const char *const dir_name[2] = { "seal", "open" };
+
+static void
+print_table(const bool dir_on[2], unsigned int trials, double slice)
+{
+	unsigned int d, s, i;
+
+	printf("ChaCha20-Poly1305 on one core; TSC %.3f GHz; best of %u slices of %.0f ms\n",
+		tsc_hz / 1e9, trials, slice * 1000);
+	printf("c/B: TSC cycles per plaintext byte. ratio: best batch backend / best direct\n"
+	       "intel-ipsec-mb use, measured back to back, median over the %u rounds\n",
+		trials);
+	printf("%lu slices; %lu rerun because another process had the core >%.0f%% of the time; "
+	       "%lu still disturbed\n",
+		slices_total, slices_retried, (1 - MIN_ON_CPU) * 100, slices_disturbed);
+	for (d = 0; d < 2; d++) {
+		if (!dir_on[d])
+			continue;
+		printf("\n%-4s %5s  %-24s %9s %8s %7s   %9s %8s %7s\n", dir_name[d], "bytes",
+			"implementation", "b1 Gbit/s", "Mpps", "c/B", "b32 Gbit/s", "Mpps", "c/B");
+		for (s = 0; s < NSIZES; s++) {
+			for (i = 0; i < nimpl; i++) {
+				const struct result *r1 = &res[d][s][0][i], *r32 = &res[d][s][1][i];
+
+				printf("%-4s %5u  %-24s %9.2f %8.3f %7.2f   %9.2f %8.3f %7.2f\n",
+					"", sizes[s], impls[i].name, r1->gbps, r1->mpps, r1->cpb,
+					r32->gbps, r32->mpps, r32->cpb);
+			}
+			printf("%-4s %5u  %-24s %9.3f %17s %9.3f\n", "", sizes[s],
+				"ratio batch/imb direct", ratio[d][s][0], "", ratio[d][s][1]);
+		}
+	}
+}
+
+static void
+print_json(const bool dir_on[2])
+{
+	const char *sep = "";
+	unsigned int d, s, b, i;
+
+	printf("{\"tsc_ghz\": %.3f, \"slices\": %lu, \"slices_rerun\": %lu, "
+	       "\"slices_disturbed\": %lu, \"results\": [",
+		tsc_hz / 1e9, slices_total, slices_retried, slices_disturbed);
+	for (d = 0; d < 2; d++) {
+		for (s = 0; d < 2 && dir_on[d] && s < NSIZES; s++) {
+			for (b = 0; b < 2; b++) {
+				for (i = 0; i < nimpl; i++) {
+					const struct result *r = &res[d][s][b][i];
+
+					printf("%s\n  {\"dir\": \"%s\", \"impl\": \"%s\", "
+					       "\"bytes\": %u, \"burst\": %u, \"gbps\": %.3f, "
+					       "\"mpps\": %.4f, \"cycles_per_byte\": %.3f}",
+						sep, dir_name[d], impls[i].name, sizes[s],
+						bursts[b], r->gbps, r->mpps, r->cpb);
+					sep = ",";
+				}
+			}
+		}
+	}
+	printf("\n], \"ratios\": [");
+	sep = "";
+	for (d = 0; d < 2; d++) {
+		for (s = 0; dir_on[d] && s < NSIZES; s++) {
+			for (b = 0; b < 2; b++) {
+				printf("%s\n  {\"dir\": \"%s\", \"bytes\": %u, \"burst\": %u, "
+				       "\"batch_best_over_imb_direct_best\": %.3f}",
+					sep, dir_name[d], sizes[s], bursts[b], ratio[d][s][b]);
+				sep = ",";
+			}
+		}
+	}
+	printf("\n]}\n");
+}
+
 static void
 usage(FILE *f)
 {
@@ -346,13 +501,15 @@ usage(FILE *f)
 		"wirerate's batch API on every supported backend, at %u..%u bytes, bursts of 1 and "
 		"32.\n"
 		"  --json       machine-readable output\n"
-		"  --quick      a short smoke run (5 ms slices, 1 trial)\n"
-		"  --slice MS   length of one measurement slice (default 50)\n"
-		"  --trials N   slices per cell, interleaved; the best counts (default 5)\n"
+		"  --quick      a short smoke run (5 ms slices, 1 round)\n"
+		"  --slice MS   length of one measurement slice (default 20)\n"
+		"  --trials N   rounds per cell, each implementation one slice per round (default "
+		"11,\n"
+		"               at most %u); rates: the best slice; ratio: the median round\n"
 		"  --dir D      seal, open or both (default both)\n"
 		"  --help       this text\n"
 		"Pin it to one core, e.g. taskset -c 1 bench_crypto.\n",
-		sizes[0], sizes[sizeof(sizes) / sizeof(sizes[0]) - 1]);
+		sizes[0], sizes[NSIZES - 1], MAX_TRIALS);
 }
 
 int
@@ -367,10 +524,9 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static struct result res[2][sizeof(sizes) / sizeof(sizes[0])][2][16];
-	bool json = false, dir_on[2] = { true, true }, first_json = true;
-	double slice = 0.05;
-	unsigned int trials = 5, d, s, b, i, t, p;
+	bool json = false, dir_on[2] = { true, true };
+	double slice = 0.02;
+	unsigned int trials = 11, d, s, b, i, p;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -405,7 +561,7 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc || slice <= 0 || trials == 0) {
+	if (optind != argc || slice <= 0 || trials == 0 || trials > MAX_TRIALS) {
 		usage(stderr);
 		return 2;
 	}
@@ -418,7 +574,9 @@ main(int argc, char **argv)
 		dst[p] = aligned_alloc(64, BUF_SIZE);
 		if (src[p] == NULL || dst[p] == NULL)
 			return 1;
-		wr_random(src[p], MAX_SIZE);
+		/* Fault every page in now, not inside the first measurement. */
+		wr_random(src[p], BUF_SIZE);
+		memset(dst[p], 0, BUF_SIZE);
 	}
 	wr_random(keys, sizeof(keys));
 	tsc_hz = calibrate_tsc();
@@ -426,96 +584,22 @@ main(int argc, char **argv)
 	for (d = 0; d < 2; d++) {
 		if (!dir_on[d])
 			continue;
-		for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		for (s = 0; s < NSIZES; s++) {
 			if (d == 1)
 				prepare_open(sizes[s]);
 			else
 				for (p = 0; p < NPKT; p++)
 					wr_random(src[p], sizes[s]);
-			for (b = 0; b < 2; b++) {
-				memset(res[d][s][b], 0, sizeof(res[d][s][b]));
-				for (t = 0; t < trials; t++) {
-					for (i = 0; i < nimpl; i++) {
-						struct result r;
-
-						if (!measure(&impls[i], sizes[s], bursts[b], d == 0,
-							    slice, &r))
-							return 1;
-						if (r.gbps > res[d][s][b][i].gbps)
-							res[d][s][b][i] = r;
-					}
-				}
-			}
+			for (b = 0; b < 2; b++)
+				if (!measure_cell(d, s, b, trials, slice))
+					return 1;
 		}
 	}
 
-	if (json) {
-		printf("{\"tsc_ghz\": %.3f, \"results\": [", tsc_hz / 1e9);
-	} else {
-		printf("ChaCha20-Poly1305 on one core; TSC %.3f GHz; best of %u slices of %.0f "
-		       "ms\n",
-			tsc_hz / 1e9, trials, slice * 1000);
-		printf("c/B are TSC cycles per plaintext byte. ratio = best batch backend / best "
-		       "direct intel-ipsec-mb use\n");
-	}
-	for (d = 0; d < 2; d++) {
-		if (!dir_on[d])
-			continue;
-		if (!json) {
-			printf("\n%-4s %5s  %-24s %9s %8s %7s   %9s %8s %7s\n", d ? "open" : "seal",
-				"bytes", "implementation", "b1 Gbit/s", "Mpps", "c/B", "b32 Gbit/s",
-				"Mpps", "c/B");
-		}
-		for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
-			double best_batch[2] = { 0 }, best_imb[2] = { 0 };
-
-			for (i = 0; i < nimpl; i++) {
-				for (b = 0; b < 2; b++) {
-					struct result *r = &res[d][s][b][i];
-
-					if (impls[i].batch && r->gbps > best_batch[b])
-						best_batch[b] = r->gbps;
-					if (impls[i].direct_imb && r->gbps > best_imb[b])
-						best_imb[b] = r->gbps;
-					if (json) {
-						printf("%s\n  {\"dir\": \"%s\", \"impl\": \"%s\", "
-						       "\"bytes\": %u, \"burst\": %u, \"gbps\": "
-						       "%.3f, "
-						       "\"mpps\": %.4f, \"cycles_per_byte\": %.3f}",
-							first_json ? "" : ",", d ? "open" : "seal",
-							impls[i].name, sizes[s], bursts[b], r->gbps,
-							r->mpps, r->cpb);
-						first_json = false;
-					}
-				}
-				if (!json) {
-					struct result *r1 = &res[d][s][0][i],
-						      *r32 = &res[d][s][1][i];
-
-					printf("%-4s %5u  %-24s %9.2f %8.3f %7.2f   %9.2f %8.3f "
-					       "%7.2f\n",
-						"", sizes[s], impls[i].name, r1->gbps, r1->mpps,
-						r1->cpb, r32->gbps, r32->mpps, r32->cpb);
-				}
-			}
-			for (b = 0; b < 2; b++) {
-				double ratio = best_imb[b] > 0 ? best_batch[b] / best_imb[b] : 0;
-
-				if (json) {
-					printf(",\n  {\"dir\": \"%s\", \"bytes\": %u, \"burst\": "
-					       "%u, "
-					       "\"ratio_batch_best_over_imb_direct_best\": %.3f}",
-						d ? "open" : "seal", sizes[s], bursts[b], ratio);
-				}
-			}
-			if (!json && best_imb[0] > 0)
-				printf("%-4s %5u  %-24s %9.3f %17s %9.3f\n", "", sizes[s],
-					"ratio batch/imb direct", best_batch[0] / best_imb[0], "",
-					best_batch[1] / best_imb[1]);
-		}
-	}
 	if (json)
-		printf("\n]}\n");
+		print_json(dir_on);
+	else
+		print_table(dir_on, trials, slice);
 
 	for (i = 0; i < nimpl; i++) {
 		if (impls[i].mgr != NULL)
