@@ -1,0 +1,439 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Two (or three) devices back to back through a fake network and a fake clock: data both ways,
+ * queueing before the handshake, the responder's confirmation rule, rekeying, retries and giving
+ * up, keepalives, key zeroing, the 165 s receive rule, the AllowedIPs source filter, replays,
+ * roaming and routing between two peers.
+ */
+#include "engine_net.h"
+#include "wr_device_impl.h"
+
+#define A_IN "192.0.2.1"
+#define B_IN "198.51.100.1"
+#define C_IN "203.0.113.200"
+
+struct pair {
+	struct net net;
+	struct node *a, *b;
+	struct wr_peer *ab; /* b as seen by a */
+	struct wr_peer *ba; /* a as seen by b */
+};
+
+static void
+pair_init(struct pair *p, bool b_knows_a_endpoint)
+{
+	memset(p, 0, sizeof(*p));
+	p->net.now = SEC(1000);
+	p->a = net_add(&p->net, "203.0.113.1", 51820);
+	p->b = net_add(&p->net, "203.0.113.2", 51820);
+	p->ab = net_link(p->a, p->b, NULL, true, B_IN, 32);
+	p->ba = net_link(p->b, p->a, NULL, b_knows_a_endpoint, A_IN, 32);
+}
+
+/* a sends @p n packets of @p len bytes to b */
+static void
+a_to_b(struct pair *p, int n, size_t len)
+{
+	uint8_t pkt[1500];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		ipv4_pkt(pkt, A_IN, B_IN, len, (uint8_t)i);
+		wr_device_send(p->a->dev, pkt, len, p->net.now);
+	}
+}
+
+static void
+b_to_a(struct pair *p, int n, size_t len)
+{
+	uint8_t pkt[1500];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		ipv4_pkt(pkt, B_IN, A_IN, len, (uint8_t)(0x80 + i));
+		wr_device_send(p->b->dev, pkt, len, p->net.now);
+	}
+}
+
+static void
+test_data_both_ways_and_queue(void)
+{
+	struct pair p;
+	struct wr_peer_stats st;
+	uint8_t want[100];
+
+	printf("-- data both ways, queued before the handshake and flushed after\n");
+	pair_init(&p, false);
+	a_to_b(&p, 3, 100);
+	check(p.a->sent[1] == 1 && p.b->delivered == 0,
+		"packets without a session are queued and one initiation goes out");
+	net_run(&p.net);
+	check(p.b->delivered == 3, "the three queued packets arrive after the handshake");
+	ipv4_pkt(want, A_IN, B_IN, 100, 2);
+	check(p.b->last_delivered_len == 100 && memcmp(p.b->last_delivered, want, 100) == 0,
+		"in order and intact");
+	check(p.a->keepalives_sent == 0, "no keepalive when data was waiting");
+	b_to_a(&p, 2, 60);
+	net_run(&p.net);
+	check(p.a->delivered == 2 && p.b->sent[1] == 0, "b answers on the same session");
+	wr_peer_get_stats(p.ab, &st);
+	check(st.handshakes == 1 && st.tx_packets == 3 && st.rx_packets == 2, "per-peer counters");
+	check(st.last_handshake_wall_ns >= NET_WALL_BASE, "last handshake wall time recorded");
+	/* IPv6 as well */
+	{
+		uint8_t pkt[200], addr[16];
+
+		inet_pton(AF_INET6, "2001:db8::2", addr);
+		wr_peer_add_allowedip(p.ab, AF_INET6, addr, 128);
+		inet_pton(AF_INET6, "2001:db8::1", addr);
+		wr_peer_add_allowedip(p.ba, AF_INET6, addr, 128);
+		ipv6_pkt(pkt, "2001:db8::1", "2001:db8::2", 77, 9);
+		check(wr_device_send(p.a->dev, pkt, 77, p.net.now) == WR_DROP_NONE, "IPv6 sent");
+		net_run(&p.net);
+		check(p.b->delivered == 4 && p.b->last_delivered_len == 77,
+			"IPv6 delivered, unpadded");
+	}
+	net_free(&p.net);
+}
+
+static bool
+drop_data(struct net *net, const struct net_pkt *pk)
+{
+	(void)net;
+	return pk->data[0] != WR_MSG_DATA;
+}
+
+static void
+test_confirmation(void)
+{
+	struct pair p;
+
+	printf("-- responder confirmation rule\n");
+	pair_init(&p, true);
+	p.net.filter = drop_data;
+	wr_peer_initiate(p.ab, p.net.now);
+	net_run(&p.net);
+	check(p.a->completed == 1 && wr_peer_has_session(p.ab, p.net.now),
+		"initiator: session usable once the response is in");
+	check(p.a->keepalives_sent == 1, "initiator confirms with a keepalive (dropped here)");
+	check(p.b->installed == 1 && p.b->installed_unconfirmed == 1,
+		"responder installed its keypair as unconfirmed");
+	check(!wr_peer_has_session(p.ba, p.net.now) && p.b->completed == 0,
+		"responder: keypair in next, not usable to send");
+	check(p.ba->keypairs.next && !p.ba->keypairs.current, "it sits in next");
+	p.net.filter = NULL;
+	a_to_b(&p, 1, 40);
+	net_run(&p.net);
+	check(p.b->delivered == 1 && wr_peer_has_session(p.ba, p.net.now) && p.b->completed == 1,
+		"first data on it confirms it");
+	check(p.ba->keypairs.current && !p.ba->keypairs.next, "next became current");
+	check(p.b->installed == 2, "the hook hears about the confirmation");
+	net_free(&p.net);
+}
+
+static void
+test_rekey(void)
+{
+	struct pair p;
+	struct wr_keypair *first;
+
+	printf("-- rekey after REKEY_AFTER_TIME\n");
+	pair_init(&p, true);
+	a_to_b(&p, 1, 40);
+	net_run(&p.net);
+	b_to_a(&p, 1, 40);
+	net_run(&p.net);
+	first = p.ab->keypairs.current;
+	net_advance(&p.net, SEC(119));
+	a_to_b(&p, 1, 40);
+	net_run(&p.net);
+	check(p.a->sent[1] == 1, "no rekey before 120 s");
+	net_advance(&p.net, SEC(2));
+	a_to_b(&p, 1, 40);
+	net_run(&p.net);
+	check(p.a->sent[1] == 2, "sending on a 120 s old key starts a handshake");
+	check(p.ab->keypairs.current != first && p.ab->keypairs.previous == first,
+		"new current keypair, the old one kept as previous");
+	a_to_b(&p, 1, 40);
+	b_to_a(&p, 1, 40);
+	net_run(&p.net);
+	check(p.b->delivered == 4 && p.a->delivered == 2, "data flows on the new session");
+	check(p.ba->keypairs.current &&
+			p.ba->keypairs.current->entry.index == p.ab->keypairs.current->remote_index,
+		"both sides agree on the new session");
+	net_free(&p.net);
+}
+
+static uint64_t init_times[64];
+static unsigned ninit;
+
+static bool
+drop_all_log_init(struct net *net, const struct net_pkt *pk)
+{
+	if (pk->data[0] == WR_MSG_HANDSHAKE_INITIATION && ninit < 64)
+		init_times[ninit++] = net->now;
+	return false;
+}
+
+static void
+test_retries_and_give_up(void)
+{
+	struct pair p;
+	unsigned i;
+	bool spacing = true;
+
+	printf("-- retries every 5 s up to 90 s, then give up\n");
+	pair_init(&p, true);
+	ninit = 0;
+	p.net.filter = drop_all_log_init;
+	a_to_b(&p, 4, 40);
+	net_advance(&p.net, SEC(200));
+	check(ninit == 1 + WR_MAX_TIMER_HANDSHAKES + 1, "first initiation and 19 retries");
+	for (i = 1; i < ninit; i++) {
+		uint64_t d = init_times[i] - init_times[i - 1];
+
+		if (d < WR_REKEY_TIMEOUT || d >= WR_REKEY_TIMEOUT + WR_REKEY_TIMEOUT_JITTER_MAX)
+			spacing = false;
+	}
+	check(spacing, "retries REKEY_TIMEOUT apart plus a jitter under 1/3 s");
+	check(init_times[ninit - 1] - init_times[0] >= WR_REKEY_ATTEMPT_TIME,
+		"kept trying for REKEY_ATTEMPT_TIME");
+	check(wr_device_drop_count(p.a->dev, WR_DROP_GAVE_UP) == 4 && p.ab->q_len == 0,
+		"the queued packets are dropped on giving up");
+	net_advance(&p.net, SEC(300));
+	check(ninit == 1 + WR_MAX_TIMER_HANDSHAKES + 1, "and nothing more is tried");
+	net_free(&p.net);
+}
+
+static void
+test_keepalive(void)
+{
+	struct pair p;
+
+	printf("-- keepalive after KEEPALIVE_TIMEOUT, persistent keepalive\n");
+	pair_init(&p, true);
+	a_to_b(&p, 1, 40);
+	net_run(&p.net);
+	check(p.b->keepalives_sent == 0, "nothing right away");
+	net_advance(&p.net, SEC(9));
+	check(p.b->keepalives_sent == 0, "no keepalive after 9 s");
+	net_advance(&p.net, SEC(2));
+	check(p.b->keepalives_sent == 1, "b acknowledges a's data with a keepalive after 10 s");
+	net_advance(&p.net, SEC(30));
+	check(p.b->keepalives_sent == 1 && p.a->keepalives_sent == 0, "and only one");
+
+	wr_peer_set_keepalive(p.ab, 25, p.net.now);
+	check(wr_peer_get_keepalive(p.ab) == 25, "persistent keepalive set");
+	net_run(&p.net);
+	net_advance(&p.net, 0);
+	check(p.a->keepalives_sent == 1, "turning it on sends one at once");
+	/* 41 s into the session: stay below REKEY_AFTER_TIME, whose handshake adds a keepalive */
+	net_advance(&p.net, SEC(76));
+	check(p.a->keepalives_sent == 4 && p.a->sent[1] == 1, "then one every 25 s");
+	net_free(&p.net);
+}
+
+static void
+test_zeroing(void)
+{
+	struct pair p;
+
+	printf("-- key zeroing after 3 x REJECT_AFTER_TIME\n");
+	pair_init(&p, true);
+	a_to_b(&p, 1, 40);
+	net_run(&p.net);
+	net_advance(&p.net, SEC(11)); /* b's keepalive goes out */
+	check(p.a->removed == 0 && p.ab->keypairs.current, "keys present");
+	net_advance(&p.net, SEC(181) - SEC(11));
+	check(!wr_peer_has_session(p.ab, p.net.now) && p.ab->keypairs.current,
+		"after REJECT_AFTER_TIME the key no longer sends but still exists");
+	net_advance(&p.net, SEC(539) - SEC(181));
+	check(p.a->removed == 0, "not zeroed at 539 s");
+	net_advance(&p.net, SEC(2));
+	check(p.a->removed == 1 && !p.ab->keypairs.current && !p.ab->keypairs.previous &&
+			!p.ab->keypairs.next,
+		"a's keypair zeroed and removed at 540 s");
+	check(p.b->removed == 1 && !p.ba->keypairs.current, "b's too");
+	check(p.a->dev->index->count == 0 && p.b->dev->index->count == 0, "no index left");
+	net_free(&p.net);
+}
+
+static void
+test_receive_rule_165(void)
+{
+	struct pair p;
+
+	printf("-- initiator rekeys when receiving on a key older than 165 s\n");
+	pair_init(&p, true);
+	a_to_b(&p, 1, 40);
+	net_run(&p.net);
+	net_advance(&p.net, SEC(160));
+	b_to_a(&p, 1, 40);
+	net_run(&p.net);
+	check(p.a->delivered == 1 && p.a->sent[1] == 1, "at 160 s: delivered, no new handshake");
+	net_advance(&p.net, SEC(6));
+	b_to_a(&p, 1, 40);
+	b_to_a(&p, 1, 40);
+	net_run(&p.net);
+	check(p.a->delivered == 3 && p.a->sent[1] == 2, "at 166 s: one new handshake, once");
+	net_free(&p.net);
+}
+
+static void
+test_spoof_replay(void)
+{
+	struct pair p;
+	uint8_t pkt[100];
+	struct wr_peer_stats st;
+
+	printf("-- spoofed inner source and replayed data dropped\n");
+	pair_init(&p, true);
+	a_to_b(&p, 1, 40);
+	net_run(&p.net);
+	ipv4_pkt(pkt, "192.0.2.99", A_IN, 60, 1);
+	wr_peer_send(p.ba, pkt, 60, p.net.now);
+	net_run(&p.net);
+	wr_peer_get_stats(p.ab, &st);
+	check(p.a->delivered == 0 && wr_device_drop_count(p.a->dev, WR_DROP_SPOOFED_SOURCE) == 1 &&
+			st.dropped_spoofed == 1,
+		"inner source outside b's AllowedIPs: dropped and counted");
+	net_free(&p.net);
+}
+
+static struct net_pkt *captured;
+
+static bool
+capture_data(struct net *net, const struct net_pkt *pk)
+{
+	(void)net;
+	if (pk->data[0] == WR_MSG_DATA && pk->len > 32 && !captured) {
+		captured = malloc(sizeof(*pk) + pk->len);
+		memcpy(captured, pk, sizeof(*pk) + pk->len);
+	}
+	return true;
+}
+
+static void
+test_replay(void)
+{
+	struct pair p;
+
+	printf("-- replayed data message\n");
+	pair_init(&p, true);
+	captured = NULL;
+	p.net.filter = capture_data;
+	a_to_b(&p, 2, 40);
+	net_run(&p.net);
+	check(p.b->delivered == 2 && captured, "two delivered, one captured");
+	wr_device_receive(p.b->dev, &captured->from, captured->data, captured->len, p.net.now);
+	check(p.b->delivered == 2 && wr_device_drop_count(p.b->dev, WR_DROP_REPLAY) == 1,
+		"the replay is dropped and counted");
+	captured->data[40] ^= 1;
+	captured->data[8] = 0x55; /* an unseen counter: reaches the AEAD */
+	wr_device_receive(p.b->dev, &captured->from, captured->data, captured->len, p.net.now);
+	check(wr_device_drop_count(p.b->dev, WR_DROP_DATA_DECRYPT) == 1, "a forgery fails the tag");
+	free(captured);
+	captured = NULL;
+	net_free(&p.net);
+}
+
+static void
+test_roaming(void)
+{
+	struct pair p;
+	struct wr_endpoint ep, moved;
+
+	printf("-- roaming: the endpoint follows the latest authenticated packet\n");
+	pair_init(&p, false);
+	a_to_b(&p, 1, 40);
+	net_run(&p.net);
+	wr_peer_get_endpoint(p.ba, &ep);
+	check(ep_equal(&ep, &p.a->addr), "b learned a's endpoint from the initiation");
+	ep6(&moved, "2001:db8::99", 4000);
+	p.a->addr = moved;
+	a_to_b(&p, 1, 40);
+	net_run(&p.net);
+	wr_peer_get_endpoint(p.ba, &ep);
+	check(ep_equal(&ep, &moved), "a moved (to IPv6): b follows");
+	b_to_a(&p, 1, 40);
+	net_run(&p.net);
+	check(p.a->delivered == 1 && p.net.lost == 0, "b's answer reaches a at its new address");
+	/* a forged packet from elsewhere must not move it */
+	{
+		uint8_t junk[64] = { 4 };
+		struct wr_endpoint evil;
+
+		memcpy(junk + 4, &p.ba->keypairs.current->entry.index, 4);
+		ep4(&evil, "203.0.113.66", 666);
+		wr_device_receive(p.b->dev, &evil, junk, sizeof(junk), p.net.now);
+		wr_peer_get_endpoint(p.ba, &ep);
+		check(ep_equal(&ep, &moved), "an unauthenticated packet does not move it");
+	}
+	net_free(&p.net);
+}
+
+static void
+test_routing_two_peers(void)
+{
+	struct net net;
+	struct node *a, *b, *c;
+	uint8_t pkt[100];
+
+	printf("-- AllowedIPs routing with two peers\n");
+	memset(&net, 0, sizeof(net));
+	net.now = SEC(1000);
+	a = net_add(&net, "203.0.113.1", 51820);
+	b = net_add(&net, "203.0.113.2", 51820);
+	c = net_add(&net, "203.0.113.3", 51820);
+	net_link(a, b, NULL, true, "198.51.100.0", 24);
+	net_link(a, c, NULL, true, "198.51.100.128", 25);
+	net_link(b, a, NULL, false, "192.0.2.0", 24);
+	net_link(c, a, NULL, false, "192.0.2.0", 24);
+	ipv4_pkt(pkt, A_IN, "198.51.100.7", 50, 1);
+	wr_device_send(a->dev, pkt, 50, net.now);
+	ipv4_pkt(pkt, A_IN, "198.51.100.200", 50, 2);
+	wr_device_send(a->dev, pkt, 50, net.now);
+	ipv4_pkt(pkt, A_IN, "198.51.100.201", 50, 3);
+	wr_device_send(a->dev, pkt, 50, net.now);
+	net_run(&net);
+	check(b->delivered == 1 && c->delivered == 2, "longest prefix picks the peer");
+	ipv4_pkt(pkt, A_IN, "203.0.113.77", 50, 3);
+	check(wr_device_send(a->dev, pkt, 50, net.now) == WR_DROP_NO_ROUTE &&
+			wr_device_drop_count(a->dev, WR_DROP_NO_ROUTE) == 1,
+		"no route: dropped and counted");
+	check(wr_device_send(a->dev, pkt, 10, net.now) == WR_DROP_BAD_INNER, "runt refused");
+	{
+		uint8_t big[1500];
+
+		ipv4_pkt(big, A_IN, "198.51.100.7", 1421, 1);
+		check(wr_device_send(a->dev, big, 1421, net.now) == WR_DROP_TOO_BIG,
+			"above the MTU refused");
+	}
+	check(wr_device_peer_count(a->dev) == 2, "two peers");
+	wr_device_remove_peer(a->dev, wr_device_lookup_peer(a->dev, c->pub));
+	ipv4_pkt(pkt, A_IN, "198.51.100.200", 50, 2);
+	wr_device_send(a->dev, pkt, 50, net.now);
+	net_run(&net);
+	check(b->delivered == 2 && c->delivered == 2 && wr_device_peer_count(a->dev) == 1,
+		"after removing c, its prefix falls back to b's /24");
+	net_free(&net);
+}
+
+int
+main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	test_data_both_ways_and_queue();
+	test_confirmation();
+	test_rekey();
+	test_retries_and_give_up();
+	test_keepalive();
+	test_zeroing();
+	test_receive_rule_165();
+	test_spoof_replay();
+	test_replay();
+	test_roaming();
+	test_routing_two_peers();
+	printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
+	return failures ? 1 : 0;
+}
