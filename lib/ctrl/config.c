@@ -195,6 +195,9 @@ begin_interface(struct parser *p, const char *name)
 	p->peer_table_count = 0;
 	for (i = 0; i < p->peer_table_cap; i++)
 		p->peer_table[i] = SIZE_MAX;
+	p->aip_table_count = 0;
+	for (i = 0; i < p->aip_table_cap; i++)
+		p->aip_table[i] = UINT64_MAX;
 	return 0;
 }
 
@@ -393,6 +396,12 @@ check_interfaces(struct parser *p)
 			return wr_config_fail(p, x->port_line, "Port: '%s': no such [Port] section",
 				x->port_name);
 		ifc->port = j;
+		/* Its UDP socket is bound to the port's addresses: with none, nothing arrives. */
+		if (!cfg->ports[j].n_addrs && wr_config_warn(p, x->port_line,
+						      "Port: [Port %s] has no Address, so "
+						      "[Interface %s] can receive nothing",
+						      x->port_name, ifc->name))
+			return -ENOMEM;
 		/* Few interfaces, so pairwise is fine; two sockets cannot share a UDP port. */
 		for (j = 0; j < i; j++)
 			if (cfg->interfaces[j].port == ifc->port &&
@@ -409,6 +418,46 @@ check_interfaces(struct parser *p)
 	return 0;
 }
 
+struct warning_rank {
+	unsigned int line;
+	size_t seq;
+	char *message;
+};
+
+static int
+cmp_warning(const void *a, const void *b)
+{
+	const struct warning_rank *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Whole-file checks warn last; put their warnings back in file order (line, then as found). */
+static int
+sort_warnings(struct parser *p)
+{
+	struct wr_config *cfg = p->cfg;
+	struct warning_rank *r;
+	size_t i;
+
+	if (cfg->n_warnings < 2)
+		return 0;
+	r = calloc(cfg->n_warnings, sizeof(*r));
+	if (!r)
+		return wr_config_oom(p);
+	for (i = 0; i < cfg->n_warnings; i++)
+		r[i] = (struct warning_rank){ cfg->warnings[i].line, i, cfg->warnings[i].message };
+	qsort(r, cfg->n_warnings, sizeof(*r), cmp_warning);
+	for (i = 0; i < cfg->n_warnings; i++) {
+		cfg->warnings[i].line = r[i].line;
+		cfg->warnings[i].message = r[i].message;
+	}
+	free(r);
+	return 0;
+}
+
 static int
 finish(struct parser *p)
 {
@@ -420,9 +469,11 @@ finish(struct parser *p)
 		return wr_config_fail(
 			p, 0, "no [Port] section: the gateway needs at least one port");
 	rc = check_gateway(p);
-	if (rc)
-		return rc;
-	return check_interfaces(p);
+	if (!rc)
+		rc = check_interfaces(p);
+	if (!rc)
+		rc = sort_warnings(p);
+	return rc;
 }
 
 /* ---- API ---- */
@@ -490,6 +541,7 @@ out_free:
 out_wipe:
 	free(p.extra);
 	free(p.peer_table);
+	free(p.aip_table);
 	wr_wipe(buf, len + 1);
 	free(buf);
 	return rc;

@@ -71,6 +71,9 @@ struct parser {
 	/* Open-addressing set of the current interface's peers (indices), by public key. */
 	size_t *peer_table;
 	size_t peer_table_cap, peer_table_count;
+	/* The same for its AllowedIPs, by prefix: entries are (peer << 32 | index), empty ~0. */
+	uint64_t *aip_table;
+	size_t aip_table_cap, aip_table_count;
 };
 
 /* A key: its canonical spelling (for messages), sections, and handler. */
@@ -104,62 +107,75 @@ cur_peer(struct parser *p)
 }
 
 /** Record the error "file:line: ..." (line 0: "file: ...") in p->err; returns -EINVAL. */
-__attribute__((format(printf, 3, 4))) int wr_config_fail(
-	struct parser *p, unsigned int line, const char *fmt, ...);
+__attribute__((format(printf, 3, 4))) int
+wr_config_fail(struct parser *p, unsigned int line, const char *fmt, ...);
 
 /** Add the warning "file:line: ..." to p->cfg; returns 0 or -ENOMEM (with the error set). */
-__attribute__((format(printf, 3, 4))) int wr_config_warn(
-	struct parser *p, unsigned int line, const char *fmt, ...);
+__attribute__((format(printf, 3, 4))) int
+wr_config_warn(struct parser *p, unsigned int line, const char *fmt, ...);
 
 /** Record "out of memory" in p->err; returns -ENOMEM. */
-int wr_config_oom(struct parser *p);
+int
+wr_config_oom(struct parser *p);
 
 /**
  * Make room for one more element of @p size bytes in *@p arr (@p n used, *@p cap allocated);
  * new room is zeroed. The old block is wiped before it is freed. Returns 0 or -ENOMEM.
  */
-int wr_config_grow(void **arr, size_t *cap, size_t n, size_t size);
+int
+wr_config_grow(void **arr, size_t *cap, size_t n, size_t size);
 
 /** The key named @p name (case-insensitive), or NULL. */
-const struct key_def *wr_config_find_key(const char *name);
+const struct key_def *
+wr_config_find_key(const char *name);
 
 /** Is @p s a valid [Port]/[Interface] name: 1..WR_CONFIG_NAME_MAX of [A-Za-z0-9_.-]? */
-bool wr_config_valid_name(const char *s);
+bool
+wr_config_valid_name(const char *s);
 
 /** Strip ASCII whitespace from both ends of @p s in place; returns the new start. */
-char *wr_config_trim(char *s);
+char *
+wr_config_trim(char *s);
 
 /**
  * Next item of a comma-separated list at *@p cursor, trimmed and NUL-terminated in place;
  * advances *@p cursor (NULL after the last item). Returns NULL when the list is exhausted.
  */
-char *wr_config_next_item(char **cursor);
+char *
+wr_config_next_item(char **cursor);
 
 /** A decimal number 0..@p max (no sign, no leading '+', no spaces). */
-const char *wr_config_parse_uint(const char *s, unsigned long max, unsigned long *out);
+const char *
+wr_config_parse_uint(const char *s, unsigned long max, unsigned long *out);
 
 /** An IPv4 or IPv6 address without prefix length. */
-const char *wr_config_parse_addr(const char *s, uint8_t *family, uint8_t addr[16]);
+const char *
+wr_config_parse_addr(const char *s, uint8_t *family, uint8_t addr[16]);
 
 /**
  * "ADDR[/CIDR]" (a missing CIDR means a host prefix, /32 or /128). Host bits are kept; see
  * wr_config_prefix_mask(). Modifies @p s.
  */
-const char *wr_config_parse_prefix(char *s, struct wr_config_prefix *pfx);
+const char *
+wr_config_parse_prefix(char *s, struct wr_config_prefix *pfx);
 
 /** Clear the host bits of @p pfx; returns true when any were set. */
-bool wr_config_prefix_mask(struct wr_config_prefix *pfx);
+bool
+wr_config_prefix_mask(struct wr_config_prefix *pfx);
 
 /** "A.B.C.D:PORT" or "[V6]:PORT", PORT 1..65535. Host names are refused. */
-const char *wr_config_parse_endpoint(const char *s, struct wr_config_endpoint *ep);
+const char *
+wr_config_parse_endpoint(const char *s, struct wr_config_endpoint *ep);
 
 /**
  * A DPDK lcore list such as "1-3,5" into the bitmap @p mask (WR_CONFIG_LCORE_MAX bits, cleared
  * first). Ids must be below WR_CONFIG_LCORE_MAX and listed once. Modifies @p s.
  */
-const char *wr_config_parse_lcores(char *s, uint64_t mask[WR_CONFIG_LCORE_MAX / 64]);
+const char *
+wr_config_parse_lcores(char *s, uint64_t mask[WR_CONFIG_LCORE_MAX / 64]);
 
 /** Write "A.B.C.D/N" or "V6/N" for @p pfx into @p buf (at least 64 bytes). */
-void wr_config_format_prefix(char *buf, size_t len, const struct wr_config_prefix *pfx);
+void
+wr_config_format_prefix(char *buf, size_t len, const struct wr_config_prefix *pfx);
 
 #endif /* WR_CONFIG_INTERNAL_H */

@@ -348,7 +348,10 @@ peer_slot(struct parser *p, const struct wr_config_interface *ifc, const uint8_t
 	return &p->peer_table[i];
 }
 
-/* Returns the index of an earlier peer with the same key, SIZE_MAX if none, or -ENOMEM. */
+/*
+ * Add peer @p idx's key to the table; *@p dup gets the index of an earlier peer with the same key,
+ * or SIZE_MAX. Returns 0 or -ENOMEM.
+ */
 static int
 peer_table_add(struct parser *p, const struct wr_config_interface *ifc, size_t idx, size_t *dup)
 {
@@ -425,11 +428,99 @@ set_endpoint(struct parser *p, const struct key_def *k, char *value)
 	return 0;
 }
 
+static uint64_t
+prefix_hash(const struct wr_config_prefix *pfx)
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+	unsigned int i;
+
+	h = (h ^ pfx->family) * 0x100000001b3ull;
+	h = (h ^ pfx->cidr) * 0x100000001b3ull;
+	for (i = 0; i < 16; i++)
+		h = (h ^ pfx->addr[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/* A reference to AllowedIPs entry (peer << 32 | index) of the current interface. */
+static const struct wr_config_prefix *
+aip_at(const struct wr_config_interface *ifc, uint64_t ref)
+{
+	return &ifc->peers[ref >> 32].allowed_ips[(uint32_t)ref];
+}
+
+static uint64_t *
+aip_slot(
+	struct parser *p, const struct wr_config_interface *ifc, const struct wr_config_prefix *pfx)
+{
+	size_t mask = p->aip_table_cap - 1;
+	size_t i = (size_t)prefix_hash(pfx) & mask;
+
+	while (p->aip_table[i] != UINT64_MAX) {
+		const struct wr_config_prefix *q = aip_at(ifc, p->aip_table[i]);
+
+		if (q->family == pfx->family && q->cidr == pfx->cidr &&
+			!memcmp(q->addr, pfx->addr, sizeof(q->addr)))
+			break;
+		i = (i + 1) & mask;
+	}
+	return &p->aip_table[i];
+}
+
+/*
+ * Add the interface's newest AllowedIPs entry @p ref to the table; *@p dup gets an earlier entry
+ * with the same prefix, or UINT64_MAX. Returns 0 or -ENOMEM.
+ */
+static int
+aip_table_add(struct parser *p, const struct wr_config_interface *ifc, uint64_t ref, uint64_t *dup)
+{
+	uint64_t *slot;
+	size_t i, j;
+
+	if ((p->aip_table_count + 1) * 2 > p->aip_table_cap) {
+		size_t ncap = p->aip_table_cap ? p->aip_table_cap * 2 : 64;
+		uint64_t *nt = malloc(ncap * sizeof(*nt));
+
+		if (!nt)
+			return -ENOMEM;
+		free(p->aip_table);
+		p->aip_table = nt;
+		p->aip_table_cap = ncap;
+		p->aip_table_count = 0;
+		for (i = 0; i < ncap; i++)
+			nt[i] = UINT64_MAX;
+		/* Everything before @p ref; of duplicates, the first stays (it is the one named).
+		 */
+		for (i = 0; i < ifc->n_peers; i++) {
+			for (j = 0; j < ifc->peers[i].n_allowed_ips; j++) {
+				uint64_t r = (uint64_t)i << 32 | j;
+
+				if (r == ref)
+					break;
+				slot = aip_slot(p, ifc, aip_at(ifc, r));
+				if (*slot == UINT64_MAX) {
+					*slot = r;
+					p->aip_table_count++;
+				}
+			}
+		}
+	}
+	slot = aip_slot(p, ifc, aip_at(ifc, ref));
+	*dup = *slot;
+	if (*slot == UINT64_MAX) {
+		*slot = ref;
+		p->aip_table_count++;
+	}
+	return 0;
+}
+
 static int
 set_allowed_ips(struct parser *p, const struct key_def *k, char *value)
 {
+	struct wr_config_interface *ifc = cur_iface(p);
 	struct wr_config_peer *peer = cur_peer(p);
 	struct wr_config_prefix pfx;
+	char text[64];
+	uint64_t dup;
 	char *item;
 	int rc;
 
@@ -438,6 +529,24 @@ set_allowed_ips(struct parser *p, const struct key_def *k, char *value)
 		if (!rc)
 			rc = add_prefix(
 				p, &peer->allowed_ips, &peer->n_allowed_ips, &p->cap_aips, &pfx);
+		if (rc)
+			return rc;
+		if (aip_table_add(p, ifc,
+			    (uint64_t)(ifc->n_peers - 1) << 32 | (peer->n_allowed_ips - 1), &dup))
+			return wr_config_oom(p);
+		if (dup == UINT64_MAX)
+			continue;
+		/* wg gives a prefix to the last peer that names it; on a gateway that is rarely
+		 * meant. */
+		wr_config_format_prefix(text, sizeof(text), &pfx);
+		if ((dup >> 32) == ifc->n_peers - 1)
+			rc = wr_config_warn(
+				p, p->line, "%s: %s is listed twice for this peer", k->name, text);
+		else
+			rc = wr_config_warn(p, p->line,
+				"%s: %s is also claimed by the [Peer] on line %u; this peer takes "
+				"it",
+				k->name, text, ifc->peers[dup >> 32].line);
 		if (rc)
 			return rc;
 	}

@@ -47,7 +47,7 @@ static unsigned int checks;
 
 static const char *const secrets[] = { PRIV1, PRIV2, PSK };
 
-#define PORT_WAN "[Port wan]\nDevice = net_null0\n"
+#define PORT_WAN "[Port wan]\nDevice = net_null0\nAddress = 192.0.2.1/24\n"
 #define IFACE "[Interface wg0]\nPrivateKey = " PRIV1 "\nListenPort = 51820\nPort = wan\n"
 #define PEER2 "[Peer]\nPublicKey = " PUB2 "\n"
 
@@ -393,6 +393,7 @@ check_syntax(const struct wr_config *cfg)
 static const char syntax_example[] = "# case, spacing, comments, CRLF\r\n"
 				     "[PORT wan]\r\n"
 				     "  device=net_null0   \r\n"
+				     "Address=192.0.2.1/24\r\n"
 				     "\r\n"
 				     "  [ interface   wg0 ]  # trailing comment\r\n"
 				     "privatekey\t=\t" PRIV1 "\r\n"
@@ -419,13 +420,17 @@ check_warnings(const struct wr_config *cfg)
 	const struct wr_config_route *r = &cfg->ports[0].routes[0];
 	size_t i;
 
-	CHECK(cfg->n_warnings == 6, "%zu warnings", cfg->n_warnings);
+	CHECK(cfg->n_warnings == 7, "%zu warnings", cfg->n_warnings);
 	CHECK(has_warning(cfg, 3, "Route: '10.9.9.9/8' has host bits set; using 10.0.0.0/8"),
 		"route host bits warning");
 	CHECK(prefix_is(&r->dst, "10.0.0.0", 8) && !r->has_gateway, "route masked, on-link");
 	CHECK(has_warning(cfg, 9, "DNS: a wg-quick key") && has_warning(cfg, 10, "PostUp") &&
 			has_warning(cfg, 11, "PostUp"),
 		"ignored wg-quick keys warn, with their lines");
+	CHECK(has_warning(cfg, 7,
+		      "Port: [Port wan] has no Address, so [Interface wg0] can receive "
+		      "nothing"),
+		"an interface on a port without addresses warns");
 	CHECK(has_warning(cfg, 14,
 		      "AllowedIPs: '2001:db8:20::1/48' has host bits set; using 2001:db8:20::/48"),
 		"AllowedIPs host bits warning");
@@ -435,6 +440,10 @@ check_warnings(const struct wr_config *cfg)
 	for (i = 0; i < cfg->n_warnings; i++)
 		CHECK(!strncmp(cfg->warnings[i].message, "warn.conf:", 10), "warning prefix: %s",
 			cfg->warnings[i].message);
+	for (i = 1; i < cfg->n_warnings; i++)
+		CHECK(cfg->warnings[i - 1].line <= cfg->warnings[i].line,
+			"warnings in file order: line %u before %u", cfg->warnings[i - 1].line,
+			cfg->warnings[i].line);
 }
 
 static const char warnings_example[] = "[Port wan]\n"
@@ -492,6 +501,8 @@ check_multi(const struct wr_config *cfg)
 		"one peer key in two interfaces");
 	CHECK(a->mtu == 1280 && b->mtu == 576, "MTU 1280 with IPv6, 576 without");
 	CHECK(key_is(b->public_key, PUB2), "second interface's derived key");
+	CHECK(cfg->n_warnings == 1 && has_warning(cfg, 4, "[Port lan] has no Address"),
+		"port without addresses warns once, on the Port line");
 }
 
 static const char multi_example[] = "[Interface wg0]\n"
@@ -512,6 +523,40 @@ static const char multi_example[] = "[Interface wg0]\n"
 				    "PublicKey = " PUB3 "\n"
 				    "AllowedIPs = 10.0.0.0/8\n";
 
+static void
+check_dup_aips(const struct wr_config *cfg)
+{
+	CHECK(cfg->n_warnings == 4, "%zu warnings", cfg->n_warnings);
+	CHECK(has_warning(cfg, 14,
+		      "AllowedIPs: 10.1.0.0/16 is also claimed by the [Peer] on line 8; this peer "
+		      "takes it"),
+		"two peers claim one prefix");
+	CHECK(has_warning(cfg, 10, "AllowedIPs: 10.2.0.0/16 is listed twice for this peer"),
+		"one peer lists a prefix twice");
+	CHECK(has_warning(
+		      cfg, 15, "AllowedIPs: 2001:db8::/32 is also claimed by the [Peer] on line 8"),
+		"after masking, 2001:db8::1/32 is the same prefix");
+	CHECK(cfg->n_interfaces == 2 && cfg->interfaces[1].n_peers == 1,
+		"another interface may claim it again, silently");
+}
+
+static const char dup_aips_example[] = PORT_WAN IFACE /* lines 1-7 */
+	"[Peer]\n"
+	"PublicKey = " PUB2 "\n"
+	"AllowedIPs = 10.1.0.0/16, 10.2.0.0/16, 10.2.0.0/16, 2001:db8::/32\n"
+	"[Peer]\n"
+	"PublicKey = " PUB3 "\n"
+	"AllowedIPs = 10.3.0.0/16\n"
+	"AllowedIPs = 10.1.0.0/16\n"
+	"AllowedIPs = 2001:db8::1/32\n"
+	"[Interface wg1]\n"
+	"PrivateKey = " PRIV2 "\n"
+	"ListenPort = 51821\n"
+	"Port = wan\n"
+	"[Peer]\n"
+	"PublicKey = " PUB3 "\n"
+	"AllowedIPs = 10.1.0.0/16\n";
+
 struct valid_case {
 	const char *name;
 	const char *text;
@@ -524,12 +569,13 @@ static const struct valid_case valid_cases[] = {
 	{ "warn.conf", warnings_example, check_warnings },
 	{ "lcores.conf", lcores_example, check_lcores },
 	{ "multi.conf", multi_example, check_multi },
+	{ "dup-aips.conf", dup_aips_example, check_dup_aips },
 };
 
 static void
 test_valid(void)
 {
-	size_t i;
+	size_t i, j;
 
 	printf("config: valid files parse to the expected struct\n");
 	for (i = 0; i < sizeof(valid_cases) / sizeof(valid_cases[0]); i++) {
@@ -538,6 +584,8 @@ test_valid(void)
 		if (!cfg)
 			continue;
 		CHECK(!strcmp(cfg->source, valid_cases[i].name), "source name");
+		for (j = 0; j < cfg->n_warnings; j++)
+			printf("  warning: %s\n", cfg->warnings[j].message);
 		valid_cases[i].check(cfg);
 		wr_config_free(cfg);
 	}
@@ -576,7 +624,7 @@ static const struct invalid_case invalid_cases[] = {
 	{ "[Gateway]\nDevice = x # <-\n" PORT_WAN, "Device: unknown key in [Gateway]" },
 	{ PORT_WAN IFACE "MTU = # <-\n", "MTU: empty value" },
 	{ PORT_WAN IFACE "listenport = 2 # <-\n",
-		"ListenPort: given twice in this section (first on line 5)" },
+		"ListenPort: given twice in this section (first on line 6)" },
 	{ "[Port wan]\nDevice = x\n" IFACE "Address = 198.51.100.1/24\n" PEER2
 	  "AllowedIPs = 10.0.0.1/32\x01 # <-\n",
 		"AllowedIPs: '10.0.0.1/32\x01': invalid prefix length" },
@@ -600,7 +648,7 @@ static const struct invalid_case invalid_cases[] = {
 			 "\nListenPort = 51820 # <-\nPort = wan\n",
 		"ListenPort: 51820 is already used by [Interface wg0] on port wan" },
 	{ PORT_WAN IFACE PEER2 "[Peer]\nPublicKey = " PUB3 "\n[Peer]\nPublicKey = " PUB2 " # <-\n",
-		"PublicKey: same key as the [Peer] on line 7" },
+		"PublicKey: same key as the [Peer] on line 8" },
 	{ PORT_WAN IFACE "[Peer]\nPublicKey = " PUB1 " # <-\n",
 		"PublicKey: this is [Interface wg0]'s own public key" },
 	/* keys: the message must not echo them */
@@ -614,7 +662,7 @@ static const struct invalid_case invalid_cases[] = {
 	{ PORT_WAN IFACE "[Peer]\nPublicKey = u3EUiHrnqJhDPpz+vTz2vbEfEYuyQ2LaawCuI3wIXCY # <-\n",
 		"PublicKey: not a key" },
 	{ PORT_WAN "[Interface wg0]\nPrivateKey = " PRIV1 "\nPrivateKeyFile = /k # <-\n",
-		"PrivateKeyFile: PrivateKey is also given (line 4)" },
+		"PrivateKeyFile: PrivateKey is also given (line 5)" },
 	{ PORT_WAN "[Interface wg0]\nPrivateKeyFile = /nonexistent/wg0.key # <-\n",
 		"PrivateKeyFile: '/nonexistent/wg0.key': No such file or directory" },
 	{ PORT_WAN "[Interface wg0]\nPrivateKeyFile = / # <-\n",
@@ -752,7 +800,7 @@ test_invalid(void)
 	{
 		static const char text[] = PORT_WAN "Address = 192.0.2.1/24\0junk\n";
 
-		expect_error(text, sizeof(text) - 1, 3, "NUL byte in the text", "NUL");
+		expect_error(text, sizeof(text) - 1, 4, "NUL byte in the text", "NUL");
 	}
 
 	printf("config: a NULL error pointer is allowed\n");
@@ -816,7 +864,7 @@ test_files(void)
 	CHECK(rc == 0, "load_file: %d %s", rc, err.message);
 	if (!rc) {
 		CHECK(cfg->n_warnings == 1 &&
-				has_warning(cfg, 4,
+				has_warning(cfg, 5,
 					"PrivateKeyFile: 'wg0.key' is readable by group "
 					"or others"),
 			"a world-readable key file warns");
@@ -827,13 +875,13 @@ test_files(void)
 
 	write_file(keyf, "not a key\n", 0600);
 	rc = wr_config_load_file(conf, &cfg, &err);
-	CHECK(rc == -EINVAL && err.line == 4 && strstr(err.message, "does not hold a key") &&
+	CHECK(rc == -EINVAL && err.line == 5 && strstr(err.message, "does not hold a key") &&
 			!strstr(err.message, "not a key\n"),
 		"a key file without a key: %d %s", rc, err.message);
 
 	unlink(keyf);
 	rc = wr_config_load_file(conf, &cfg, &err);
-	CHECK(rc == -EINVAL && err.line == 4 && strstr(err.message, "No such file"),
+	CHECK(rc == -EINVAL && err.line == 5 && strstr(err.message, "No such file"),
 		"a missing key file: %d %s", rc, err.message);
 	unlink(conf);
 
@@ -970,19 +1018,36 @@ test_many_peers(void)
 		if (memcmp(p->public_key, key, 32) || p->n_allowed_ips != 2 ||
 			p->allowed_ips[0].cidr != 24 || memcmp(p->allowed_ips[0].addr, v4, 4) ||
 			p->allowed_ips[1].cidr != 48 || memcmp(p->allowed_ips[1].addr, v6, 16) ||
-			p->line != 8 + 3 * i)
+			p->line != 9 + 3 * i)
 			bad++;
 	}
 	CHECK(bad == 0, "%u peers differ from what was written", bad);
+	CHECK(cfg->n_warnings == 0, "%zu warnings", cfg->n_warnings);
+	wr_config_free(cfg);
+
+	printf("config: one prefix claimed twice among %u peers is found\n", MANY);
+	text = many_peers(UINT32_MAX, &len);
+	if (!text)
+		return;
+	/* The last peer (its AllowedIPs on line 9 + 3 MANY) also claims peer 4321's v6 prefix. */
+	len += (size_t)snprintf(text + len, 64, "AllowedIPs = 2001:db8:%x::/48\n", 4321);
+	rc = wr_config_load_string(text, len, "many.conf", &cfg, &err);
+	free(text);
+	CHECK(rc == 0, "load: %d %s", rc, err.message);
+	if (rc)
+		return;
+	snprintf(want, sizeof(want), "is also claimed by the [Peer] on line %u", 9 + 3 * 4321);
+	CHECK(cfg->n_warnings == 1 && has_warning(cfg, 9 + 3 * MANY, want),
+		"%zu warnings, want '%s'", cfg->n_warnings, want);
 	wr_config_free(cfg);
 
 	printf("config: the same key twice among %u peers is found\n", MANY);
 	text = many_peers(4321, &len);
 	if (!text)
 		return;
-	/* Peer i's header is on line 8 + 3 i, its PublicKey on the next. */
-	snprintf(want, sizeof(want), "PublicKey: same key as the [Peer] on line %u", 8 + 3 * 4321);
-	expect_error(text, len, 8 + 3 * (MANY - 1) + 1, want, "duplicate among many");
+	/* Peer i's header is on line 9 + 3 i, its PublicKey on the next. */
+	snprintf(want, sizeof(want), "PublicKey: same key as the [Peer] on line %u", 9 + 3 * 4321);
+	expect_error(text, len, 9 + 3 * (MANY - 1) + 1, want, "duplicate among many");
 	free(text);
 }
 
