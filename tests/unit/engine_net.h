@@ -8,6 +8,8 @@
 #define ENGINE_NET_H
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,7 +76,7 @@ ep4(struct wr_endpoint *ep, const char *ip, uint16_t port)
 	inet_pton(AF_INET, ip, &ep->in4.sin_addr);
 }
 
-static void
+static inline void
 ep6(struct wr_endpoint *ep, const char *ip, uint16_t port)
 {
 	memset(ep, 0, sizeof(*ep));
@@ -83,7 +85,7 @@ ep6(struct wr_endpoint *ep, const char *ip, uint16_t port)
 	inet_pton(AF_INET6, ip, &ep->in6.sin6_addr);
 }
 
-static bool
+static inline bool
 ep_equal(const struct wr_endpoint *a, const struct wr_endpoint *b)
 {
 	if (a->sa.sa_family != b->sa.sa_family)
@@ -261,7 +263,7 @@ net_run(struct net *net)
 }
 
 /** Throw away what is in flight. */
-static void
+static inline void
 net_flush(struct net *net)
 {
 	struct net_pkt *p;
@@ -301,7 +303,7 @@ net_advance_to(struct net *net, uint64_t until)
 	net_run(net);
 }
 
-static void
+static inline void
 net_advance(struct net *net, uint64_t ns)
 {
 	net_advance_to(net, net->now + ns);
@@ -319,7 +321,7 @@ net_free(struct net *net)
 }
 
 /** An IPv4 packet of @p total bytes from @p src to @p dst (payload filled with @p fill). */
-static size_t
+static inline size_t
 ipv4_pkt(uint8_t *buf, const char *src, const char *dst, size_t total, uint8_t fill)
 {
 	memset(buf, fill, total);
@@ -335,7 +337,7 @@ ipv4_pkt(uint8_t *buf, const char *src, const char *dst, size_t total, uint8_t f
 }
 
 /** An IPv6 packet of @p total bytes (>= 40). */
-static size_t
+static inline size_t
 ipv6_pkt(uint8_t *buf, const char *src, const char *dst, size_t total, uint8_t fill)
 {
 	memset(buf, fill, total);
