@@ -1,0 +1,745 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The xplatform UAPI request handler: parse a whole get or set request, check every line, then
+ * apply a set to the device; serialize the device for get. See wr_uapi.h for the semantics.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wr_crypto.h"
+#include "wr_uapi.h"
+
+struct wr_uapi {
+	struct wr_device *dev;
+	struct wr_uapi_ops ops;
+	void *ctx;
+	struct wr_uapi_stats stats;
+};
+
+/* One allowed_ip line. */
+struct aip {
+	uint8_t addr[16];
+	int family;
+	uint8_t cidr;
+};
+
+/* One peer block of a set: from its public_key line to the next one. */
+struct peer_req {
+	uint8_t pub[WR_KEY_LEN];
+	uint8_t psk[WR_KEY_LEN];
+	struct wr_endpoint ep;
+	size_t aip_first, aip_count; /* the allowed_ip lines after its last replace_allowed_ips */
+	uint16_t keepalive;
+	bool remove, update_only, has_psk, has_ep, has_keepalive, replace_aips;
+};
+
+/* A parsed set request. Holds secrets: wiped by set_req_free(). */
+struct set_req {
+	uint8_t priv[WR_KEY_LEN];
+	bool has_priv, has_port, replace_peers;
+	uint16_t port;
+	struct peer_req *peers;
+	size_t npeers;
+	struct aip *aips;
+	size_t naips;
+};
+
+/* A growing reply buffer; after a failed allocation it only remembers that it failed. */
+struct sbuf {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+static bool
+sb_reserve(struct sbuf *b, size_t more)
+{
+	size_t cap;
+	char *p;
+
+	if (b->oom)
+		return false;
+	if (b->len + more + 1 <= b->cap)
+		return true;
+	cap = b->cap ? b->cap : 256;
+	while (cap < b->len + more + 1)
+		cap *= 2;
+	p = realloc(b->p, cap);
+	if (!p) {
+		b->oom = true;
+		return false;
+	}
+	b->p = p;
+	b->cap = cap;
+	return true;
+}
+
+__attribute__((format(printf, 2, 3))) static void
+sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !sb_reserve(b, (size_t)n))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+static void
+sb_key(struct sbuf *b, const char *name, const uint8_t key[WR_KEY_LEN])
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t nl = strlen(name);
+	char *o;
+
+	if (!sb_reserve(b, nl + 2 + 2 * WR_KEY_LEN))
+		return;
+	o = b->p + b->len;
+	memcpy(o, name, nl);
+	o += nl;
+	*o++ = '=';
+	for (size_t i = 0; i < WR_KEY_LEN; i++) {
+		*o++ = hex[key[i] >> 4];
+		*o++ = hex[key[i] & 0xf];
+	}
+	*o++ = '\n';
+	*o = '\0';
+	b->len += nl + 2 + 2 * WR_KEY_LEN;
+}
+
+/* ---- parsing of values ---- */
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static bool
+parse_key(uint8_t key[WR_KEY_LEN], const char *s, size_t n)
+{
+	if (n != 2 * WR_KEY_LEN)
+		return false;
+	for (size_t i = 0; i < WR_KEY_LEN; i++) {
+		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+
+		if (hi < 0 || lo < 0) {
+			wr_wipe(key, WR_KEY_LEN);
+			return false;
+		}
+		key[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return true;
+}
+
+/* Decimal digits only (no sign, no spaces), at most @p max. */
+static bool
+parse_uint(const char *s, size_t n, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (n == 0 || n > 20)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned d;
+
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		d = (unsigned)(s[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	if (v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool
+is_true(const char *s, size_t n)
+{
+	return n == 4 && memcmp(s, "true", 4) == 0;
+}
+
+/* Copy @p n bytes to a NUL-terminated buffer of @p cap bytes (false when it does not fit). */
+static bool
+cstr(char *dst, size_t cap, const char *s, size_t n)
+{
+	if (n >= cap)
+		return false;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+	return true;
+}
+
+/* "a.b.c.d:port" or "[v6]:port", "[v6%scope]:port"; numeric only: the control loop never waits
+ * on DNS. */
+static bool
+parse_endpoint(struct wr_endpoint *ep, const char *s, size_t n)
+{
+	char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 1];
+	const char *port;
+	size_t hostlen, portlen;
+	uint64_t p;
+
+	memset(ep, 0, sizeof(*ep));
+	if (n > 0 && s[0] == '[') {
+		const char *rb = memchr(s, ']', n);
+
+		if (!rb || rb + 1 >= s + n || rb[1] != ':')
+			return false;
+		hostlen = (size_t)(rb - s - 1);
+		port = rb + 2;
+		if (!cstr(host, sizeof(host), s + 1, hostlen))
+			return false;
+	} else {
+		const char *colon = NULL;
+
+		for (size_t i = 0; i < n; i++)
+			if (s[i] == ':')
+				colon = s + i;
+		if (!colon)
+			return false;
+		hostlen = (size_t)(colon - s);
+		port = colon + 1;
+		if (!cstr(host, sizeof(host), s, hostlen))
+			return false;
+	}
+	portlen = (size_t)(s + n - port);
+	if (!parse_uint(port, portlen, 65535, &p) || p == 0)
+		return false;
+
+	if (s[0] == '[') {
+		char *pct = strchr(host, '%');
+		uint64_t scope = 0;
+
+		if (pct) {
+			*pct++ = '\0';
+			if (*pct >= '0' && *pct <= '9') {
+				if (!parse_uint(pct, strlen(pct), UINT32_MAX, &scope) || scope == 0)
+					return false;
+			} else {
+				scope = *pct ? if_nametoindex(pct) : 0;
+				if (scope == 0)
+					return false;
+			}
+		}
+		if (inet_pton(AF_INET6, host, &ep->in6.sin6_addr) != 1)
+			return false;
+		ep->in6.sin6_family = AF_INET6;
+		ep->in6.sin6_port = htons((uint16_t)p);
+		ep->in6.sin6_scope_id = (uint32_t)scope;
+		return true;
+	}
+	if (inet_pton(AF_INET, host, &ep->in4.sin_addr) != 1)
+		return false;
+	ep->in4.sin_family = AF_INET;
+	ep->in4.sin_port = htons((uint16_t)p);
+	return true;
+}
+
+/* "addr/cidr" with a mandatory cidr. */
+static bool
+parse_aip(struct aip *a, const char *s, size_t n)
+{
+	char host[INET6_ADDRSTRLEN];
+	const char *slash = memchr(s, '/', n);
+	uint64_t cidr;
+
+	memset(a, 0, sizeof(*a));
+	if (!slash || !cstr(host, sizeof(host), s, (size_t)(slash - s)))
+		return false;
+	if (!parse_uint(slash + 1, (size_t)(s + n - slash - 1), 128, &cidr))
+		return false;
+	if (strchr(host, ':')) {
+		if (inet_pton(AF_INET6, host, a->addr) != 1)
+			return false;
+		a->family = AF_INET6;
+	} else {
+		if (cidr > 32 || inet_pton(AF_INET, host, a->addr) != 1)
+			return false;
+		a->family = AF_INET;
+	}
+	a->cidr = (uint8_t)cidr;
+	return true;
+}
+
+/* ---- set: parse and check every line ---- */
+
+static void
+set_req_free(struct set_req *r)
+{
+	if (r->peers) {
+		wr_wipe(r->peers, r->npeers * sizeof(*r->peers));
+		free(r->peers);
+	}
+	free(r->aips);
+	wr_wipe(r, sizeof(*r));
+}
+
+static int
+device_line(struct set_req *r, const char *k, size_t kl, const char *v, size_t vl)
+{
+	uint64_t x;
+
+#define KEY_IS(lit) (kl == sizeof(lit) - 1 && memcmp(k, lit, kl) == 0)
+	if (KEY_IS("private_key")) {
+		if (!parse_key(r->priv, v, vl))
+			return -EINVAL;
+		r->has_priv = true;
+	} else if (KEY_IS("listen_port")) {
+		if (!parse_uint(v, vl, 65535, &x))
+			return -EINVAL;
+		r->port = (uint16_t)x;
+		r->has_port = true;
+	} else if (KEY_IS("fwmark")) {
+		if (!parse_uint(v, vl, UINT32_MAX, &x))
+			return -EINVAL;
+		if (x != 0)
+			return -EOPNOTSUPP;
+	} else if (KEY_IS("replace_peers")) {
+		if (!is_true(v, vl))
+			return -EINVAL;
+		r->replace_peers = true;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+peer_line(struct set_req *r, struct peer_req *p, const char *k, size_t kl, const char *v, size_t vl)
+{
+	uint64_t x;
+
+	if (KEY_IS("update_only")) {
+		if (!is_true(v, vl))
+			return -EINVAL;
+		p->update_only = true;
+	} else if (KEY_IS("remove")) {
+		if (!is_true(v, vl))
+			return -EINVAL;
+		p->remove = true;
+	} else if (KEY_IS("preshared_key")) {
+		if (!parse_key(p->psk, v, vl))
+			return -EINVAL;
+		p->has_psk = true;
+	} else if (KEY_IS("endpoint")) {
+		if (!parse_endpoint(&p->ep, v, vl))
+			return -EINVAL;
+		p->has_ep = true;
+	} else if (KEY_IS("persistent_keepalive_interval")) {
+		if (!parse_uint(v, vl, 65535, &x))
+			return -EINVAL;
+		p->keepalive = (uint16_t)x;
+		p->has_keepalive = true;
+	} else if (KEY_IS("replace_allowed_ips")) {
+		if (!is_true(v, vl))
+			return -EINVAL;
+		/* prefixes listed before it would be wiped by it, as in wireguard-go */
+		r->naips = p->aip_first;
+		p->replace_aips = true;
+	} else if (KEY_IS("allowed_ip")) {
+		if (!parse_aip(&r->aips[r->naips], v, vl))
+			return -EINVAL;
+		r->naips++;
+	} else if (KEY_IS("protocol_version")) {
+		if (vl != 1 || v[0] != '1')
+			return -EINVAL;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+#undef KEY_IS
+}
+
+/*
+ * Parse "set=1\n" ... "\n\n" (the first line already checked) into @p r. Returns 0, -EINVAL,
+ * -EPROTO (a line without '='), -EOPNOTSUPP (fwmark) or -ENOMEM.
+ */
+static int
+parse_set(struct set_req *r, const char *req, size_t len)
+{
+	size_t nlines = 0, pos;
+	struct peer_req *cur = NULL;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	for (size_t i = 0; i < len; i++)
+		nlines += req[i] == '\n';
+	/* one slot per line is always enough; calloc checks the multiplication */
+	r->peers = calloc(nlines, sizeof(*r->peers));
+	r->aips = calloc(nlines, sizeof(*r->aips));
+	if (!r->peers || !r->aips)
+		return -ENOMEM;
+
+	pos = sizeof("set=1\n") - 1;
+	while (pos < len) {
+		const char *line = req + pos, *nl = memchr(line, '\n', len - pos), *eq;
+		size_t ll = (size_t)(nl - line);
+
+		pos += ll + 1;
+		if (ll == 0)
+			/* the blank line: the caller checked that it ends the request */
+			return pos == len ? 0 : -EINVAL;
+		for (size_t i = 0; i < ll; i++)
+			if ((unsigned char)line[i] < 0x20 || (unsigned char)line[i] >= 0x7f)
+				return -EINVAL;
+		eq = memchr(line, '=', ll);
+		if (!eq)
+			return -EPROTO;
+		const char *k = line, *v = eq + 1;
+		size_t kl = (size_t)(eq - line), vl = ll - kl - 1;
+
+		if (kl == sizeof("public_key") - 1 && memcmp(k, "public_key", kl) == 0) {
+			if (cur)
+				cur->aip_count = r->naips - cur->aip_first;
+			cur = &r->peers[r->npeers++];
+			if (!parse_key(cur->pub, v, vl))
+				return -EINVAL;
+			cur->aip_first = r->naips;
+			continue;
+		}
+		ret = cur ? peer_line(r, cur, k, kl, v, vl) : device_line(r, k, kl, v, vl);
+		if (ret < 0)
+			return ret;
+	}
+	if (cur)
+		cur->aip_count = r->naips - cur->aip_first;
+	return -EINVAL; /* no blank line */
+}
+
+/* ---- set: apply ---- */
+
+struct apply {
+	struct wr_uapi *u;
+	uint8_t (*removed)[WR_KEY_LEN];
+	uint8_t (*added)[WR_KEY_LEN];
+	size_t n_removed, n_added;
+	unsigned int what;
+};
+
+static void
+remove_peer(struct apply *a, struct wr_peer *peer)
+{
+	struct wr_uapi *u = a->u;
+
+	if (u->ops.peer_removing)
+		u->ops.peer_removing(u->ctx, peer);
+	memcpy(a->removed[a->n_removed++], wr_peer_public_key(peer), WR_KEY_LEN);
+	wr_device_remove_peer(u->dev, peer);
+	a->what |= WR_UAPI_CHANGED_PEERS | WR_UAPI_CHANGED_ALLOWEDIPS;
+}
+
+static int
+first_peer(void *ctx, struct wr_peer *peer)
+{
+	*(struct wr_peer **)ctx = peer;
+	return 1;
+}
+
+static int
+apply_peer(struct apply *a, const struct set_req *r, const struct peer_req *p, uint64_t now)
+{
+	struct wr_device *dev = a->u->dev;
+	struct wr_peer *peer = wr_device_lookup_peer(dev, p->pub);
+	bool psk_zero = wr_ct_is_zero(p->psk, WR_KEY_LEN);
+
+	if (p->remove) {
+		if (peer)
+			remove_peer(a, peer);
+		return 0;
+	}
+	if (!peer) {
+		if (p->update_only)
+			return 0;
+		peer = wr_device_add_peer(dev, p->pub, p->has_psk && !psk_zero ? p->psk : NULL);
+		if (!peer)
+			return -errno;
+		memcpy(a->added[a->n_added++], p->pub, WR_KEY_LEN);
+		a->what |= WR_UAPI_CHANGED_PEERS;
+	} else if (p->has_psk) {
+		wr_peer_set_preshared_key(peer, psk_zero ? NULL : p->psk);
+		a->what |= WR_UAPI_CHANGED_PEER_CONFIG;
+	}
+	if (p->has_ep) {
+		wr_peer_set_endpoint(peer, &p->ep);
+		a->what |= WR_UAPI_CHANGED_PEER_CONFIG;
+	}
+	if (p->has_keepalive) {
+		wr_peer_set_keepalive(peer, p->keepalive, now);
+		a->what |= WR_UAPI_CHANGED_PEER_CONFIG;
+	}
+	if (p->replace_aips) {
+		wr_peer_clear_allowedips(peer);
+		a->what |= WR_UAPI_CHANGED_ALLOWEDIPS;
+	}
+	for (size_t i = 0; i < p->aip_count; i++) {
+		const struct aip *ip = &r->aips[p->aip_first + i];
+		int ret = wr_peer_add_allowedip(peer, ip->family, ip->addr, ip->cidr);
+
+		if (ret < 0)
+			return ret;
+		a->what |= WR_UAPI_CHANGED_ALLOWEDIPS;
+	}
+	return 0;
+}
+
+/* Everything in @p r was checked; only the host's listen port and memory can fail now. */
+static int
+apply_set(struct wr_uapi *u, struct set_req *r, uint64_t now)
+{
+	struct wr_device *dev = u->dev;
+	struct apply a = { .u = u };
+	uint8_t own[WR_KEY_LEN], cur[WR_KEY_LEN];
+	bool has_own, has_cur;
+	int ret = 0;
+
+	/* every peer may go (replace_peers, remove lines, the new key's twin): reserve it all now */
+	a.removed = calloc(wr_device_peer_count(dev) + r->npeers + 1, WR_KEY_LEN);
+	a.added = calloc(r->npeers + 1, WR_KEY_LEN);
+	if (!a.removed || !a.added) {
+		ret = -ENOMEM;
+		goto out;
+	}
+
+	if (r->has_port) {
+		uint16_t port = u->ops.get_listen_port ? u->ops.get_listen_port(u->ctx) : 0;
+
+		if (port != r->port) {
+			ret = u->ops.set_listen_port ? u->ops.set_listen_port(u->ctx, r->port)
+						     : -EOPNOTSUPP;
+			if (ret > 0)
+				ret = -ret;
+			if (ret < 0)
+				goto out;
+			a.what |= WR_UAPI_CHANGED_LISTEN_PORT;
+		}
+	}
+
+	has_cur = wr_device_get_public_key(dev, cur);
+	has_own = has_cur;
+	memcpy(own, cur, WR_KEY_LEN);
+	if (r->has_priv) {
+		has_own = !wr_ct_is_zero(r->priv, WR_KEY_LEN);
+		if (has_own)
+			wr_x25519_public(own, r->priv);
+		if (has_own != has_cur || (has_own && memcmp(own, cur, WR_KEY_LEN) != 0)) {
+			struct wr_peer *twin = has_own ? wr_device_lookup_peer(dev, own) : NULL;
+
+			/* the engine would drop it silently: let the host hear about it first */
+			if (twin)
+				remove_peer(&a, twin);
+			wr_device_set_private_key(dev, has_own ? r->priv : NULL);
+			a.what |= WR_UAPI_CHANGED_PRIVATE_KEY;
+		}
+	}
+
+	if (r->replace_peers) {
+		struct wr_peer *peer;
+
+		while (wr_device_peer_count(dev) > 0) {
+			peer = NULL;
+			wr_device_foreach_peer(dev, first_peer, &peer);
+			if (!peer)
+				break;
+			remove_peer(&a, peer);
+		}
+	}
+
+	for (size_t i = 0; i < r->npeers; i++) {
+		/* a peer with our own public key is ignored, as the kernel and wireguard-go do */
+		if (has_own && memcmp(r->peers[i].pub, own, WR_KEY_LEN) == 0)
+			continue;
+		ret = apply_peer(&a, r, &r->peers[i], now);
+		if (ret < 0)
+			break;
+	}
+
+out:
+	if (a.what && u->ops.changed) {
+		struct wr_uapi_changes c = {
+			.what = a.what,
+			.removed = (const uint8_t(*)[WR_KEY_LEN])a.removed,
+			.n_removed = a.n_removed,
+			.added = (const uint8_t(*)[WR_KEY_LEN])a.added,
+			.n_added = a.n_added,
+		};
+
+		u->ops.changed(u->ctx, &c);
+	}
+	free(a.removed);
+	free(a.added);
+	return ret;
+}
+
+/* ---- get ---- */
+
+static int
+put_aip(void *ctx, int family, const uint8_t *addr, uint8_t cidr)
+{
+	struct sbuf *b = ctx;
+	char s[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(family, addr, s, sizeof(s)))
+		sb_printf(b, "allowed_ip=%s/%u\n", s, cidr);
+	return b->oom;
+}
+
+static void
+put_endpoint(struct sbuf *b, const struct wr_endpoint *ep)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	if (ep->sa.sa_family == AF_INET) {
+		if (inet_ntop(AF_INET, &ep->in4.sin_addr, s, sizeof(s)))
+			sb_printf(b, "endpoint=%s:%u\n", s, ntohs(ep->in4.sin_port));
+	} else if (ep->sa.sa_family == AF_INET6) {
+		if (!inet_ntop(AF_INET6, &ep->in6.sin6_addr, s, sizeof(s)))
+			return;
+		if (ep->in6.sin6_scope_id)
+			sb_printf(b, "endpoint=[%s%%%u]:%u\n", s, ep->in6.sin6_scope_id,
+				ntohs(ep->in6.sin6_port));
+		else
+			sb_printf(b, "endpoint=[%s]:%u\n", s, ntohs(ep->in6.sin6_port));
+	}
+}
+
+static int
+put_peer(void *ctx, struct wr_peer *peer)
+{
+	struct sbuf *b = ctx;
+	struct wr_peer_stats st;
+	struct wr_endpoint ep;
+
+	/* no preshared_key line: secrets are never returned (wr_uapi.h) */
+	sb_key(b, "public_key", wr_peer_public_key(peer));
+	sb_printf(b, "protocol_version=1\n");
+	wr_peer_get_endpoint(peer, &ep);
+	put_endpoint(b, &ep);
+	wr_peer_get_stats(peer, &st);
+	sb_printf(b, "last_handshake_time_sec=%llu\nlast_handshake_time_nsec=%llu\n",
+		(unsigned long long)(st.last_handshake_wall_ns / WR_NSEC_PER_SEC),
+		(unsigned long long)(st.last_handshake_wall_ns % WR_NSEC_PER_SEC));
+	sb_printf(b, "tx_bytes=%llu\nrx_bytes=%llu\n", (unsigned long long)st.tx_bytes,
+		(unsigned long long)st.rx_bytes);
+	sb_printf(b, "persistent_keepalive_interval=%u\n", wr_peer_get_keepalive(peer));
+	wr_peer_foreach_allowedip(peer, put_aip, b);
+	return b->oom;
+}
+
+static void
+do_get(struct wr_uapi *u, struct sbuf *b)
+{
+	uint16_t port = u->ops.get_listen_port ? u->ops.get_listen_port(u->ctx) : 0;
+
+	/* no private_key line: secrets are never returned (wr_uapi.h); no fwmark: always 0 */
+	if (port)
+		sb_printf(b, "listen_port=%u\n", port);
+	wr_device_foreach_peer(u->dev, put_peer, b);
+	sb_printf(b, "errno=0\n\n");
+}
+
+/* ---- entry points ---- */
+
+struct wr_uapi *
+wr_uapi_create(struct wr_device *dev, const struct wr_uapi_ops *ops, void *ctx)
+{
+	struct wr_uapi *u;
+
+	if (!dev) {
+		errno = EINVAL;
+		return NULL;
+	}
+	u = calloc(1, sizeof(*u));
+	if (!u) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	u->dev = dev;
+	if (ops)
+		u->ops = *ops;
+	u->ctx = ctx;
+	return u;
+}
+
+void
+wr_uapi_destroy(struct wr_uapi *u)
+{
+	free(u);
+}
+
+void
+wr_uapi_get_stats(const struct wr_uapi *u, struct wr_uapi_stats *st)
+{
+	*st = u->stats;
+}
+
+static bool
+has_prefix(const char *req, size_t len, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return len >= n && memcmp(req, lit, n) == 0;
+}
+
+int
+wr_uapi_handle(struct wr_uapi *u, const char *req, size_t len, char **resp, size_t *resp_len,
+	uint64_t now)
+{
+	struct sbuf b = { 0 };
+	struct set_req r;
+	int ret;
+
+	*resp = NULL;
+	*resp_len = 0;
+	if (has_prefix(req, len, "get=1\n")) {
+		if (len == 6 + 1 && req[6] == '\n') {
+			do_get(u, &b);
+			u->stats.gets++;
+		} else {
+			u->stats.malformed++;
+			sb_printf(&b, "errno=%d\n\n", EINVAL);
+		}
+	} else if (has_prefix(req, len, "set=1\n")) {
+		ret = parse_set(&r, req, len);
+		if (ret == 0)
+			ret = apply_set(u, &r, now);
+		else if (ret != -ENOMEM)
+			u->stats.malformed++;
+		set_req_free(&r);
+		if (ret == 0)
+			u->stats.sets++;
+		else
+			u->stats.sets_failed++;
+		sb_printf(&b, "errno=%d\n\n", ret);
+	} else {
+		u->stats.malformed++;
+		return -EPROTO;
+	}
+	if (b.oom) {
+		free(b.p);
+		return -ENOMEM;
+	}
+	*resp = b.p;
+	*resp_len = b.len;
+	return 0;
+}

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The cross-platform WireGuard userspace API (https://www.wireguard.com/xplatform/), so that the
+ * stock `wg` tool configures wirerate: `wg show`, `wg set`, `wg setconf`, `wg syncconf`,
+ * `wg showconf` talk to /var/run/wireguard/<ifname>.sock with "get=1" and "set=1" requests of
+ * key=value lines ended by a blank line; the reply ends with "errno=N" and a blank line.
+ *
+ * Two layers:
+ *   - struct wr_uapi: a pure request handler on a struct wr_device (no sockets, no threads);
+ *   - struct wr_uapi_server: the unix socket, non-blocking, serviced from the control loop with
+ *     wr_uapi_server_poll() (wr_uapi_server_fd() becomes readable when there is work).
+ *
+ * Semantics follow wireguard-go and the kernel, with these deliberate differences:
+ *   - A set is atomic with respect to its input: every line is parsed and checked before
+ *     anything changes, so a request with any bad line changes nothing. (wireguard-go applies a
+ *     request line by line and stops at the first bad one.) Only a failure to allocate memory in
+ *     the middle of applying (errno ENOMEM) can leave part of a valid request applied; the
+ *     change notification then still describes what was applied.
+ *   - Secrets are never returned: a get reply carries no private_key and no preshared_key. `wg`
+ *     then shows no interface keys ("(none)" in `wg show dump`, no "public key" line in
+ *     `wg show`), `wg showconf` has no PrivateKey or PresharedKey, and `wg syncconf` cannot see
+ *     (so does not clear) a preshared key that the new file drops. Both are accepted on set.
+ *   - fwmark: there are no socket marks in a DPDK data plane. "fwmark=0" is accepted, any other
+ *     value is refused with EOPNOTSUPP; get never reports one.
+ *   - Error numbers on the wire: a failed set answers "errno=-N" (N from errno.h), as
+ *     wireguard-go does and as wg(8) expects (it takes errno = -value, so that `wg set` prints
+ *     "Invalid argument"); a failed get answers "errno=N" (wg parses a get's errno unsigned).
+ *     Set errors: EINVAL for any bad line or value, EPROTO for a line without '=', EOPNOTSUPP
+ *     for a non-zero fwmark, whatever ops->set_listen_port returns, ENOMEM.
+ *
+ * Keys are 64 hex characters (either case on input, lowercase on output). Endpoints are
+ * "a.b.c.d:port" or "[v6]:port" (an optional "%scope" after the v6 address, numeric or an
+ * interface name); port 0 is refused. allowed_ip is "addr/cidr" (bits beyond cidr are masked).
+ *
+ * Concurrency: none. Every call must come from the thread that owns the device (the control
+ * lcore); the handler calls into the device and the callbacks synchronously.
+ */
+#ifndef WR_UAPI_H
+#define WR_UAPI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wr_device.h"
+
+struct wr_uapi;
+struct wr_uapi_server;
+
+/** Bits of struct wr_uapi_changes.what. */
+#define WR_UAPI_CHANGED_PRIVATE_KEY 0x01u /**< the device's key changed or was cleared */
+#define WR_UAPI_CHANGED_LISTEN_PORT 0x02u /**< ops->set_listen_port accepted a new port */
+#define WR_UAPI_CHANGED_PEERS 0x04u       /**< peers were added or removed (see the lists) */
+#define WR_UAPI_CHANGED_ALLOWEDIPS 0x08u  /**< the cryptokey routing table changed */
+#define WR_UAPI_CHANGED_PEER_CONFIG 0x10u /**< an endpoint, keepalive or preshared key was set */
+
+/**
+ * What one set request changed, for a host that republishes tables (the DPDK gateway's workers
+ * read RCU-published copies). Keys are peers' public keys; the arrays are valid during the
+ * callback only. A peer removed and added again in one request (replace_peers, then the same
+ * peer) is in both lists: apply removals first.
+ */
+struct wr_uapi_changes {
+	unsigned int what; /* WR_UAPI_CHANGED_* */
+	const uint8_t (*removed)[WR_KEY_LEN];
+	size_t n_removed;
+	const uint8_t (*added)[WR_KEY_LEN];
+	size_t n_added;
+};
+
+/** Host callbacks: what the engine does not own. Every member may be NULL. */
+struct wr_uapi_ops {
+	/** The UDP listen port to report on get (0: not reported, as when unbound). */
+	uint16_t (*get_listen_port)(void *ctx);
+
+	/**
+	 * Use listen port @p port (a set asked for a port different from get_listen_port()).
+	 * Returns 0 or -errno (e.g. -EADDRINUSE, -EINVAL for 0 when a random port is not supported);
+	 * a refusal fails the whole set before anything else changes. NULL: changes are refused with
+	 * -EOPNOTSUPP.
+	 */
+	int (*set_listen_port)(void *ctx, uint16_t port);
+
+	/**
+	 * @p peer is about to be removed by a set (remove=true, replace_peers, or a new private key
+	 * equal to its public key): drop every reference to it now; it is freed right after.
+	 */
+	void (*peer_removing)(void *ctx, struct wr_peer *peer);
+
+	/** A set changed the configuration (called once per set, after applying, if anything did). */
+	void (*changed)(void *ctx, const struct wr_uapi_changes *c);
+};
+
+/** Counters of one handler (requests from every connection). */
+struct wr_uapi_stats {
+	uint64_t gets;        /* get requests answered */
+	uint64_t sets;        /* set requests answered errno=0 */
+	uint64_t sets_failed; /* set requests answered with an error */
+	uint64_t malformed;   /* requests refused for their content (bad line, key, value, op) */
+};
+
+/**
+ * A handler for @p dev (not owned: it must outlive the handler). @p ops is copied (NULL: no
+ * callbacks); @p ctx is passed to every callback. Returns NULL with errno ENOMEM or EINVAL.
+ */
+struct wr_uapi *
+wr_uapi_create(struct wr_device *dev, const struct wr_uapi_ops *ops, void *ctx);
+
+/** Free the handler (NULL is allowed). The device is untouched. */
+void
+wr_uapi_destroy(struct wr_uapi *u);
+
+/**
+ * Handle one complete request of @p len bytes at @p req: "get=1\n\n", or "set=1\n", lines, and
+ * the blank line ("\n\n" ends it; nothing may follow). @p now is the engine's clock (used when a
+ * persistent keepalive is turned on). On return 0, *@p resp is a malloc'd reply of *@p resp_len
+ * bytes (not NUL-terminated for the protocol, though a NUL follows) that the caller frees; the
+ * reply's errno line tells the client how it went. Returns -EPROTO, with no reply, when the
+ * request is neither a get nor a set (the connection should be closed, as wireguard-go does), or
+ * -ENOMEM when no reply could be built. The request may hold secrets: the caller wipes it.
+ */
+int
+wr_uapi_handle(struct wr_uapi *u, const char *req, size_t len, char **resp, size_t *resp_len,
+	uint64_t now);
+
+/** Copy the handler's counters into @p st. */
+void
+wr_uapi_get_stats(const struct wr_uapi *u, struct wr_uapi_stats *st);
+
+/* ---- the unix socket server ---- */
+
+/** Where wg(8) looks for sockets. */
+#define WR_UAPI_SOCKET_DIR "/var/run/wireguard"
+/** Default bound on one request (a 10,000-peer setconf is about 2 MiB). */
+#define WR_UAPI_MAX_REQUEST (8u << 20)
+/** Default bound on the lines of one request. */
+#define WR_UAPI_MAX_LINES (256u * 1024)
+/** Default bound on simultaneous connections; more are accepted and closed at once. */
+#define WR_UAPI_MAX_CLIENTS 16
+/** Default idle limit: a connection that makes no progress for this long is closed. */
+#define WR_UAPI_IDLE_TIMEOUT (30ULL * WR_NSEC_PER_SEC)
+
+/** Server options; a zero member takes its default. */
+struct wr_uapi_server_config {
+	const char *dir;      /* socket directory (WR_UAPI_SOCKET_DIR), created 0755 if missing */
+	size_t max_request;   /* bytes (WR_UAPI_MAX_REQUEST) */
+	size_t max_lines;     /* lines (WR_UAPI_MAX_LINES) */
+	unsigned max_clients; /* connections (WR_UAPI_MAX_CLIENTS) */
+	uint64_t idle_timeout; /* ns (WR_UAPI_IDLE_TIMEOUT) */
+};
+
+/** Counters of one server. */
+struct wr_uapi_server_stats {
+	uint64_t accepted;  /* connections accepted and served */
+	uint64_t refused;   /* connections closed at once: too many clients */
+	uint64_t oversized; /* connections closed: request over max_request or max_lines */
+	uint64_t timeouts;  /* connections closed: idle too long */
+	uint64_t protocol;  /* connections closed: not a get or set, or EOF inside a request */
+};
+
+/**
+ * Create <dir>/<@p ifname>.sock (mode 0600; the directory 0755 if missing) serving @p u, with
+ * non-blocking sockets only. @p ifname: 1 to 15 characters, no '/', not "." or "..". A socket
+ * file left by a dead process is replaced; one that a live server still answers is not
+ * (-EADDRINUSE), nor a file that is not a socket (-EEXIST). @p cfg may be NULL (defaults).
+ * Returns 0 and *@p out, or -errno.
+ */
+int
+wr_uapi_server_open(struct wr_uapi_server **out, const char *ifname, struct wr_uapi *u,
+	const struct wr_uapi_server_config *cfg);
+
+/**
+ * A file descriptor (an epoll set of the listening socket and the connections) that is readable
+ * when wr_uapi_server_poll() has work; for a loop that sleeps in poll/epoll. Owned by the server.
+ */
+int
+wr_uapi_server_fd(const struct wr_uapi_server *s);
+
+/**
+ * Do the work that is ready now without blocking: accept, read what is available, answer
+ * complete requests, write what the sockets take, close finished, oversized and idle
+ * connections. @p now: the engine's monotonic clock in ns (idle timeouts and the handler).
+ * Returns the number of requests answered, or -errno on a failure of the server itself.
+ */
+int
+wr_uapi_server_poll(struct wr_uapi_server *s, uint64_t now);
+
+/** Copy the server's counters into @p st. */
+void
+wr_uapi_server_get_stats(const struct wr_uapi_server *s, struct wr_uapi_server_stats *st);
+
+/**
+ * Close every connection (pending input is wiped), close the socket and remove its file if it is
+ * still ours, free the server (NULL is allowed).
+ */
+void
+wr_uapi_server_close(struct wr_uapi_server *s);
+
+#endif /* WR_UAPI_H */
