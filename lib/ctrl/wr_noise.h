@@ -24,39 +24,46 @@
 /* ---- Noise steps ---- */
 
 /** ck = HASH(construction), h = HASH(ck || prologue), then h = HASH(h || rs) (IK pre-message). */
-void wr_noise_init(uint8_t ck[WR_KEY_LEN], uint8_t h[WR_KEY_LEN], const void *prologue,
+void
+wr_noise_init(uint8_t ck[WR_KEY_LEN], uint8_t h[WR_KEY_LEN], const void *prologue,
 	size_t prologue_len, const uint8_t rs[WR_KEY_LEN]);
 
 /** MixHash: h = HASH(h || in). */
-void wr_noise_mix_hash(uint8_t h[WR_KEY_LEN], const void *in, size_t len);
+void
+wr_noise_mix_hash(uint8_t h[WR_KEY_LEN], const void *in, size_t len);
 
 /** The "e" token with a psk: MixHash(e) and ck = KDF1(ck, e). */
-void wr_noise_mix_ephemeral(
-	uint8_t ck[WR_KEY_LEN], uint8_t h[WR_KEY_LEN], const uint8_t e[WR_KEY_LEN]);
+void
+wr_noise_mix_ephemeral(uint8_t ck[WR_KEY_LEN], uint8_t h[WR_KEY_LEN], const uint8_t e[WR_KEY_LEN]);
 
 /** MixKey(DH(priv, pub)): ck, key = KDF2(ck, dh). Returns -EINVAL for a low-order result. */
-int wr_noise_mix_dh(uint8_t ck[WR_KEY_LEN], uint8_t key[WR_KEY_LEN], const uint8_t priv[WR_KEY_LEN],
+int
+wr_noise_mix_dh(uint8_t ck[WR_KEY_LEN], uint8_t key[WR_KEY_LEN], const uint8_t priv[WR_KEY_LEN],
 	const uint8_t pub[WR_KEY_LEN]);
 
 /** MixKey of a precomputed DH result (the static-static one). Returns -EINVAL if all zero. */
-int wr_noise_mix_precomputed(
+int
+wr_noise_mix_precomputed(
 	uint8_t ck[WR_KEY_LEN], uint8_t key[WR_KEY_LEN], const uint8_t dh[WR_KEY_LEN]);
 
 /** MixKeyAndHash(psk): ck, t, key = KDF3(ck, psk); MixHash(t). */
-void wr_noise_mix_psk(uint8_t ck[WR_KEY_LEN], uint8_t h[WR_KEY_LEN], uint8_t key[WR_KEY_LEN],
+void
+wr_noise_mix_psk(uint8_t ck[WR_KEY_LEN], uint8_t h[WR_KEY_LEN], uint8_t key[WR_KEY_LEN],
 	const uint8_t psk[WR_KEY_LEN]);
 
 /** EncryptAndHash with nonce 0: dst = AEAD(key, 0, src, h) (len + 16 bytes); MixHash(dst). */
-void wr_noise_encrypt_and_hash(uint8_t *dst, const uint8_t *src, size_t len,
+void
+wr_noise_encrypt_and_hash(uint8_t *dst, const uint8_t *src, size_t len,
 	const uint8_t key[WR_KEY_LEN], uint8_t h[WR_KEY_LEN]);
 
 /** DecryptAndHash with nonce 0 (@p srclen includes the tag). False when it fails to verify. */
-bool wr_noise_decrypt_and_hash(uint8_t *dst, const uint8_t *src, size_t srclen,
+bool
+wr_noise_decrypt_and_hash(uint8_t *dst, const uint8_t *src, size_t srclen,
 	const uint8_t key[WR_KEY_LEN], uint8_t h[WR_KEY_LEN]);
 
 /** Split: first, second = KDF2(ck, empty): the initiator's sending key is @p first. */
-void wr_noise_split(
-	uint8_t first[WR_KEY_LEN], uint8_t second[WR_KEY_LEN], const uint8_t ck[WR_KEY_LEN]);
+void
+wr_noise_split(uint8_t first[WR_KEY_LEN], uint8_t second[WR_KEY_LEN], const uint8_t ck[WR_KEY_LEN]);
 
 /* ---- the two IK messages, any prologue and payload ---- */
 
@@ -70,36 +77,39 @@ void wr_noise_split(
  * responder's static key @p rs, write e_pub || enc(s_pub) || enc(payload) to @p out.
  * @p ss is the precomputed DH(s_priv, rs). Returns 0 or -EINVAL (low-order point).
  */
-int wr_noise_ik_write1(uint8_t ck[WR_KEY_LEN], uint8_t h[WR_KEY_LEN],
-	const uint8_t e_priv[WR_KEY_LEN], const uint8_t s_pub[WR_KEY_LEN],
-	const uint8_t rs[WR_KEY_LEN], const uint8_t ss[WR_KEY_LEN], const void *payload,
-	size_t plen, uint8_t *out);
+int
+wr_noise_ik_write1(uint8_t ck[WR_KEY_LEN], uint8_t h[WR_KEY_LEN], const uint8_t e_priv[WR_KEY_LEN],
+	const uint8_t s_pub[WR_KEY_LEN], const uint8_t rs[WR_KEY_LEN], const uint8_t ss[WR_KEY_LEN],
+	const void *payload, size_t plen, uint8_t *out);
 
 /**
  * Responder, first half of message 1: mix e from @p in, es = DH(s_priv, e), decrypt the
  * initiator's static key into @p rs_out. The caller then finds the peer and its precomputed
  * static-static before wr_noise_ik_read1_payload(). Returns 0, -EINVAL (low-order) or -EBADMSG.
  */
-int wr_noise_ik_read1_static(uint8_t ck[WR_KEY_LEN], uint8_t h[WR_KEY_LEN],
+int
+wr_noise_ik_read1_static(uint8_t ck[WR_KEY_LEN], uint8_t h[WR_KEY_LEN],
 	const uint8_t s_priv[WR_KEY_LEN], const uint8_t *in, uint8_t rs_out[WR_KEY_LEN]);
 
 /** Responder, second half: ss from @p ss, decrypt @p plen bytes of payload. -EINVAL/-EBADMSG. */
-int wr_noise_ik_read1_payload(uint8_t ck[WR_KEY_LEN], uint8_t h[WR_KEY_LEN],
+int
+wr_noise_ik_read1_payload(uint8_t ck[WR_KEY_LEN], uint8_t h[WR_KEY_LEN],
 	const uint8_t ss[WR_KEY_LEN], const uint8_t *in, size_t plen, uint8_t *payload_out);
 
 /**
  * Responder, message 2 (<- e, ee, se, psk): write e_pub || enc(payload) to @p out; @p re and
  * @p rs are the initiator's ephemeral and static keys. Returns 0 or -EINVAL.
  */
-int wr_noise_ik_write2(uint8_t ck[WR_KEY_LEN], uint8_t h[WR_KEY_LEN],
-	const uint8_t e_priv[WR_KEY_LEN], const uint8_t re[WR_KEY_LEN],
-	const uint8_t rs[WR_KEY_LEN], const uint8_t psk[WR_KEY_LEN], const void *payload,
-	size_t plen, uint8_t *out);
+int
+wr_noise_ik_write2(uint8_t ck[WR_KEY_LEN], uint8_t h[WR_KEY_LEN], const uint8_t e_priv[WR_KEY_LEN],
+	const uint8_t re[WR_KEY_LEN], const uint8_t rs[WR_KEY_LEN], const uint8_t psk[WR_KEY_LEN],
+	const void *payload, size_t plen, uint8_t *out);
 
 /** Initiator, message 2: the inverse of wr_noise_ik_write2(). Returns 0, -EINVAL or -EBADMSG. */
-int wr_noise_ik_read2(uint8_t ck[WR_KEY_LEN], uint8_t h[WR_KEY_LEN],
-	const uint8_t e_priv[WR_KEY_LEN], const uint8_t s_priv[WR_KEY_LEN],
-	const uint8_t psk[WR_KEY_LEN], const uint8_t *in, size_t plen, uint8_t *payload_out);
+int
+wr_noise_ik_read2(uint8_t ck[WR_KEY_LEN], uint8_t h[WR_KEY_LEN], const uint8_t e_priv[WR_KEY_LEN],
+	const uint8_t s_priv[WR_KEY_LEN], const uint8_t psk[WR_KEY_LEN], const uint8_t *in,
+	size_t plen, uint8_t *payload_out);
 
 /* ---- WireGuard handshakes ---- */
 
@@ -110,7 +120,8 @@ int wr_noise_ik_read2(uint8_t ck[WR_KEY_LEN], uint8_t h[WR_KEY_LEN],
  * The TAI64N timestamp of wall time @p wall_ns (ns since the Unix epoch): be64 seconds + label,
  * be32 nanoseconds rounded down to 2^24 ns (under 1/50 s) so that it leaks no fine timing.
  */
-void wr_noise_tai64n(uint8_t out[WR_TIMESTAMP_LEN], uint64_t wall_ns);
+void
+wr_noise_tai64n(uint8_t out[WR_TIMESTAMP_LEN], uint64_t wall_ns);
 
 enum wr_noise_state {
 	WR_NOISE_ZEROED = 0,
@@ -156,21 +167,25 @@ struct wr_noise_session {
 };
 
 /** Set the remote static and psk of @p hs (psk NULL: zeros) and precompute static-static. */
-void wr_noise_handshake_init(struct wr_noise_handshake *hs, const struct wr_noise_identity *id,
+void
+wr_noise_handshake_init(struct wr_noise_handshake *hs, const struct wr_noise_identity *id,
 	const uint8_t remote_static[WR_KEY_LEN], const uint8_t psk[WR_KEY_LEN]);
 
 /** Recompute the static-static DH after our private key changed (zeros when unusable). */
-void wr_noise_precompute_static_static(
+void
+wr_noise_precompute_static_static(
 	struct wr_noise_handshake *hs, const struct wr_noise_identity *id);
 
 /** Forget an exchange in progress (keys, hash, ephemeral), keep the static configuration. */
-void wr_noise_handshake_clear(struct wr_noise_handshake *hs);
+void
+wr_noise_handshake_clear(struct wr_noise_handshake *hs);
 
 /**
  * Fill the noise part of an initiation (everything but the macs) as @p hs->local_index, using
  * @p timestamp. Returns 0, -ENOKEY (no identity) or -EINVAL (low-order static-static).
  */
-int wr_noise_create_initiation(struct wr_message_handshake_initiation *msg,
+int
+wr_noise_create_initiation(struct wr_message_handshake_initiation *msg,
 	struct wr_noise_handshake *hs, const struct wr_noise_identity *id,
 	const uint8_t timestamp[WR_TIMESTAMP_LEN]);
 
@@ -178,7 +193,8 @@ int wr_noise_create_initiation(struct wr_message_handshake_initiation *msg,
  * Responder, first step: decrypt the initiator's static key from @p msg into @p rs_out, leaving
  * the partial state in @p ck/@p h. Returns 0, -EINVAL (low order) or -EBADMSG.
  */
-int wr_noise_consume_initiation_static(const struct wr_message_handshake_initiation *msg,
+int
+wr_noise_consume_initiation_static(const struct wr_message_handshake_initiation *msg,
 	const struct wr_noise_identity *id, uint8_t ck[WR_KEY_LEN], uint8_t h[WR_KEY_LEN],
 	uint8_t rs_out[WR_KEY_LEN]);
 
@@ -188,28 +204,31 @@ int wr_noise_consume_initiation_static(const struct wr_message_handshake_initiat
  * CONSUMED_INITIATION. Returns 0, -EINVAL (low order), -EBADMSG (authentication), -ESTALE (old
  * timestamp) or -EAGAIN (too soon after the previous one). @p ck/@p h are wiped.
  */
-int wr_noise_consume_initiation_finish(const struct wr_message_handshake_initiation *msg,
+int
+wr_noise_consume_initiation_finish(const struct wr_message_handshake_initiation *msg,
 	struct wr_noise_handshake *hs, uint8_t ck[WR_KEY_LEN], uint8_t h[WR_KEY_LEN], uint64_t now);
 
 /**
  * Responder: from CONSUMED_INITIATION, fill the noise part of a response as
  * @p hs->local_index (already assigned by the caller). Returns 0, -EINVAL or -EPROTO (state).
  */
-int wr_noise_create_response(
-	struct wr_message_handshake_response *msg, struct wr_noise_handshake *hs);
+int
+wr_noise_create_response(struct wr_message_handshake_response *msg, struct wr_noise_handshake *hs);
 
 /**
  * Initiator: consume a response addressed to @p hs (state CREATED_INITIATION). On success the
  * state is CONSUMED_RESPONSE. Returns 0, -EPROTO (state), -EINVAL or -EBADMSG; on failure
  * @p hs is left unchanged so that a forged response cannot disturb the real one.
  */
-int wr_noise_consume_response(const struct wr_message_handshake_response *msg,
+int
+wr_noise_consume_response(const struct wr_message_handshake_response *msg,
 	struct wr_noise_handshake *hs, const struct wr_noise_identity *id);
 
 /**
  * Derive the session from a handshake in CREATED_RESPONSE (responder) or CONSUMED_RESPONSE
  * (initiator) into @p out and clear the handshake. Returns 0 or -EPROTO.
  */
-int wr_noise_derive_session(struct wr_noise_session *out, struct wr_noise_handshake *hs);
+int
+wr_noise_derive_session(struct wr_noise_session *out, struct wr_noise_handshake *hs);
 
 #endif /* WR_NOISE_H */
