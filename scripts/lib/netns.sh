@@ -55,7 +55,8 @@
 #                              E.g. for iperf3: wri_bg b "$WRI_TMP/iperf.log" iperf3 -s, then
 #                              wri_nsx a iperf3 -c 198.51.100.2
 #   wri_cleanup                kill recorded processes, delete namespaces, sockets, temp dir;
-#                              after a failure it prints the tail of every $WRI_TMP/*.log
+#                              after a failure (or with WRI_SHOW_LOGS=1) it prints the tail of
+#                              every $WRI_TMP/*.log
 #                              (WRI_KEEP_LOGS=1 keeps the directory)
 #   wri_fail MSG               print MSG to stderr and exit 1 (cleanup runs through the trap)
 #   wri_log MSG                print MSG with the test's name
@@ -309,11 +310,12 @@ wri_cleanup()
 	done
 	if [ -n "$WRI_TMP" ] && [ -d "$WRI_TMP" ]; then
 		# A failed test shows its processes' logs: meson keeps a test's output in testlog.txt.
-		if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
+		if { [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; } || [ -n "${WRI_SHOW_LOGS:-}" ]; then
 			for f in "$WRI_TMP"/*.log; do
 				[ -f "$f" ] || continue
-				printf '==== %s (last 40 lines)\n' "$(basename "$f")" >&2
-				tail -n 40 "$f" >&2
+				printf '==== %s (last %s lines)\n' "$(basename "$f")" \
+					"${WRI_LOG_LINES:-40}" >&2
+				tail -n "${WRI_LOG_LINES:-40}" "$f" >&2
 			done
 		fi
 		if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] && [ -n "${WRI_KEEP_LOGS:-}" ]; then

@@ -107,6 +107,18 @@ wait_engine()
 	wri_wait "$1" engine_has "$2" || wri_fail "engine: no $3 within $1 s"
 }
 
+# A raw-socket ping counts a reply with a bad ICMP checksum as received (the kernel only counts
+# it): the checksums the engine's side computes are checked here.
+check_g_icmp_csum()
+{
+	local v4 v6
+
+	v4=$(wri_nsx g awk '$1 == "Icmp:" && $2 ~ /^[0-9]+$/ { print $4 }' /proc/net/snmp)
+	v6=$(wri_nsx g awk '$1 == "Icmp6InCsumErrors" { print $2 }' /proc/net/snmp6)
+	[ "${v4:-0}" -eq 0 ] || wri_fail "wireguard-go's side got $v4 ICMP packets with bad checksums"
+	[ "${v6:-0}" -eq 0 ] || wri_fail "wireguard-go's side got $v6 ICMPv6 packets with bad checksums"
+}
+
 # ping_from_g FAMILY DST COUNT: COUNT echo replies must come back (deadline 20 s: the first
 # packet may wait for a handshake).
 ping_from_g()
@@ -119,6 +131,7 @@ ping_from_g()
 		wri_fail "ping -$fam $dst from wireguard-go's namespace"
 	fi
 	wri_log "$(grep -E 'packets transmitted' "$log")"
+	check_g_icmp_csum
 }
 
 # wg_dump_peer: "handshake rx tx" of the engine as wireguard-go's `wg show dump` reports it.
