@@ -85,6 +85,22 @@ start_engine()
 	grep -q "^public-key $pub_e\$" "$ELOG" || wri_fail "wr_udp_peer derived another public key"
 }
 
+# stop_engine: SIGTERM; it must exit 0 with its stats printed and no sanitizer report (the test
+# build uses ASan/UBSan; UBSan only reports, LeakSanitizer reports at exit).
+stop_engine()
+{
+	local rc
+
+	kill -TERM "$ENGINE_PID" 2>/dev/null
+	wait "$ENGINE_PID"
+	rc=$?
+	[ "$rc" -eq 0 ] || wri_fail "wr_udp_peer exited with status $rc"
+	engine_has '^exit code=0 signal' || wri_fail "wr_udp_peer did not exit cleanly"
+	if grep -q -E 'Sanitizer|runtime error:' "$ELOG"; then
+		wri_fail "sanitizer report in wr_udp_peer's log"
+	fi
+}
+
 engine_has()
 {
 	grep -q -- "$1" "$ELOG"
@@ -113,7 +129,9 @@ check_g_icmp_csum()
 {
 	local v4 v6
 
+	# shellcheck disable=SC2016 # awk's own $fields
 	v4=$(wri_nsx g awk '$1 == "Icmp:" && $2 ~ /^[0-9]+$/ { print $4 }' /proc/net/snmp)
+	# shellcheck disable=SC2016
 	v6=$(wri_nsx g awk '$1 == "Icmp6InCsumErrors" { print $2 }' /proc/net/snmp6)
 	[ "${v4:-0}" -eq 0 ] || wri_fail "wireguard-go's side got $v4 ICMP packets with bad checksums"
 	[ "${v6:-0}" -eq 0 ] || wri_fail "wireguard-go's side got $v6 ICMPv6 packets with bad checksums"
@@ -190,6 +208,7 @@ scenario_basic()
 	fi
 	check_engine_clean
 	check_wg_dump
+	stop_engine
 }
 
 scenario_ping6()
@@ -201,6 +220,7 @@ scenario_ping6()
 		wri_fail "engine saw fewer than 3 ICMPv6 echo requests"
 	check_engine_clean
 	check_wg_dump
+	stop_engine
 }
 
 scenario_engine_ping()
@@ -209,13 +229,14 @@ scenario_engine_ping()
 	start_engine --endpoint "$G_UNDER:$PORT" --ping "$G_TUN4" --ping-count 3 --ping-interval 200
 	wri_wait 20 engine_count_ge '^ping-reply family=4 ' 3 ||
 		wri_fail "engine: fewer than 3 IPv4 echo replies from wireguard-go's side"
-	wri_kill "$ENGINE_PID"
+	stop_engine
 	: >"$ELOG"
 	start_engine --endpoint "$G_UNDER:$PORT" --ping "$G_TUN6" --ping-count 3 --ping-interval 200
 	wri_wait 20 engine_count_ge "^ping-reply family=6 src=$G_TUN6 " 3 ||
 		wri_fail "engine: fewer than 3 IPv6 echo replies from wireguard-go's side"
 	check_engine_clean
 	check_wg_dump
+	stop_engine
 }
 
 scenario_rekey()
@@ -243,6 +264,7 @@ scenario_rekey()
 	wri_log "wg show: handshake $hs1 then $hs2"
 	check_engine_clean
 	check_wg_dump
+	stop_engine
 }
 
 scenario_psk_mismatch()
@@ -261,6 +283,7 @@ scenario_psk_mismatch()
 	engine_has '^tx-message type=1 ' || wri_fail "engine sent no initiation"
 	read -r hs _ <<<"$(wg_dump_peer)"
 	[ "${hs:-0}" -eq 0 ] || wri_fail "wireguard-go reports a handshake"
+	stop_engine
 	wri_log "no handshake, as expected"
 }
 

@@ -37,8 +37,7 @@
 #define PKT_MAX 2048
 #define PING_PAYLOAD 56
 
-static const char *const drop_names[WR_DROP_COUNT] = {
-	"NONE",
+static const char *const drop_names[WR_DROP_COUNT] = { "NONE",
 #define DROP_NAME_(name, text) #name,
 	WR_DROP_REASONS(DROP_NAME_)
 #undef DROP_NAME_
@@ -256,7 +255,7 @@ answer_echo6(struct udp_peer *up, const uint8_t *pkt, size_t len)
 	memcpy(tmp, r + 8, 16);
 	memcpy(r + 8, r + 24, 16);
 	memcpy(r + 24, tmp, 16);
-	r[7] = 64; /* hop limit */
+	r[7] = 64;   /* hop limit */
 	r[40] = 129; /* echo reply */
 	r[42] = r[43] = 0;
 	put_be16(r + 42, icmp6_csum(r, r + 40, len - 40));
@@ -495,39 +494,40 @@ usage(FILE *f)
 	fprintf(f,
 		"usage: wr_udp_peer --private-key KEY --peer-public-key KEY [options]\n"
 		"\n"
-		"Runs the wirerate protocol engine over a plain UDP socket with one peer, answers ICMP\n"
-		"and ICMPv6 echo requests that arrive through the tunnel, and prints events on stdout.\n"
-		"KEY is a base64 key (44 characters, as `wg genkey` writes) or a file holding one.\n"
-		"Private and preshared keys are never printed.\n"
+		"Runs the wirerate protocol engine over a plain UDP socket with one peer,\n"
+		"answers ICMP and ICMPv6 echo requests that arrive through the tunnel, and\n"
+		"prints events on stdout. KEY is a base64 key (44 characters, as `wg genkey`\n"
+		"writes) or a file holding one. Private and preshared keys are never printed.\n"
 		"\n"
-		"  -k, --private-key KEY       our static private key\n"
-		"  -p, --peer-public-key KEY   the peer's static public key\n"
-		"  -s, --preshared-key KEY     the preshared key (default: none)\n"
-		"  -l, --listen [ADDR:]PORT    UDP address to bind (default port 51820, all addresses;\n"
-		"                              [V6ADDR]:PORT for IPv6)\n"
-		"  -e, --endpoint ADDR:PORT    the peer's endpoint ([V6ADDR]:PORT for IPv6)\n"
-		"  -a, --allowed-ips LIST      the peer's AllowedIPs, comma separated CIDRs\n"
-		"  -A, --address ADDR          a tunnel address of ours: echo requests to it are\n"
-		"                              answered, pings come from it (repeatable; none: answer\n"
-		"                              every echo request)\n"
-		"  -i, --initiate              start a handshake at once\n"
-		"  -K, --keepalive SECS        persistent keepalive interval (engine time)\n"
-		"  -P, --ping ADDR             send echo requests to ADDR through the tunnel\n"
-		"  -c, --ping-count N          stop pinging after N requests (default: never)\n"
-		"  -I, --ping-interval MS      real milliseconds between requests (default 200)\n"
-		"  -t, --time-scale X          run the engine's clock X times faster (tests only;\n"
-		"                              default 1; the protocol constants are unchanged)\n"
-		"  -m, --mtu N                 inner MTU (default %u)\n"
-		"      --exit-handshakes N     exit 0 once N handshakes completed\n"
-		"      --exit-replies N        exit 0 once N ping replies arrived\n"
-		"      --exit-echoes N         exit 0 once N echo requests were answered\n"
-		"  -d, --duration SECS         exit after SECS real seconds: 0 if no --exit-* was\n"
-		"                              given, else 3 (condition not met)\n"
-		"  -h, --help                  this text\n"
+		"  -k, --private-key KEY      our static private key\n"
+		"  -p, --peer-public-key KEY  the peer's static public key\n"
+		"  -s, --preshared-key KEY    the preshared key (default: none)\n"
+		"  -l, --listen [ADDR:]PORT   UDP address to bind (default: port 51820, all\n"
+		"                             addresses; [V6ADDR]:PORT for IPv6)\n"
+		"  -e, --endpoint ADDR:PORT   the peer's endpoint ([V6ADDR]:PORT for IPv6)\n"
+		"  -a, --allowed-ips LIST     the peer's AllowedIPs, comma separated CIDRs\n"
+		"  -A, --address ADDR         a tunnel address of ours: echo requests to it\n"
+		"                             are answered, pings come from it (repeatable;\n"
+		"                             none: answer every echo request)\n"
+		"  -i, --initiate             start a handshake at once\n"
+		"  -K, --keepalive SECS       persistent keepalive interval (engine time)\n"
+		"  -P, --ping ADDR            send echo requests to ADDR through the tunnel\n"
+		"  -c, --ping-count N         stop pinging after N requests (default: never)\n"
+		"  -I, --ping-interval MS     real milliseconds between requests (default 200)\n"
+		"  -t, --time-scale X         run the engine's clock X times faster (tests\n"
+		"                             only; default 1; protocol constants unchanged)\n"
+		"  -m, --mtu N                inner MTU (default %u)\n"
+		"      --exit-handshakes N    exit 0 once N handshakes completed\n"
+		"      --exit-replies N       exit 0 once N ping replies arrived\n"
+		"      --exit-echoes N        exit 0 once N echo requests were answered\n"
+		"  -d, --duration SECS        exit after SECS real seconds: with 0 if no\n"
+		"                             --exit-* was given, else with 3 (not met)\n"
+		"  -h, --help                 this text\n"
 		"\n"
-		"Events (one line each): listening, public-key, handshake-complete n=N, rekey n=N,\n"
-		"keypair-installed, keypair-removed, tx-message type=T, tx-keepalive, rx-packet,\n"
-		"echo-request, echo-reply-sent, ping-sent, ping-reply, drop reason=R, stats, exit.\n",
+		"Events, one line each: listening, public-key, time-scale, handshake-complete\n"
+		"n=N, rekey n=N, keypair-installed, keypair-removed, tx-message type=T,\n"
+		"rx-message type=T, tx-keepalive, rx-keepalive, rx-packet, echo-request,\n"
+		"echo-reply-sent, ping-sent, ping-reply, drop reason=R, stats, exit code=C.\n",
 		WR_DEFAULT_MTU);
 }
 
@@ -658,7 +658,8 @@ add_allowed_ips(struct wr_peer *peer, const char *list)
 		}
 		ret = wr_peer_add_allowedip(peer, a.family, a.addr, (uint8_t)cidr);
 		if (ret) {
-			fprintf(stderr, "wr_peer_add_allowedip %s/%lu: %s\n", tok, cidr, strerror(-ret));
+			fprintf(stderr, "wr_peer_add_allowedip %s/%lu: %s\n", tok, cidr,
+				strerror(-ret));
 			break;
 		}
 	}
@@ -991,7 +992,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "--ping needs an --address of the same family as the source\n");
 		return 2;
 	}
-	if (read_key(priv_arg, priv, "--private-key") || read_key(pub_arg, pub, "--peer-public-key"))
+	if (read_key(priv_arg, priv, "--private-key") ||
+		read_key(pub_arg, pub, "--peer-public-key"))
 		goto out_wipe;
 	if (psk_arg) {
 		if (read_key(psk_arg, psk, "--preshared-key"))
