@@ -397,9 +397,12 @@ parse_set(struct set_req *r, const char *req, size_t len)
 		size_t ll = (size_t)(nl - line);
 
 		pos += ll + 1;
-		if (ll == 0)
-			/* the blank line: the caller checked that it ends the request */
+		if (ll == 0) {
+			/* the blank line must end the request */
+			if (cur)
+				cur->aip_count = r->naips - cur->aip_first;
 			return pos == len ? 0 : -EINVAL;
+		}
 		for (size_t i = 0; i < ll; i++)
 			if ((unsigned char)line[i] < 0x20 || (unsigned char)line[i] >= 0x7f)
 				return -EINVAL;
@@ -422,8 +425,6 @@ parse_set(struct set_req *r, const char *req, size_t len)
 		if (ret < 0)
 			return ret;
 	}
-	if (cur)
-		cur->aip_count = r->naips - cur->aip_first;
 	return -EINVAL; /* no blank line */
 }
 
