@@ -7,9 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_byteorder.h>
 #include <rte_malloc.h>
 
 #include "keytable.h"
+#include "wr_crypto.h"
+#include "wr_messages.h"
 
 struct wr_keytable {
 	struct wr_dp_peers *peers;
@@ -21,7 +24,8 @@ struct wr_keytable {
 	/* removed keypairs in removal order, so tokens only grow from head to tail */
 	struct wr_dp_keypair *pending_head;
 	struct wr_dp_keypair *pending_tail;
-	struct wr_dp_keypair **bucket; /* mask + 1 chain heads, RCU */
+	struct wr_dp_keypair **bucket;  /* mask + 1 chain heads, RCU */
+	struct wr_dp_keypair **rbucket; /* by remote index, control lcore only */
 };
 
 static inline uint32_t
@@ -52,12 +56,18 @@ wr_keytable_create(
 		RTE_CACHE_LINE_SIZE, socket);
 	if (kt->bucket == NULL)
 		goto err_buckets;
+	kt->rbucket = rte_zmalloc_socket("wr_keytable_rbuckets", (size_t)n * sizeof(*kt->rbucket),
+		RTE_CACHE_LINE_SIZE, socket);
+	if (kt->rbucket == NULL)
+		goto err_rbuckets;
 	kt->mask = n - 1;
 	kt->seed = wr_random_u32();
 	kt->peers = peers;
 	kt->rcu = rcu;
 	return kt;
 
+err_rbuckets:
+	rte_free(kt->bucket);
 err_buckets:
 	rte_free(kt);
 err_table:
@@ -91,6 +101,7 @@ wr_keytable_destroy(struct wr_keytable *kt)
 		next = kp->free_next;
 		keypair_free(kp);
 	}
+	rte_free(kt->rbucket);
 	rte_free(kt->bucket);
 	rte_free(kt);
 }
@@ -168,6 +179,9 @@ wr_keytable_install(struct wr_keytable *kt, uint32_t peer_id, const struct wr_ke
 	kp->next = *head;
 	/* publish: a reader that sees kp sees it initialised */
 	__atomic_store_n(head, kp, __ATOMIC_RELEASE);
+	head = &kt->rbucket[bucket_of(kt, kp->remote_index)];
+	kp->rnext = *head;
+	*head = kp;
 	kt->live++;
 	if (info->confirmed)
 		make_current(kt, kp);
@@ -178,11 +192,16 @@ static void
 retire(struct wr_keytable *kt, struct wr_dp_keypair **link, struct wr_dp_keypair *kp)
 {
 	struct wr_dp_peer *p = wr_dp_peer_get(kt->peers, kp->peer_id);
+	struct wr_dp_keypair **rlink;
 
 	/* unlink; a reader standing on kp still follows kp->next, which stays valid */
 	__atomic_store_n(link, kp->next, __ATOMIC_RELEASE);
 	if (p != NULL && __atomic_load_n(&p->current, __ATOMIC_RELAXED) == kp)
 		__atomic_store_n(&p->current, NULL, __ATOMIC_RELEASE);
+	for (rlink = &kt->rbucket[bucket_of(kt, kp->remote_index)]; *rlink != kp;
+		rlink = &(*rlink)->rnext)
+		;
+	*rlink = kp->rnext;
 	kt->live--;
 
 	if (kt->rcu == NULL) {
@@ -276,4 +295,40 @@ wr_keytable_lookup(const struct wr_keytable *kt, uint32_t local_index)
 	while (kp != NULL && kp->local_index != local_index)
 		kp = __atomic_load_n(&kp->next, __ATOMIC_ACQUIRE);
 	return kp;
+}
+
+int
+wr_keytable_reseal(struct wr_keytable *kt, uint8_t *msg, size_t len)
+{
+	struct wr_message_data *hdr = (struct wr_message_data *)msg;
+	uint8_t *data = msg + WR_MSG_DATA_HEADER_LEN, *plain;
+	size_t plen = len - WR_MSG_DATA_MIN_LEN;
+	struct wr_dp_keypair *kp;
+	uint32_t remote;
+	uint64_t old;
+	int ret = -ENOENT;
+
+	if (len < WR_MSG_DATA_MIN_LEN || rte_le_to_cpu_32(hdr->header.type) != WR_MSG_DATA)
+		return -EPROTO;
+	remote = rte_le_to_cpu_32(hdr->key_idx);
+	old = rte_le_to_cpu_64(hdr->counter);
+	/* not in place: a failed try must leave the message intact for the next candidate */
+	plain = malloc(plen ? plen : 1);
+	if (plain == NULL)
+		return -ENOMEM;
+	for (kp = kt->rbucket[bucket_of(kt, remote)]; kp != NULL; kp = kp->rnext) {
+		uint64_t counter;
+
+		if (kp->remote_index != remote || !wr_aead_open(plain, data, plen + WR_AUTHTAG_LEN,
+							  NULL, 0, old, kp->send_key))
+			continue;
+		counter = __atomic_fetch_add(&kp->send_counter, 1, __ATOMIC_RELAXED);
+		hdr->counter = rte_cpu_to_le_64(counter);
+		wr_aead_seal(data, plain, plen, NULL, 0, counter, kp->send_key);
+		ret = 0;
+		break;
+	}
+	wr_wipe(plain, plen);
+	free(plain);
+	return ret;
 }

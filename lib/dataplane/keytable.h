@@ -54,8 +54,10 @@ struct wr_dp_keypair {
 	rte_spinlock_t replay_lock __rte_cache_aligned;
 	struct wr_replay replay;
 
-	/* control lcore only: the list of keypairs waiting for their grace period */
-	struct wr_dp_keypair *free_next __rte_cache_aligned;
+	/* control lcore only: chain by remote index (wr_keytable_reseal()), and the list of
+	 * keypairs waiting for their grace period */
+	struct wr_dp_keypair *rnext __rte_cache_aligned;
+	struct wr_dp_keypair *free_next;
 	uint64_t free_token;
 };
 
@@ -119,6 +121,19 @@ wr_keytable_pending(const struct wr_keytable *kt);
 /** Live (installed, not removed) keypairs. */
 unsigned int
 wr_keytable_count(const struct wr_keytable *kt);
+
+/**
+ * For the host's ops->send on the control lcore: the engine seals some data messages itself
+ * (keepalives, the packets it queued during a handshake) with its own counter, which the workers
+ * do not follow, so the same nonce could go out twice. Re-seal such a message @p msg of @p len
+ * bytes in place with a counter reserved like the workers' (one fetch-add), after checking that
+ * it authenticates under the keypair its receiver index names (indices chosen by different peers
+ * may collide: the tag tells them apart). Other messages are left alone.
+ * Returns 0 (re-sealed), -EPROTO (not a data message: send it as is), -ENOENT (no keypair of
+ * ours sealed it: drop it, sending it could repeat a nonce) or -ENOMEM.
+ */
+int
+wr_keytable_reseal(struct wr_keytable *kt, uint8_t *msg, size_t len);
 
 /**
  * The keypair with local index @p local_index (host order), or NULL (any lcore, lock-free).
