@@ -28,15 +28,14 @@
 
 static const char *const section_names[] = { "", "Gateway", "Port", "Interface", "Peer" };
 
-static int
+/* "name:line: ..." into @p buf, truncated to fit. */
+static void
 vformat(char *buf, size_t len, const char *name, unsigned int line, const char *fmt, va_list ap)
 {
 	int n = line ? snprintf(buf, len, "%s:%u: ", name, line) : snprintf(buf, len, "%s: ", name);
 
-	if (n < 0 || (size_t)n >= len)
-		return 0;
-	vsnprintf(buf + n, len - (size_t)n, fmt, ap);
-	return 0;
+	if (n >= 0 && (size_t)n < len)
+		vsnprintf(buf + n, len - (size_t)n, fmt, ap);
 }
 
 __attribute__((format(printf, 3, 4))) int
@@ -498,7 +497,8 @@ load(const char *text, size_t len, const char *name, const char *dir, struct wr_
 	buf = malloc(len + 1);
 	if (!buf)
 		return wr_config_oom(&p);
-	memcpy(buf, text, len);
+	if (len)
+		memcpy(buf, text, len);
 	buf[len] = '\0';
 	cfg = calloc(1, sizeof(*cfg));
 	if (!cfg)
