@@ -6,6 +6,7 @@
  * roaming and routing between two peers.
  */
 #include "engine_net.h"
+#include "wr_data.h"
 #include "wr_device_impl.h"
 
 #define A_IN "192.0.2.1"
@@ -419,6 +420,122 @@ test_routing_two_peers(void)
 	net_free(&net);
 }
 
+static void
+test_seal_open(void)
+{
+	static const struct {
+		size_t len;
+		uint32_t mtu;
+		size_t want;
+	} cases[] = {
+		{ 0, 1420, 32 },                       /* keepalive: header and tag only */
+		{ 1, 1420, 48 },                       /* padded to 16 */
+		{ 16, 1420, 48 },                      /* already a multiple */
+		{ 17, 1420, 64 },                      /* next multiple */
+		{ 1419, 1420, 1452 },                  /* padding stops at the MTU */
+		{ 1420, 1420, 1452 }, { 100, 0, 144 }, /* no MTU: plain multiple of 16 */
+	};
+	uint8_t key[32], pkt[1500], msg[1600], out[1600];
+	size_t i, n;
+	ssize_t got;
+	char what[128];
+
+	printf("-- single-packet seal and open\n");
+	wr_random(key, sizeof(key));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(pkt, (int)i + 1, cases[i].len);
+		n = wr_data_seal(msg, key, 0x01020304, 77 + i, pkt, cases[i].len, cases[i].mtu);
+		got = wr_data_open(out, key, msg, n);
+		snprintf(what, sizeof(what),
+			"%zu bytes, MTU %u: %zu on the wire, opens to the packet and zero padding",
+			cases[i].len, cases[i].mtu, cases[i].want);
+		check(n == cases[i].want && n == wr_data_sealed_len(cases[i].len, cases[i].mtu) &&
+				got == (ssize_t)(n - 32) && memcmp(out, pkt, cases[i].len) == 0 &&
+				(got == (ssize_t)cases[i].len || out[got - 1] == 0) &&
+				msg[0] == 4 && wr_data_receiver(msg) == 0x01020304 &&
+				wr_data_counter(msg) == 77 + i,
+			what);
+		msg[n - 1] ^= 1;
+		check(wr_data_open(out, key, msg, n) == -EBADMSG, "a flipped tag bit fails");
+	}
+}
+
+/*
+ * A data plane that does transport data itself: it learns keys from the hooks, seals and opens
+ * with wr_data_seal/open, and reports to the engine, which keeps timers, roaming and the
+ * confirmation rule.
+ */
+static struct wr_keypair_info dp_keys[4];
+static unsigned dp_nkeys;
+
+static void
+dp_installed(void *ctx, struct wr_peer *peer, const struct wr_keypair_info *kp)
+{
+	net_installed_cb(ctx, peer, kp);
+	if (dp_nkeys < 4)
+		dp_keys[dp_nkeys++] = *kp;
+}
+
+static void
+test_external_data_plane(void)
+{
+	struct wr_device_ops ops = net_ops;
+	struct pair p;
+	struct wr_device *old;
+	uint8_t pkt[100], msg[200], out[200];
+	struct wr_peer_stats st;
+	size_t n;
+
+	printf("-- an external data plane driven through the hooks\n");
+	pair_init(&p, true);
+	/* b's device gets the data-plane hook */
+	ops.keypair_installed = dp_installed;
+	old = p.b->dev;
+	p.b->dev = wr_device_create(&ops, p.b);
+	wr_device_set_private_key(p.b->dev, p.b->priv);
+	wr_device_destroy(old);
+	p.ba = net_link(p.b, p.a, NULL, true, A_IN, 32);
+	dp_nkeys = 0;
+
+	p.net.filter = drop_data;
+	wr_peer_initiate(p.ab, p.net.now);
+	net_run(&p.net);
+	p.net.filter = NULL;
+	check(dp_nkeys == 1 && !dp_keys[0].confirmed && !dp_keys[0].initiator,
+		"the data plane learns b's unconfirmed responder keypair");
+	check(dp_keys[0].local_index == p.ab->keypairs.current->remote_index &&
+			memcmp(dp_keys[0].receive_key, p.ab->keypairs.current->send_key, 32) == 0 &&
+			memcmp(dp_keys[0].send_key, p.ab->keypairs.current->receive_key, 32) == 0,
+		"with the keys and indices matching a's");
+
+	/* a sends; the data plane opens it and tells the engine */
+	ipv4_pkt(pkt, A_IN, B_IN, 60, 5);
+	n = wr_data_seal(msg, p.ab->keypairs.current->send_key,
+		p.ab->keypairs.current->remote_index, 5, pkt, 60, 1420);
+	check(wr_data_open(out, dp_keys[0].receive_key, msg, n) == 64 && memcmp(out, pkt, 60) == 0,
+		"the data plane opens a's packet with the hooked key");
+	check(wr_device_data_received(
+		      p.b->dev, p.ba, dp_keys[0].local_index, &p.a->addr, 60, n, p.net.now) &&
+			wr_peer_has_session(p.ba, p.net.now) && dp_nkeys == 2 &&
+			dp_keys[1].confirmed && dp_keys[1].local_index == dp_keys[0].local_index,
+		"reported: the keypair is confirmed and announced again");
+	check(!wr_device_data_received(
+		      p.b->dev, p.ba, dp_keys[0].local_index ^ 1, &p.a->addr, 60, n, p.net.now),
+		"an unknown index is refused");
+
+	/* the data plane sends with the hooked key and its own counter */
+	ipv4_pkt(pkt, B_IN, A_IN, 60, 6);
+	n = wr_data_seal(msg, dp_keys[1].send_key, dp_keys[1].remote_index, 0, pkt, 60, 1420);
+	wr_device_data_sent(p.b->dev, p.ba, 60, n, 0, p.net.now);
+	check(wr_device_receive(p.a->dev, &p.b->addr, msg, n, p.net.now) == WR_DROP_NONE &&
+			p.a->delivered == 1,
+		"a receives what the data plane sealed");
+	wr_peer_get_stats(p.ba, &st);
+	check(st.tx_packets == 1 && st.rx_packets == 1 && p.ba->keypairs.current->send_counter == 1,
+		"the engine mirrors counters and stats");
+	net_free(&p.net);
+}
+
 int
 main(void)
 {
@@ -434,6 +551,8 @@ main(void)
 	test_replay();
 	test_roaming();
 	test_routing_two_peers();
+	test_seal_open();
+	test_external_data_plane();
 	printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
 	return failures ? 1 : 0;
 }
