@@ -514,7 +514,7 @@ apply_set(struct wr_uapi *u, struct set_req *r, uint64_t now)
 	bool has_own, has_cur;
 	int ret = 0;
 
-	/* every peer may go (replace_peers, remove lines, the new key's twin): reserve it all now */
+	/* every peer may go (replace_peers, remove lines, the new key's twin): reserve room now */
 	a.removed = calloc(wr_device_peer_count(dev) + r->npeers + 1, WR_KEY_LEN);
 	a.added = calloc(r->npeers + 1, WR_KEY_LEN);
 	if (!a.removed || !a.added) {
@@ -703,8 +703,8 @@ has_prefix(const char *req, size_t len, const char *lit)
 }
 
 int
-wr_uapi_handle(struct wr_uapi *u, const char *req, size_t len, char **resp, size_t *resp_len,
-	uint64_t now)
+wr_uapi_handle(
+	struct wr_uapi *u, const char *req, size_t len, char **resp, size_t *resp_len, uint64_t now)
 {
 	struct sbuf b = { 0 };
 	struct set_req r;

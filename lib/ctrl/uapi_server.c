@@ -162,10 +162,13 @@ conn_read(struct wr_uapi_server *s, struct conn *c, uint64_t now)
 		ssize_t n;
 
 		if (c->in_len == c->in_cap) {
+			/* one byte over the bound is enough to know a request is too long */
 			size_t cap = c->in_cap ? c->in_cap * 2 : 4096;
 			char *p;
 
-			if (c->in_cap > s->cfg.max_request) {
+			if (cap > s->cfg.max_request + 1)
+				cap = s->cfg.max_request + 1;
+			if (c->in_cap >= cap) {
 				s->stats.oversized++;
 				conn_close(s, c);
 				return false;
@@ -249,8 +252,9 @@ conn_serve(struct wr_uapi_server *s, struct conn *c, uint64_t now)
 			if (c->in[c->scan] != '\n')
 				continue;
 			c->lines++;
-			if (c->lines == 1 && !(c->scan == 5 && (memcmp(c->in, "get=1", 5) == 0 ||
-								     memcmp(c->in, "set=1", 5) == 0))) {
+			if (c->lines == 1 &&
+				!(c->scan == 5 && (memcmp(c->in, "get=1", 5) == 0 ||
+							  memcmp(c->in, "set=1", 5) == 0))) {
 				/* not a get or set: drop it as soon as the first line says so */
 				s->stats.protocol++;
 				conn_close(s, c);
@@ -434,7 +438,8 @@ wr_uapi_server_poll(struct wr_uapi_server *s, uint64_t now)
 	for (unsigned i = 0; i < s->cfg.max_clients; i++) {
 		struct conn *c = &s->conns[i];
 
-		if (c->fd >= 0 && now > c->last_active && now - c->last_active > s->cfg.idle_timeout) {
+		if (c->fd >= 0 && now > c->last_active &&
+			now - c->last_active > s->cfg.idle_timeout) {
 			s->stats.timeouts++;
 			conn_close(s, c);
 		}

@@ -75,9 +75,9 @@ struct wr_uapi_ops {
 
 	/**
 	 * Use listen port @p port (a set asked for a port different from get_listen_port()).
-	 * Returns 0 or -errno (e.g. -EADDRINUSE, -EINVAL for 0 when a random port is not supported);
-	 * a refusal fails the whole set before anything else changes. NULL: changes are refused with
-	 * -EOPNOTSUPP.
+	 * Returns 0 or -errno (e.g. -EADDRINUSE; -EINVAL for 0 if a random port is not supported);
+	 * a refusal fails the whole set before anything else changes. NULL: changes are refused
+	 * with -EOPNOTSUPP.
 	 */
 	int (*set_listen_port)(void *ctx, uint16_t port);
 
@@ -87,7 +87,7 @@ struct wr_uapi_ops {
 	 */
 	void (*peer_removing)(void *ctx, struct wr_peer *peer);
 
-	/** A set changed the configuration (called once per set, after applying, if anything did). */
+	/** A set changed something: called once per set, after applying it. */
 	void (*changed)(void *ctx, const struct wr_uapi_changes *c);
 };
 
@@ -142,10 +142,10 @@ wr_uapi_get_stats(const struct wr_uapi *u, struct wr_uapi_stats *st);
 
 /** Server options; a zero member takes its default. */
 struct wr_uapi_server_config {
-	const char *dir;      /* socket directory (WR_UAPI_SOCKET_DIR), created 0755 if missing */
-	size_t max_request;   /* bytes (WR_UAPI_MAX_REQUEST) */
-	size_t max_lines;     /* lines (WR_UAPI_MAX_LINES) */
-	unsigned max_clients; /* connections (WR_UAPI_MAX_CLIENTS) */
+	const char *dir;       /* socket directory (WR_UAPI_SOCKET_DIR), created 0755 if missing */
+	size_t max_request;    /* bytes (WR_UAPI_MAX_REQUEST) */
+	size_t max_lines;      /* lines (WR_UAPI_MAX_LINES) */
+	unsigned max_clients;  /* connections (WR_UAPI_MAX_CLIENTS) */
 	uint64_t idle_timeout; /* ns (WR_UAPI_IDLE_TIMEOUT) */
 };
 

@@ -298,8 +298,8 @@ aip_cat(void *ctx, int family, const uint8_t *addr, uint8_t cidr)
 	char a[64];
 
 	inet_ntop(family, addr, a, sizeof(a));
-	snprintf(l->s + strlen(l->s), sizeof(l->s) - strlen(l->s), "%s%s/%u",
-		l->s[0] ? " " : "", a, cidr);
+	snprintf(l->s + strlen(l->s), sizeof(l->s) - strlen(l->s), "%s%s/%u", l->s[0] ? " " : "", a,
+		cidr);
 	return 0;
 }
 
@@ -366,9 +366,10 @@ test_set(void)
 	host_init(&h);
 
 	/* add three peers */
-	CHECK(setf(&h, "set=1\nlisten_port=51821\npublic_key=%s\nallowed_ip=10.0.1.0/24\n"
-		       "endpoint=198.51.100.1:1000\npublic_key=%s\nallowed_ip=10.0.2.0/24\n"
-		       "public_key=%s\nallowed_ip=10.0.3.0/24\nallowed_ip=10.0.4.5/24\n\n",
+	CHECK(setf(&h,
+		      "set=1\nlisten_port=51821\npublic_key=%s\nallowed_ip=10.0.1.0/24\n"
+		      "endpoint=198.51.100.1:1000\npublic_key=%s\nallowed_ip=10.0.2.0/24\n"
+		      "public_key=%s\nallowed_ip=10.0.3.0/24\nallowed_ip=10.0.4.5/24\n\n",
 		      khex(1, false), khex(2, false), khex(3, false)) == 0,
 		"add");
 	CHECK(h.port == 51821, "listen port %u", h.port);
@@ -376,8 +377,9 @@ test_set(void)
 	CHECK(strcmp(aips(peer_n(&h, 3)), "10.0.3.0/24 10.0.4.0/24") == 0, "masked: %s",
 		aips(peer_n(&h, 3)));
 	CHECK(h.changed_calls == 1 &&
-			h.last.what == (WR_UAPI_CHANGED_LISTEN_PORT | WR_UAPI_CHANGED_PEERS |
-					       WR_UAPI_CHANGED_ALLOWEDIPS | WR_UAPI_CHANGED_PEER_CONFIG) &&
+			h.last.what ==
+				(WR_UAPI_CHANGED_LISTEN_PORT | WR_UAPI_CHANGED_PEERS |
+					WR_UAPI_CHANGED_ALLOWEDIPS | WR_UAPI_CHANGED_PEER_CONFIG) &&
 			h.last.n_added == 3 && h.last.n_removed == 0 && added_has(&h, 2),
 		"change notification %u what %#x", h.changed_calls, h.last.what);
 	wr_peer_get_endpoint(peer_n(&h, 1), &ep);
@@ -396,16 +398,18 @@ test_set(void)
 	CHECK(peer_n(&h, 4) == NULL && h.changed_calls == 0, "refused port applied something");
 
 	/* update_only: never creates, updates an existing peer */
-	CHECK(setf(&h, "set=1\npublic_key=%s\nupdate_only=true\nallowed_ip=10.9.0.0/16\n"
-		       "public_key=%s\nupdate_only=true\npersistent_keepalive_interval=7\n\n",
+	CHECK(setf(&h,
+		      "set=1\npublic_key=%s\nupdate_only=true\nallowed_ip=10.9.0.0/16\n"
+		      "public_key=%s\nupdate_only=true\npersistent_keepalive_interval=7\n\n",
 		      khex(5, false), khex(2, false)) == 0,
 		"update_only");
 	CHECK(peer_n(&h, 5) == NULL, "update_only created a peer");
 	CHECK(wr_peer_get_keepalive(peer_n(&h, 2)) == 7, "update_only did not update");
 
 	/* replace_allowed_ips: drops old prefixes and those listed before it in the block */
-	CHECK(setf(&h, "set=1\npublic_key=%s\nallowed_ip=10.7.0.0/16\nreplace_allowed_ips=true\n"
-		       "allowed_ip=10.8.0.0/16\nallowed_ip=2001:db8:8::/48\n\n",
+	CHECK(setf(&h,
+		      "set=1\npublic_key=%s\nallowed_ip=10.7.0.0/16\nreplace_allowed_ips=true\n"
+		      "allowed_ip=10.8.0.0/16\nallowed_ip=2001:db8:8::/48\n\n",
 		      khex(3, false)) == 0,
 		"replace_allowed_ips");
 	CHECK(strcmp(aips(peer_n(&h, 3)), "10.8.0.0/16 2001:db8:8::/48") == 0, "aips %s",
@@ -420,13 +424,15 @@ test_set(void)
 
 	/* remove: an existing peer goes, an unknown one is no error; lines after remove ignored */
 	h.removing_calls = 0;
-	CHECK(setf(&h, "set=1\npublic_key=%s\nremove=true\nallowed_ip=10.5.0.0/16\n"
-		       "public_key=%s\nremove=true\n\n",
+	CHECK(setf(&h,
+		      "set=1\npublic_key=%s\nremove=true\nallowed_ip=10.5.0.0/16\n"
+		      "public_key=%s\nremove=true\n\n",
 		      khex(2, false), khex(6, false)) == 0,
 		"remove");
 	CHECK(peer_n(&h, 2) == NULL && peer_n(&h, 6) == NULL && wr_device_peer_count(h.dev) == 2,
 		"remove result");
-	CHECK(h.removing_calls == 1 && h.last.n_removed == 1 && removed_has(&h, 2), "remove notify");
+	CHECK(h.removing_calls == 1 && h.last.n_removed == 1 && removed_has(&h, 2),
+		"remove notify");
 
 	/* a peer with our own public key is ignored */
 	CHECK(setf(&h, "set=1\npublic_key=%s\nallowed_ip=10.6.0.0/16\n\n", khex(0, false)) == 0,
@@ -435,8 +441,9 @@ test_set(void)
 
 	/* replace_peers, then re-adding one of the old peers in the same request */
 	h.removing_calls = 0;
-	CHECK(setf(&h, "set=1\nreplace_peers=true\npublic_key=%s\nallowed_ip=10.0.9.0/24\n"
-		       "public_key=%s\n\n",
+	CHECK(setf(&h,
+		      "set=1\nreplace_peers=true\npublic_key=%s\nallowed_ip=10.0.9.0/24\n"
+		      "public_key=%s\n\n",
 		      khex(7, false), khex(1, false)) == 0,
 		"replace_peers");
 	CHECK(wr_device_peer_count(h.dev) == 2 && peer_n(&h, 7) && peer_n(&h, 1) && !peer_n(&h, 3),
@@ -507,8 +514,9 @@ struct bad_case {
 static const struct bad_case bad_cases[] = {
 	{ "dev", "bogus", -EPROTO },
 	{ "dev", "private_key=zz", -EINVAL },
-	{ "dev", "private_key=0101010101010101010101010101010101010101010101010101010101010101"
-		 "01",
+	{ "dev",
+		"private_key=0101010101010101010101010101010101010101010101010101010101010101"
+		"01",
 		-EINVAL },
 	{ "dev", "private_key=010101010101010101010101010101010101010101010101010101010101010",
 		-EINVAL },
@@ -566,7 +574,7 @@ static const struct bad_case bad_cases[] = {
 	{ "peer", "fwmark=0", -EINVAL },
 	{ "peer", "nokey", -EPROTO },
 	{ "peer", "allowed_ip=10.0.0.0/8\x01", -EINVAL },
-	{ "raw", "set=1\nlisten_port=51999\n", -EINVAL },             /* no blank line */
+	{ "raw", "set=1\nlisten_port=51999\n", -EINVAL },                    /* no blank line */
 	{ "raw", "set=1\nlisten_port=51999\n\nlisten_port=5\n\n", -EINVAL }, /* blank inside */
 	{ "raw", "set=1\n\n\n", -EINVAL },
 };
@@ -582,8 +590,9 @@ test_invalid(void)
 	printf("uapi: %zu invalid lines, each leaves the device unchanged\n",
 		sizeof(bad_cases) / sizeof(bad_cases[0]));
 	host_init(&h);
-	CHECK(setf(&h, "set=1\npublic_key=%s\nallowed_ip=10.0.1.0/24\nendpoint=192.0.2.9:9\n"
-		       "persistent_keepalive_interval=5\npublic_key=%s\nallowed_ip=10.0.2.0/24\n\n",
+	CHECK(setf(&h,
+		      "set=1\npublic_key=%s\nallowed_ip=10.0.1.0/24\nendpoint=192.0.2.9:9\n"
+		      "persistent_keepalive_interval=5\npublic_key=%s\nallowed_ip=10.0.2.0/24\n\n",
 		      khex(1, false), khex(2, false)) == 0,
 		"setup");
 	before = state(&h);
@@ -595,12 +604,14 @@ test_invalid(void)
 
 		/* everything before the bad line would change the device if applied */
 		if (strcmp(c->where, "dev") == 0)
-			req = fmt("set=1\nprivate_key=%s\nlisten_port=4242\nreplace_peers=true\n%s\n"
-				  "public_key=%s\nallowed_ip=10.0.3.0/24\n\n",
+			req = fmt(
+				"set=1\nprivate_key=%s\nlisten_port=4242\nreplace_peers=true\n%s\n"
+				"public_key=%s\nallowed_ip=10.0.3.0/24\n\n",
 				khex(5, true), c->line, khex(3, false));
 		else if (strcmp(c->where, "peer") == 0)
 			req = fmt("set=1\nprivate_key=%s\nlisten_port=4242\nreplace_peers=true\n"
-				  "public_key=%s\nremove=true\npublic_key=%s\nallowed_ip=10.0.3.0/24\n"
+				  "public_key=%s\nremove=true\npublic_key=%s\nallowed_ip=10.0.3.0/"
+				  "24\n"
 				  "endpoint=[2001:db8::3]:3\npersistent_keepalive_interval=9\n"
 				  "replace_allowed_ips=true\n%s\n\n",
 				khex(5, true), khex(2, false), khex(1, false), c->line);
@@ -730,8 +741,11 @@ closed_by_server(struct wr_uapi_server *s, int fd, uint64_t now)
 static void
 test_server(void)
 {
-	struct wr_uapi_server_config cfg = { .dir = tmpdir, .max_request = 4096, .max_lines = 20,
-		.max_clients = 3, .idle_timeout = 10 * WR_NSEC_PER_SEC };
+	struct wr_uapi_server_config cfg = { .dir = tmpdir,
+		.max_request = 4096,
+		.max_lines = 20,
+		.max_clients = 3,
+		.idle_timeout = 10 * WR_NSEC_PER_SEC };
 	struct wr_uapi_server *s = NULL, *s2 = NULL;
 	struct wr_uapi_server_stats st;
 	struct host h;
@@ -877,7 +891,8 @@ test_server(void)
 		int fd = open(path, O_CREAT | O_WRONLY, 0600);
 
 		close(fd);
-		CHECK(wr_uapi_server_open(&s, "wrt0", h.u, &cfg) == -EEXIST, "regular file replaced");
+		CHECK(wr_uapi_server_open(&s, "wrt0", h.u, &cfg) == -EEXIST,
+			"regular file replaced");
 		CHECK(lstat(path, &sb) == 0 && S_ISREG(sb.st_mode), "regular file removed");
 		unlink(path);
 	}

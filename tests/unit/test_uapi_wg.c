@@ -135,8 +135,8 @@ aip_cat(void *ctx, int family, const uint8_t *addr, uint8_t cidr)
 	char a[64];
 
 	inet_ntop(family, addr, a, sizeof(a));
-	snprintf(l->s + strlen(l->s), sizeof(l->s) - strlen(l->s), "%s%s/%u", l->s[0] ? "," : "",
-		a, cidr);
+	snprintf(l->s + strlen(l->s), sizeof(l->s) - strlen(l->s), "%s%s/%u", l->s[0] ? "," : "", a,
+		cidr);
 	return 0;
 }
 
@@ -306,7 +306,8 @@ test_show_dump(void)
 	CHECK(strncmp(out, want, strlen(want)) == 0, "interface line: %s", out);
 	CHECK(count_lines(out) == 3, "lines: %s", out);
 	snprintf(want, sizeof(want),
-		"%s\t(none)\t192.0.2.1:51820\t10.0.1.0/24,2001:db8:1::/48\t0\t0\t0\t25", b64(1, false));
+		"%s\t(none)\t192.0.2.1:51820\t10.0.1.0/24,2001:db8:1::/48\t0\t0\t0\t25",
+		b64(1, false));
 	CHECK(strcmp(dump_line(out, b64(1, false)), want) == 0, "peer 1: %s",
 		dump_line(out, b64(1, false)));
 	snprintf(want, sizeof(want), "%s\t(none)\t[2001:db8::2]:4500\t(none)\t0\t0\t0\toff",
@@ -418,12 +419,14 @@ test_setconf_syncconf(void)
 			!strstr(out, b64(6, true)) && !strstr(out, b64(9, true)),
 		"showconf returned a secret: %s", out);
 	CHECK(strstr(out, "[Interface]\nListenPort = 51830\n"), "showconf interface: %s", out);
-	snprintf(text, sizeof(text), "[Peer]\nPublicKey = %s\nAllowedIPs = 10.0.5.0/24\n"
-				     "Endpoint = [2001:db8::5]:5555\n",
+	snprintf(text, sizeof(text),
+		"[Peer]\nPublicKey = %s\nAllowedIPs = 10.0.5.0/24\n"
+		"Endpoint = [2001:db8::5]:5555\n",
 		b64(5, false));
 	CHECK(strstr(out, text), "showconf peer 5: %s", out);
-	snprintf(text, sizeof(text), "[Peer]\nPublicKey = %s\nAllowedIPs = 10.0.1.0/24, "
-				     "2001:db8:1::/48\n",
+	snprintf(text, sizeof(text),
+		"[Peer]\nPublicKey = %s\nAllowedIPs = 10.0.1.0/24, "
+		"2001:db8:1::/48\n",
 		b64(1, false));
 	CHECK(strstr(out, text), "showconf peer 1: %s", out);
 	free(out);
