@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <rte_byteorder.h>
+#include <rte_prefetch.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_udp.h>

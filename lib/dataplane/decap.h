@@ -13,7 +13,8 @@
  * Everything dropped is freed and counted under an enum wr_drop_reason on the lcore. What
  * authenticated is reported in "data received" summaries, one per peer and keypair in the burst,
  * that the caller hands to the control lcore for wr_device_data_received() (timers, roaming,
- * confirming a responder's keypair).
+ * confirming a responder's keypair). The engine may then have roamed the peer: the control lcore
+ * copies wr_peer_get_endpoint() into the data plane with wr_dp_peer_set_endpoint().
  *
  * The caller runs a burst while online in the keytable's rte_rcu_qsbr variable, and reports a
  * quiescent state only between bursts.

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <rte_byteorder.h>
+#include <rte_prefetch.h>
 #include <rte_ip.h>
 #include <rte_udp.h>
 
@@ -92,6 +93,8 @@ wr_encap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *
 		struct wr_dp_peer *p;
 		int gi;
 
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		res->status[i] = WR_DROP_NONE;
 		p = wr_dp_peer_get(t->peers, peer_ids[i]);
 		if (p == NULL) {

@@ -188,6 +188,19 @@ wr_keytable_install(struct wr_keytable *kt, uint32_t peer_id, const struct wr_ke
 	return 0;
 }
 
+void
+wr_keytable_expire_sending(struct wr_keytable *kt)
+{
+	struct wr_dp_keypair *kp;
+	uint32_t b, id;
+
+	for (b = 0; b <= kt->mask; b++)
+		for (kp = kt->bucket[b]; kp != NULL; kp = kp->next)
+			__atomic_store_n(&kp->confirmed, false, __ATOMIC_RELEASE);
+	for (id = 0; id < kt->peers->capacity; id++)
+		__atomic_store_n(&kt->peers->peer[id].current, NULL, __ATOMIC_RELEASE);
+}
+
 static void
 retire(struct wr_keytable *kt, struct wr_dp_keypair **link, struct wr_dp_keypair *kp)
 {

@@ -103,6 +103,13 @@ wr_keytable_confirm(struct wr_keytable *kt, uint32_t local_index);
 int
 wr_keytable_remove(struct wr_keytable *kt, uint32_t local_index);
 
+/**
+ * Stop sending with every keypair (control lcore), as the engine does when the private key
+ * changes (current sessions may still receive; the next handshake installs a sending keypair).
+ */
+void
+wr_keytable_expire_sending(struct wr_keytable *kt);
+
 /** Remove every keypair of peer @p peer_id (control lcore). Returns how many were removed. */
 unsigned int
 wr_keytable_remove_peer(struct wr_keytable *kt, uint32_t peer_id);

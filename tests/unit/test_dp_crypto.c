@@ -25,6 +25,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_udp.h>
 
 #include "decap.h"
 #include "dp_peer.h"
@@ -182,11 +183,24 @@ ep4(struct wr_endpoint *ep, const char *ip, uint16_t port)
 	inet_pton(AF_INET, ip, &ep->in4.sin_addr);
 }
 
+static void
+ep6(struct wr_endpoint *ep, const char *ip, uint16_t port)
+{
+	memset(ep, 0, sizeof(*ep));
+	ep->in6.sin6_family = AF_INET6;
+	ep->in6.sin6_port = htons(port);
+	inet_pton(AF_INET6, ip, &ep->in6.sin6_addr);
+}
+
 static bool
 ep_equal(const struct wr_endpoint *a, const struct wr_endpoint *b)
 {
-	return a->sa.sa_family == AF_INET && b->sa.sa_family == AF_INET &&
-	       a->in4.sin_port == b->in4.sin_port &&
+	if (a->sa.sa_family != b->sa.sa_family)
+		return false;
+	if (a->sa.sa_family == AF_INET6)
+		return a->in6.sin6_port == b->in6.sin6_port &&
+		       memcmp(&a->in6.sin6_addr, &b->in6.sin6_addr, 16) == 0;
+	return a->sa.sa_family == AF_INET && a->in4.sin_port == b->in4.sin_port &&
 	       a->in4.sin_addr.s_addr == b->in4.sin_addr.s_addr;
 }
 
@@ -258,7 +272,8 @@ frame_of(const void *msg, size_t len, const struct wr_endpoint *from, const stru
 		printf("wr_encap_udp failed\n");
 	eh = (void *)rte_pktmbuf_prepend(m, sizeof(*eh));
 	memset(eh, 0, sizeof(*eh));
-	eh->ether_type = htons(RTE_ETHER_TYPE_IPV4);
+	eh->ether_type =
+		htons(from->sa.sa_family == AF_INET6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
 	if (wr_decap_parse(m) != 0)
 		printf("wr_decap_parse refused a frame it built\n");
 	return m;
@@ -301,6 +316,13 @@ report_rx(struct side *s, const struct wr_decap_result *res)
 		CHECK(wr_device_data_received(s->dev, s->peer, rx->local_index, &rx->from,
 			      rx->inner_bytes, rx->wire_bytes, now),
 			"%s: engine knows no keypair %" PRIu32, s->name, rx->local_index);
+	}
+	/* the engine may have roamed the peer */
+	if (res->n_rx) {
+		struct wr_endpoint ep;
+
+		wr_peer_get_endpoint(s->peer, &ep);
+		wr_dp_peer_set_endpoint(s->peers, PEER, &ep);
 	}
 }
 
@@ -871,6 +893,125 @@ test_removal(void)
 	rte_rcu_qsbr_quiescent(rcu, 0);
 }
 
+/* The outer parser: what it accepts, refuses and trims. */
+static void
+test_parse(void)
+{
+	struct wr_endpoint s4, d4, s6, d6;
+	uint8_t payload[48];
+	struct rte_mbuf *m;
+	struct rte_ipv4_hdr *ip;
+	struct rte_udp_hdr *uh;
+	uint16_t full;
+
+	printf("dp_crypto: outer Ethernet/IP/UDP parsing\n");
+	memset(payload, 0xa5, sizeof(payload));
+	ep4(&s4, "198.51.100.1", 1234);
+	ep4(&d4, "198.51.100.2", 51820);
+	ep6(&s6, "2001:db8::1", 1234);
+	ep6(&d6, "2001:db8::2", 51820);
+
+	m = frame_of(payload, sizeof(payload), &s4, &d4);
+	full = (uint16_t)rte_pktmbuf_pkt_len(m);
+	CHECK(m->l2_len == 14 && m->l3_len == 20 && m->l4_len == 8, "IPv4 lengths");
+	rte_pktmbuf_append(m, 12); /* Ethernet padding */
+	CHECK(wr_decap_parse(m) == 0 && rte_pktmbuf_pkt_len(m) == full, "padding trimmed");
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14);
+	uh = rte_pktmbuf_mtod_offset(m, struct rte_udp_hdr *, 34);
+	uh->dgram_cksum ^= 1;
+	CHECK(wr_decap_parse(m) == -EINVAL, "bad UDP checksum refused");
+	uh->dgram_cksum = 0;
+	CHECK(wr_decap_parse(m) == 0, "no UDP checksum over IPv4 is fine");
+	ip->hdr_checksum ^= 1;
+	CHECK(wr_decap_parse(m) == -EINVAL, "bad IPv4 header checksum refused");
+	m->ol_flags |= RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+	CHECK(wr_decap_parse(m) == 0, "unless the NIC checked it");
+	m->ol_flags = 0;
+	ip->hdr_checksum ^= 1;
+	ip->fragment_offset = htons(RTE_IPV4_HDR_MF_FLAG);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	CHECK(wr_decap_parse(m) == -EINVAL, "fragment refused");
+	rte_pktmbuf_free(m);
+
+	m = frame_of(payload, sizeof(payload), &s6, &d6);
+	CHECK(m->l2_len == 14 && m->l3_len == 40 && m->l4_len == 8, "IPv6 lengths");
+	uh = rte_pktmbuf_mtod_offset(m, struct rte_udp_hdr *, 54);
+	uh->dgram_cksum = 0;
+	CHECK(wr_decap_parse(m) == -EINVAL, "no UDP checksum over IPv6 refused");
+	rte_pktmbuf_trim(m, 1);
+	CHECK(wr_decap_parse(m) == -EINVAL, "truncated refused");
+	rte_pktmbuf_free(m);
+
+	/* one VLAN tag in front */
+	m = frame_of(payload, sizeof(payload), &s4, &d4);
+	{
+		struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+		struct rte_ether_hdr *eh2 = (void *)rte_pktmbuf_prepend(m, 4);
+		struct rte_vlan_hdr *vh;
+
+		memmove(eh2, eh, 12);
+		eh2->ether_type = htons(RTE_ETHER_TYPE_VLAN);
+		vh = (void *)(eh2 + 1);
+		vh->vlan_tci = htons(5);
+		vh->eth_proto = htons(RTE_ETHER_TYPE_IPV4);
+	}
+	CHECK(wr_decap_parse(m) == 0 && m->l2_len == 18, "VLAN tagged");
+	rte_pktmbuf_free(m);
+}
+
+/*
+ * Roaming: A's data arrives at B from a new IPv6 address; the summary carries it, B's engine
+ * adopts it, the control lcore copies it to B's data plane.
+ */
+static void
+test_roaming(void)
+{
+	static uint8_t inner[1][1420];
+	struct wr_endpoint roamed, ours, ep;
+	struct wr_decap_result res;
+	struct wire_msg msg[1];
+	struct rte_mbuf *m;
+	uint16_t len = 90;
+
+	printf("dp_crypto: roaming to an IPv6 endpoint\n");
+	ep6(&roamed, "2001:db8::a", 4000);
+	make_inner(inner[0], len, true, 1, 4, 99);
+	seal_on_a(inner, &len, 1, msg);
+	ep6(&ours, "2001:db8::2", 51820);
+	m = frame_of(msg[0].data, msg[0].len, &roamed, &ours);
+	wr_decap_burst(&lcB, &B.tables, &m, 1, now, &res);
+	CHECK(res.status[0] == WR_DROP_NONE && res.n_delivered == 1 && res.n_rx == 1 &&
+			ep_equal(&res.rx[0].from, &roamed),
+		"opened, summary from the new address (%s)", wr_drop_reason_name(res.status[0]));
+	if (res.n_delivered)
+		rte_pktmbuf_free(res.delivered[0]);
+	report_rx(&B, &res);
+	CHECK(wr_dp_peer_get_endpoint(&B.peers->peer[PEER], &ep) && ep_equal(&ep, &roamed),
+		"B's data plane sends to the new endpoint");
+	rte_rcu_qsbr_quiescent(rcu, 0);
+}
+
+/* After a private key change the data plane stops sending until the next handshake. */
+static void
+test_expire_sending(void)
+{
+	uint8_t pkt[60];
+	struct wr_encap_result res;
+	uint32_t peer = PEER;
+	struct rte_mbuf *m;
+
+	printf("dp_crypto: sending stops until the next handshake\n");
+	wr_keytable_expire_sending(B.kt);
+	make_inner(pkt, sizeof(pkt), false, 2, 7, 3);
+	m = mbuf_of(pkt, sizeof(pkt));
+	wr_encap_burst(&lcB, &B.tables, &m, &peer, 1, now, &res);
+	CHECK(res.n_held == 1 && res.n_sealed == 0, "held");
+	rte_pktmbuf_free(res.held[0]);
+	rekey();
+	CHECK(B.peers->peer[PEER].current != NULL, "a new confirmed keypair sends again");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -908,6 +1049,7 @@ main(int argc, char **argv)
 		printf("wr_dp_crypto_lcore_init failed\n");
 		return 2;
 	}
+	test_parse();
 	test_handshake();
 	for (i = 0; i < RTE_DIM(backends); i++) {
 		if (!wr_aead_backend_supported(backends[i])) {
@@ -931,6 +1073,8 @@ main(int argc, char **argv)
 		test_expired();
 	}
 	test_two_workers();
+	test_roaming();
+	test_expire_sending();
 	test_removal();
 
 	CHECK(A.hook_errors == 0 && B.hook_errors == 0, "hooks: %u, %u errors", A.hook_errors,
