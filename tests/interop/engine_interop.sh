@@ -23,6 +23,11 @@
 #                      and pings keep being answered after it
 #   psk-mismatch       only one side has a preshared key: no handshake may complete, no echo
 #                      reaches the engine (a test that the others can fail)
+#   roam               wireguard-go moves to another address and port mid-session; the engine's
+#                      replies must follow it
+#   underlay6          the underlay is IPv6 (2001:db8:ff::/64), IPv4 and IPv6 inside
+#   sizes              echo requests of many sizes up to the tunnel MTU (padding)
+#   keepalive          persistent keepalives, the engine's (time scale 20), then wireguard-go's
 # Every scenario ends by checking `wg show IF dump` on g: latest handshake and transfer.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -47,6 +52,7 @@ G_TUN4=198.51.100.1
 E_TUN6=2001:db8:1::2
 G_TUN6=2001:db8:1::1
 PORT=51820
+E_EP_FOR_G=$E_UNDER:$PORT
 ELOG=$WRI_TMP/engine.log
 
 wri_ns_add e
@@ -58,7 +64,8 @@ pub_e=$(cat "$WRI_TMP/e.pub")
 pub_g=$(cat "$WRI_TMP/g.pub")
 wg_g=$(wri_if gg)
 
-# setup_wggo [PSKFILE]: wireguard-go in g with the engine as its peer at its endpoint.
+# setup_wggo [PSKFILE]: wireguard-go in g with the engine as its peer at its endpoint
+# ($E_EP_FOR_G: the IPv4 underlay unless a scenario changes it).
 setup_wggo()
 {
 	local psk_args=()
@@ -66,7 +73,7 @@ setup_wggo()
 	[ -z "${1:-}" ] || psk_args=(preshared-key "$1")
 	wri_wg_start g "$wg_g"
 	wri_nsx g wg set "$wg_g" private-key "$WRI_TMP/g.key" listen-port "$PORT" \
-		peer "$pub_e" "${psk_args[@]}" endpoint "$E_UNDER:$PORT" \
+		peer "$pub_e" "${psk_args[@]}" endpoint "$E_EP_FOR_G" \
 		allowed-ips "$E_TUN4/32,$E_TUN6/128" || wri_fail "wg set $wg_g"
 	wri_addr g "$wg_g" "$G_TUN4/24"
 	wri_addr g "$wg_g" "$G_TUN6/64"
@@ -137,18 +144,19 @@ check_g_icmp_csum()
 	[ "${v6:-0}" -eq 0 ] || wri_fail "wireguard-go's side got $v6 ICMPv6 packets with bad checksums"
 }
 
-# ping_from_g FAMILY DST COUNT: COUNT echo replies must come back (deadline 20 s: the first
-# packet may wait for a handshake).
+# ping_from_g FAMILY DST COUNT [PING ARGS]: COUNT echo replies must come back (deadline 20 s:
+# the first packet may wait for a handshake).
 ping_from_g()
 {
 	local fam=$1 dst=$2 count=$3 log
 
+	shift 3
 	log=$WRI_TMP/ping-g-$fam-$RANDOM.txt
-	if ! wri_nsx g ping "-$fam" -c "$count" -i 0.2 -w 20 "$dst" >"$log" 2>&1; then
+	if ! wri_nsx g ping "-$fam" -c "$count" -i 0.2 -w 20 "$@" "$dst" >"$log" 2>&1; then
 		cat "$log" >&2
 		wri_fail "ping -$fam $dst from wireguard-go's namespace"
 	fi
-	wri_log "$(grep -E 'packets transmitted' "$log")"
+	wri_log "ping -$fam $* $dst: $(grep -E 'packets transmitted' "$log")"
 	check_g_icmp_csum
 }
 
@@ -287,6 +295,104 @@ scenario_psk_mismatch()
 	wri_log "no handshake, as expected"
 }
 
+# wireguard-go roams: it moves to another underlay address and port; the engine must follow
+# (its endpoint becomes the source of the latest authenticated packet) or the replies are lost.
+scenario_roam()
+{
+	setup_wggo
+	start_engine --endpoint "$G_UNDER:$PORT"
+	ping_from_g 4 "$E_TUN4" 3
+	# DESIGN.md: this wireguard-go keeps sending from a deleted address until it is rebound.
+	# Delete first: deleting a primary address takes its secondaries along.
+	wri_nsx g ip addr del "$G_UNDER/24" dev "$(wri_if vg)" || wri_fail "ip addr del"
+	wri_addr g "$(wri_if vg)" 192.0.2.3/24
+	wri_nsx g wg set "$wg_g" listen-port $((PORT + 1)) || wri_fail "wg set listen-port"
+	ping_from_g 4 "$E_TUN4" 3
+	ping_from_g 6 "$E_TUN6" 2
+	[ "$(engine_count '^echo-reply-sent ')" -ge 8 ] || wri_fail "engine sent fewer than 8 replies"
+	# the old address is gone, so the replies that came back went to the new endpoint
+	check_engine_clean
+	check_wg_dump
+	stop_engine
+}
+
+# An IPv6 underlay: the engine's dual-stack socket and IPv6 endpoints; both inner families.
+scenario_underlay6()
+{
+	local e6=2001:db8:ff::1 g6=2001:db8:ff::2 dumpep
+
+	wri_addr e "$(wri_if ve)" "$e6/64"
+	wri_addr g "$(wri_if vg)" "$g6/64"
+	E_EP_FOR_G="[$e6]:$PORT"
+	setup_wggo
+	start_engine --endpoint "[$g6]:$PORT" --initiate
+	wait_engine 10 '^handshake-complete n=1' "handshake"
+	ping_from_g 4 "$E_TUN4" 3
+	ping_from_g 6 "$E_TUN6" 3
+	dumpep=$(wri_nsx g wg show "$wg_g" dump | awk -v k="$pub_e" '$1 == k { print $3 }')
+	[ "$dumpep" = "[$e6]:$PORT" ] || wri_fail "wireguard-go sees the engine at $dumpep"
+	check_engine_clean
+	check_wg_dump
+	stop_engine
+}
+
+# Inner packets of many sizes, up to the tunnel MTU (1420): WireGuard's padding to 16 bytes
+# must be undone by the inner IP length on both sides.
+scenario_sizes()
+{
+	local size
+
+	setup_wggo
+	start_engine --endpoint "$G_UNDER:$PORT"
+	for size in 0 1 15 16 17 100 1000 1392; do
+		ping_from_g 4 "$E_TUN4" 2 -s "$size"
+	done
+	for size in 0 17 1372; do
+		ping_from_g 6 "$E_TUN6" 2 -s "$size"
+	done
+	engine_has '^rx-packet family=4 .* len=1420$' || wri_fail "no 1420-byte IPv4 packet"
+	engine_has '^rx-packet family=6 .* len=1420$' || wri_fail "no 1420-byte IPv6 packet"
+	check_engine_clean
+	check_wg_dump
+	stop_engine
+}
+
+# Persistent keepalives, one side at a time (a received packet also postpones a side's own
+# persistent keepalive, so both at once would hide the slower one). Each phase stays well within
+# REJECT_AFTER_TIME of engine time (9 s real at scale 20): wireguard-go's clock is not scaled and
+# would keep using a key that the engine has expired.
+scenario_keepalive()
+{
+	local before after
+
+	setup_wggo
+	# the engine's: every 25 s of engine time, 1.25 s of real time
+	start_engine --endpoint "$G_UNDER:$PORT" --initiate --time-scale 20 --keepalive 25
+	wait_engine 10 '^handshake-complete n=1' "handshake"
+	read -r _ before _ <<<"$(wg_dump_peer)"
+	wri_wait 8 engine_count_ge '^tx-keepalive' 4 || wri_fail "engine sent < 4 keepalives"
+	read -r _ after _ <<<"$(wg_dump_peer)"
+	[ "$after" -ge $((before + 3 * 32)) ] ||
+		wri_fail "wireguard-go received too little: $before then $after bytes"
+	if engine_has '^drop ' || engine_has '^echo-request'; then
+		wri_fail "unexpected drops or data in the engine's log"
+	fi
+	stop_engine
+
+	# wireguard-go's: every second, to a fresh engine without keepalives of its own
+	: >"$ELOG"
+	start_engine --endpoint "$G_UNDER:$PORT" --initiate --time-scale 20
+	wait_engine 10 '^handshake-complete n=1' "handshake"
+	wri_nsx g wg set "$wg_g" peer "$pub_e" persistent-keepalive 1 || wri_fail "wg set keepalive"
+	wri_wait 8 engine_count_ge '^rx-keepalive' 3 || wri_fail "engine got < 3 keepalives"
+	if engine_has '^drop ' || engine_has '^echo-request'; then
+		grep '^drop ' "$ELOG" >&2
+		wri_fail "unexpected drops or data in the engine's log"
+	fi
+	check_wg_dump
+	stop_engine
+}
+
 case "$scenario" in
 engine-init) scenario_basic engine nopsk ;;
 wggo-init) scenario_basic wggo nopsk ;;
@@ -296,6 +402,10 @@ ping6) scenario_ping6 ;;
 engine-ping) scenario_engine_ping ;;
 rekey) scenario_rekey ;;
 psk-mismatch) scenario_psk_mismatch ;;
+roam) scenario_roam ;;
+underlay6) scenario_underlay6 ;;
+sizes) scenario_sizes ;;
+keepalive) scenario_keepalive ;;
 *) wri_fail "unknown scenario $scenario" ;;
 esac
 wri_log "PASS"
