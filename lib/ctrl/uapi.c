@@ -434,7 +434,8 @@ struct apply {
 	struct wr_uapi *u;
 	uint8_t (*removed)[WR_KEY_LEN];
 	uint8_t (*added)[WR_KEY_LEN];
-	size_t n_removed, n_added;
+	uint8_t (*updated)[WR_KEY_LEN];
+	size_t n_removed, n_added, n_updated;
 	unsigned int what;
 };
 
@@ -463,6 +464,7 @@ apply_peer(struct apply *a, const struct set_req *r, const struct peer_req *p, u
 	struct wr_device *dev = a->u->dev;
 	struct wr_peer *peer = wr_device_lookup_peer(dev, p->pub);
 	bool psk_zero = wr_ct_is_zero(p->psk, WR_KEY_LEN);
+	bool created = false;
 
 	if (p->remove) {
 		if (peer)
@@ -477,6 +479,7 @@ apply_peer(struct apply *a, const struct set_req *r, const struct peer_req *p, u
 			return -errno;
 		memcpy(a->added[a->n_added++], p->pub, WR_KEY_LEN);
 		a->what |= WR_UAPI_CHANGED_PEERS;
+		created = true;
 	} else if (p->has_psk) {
 		wr_peer_set_preshared_key(peer, psk_zero ? NULL : p->psk);
 		a->what |= WR_UAPI_CHANGED_PEER_CONFIG;
@@ -501,7 +504,21 @@ apply_peer(struct apply *a, const struct set_req *r, const struct peer_req *p, u
 			return ret;
 		a->what |= WR_UAPI_CHANGED_ALLOWEDIPS;
 	}
+	if (!created && (p->has_psk || p->has_ep || p->has_keepalive || p->replace_aips ||
+				p->aip_count > 0))
+		memcpy(a->updated[a->n_updated++], p->pub, WR_KEY_LEN);
 	return 0;
+}
+
+static size_t
+keep_existing(struct wr_device *dev, uint8_t (*keys)[WR_KEY_LEN], size_t n)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; keys && i < n; i++)
+		if (wr_device_lookup_peer(dev, keys[i]))
+			memmove(keys[kept++], keys[i], WR_KEY_LEN);
+	return kept;
 }
 
 /* Everything in @p r was checked; only the host's listen port and memory can fail now. */
@@ -517,7 +534,8 @@ apply_set(struct wr_uapi *u, struct set_req *r, uint64_t now)
 	/* every peer may go (replace_peers, remove lines, the new key's twin): reserve room now */
 	a.removed = calloc(wr_device_peer_count(dev) + r->npeers + 1, WR_KEY_LEN);
 	a.added = calloc(r->npeers + 1, WR_KEY_LEN);
-	if (!a.removed || !a.added) {
+	a.updated = calloc(r->npeers + 1, WR_KEY_LEN);
+	if (!a.removed || !a.added || !a.updated) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -576,6 +594,9 @@ apply_set(struct wr_uapi *u, struct set_req *r, uint64_t now)
 	}
 
 out:
+	/* a later block may have removed what an earlier one added or updated */
+	a.n_added = keep_existing(dev, a.added, a.n_added);
+	a.n_updated = keep_existing(dev, a.updated, a.n_updated);
 	if (a.what && u->ops.changed) {
 		struct wr_uapi_changes c = {
 			.what = a.what,
@@ -583,12 +604,15 @@ out:
 			.n_removed = a.n_removed,
 			.added = (const uint8_t(*)[WR_KEY_LEN])a.added,
 			.n_added = a.n_added,
+			.updated = (const uint8_t(*)[WR_KEY_LEN])a.updated,
+			.n_updated = a.n_updated,
 		};
 
 		u->ops.changed(u->ctx, &c);
 	}
 	free(a.removed);
 	free(a.added);
+	free(a.updated);
 	return ret;
 }
 

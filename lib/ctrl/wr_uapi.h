@@ -57,8 +57,15 @@ struct wr_uapi_server;
 /**
  * What one set request changed, for a host that republishes tables (the DPDK gateway's workers
  * read RCU-published copies). Keys are peers' public keys; the arrays are valid during the
- * callback only. A peer removed and added again in one request (replace_peers, then the same
- * peer) is in both lists: apply removals first.
+ * callback only. Apply removals first: a peer removed and added again in one request
+ * (replace_peers, then the same peer) is in both lists, and is a new struct wr_peer.
+ *   - removed: every peer removed (ops->peer_removing was called for each, in this order);
+ *   - added: peers created by this request that still exist (one named in several blocks,
+ *     removed and created again, may repeat);
+ *   - updated: peers that existed before their block and still exist, whose endpoint,
+ *     keepalive, preshared key or AllowedIPs the request set (a peer named in several blocks
+ *     may repeat). A prefix that moved away from another peer leaves that peer out of the lists:
+ *     WR_UAPI_CHANGED_ALLOWEDIPS says to republish the whole routing table.
  */
 struct wr_uapi_changes {
 	unsigned int what; /* WR_UAPI_CHANGED_* */
@@ -66,6 +73,8 @@ struct wr_uapi_changes {
 	size_t n_removed;
 	const uint8_t (*added)[WR_KEY_LEN];
 	size_t n_added;
+	const uint8_t (*updated)[WR_KEY_LEN];
+	size_t n_updated;
 };
 
 /** Host callbacks: what the engine does not own. Every member may be NULL. */

@@ -44,7 +44,7 @@ struct host {
 	int refuse_port; /* set_listen_port() refuses this port with -EADDRINUSE */
 	unsigned changed_calls, removing_calls;
 	struct wr_uapi_changes last;
-	uint8_t removed[64][WR_KEY_LEN], added[64][WR_KEY_LEN];
+	uint8_t removed[64][WR_KEY_LEN], added[64][WR_KEY_LEN], updated[64][WR_KEY_LEN];
 };
 
 static void
@@ -97,6 +97,8 @@ h_changed(void *ctx, const struct wr_uapi_changes *c)
 		memcpy(h->removed, c->removed, c->n_removed * WR_KEY_LEN);
 	if (c->n_added <= 64)
 		memcpy(h->added, c->added, c->n_added * WR_KEY_LEN);
+	if (c->n_updated <= 64)
+		memcpy(h->updated, c->updated, c->n_updated * WR_KEY_LEN);
 }
 
 static const struct wr_device_ops dev_ops = {
@@ -327,6 +329,18 @@ added_has(struct host *h, unsigned n)
 }
 
 static bool
+updated_has(struct host *h, unsigned n)
+{
+	uint8_t priv[WR_KEY_LEN], pub[WR_KEY_LEN];
+
+	key_pair(n, priv, pub);
+	for (size_t i = 0; i < h->last.n_updated && i < 64; i++)
+		if (memcmp(h->updated[i], pub, WR_KEY_LEN) == 0)
+			return true;
+	return false;
+}
+
+static bool
 removed_has(struct host *h, unsigned n)
 {
 	uint8_t priv[WR_KEY_LEN], pub[WR_KEY_LEN];
@@ -405,6 +419,10 @@ test_set(void)
 		"update_only");
 	CHECK(peer_n(&h, 5) == NULL, "update_only created a peer");
 	CHECK(wr_peer_get_keepalive(peer_n(&h, 2)) == 7, "update_only did not update");
+	CHECK(h.last.n_added == 0 && h.last.n_updated == 1 && updated_has(&h, 2) &&
+			h.last.what == WR_UAPI_CHANGED_PEER_CONFIG,
+		"update_only notify: added %zu updated %zu what %#x", h.last.n_added,
+		h.last.n_updated, h.last.what);
 
 	/* replace_allowed_ips: drops old prefixes and those listed before it in the block */
 	CHECK(setf(&h,
@@ -421,6 +439,20 @@ test_set(void)
 	CHECK(strcmp(aips(peer_n(&h, 3)), "2001:db8:8::/48") == 0 &&
 			strcmp(aips(peer_n(&h, 1)), "10.0.1.0/24 10.8.0.0/16") == 0,
 		"move: %s", aips(peer_n(&h, 1)));
+	CHECK(h.last.what == WR_UAPI_CHANGED_ALLOWEDIPS && h.last.n_updated == 1 &&
+			updated_has(&h, 1),
+		"move notify");
+
+	/* added, then removed by a later block of the same request: reported removed only */
+	h.removing_calls = 0;
+	CHECK(setf(&h,
+		      "set=1\npublic_key=%s\nallowed_ip=10.66.0.0/16\npublic_key=%s\n"
+		      "remove=true\n\n",
+		      khex(8, false), khex(8, false)) == 0,
+		"add and remove");
+	CHECK(!peer_n(&h, 8) && h.last.n_added == 0 && h.last.n_removed == 1 &&
+			removed_has(&h, 8) && h.removing_calls == 1,
+		"add and remove notify");
 
 	/* remove: an existing peer goes, an unknown one is no error; lines after remove ignored */
 	h.removing_calls = 0;
@@ -451,7 +483,7 @@ test_set(void)
 	CHECK(strcmp(aips(peer_n(&h, 1)), "") == 0, "re-added peer kept old prefixes");
 	CHECK(h.removing_calls == 2 && h.last.n_removed == 2 && removed_has(&h, 1) &&
 			removed_has(&h, 3) && h.last.n_added == 2 && added_has(&h, 1) &&
-			added_has(&h, 7),
+			added_has(&h, 7) && h.last.n_updated == 0,
 		"replace_peers notify: removing %u removed %zu added %zu", h.removing_calls,
 		h.last.n_removed, h.last.n_added);
 
