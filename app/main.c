@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * wirerate: the WireGuard gateway. Reads the configuration, starts EAL (with working defaults
+ * when given no EAL options), brings the ports up and polls until SIGINT/SIGTERM.
+ *
+ *	wirerate [EAL options] -- -c FILE
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <glob.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_lcore.h>
+
+#include "dataplane.h"
+#include "wr_config.h"
+
+#define EXIT_USAGE 2
+#define MAX_EAL_ARGS 64
+/* empty polls in a row before the loop naps: the host stack alone need not spin a core */
+#define IDLE_POLLS 256
+#define IDLE_SLEEP_US 100
+
+static volatile sig_atomic_t quit_signal;
+static volatile sig_atomic_t stats_requested;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		stats_requested = 1;
+	else
+		quit_signal = sig;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: wirerate [EAL options] -- -c FILE\n"
+		"\n"
+		"  -c, --config FILE   the gateway's configuration (wg-quick format with "
+		"[Gateway],\n"
+		"                      [Port NAME], [Interface NAME] and [Peer] sections)\n"
+		"  -h, --help          show this help\n"
+		"  -V, --version       show the version\n"
+		"\n"
+		"Without EAL options wirerate runs --in-memory on hugepages when some are free,\n"
+		"otherwise --no-huge --no-shconf with enough memory for its pool, on the lcores "
+		"of\n"
+		"[Gateway] Control and Workers. The devices come from the [Port] Device lines.\n"
+		"SIGUSR1 prints the counters; SIGINT or SIGTERM stop it cleanly.\n");
+}
+
+/* True when some hugepages of any size are free. */
+static bool
+hugepages_free(void)
+{
+	glob_t g;
+	bool any = false;
+	size_t i;
+
+	if (glob("/sys/kernel/mm/hugepages/*/free_hugepages", 0, NULL, &g) != 0)
+		return false;
+	for (i = 0; i < g.gl_pathc && !any; i++) {
+		FILE *f = fopen(g.gl_pathv[i], "r");
+		unsigned long n = 0;
+
+		if (f == NULL)
+			continue;
+		any = fscanf(f, "%lu", &n) == 1 && n > 0;
+		fclose(f);
+	}
+	globfree(&g);
+	return any;
+}
+
+/* A PCI address ("0000:03:00.0" or "03:00.0") rather than a vdev ("net_af_packet0,...") */
+static bool
+is_pci(const char *dev)
+{
+	size_t len = strcspn(dev, ",");
+
+	return memchr(dev, ':', len) != NULL && memchr(dev, '.', len) != NULL;
+}
+
+struct eal_args {
+	int argc;
+	char *argv[MAX_EAL_ARGS];
+	char lcores[256];
+	char main_lcore[16];
+	char mem[32];
+};
+
+static int
+eal_push(struct eal_args *a, const char *s)
+{
+	if (a->argc == MAX_EAL_ARGS - 1)
+		return -E2BIG;
+	a->argv[a->argc++] = (char *)s;
+	a->argv[a->argc] = NULL;
+	return 0;
+}
+
+/* Whether the user's EAL options name @p dev's device already */
+static bool
+user_has_device(char **user, int n, const char *dev)
+{
+	size_t len = strcspn(dev, ",");
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strncmp(user[i], dev, len) == 0 &&
+			(user[i][len] == ',' || user[i][len] == '\0'))
+			return true;
+	return false;
+}
+
+static int
+build_eal_args(
+	struct eal_args *a, const char *prog, char **user, int n_user, const struct wr_config *cfg)
+{
+	bool any_pci = false;
+	size_t i, off;
+	int ret = 0;
+
+	a->argc = 0;
+	ret |= eal_push(a, prog);
+	for (i = 0; i < (size_t)n_user; i++)
+		ret |= eal_push(a, user[i]);
+	if (n_user == 0) {
+		off = (size_t)snprintf(a->lcores, sizeof(a->lcores), "%u", cfg->control_lcore);
+		for (i = 0; i < cfg->n_workers && off < sizeof(a->lcores); i++)
+			off += (size_t)snprintf(
+				a->lcores + off, sizeof(a->lcores) - off, ",%u", cfg->workers[i]);
+		if (off >= sizeof(a->lcores))
+			return -E2BIG;
+		snprintf(a->main_lcore, sizeof(a->main_lcore), "%u", cfg->control_lcore);
+		ret |= eal_push(a, "--no-telemetry");
+		ret |= eal_push(a, "-l");
+		ret |= eal_push(a, a->lcores);
+		ret |= eal_push(a, "--main-lcore");
+		ret |= eal_push(a, a->main_lcore);
+		if (hugepages_free()) {
+			ret |= eal_push(a, "--in-memory");
+		} else {
+			/* EAL refuses --in-memory with --no-huge (it implies legacy memory);
+			 * --no-shconf gives the same isolation from other DPDK processes */
+			snprintf(a->mem, sizeof(a->mem), "%zu", (wr_dp_memory_hint(cfg) >> 20) + 1);
+			ret |= eal_push(a, "--no-huge");
+			ret |= eal_push(a, "--no-shconf");
+			ret |= eal_push(a, "-m");
+			ret |= eal_push(a, a->mem);
+		}
+	}
+	for (i = 0; i < cfg->n_ports; i++) {
+		const char *dev = cfg->ports[i].device;
+
+		if (is_pci(dev)) {
+			any_pci = true;
+			/* with the user's options, PCI devices are theirs to allow or block */
+			if (n_user == 0) {
+				ret |= eal_push(a, "-a");
+				ret |= eal_push(a, dev);
+			}
+		} else if (!user_has_device(user, n_user, dev)) {
+			ret |= eal_push(a, "--vdev");
+			ret |= eal_push(a, dev);
+		}
+	}
+	if (n_user == 0 && !any_pci)
+		ret |= eal_push(a, "--no-pci");
+	return ret < 0 ? -E2BIG : 0;
+}
+
+static void
+print_ports(const struct wr_dataplane *dp)
+{
+	char mac[RTE_ETHER_ADDR_FMT_SIZE];
+	uint16_t i;
+
+	for (i = 0; i < dp->nb_ports; i++) {
+		const struct wr_port *p = &dp->ports[i];
+
+		rte_ether_format_addr(mac, sizeof(mac), &p->mac);
+		printf("wirerate: port %s: ethdev %u mac %s mtu %u rxq %u txq %u rss %s addresses "
+		       "%u\n",
+			p->name, p->port_id, mac, p->mtu, p->nb_rxq, p->nb_txq,
+			p->rss ? "on" : "off", p->n_addrs);
+	}
+}
+
+static void
+run(struct wr_dataplane *dp)
+{
+	struct wr_dp_lcore *lc = wr_dp_lcore(dp, rte_lcore_id(), 0);
+	unsigned int idle = 0;
+
+	while (!quit_signal) {
+		if (wr_dp_poll(lc) != 0)
+			idle = 0;
+		else if (++idle >= IDLE_POLLS)
+			rte_delay_us_sleep(IDLE_SLEEP_US);
+		if (stats_requested) {
+			stats_requested = 0;
+			wr_dp_stats_print(dp, stdout);
+		}
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct wr_config_error cerr = { 0 };
+	struct wr_config *cfg = NULL;
+	struct wr_dataplane *dp = NULL;
+	struct eal_args eal;
+	struct sigaction sa;
+	char err[256];
+	const char *config_path = NULL;
+	char **user = argv + 1, **app = argv + 1;
+	int n_user = 0, n_app = argc - 1, i, opt, ret, status = EXIT_FAILURE;
+	size_t w;
+
+	/* DPDK's convention: EAL options, "--", the application's */
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			n_user = i - 1;
+			app = argv + i + 1;
+			n_app = argc - i - 1;
+			break;
+		}
+	}
+	app[-1] = argv[0];
+	optind = 1;
+	while ((opt = getopt_long(n_app + 1, app - 1, "c:hV", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_SUCCESS;
+		case 'V':
+			printf("wirerate %s\n", WR_VERSION);
+			return EXIT_SUCCESS;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (config_path == NULL || optind != n_app + 1) {
+		fprintf(stderr, "wirerate: %s\n",
+			config_path == NULL ? "no configuration: -c FILE" : "unexpected argument");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+
+	ret = wr_config_load_file(config_path, &cfg, &cerr);
+	if (ret < 0) {
+		fprintf(stderr, "wirerate: %s\n", cerr.message);
+		return EXIT_FAILURE;
+	}
+	for (w = 0; w < cfg->n_warnings; w++)
+		fprintf(stderr, "wirerate: warning: %s\n", cfg->warnings[w].message);
+
+	if (build_eal_args(&eal, argv[0], user, n_user, cfg) < 0) {
+		fprintf(stderr, "wirerate: too many EAL arguments\n");
+		goto out_config;
+	}
+	ret = rte_eal_init(eal.argc, eal.argv);
+	if (ret < 0) {
+		fprintf(stderr, "wirerate: cannot start EAL: %s\n", rte_strerror(rte_errno));
+		goto out_config;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+
+	ret = wr_dp_create(cfg, (uint16_t)cfg->n_workers, &dp, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "wirerate: %s\n", err);
+		goto out_eal;
+	}
+	print_ports(dp);
+	printf("wirerate: running on lcore %u (SIGUSR1: counters, SIGTERM: stop)\n",
+		rte_lcore_id());
+	fflush(stdout);
+
+	run(dp);
+
+	printf("wirerate: stopping on signal %d\n", (int)quit_signal);
+	wr_dp_stats_print(dp, stdout);
+	status = EXIT_SUCCESS;
+	wr_dp_destroy(dp);
+out_eal:
+	rte_eal_cleanup();
+out_config:
+	wr_config_free(cfg);
+	return status;
+}

@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The data plane's assembly: ports from the configuration, the mbuf pool, the host-stack poll
+ * loop and its L2/L3 dispatch, counters.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_cycles.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "dataplane.h"
+#include "host.h"
+#include "neigh.h"
+#include "wr_config.h"
+
+/* mbufs a port's neighbour queues may hold at once, in the pool's sizing (not a limit) */
+#define DP_NEIGH_MBUFS 512
+#define DP_POOL_SPARE 1024
+/* EAL, ethdev and tables beyond the mbuf pool, when sizing -m */
+#define DP_MEMORY_MARGIN (128u << 20)
+
+static const char *const drop_names[WR_DP_DROP__COUNT] = {
+#define WR_DP_DROP_NAME(sym, name) name,
+	WR_DP_DROP_LIST(WR_DP_DROP_NAME)
+#undef WR_DP_DROP_NAME
+};
+
+const char *
+wr_dp_drop_name(enum wr_dp_drop d)
+{
+	return (unsigned int)d < WR_DP_DROP__COUNT ? drop_names[d] : "unknown";
+}
+
+static unsigned int
+pool_size(size_t n_ports, unsigned int nb_queues, unsigned int n_lcores)
+{
+	return n_ports * (nb_queues * WR_PORT_RX_DESC + (nb_queues + 1) * WR_PORT_TX_DESC +
+				 DP_NEIGH_MBUFS) +
+	       n_lcores * (WR_DP_MBUF_CACHE * 3 / 2 + WR_DP_BURST * WR_DP_MAX_PORTS) +
+	       DP_POOL_SPARE;
+}
+
+size_t
+wr_dp_memory_hint(const struct wr_config *cfg)
+{
+	unsigned int workers = cfg->n_workers;
+	size_t per_mbuf = RTE_MBUF_DEFAULT_BUF_SIZE + sizeof(struct rte_mbuf) + RTE_CACHE_LINE_SIZE;
+
+	return (size_t)pool_size(cfg->n_ports, workers, workers + 1) * per_mbuf + DP_MEMORY_MARGIN;
+}
+
+struct wr_dp_lcore *
+wr_dp_lcore(struct wr_dataplane *dp, unsigned int lcore_id, uint16_t txq)
+{
+	struct wr_dp_lcore *lc = &dp->lcores[lcore_id];
+
+	lc->dp = dp;
+	lc->lcore_id = lcore_id;
+	lc->txq = txq;
+	return lc;
+}
+
+static int
+setup_port(struct wr_dataplane *dp, const struct wr_config_port *cp, struct wr_port *p,
+	uint16_t nb_queues, char *err, size_t errlen)
+{
+	size_t i;
+	int ret;
+
+	snprintf(p->name, sizeof(p->name), "%s", cp->name);
+	ret = wr_port_lookup(cp->device, &p->port_id);
+	if (ret < 0) {
+		p->port_id = RTE_MAX_ETHPORTS;
+		snprintf(err, errlen, "port %s: no DPDK device for '%s': %s", cp->name, cp->device,
+			rte_strerror(-ret));
+		return ret;
+	}
+	for (i = 0; i < p->index; i++) {
+		if (dp->ports[i].port_id == p->port_id) {
+			snprintf(err, errlen, "port %s: device '%s' is port %s's already", cp->name,
+				cp->device, dp->ports[i].name);
+			p->port_id = RTE_MAX_ETHPORTS;
+			return -EEXIST;
+		}
+	}
+	for (i = 0; i < cp->n_addrs; i++) {
+		ret = wr_port_add_addr(
+			p, cp->addrs[i].family, cp->addrs[i].addr, cp->addrs[i].cidr);
+		if (ret < 0) {
+			snprintf(err, errlen, "port %s: address %zu: %s", cp->name, i + 1,
+				strerror(-ret));
+			return ret;
+		}
+	}
+	p->neigh = wr_neigh_create(rte_socket_id());
+	if (p->neigh == NULL) {
+		snprintf(err, errlen, "port %s: no memory for the neighbour table", cp->name);
+		return -ENOMEM;
+	}
+	ret = wr_port_start(p, dp->mp, nb_queues, nb_queues + 1);
+	if (ret < 0) {
+		snprintf(err, errlen, "port %s: cannot start '%s': %s", cp->name, cp->device,
+			rte_strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+int
+wr_dp_create(const struct wr_config *cfg, uint16_t nb_queues, struct wr_dataplane **out, char *err,
+	size_t errlen)
+{
+	struct wr_dataplane *dp;
+	unsigned int n_mbufs;
+	size_t i;
+	int ret;
+
+	*out = NULL;
+	if (cfg->n_ports > WR_DP_MAX_PORTS) {
+		snprintf(err, errlen, "%zu ports configured, at most %u supported", cfg->n_ports,
+			WR_DP_MAX_PORTS);
+		return -E2BIG;
+	}
+	if (nb_queues == 0)
+		nb_queues = 1;
+	dp = rte_zmalloc("wr_dataplane", sizeof(*dp), RTE_CACHE_LINE_SIZE);
+	if (dp == NULL)
+		goto err_nomem;
+	dp->hz = rte_get_tsc_hz();
+	dp->lcores = rte_zmalloc(
+		"wr_dp_lcores", RTE_MAX_LCORE * sizeof(*dp->lcores), RTE_CACHE_LINE_SIZE);
+	if (dp->lcores == NULL)
+		goto err_nomem;
+	n_mbufs = pool_size(cfg->n_ports, nb_queues, rte_lcore_count());
+	dp->mp = rte_pktmbuf_pool_create("wr_mbuf", n_mbufs, WR_DP_MBUF_CACHE, 0,
+		RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (dp->mp == NULL) {
+		snprintf(err, errlen, "cannot create a pool of %u mbufs: %s", n_mbufs,
+			rte_strerror(rte_errno));
+		ret = -ENOMEM;
+		goto err_destroy;
+	}
+	for (i = 0; i < cfg->n_ports; i++) {
+		struct wr_port *p = &dp->ports[i];
+
+		p->index = i;
+		p->port_id = RTE_MAX_ETHPORTS;
+		dp->nb_ports = i + 1;
+		ret = setup_port(dp, &cfg->ports[i], p, nb_queues, err, errlen);
+		if (ret < 0)
+			goto err_destroy;
+	}
+	*out = dp;
+	return 0;
+
+err_nomem:
+	snprintf(err, errlen, "out of memory");
+	ret = -ENOMEM;
+err_destroy:
+	wr_dp_destroy(dp);
+	return ret;
+}
+
+void
+wr_dp_destroy(struct wr_dataplane *dp)
+{
+	unsigned int i, j, k;
+
+	if (dp == NULL)
+		return;
+	for (i = 0; i < dp->nb_ports; i++)
+		wr_port_close(&dp->ports[i]);
+	if (dp->lcores != NULL) {
+		for (i = 0; i < RTE_MAX_LCORE; i++)
+			for (j = 0; j < WR_DP_MAX_PORTS; j++)
+				for (k = 0; k < dp->lcores[i].tx[j].n; k++)
+					rte_pktmbuf_free(dp->lcores[i].tx[j].pkts[k]);
+	}
+	for (i = 0; i < dp->nb_ports; i++)
+		wr_neigh_free(dp->ports[i].neigh);
+	rte_mempool_free(dp->mp);
+	rte_free(dp->lcores);
+	rte_free(dp);
+}
+
+void
+wr_dp_flush(struct wr_dp_lcore *lc)
+{
+	uint16_t i;
+
+	for (i = 0; i < lc->dp->nb_ports; i++)
+		wr_dp_flush_port(lc, &lc->dp->ports[i]);
+}
+
+static const uint8_t all_nodes6[16] = { 0xff, 0x02, [15] = 0x01 };
+
+static void
+input_ipv4(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, uint16_t l3)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, l3);
+	uint32_t avail = rte_pktmbuf_data_len(m) - l3;
+	uint16_t hlen, total;
+
+	if (avail < sizeof(*ip)) {
+		wr_dp_drop(lc, WR_DP_DROP_RUNT, m);
+		return;
+	}
+	hlen = rte_ipv4_hdr_len(ip);
+	total = rte_be_to_cpu_16(ip->total_length);
+	if ((ip->version_ihl >> 4) != 4 || hlen < sizeof(*ip) || total < hlen || total > avail) {
+		wr_dp_drop(lc, WR_DP_DROP_IP4_MALFORMED, m);
+		return;
+	}
+	if (rte_raw_cksum(ip, hlen) != 0xffff) {
+		wr_dp_drop(lc, WR_DP_DROP_IP4_CHECKSUM, m);
+		return;
+	}
+	/* Ethernet pads short frames: keep exactly the IP packet */
+	rte_pktmbuf_trim(m, avail - total);
+	if (wr_port_find_addr4(port, &ip->dst_addr) == NULL) {
+		wr_dp_drop(lc, WR_DP_DROP_NOT_FOR_US, m);
+		return;
+	}
+	if ((rte_be_to_cpu_16(ip->fragment_offset) &
+		    (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0) {
+		wr_dp_drop(lc, WR_DP_DROP_IP4_FRAGMENT, m);
+		return;
+	}
+	wr_icmp4_input(lc, port, m, l3);
+}
+
+static void
+input_ipv6(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, uint16_t l3)
+{
+	struct rte_ipv6_hdr *ip6 = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, l3);
+	uint32_t avail = rte_pktmbuf_data_len(m) - l3;
+	uint32_t total;
+
+	if (avail < sizeof(*ip6)) {
+		wr_dp_drop(lc, WR_DP_DROP_RUNT, m);
+		return;
+	}
+	total = sizeof(*ip6) + rte_be_to_cpu_16(ip6->payload_len);
+	if ((rte_be_to_cpu_32(ip6->vtc_flow) >> 28) != 6 || total > avail) {
+		wr_dp_drop(lc, WR_DP_DROP_IP6_MALFORMED, m);
+		return;
+	}
+	rte_pktmbuf_trim(m, avail - total);
+	if (wr_port_find_addr6(port, ip6->dst_addr) == NULL &&
+		!wr_port_is_snm(port, ip6->dst_addr) &&
+		memcmp(ip6->dst_addr, all_nodes6, 16) != 0) {
+		wr_dp_drop(lc, WR_DP_DROP_NOT_FOR_US, m);
+		return;
+	}
+	wr_icmp6_input(lc, port, m, l3);
+}
+
+void
+wr_dp_input(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	uint16_t l3 = sizeof(*eh);
+
+	if (!rte_pktmbuf_is_contiguous(m)) {
+		wr_dp_drop(lc, WR_DP_DROP_SEGMENTED, m);
+		return;
+	}
+	if (rte_pktmbuf_data_len(m) < l3) {
+		wr_dp_drop(lc, WR_DP_DROP_RUNT, m);
+		return;
+	}
+	/* a software port (af_packet) sees frames for other stations too */
+	if (rte_is_unicast_ether_addr(&eh->dst_addr) &&
+		!rte_is_same_ether_addr(&eh->dst_addr, &port->mac)) {
+		wr_dp_drop(lc, WR_DP_DROP_NOT_OUR_MAC, m);
+		return;
+	}
+	switch (rte_be_to_cpu_16(eh->ether_type)) {
+	case RTE_ETHER_TYPE_ARP:
+		wr_arp_input(lc, port, m, l3);
+		break;
+	case RTE_ETHER_TYPE_IPV4:
+		input_ipv4(lc, port, m, l3);
+		break;
+	case RTE_ETHER_TYPE_IPV6:
+		input_ipv6(lc, port, m, l3);
+		break;
+	default:
+		wr_dp_drop(lc, WR_DP_DROP_ETHERTYPE, m);
+		break;
+	}
+}
+
+unsigned int
+wr_dp_poll(struct wr_dp_lcore *lc)
+{
+	struct wr_dataplane *dp = lc->dp;
+	struct rte_mbuf *pkts[WR_DP_BURST];
+	unsigned int total = 0;
+	uint16_t p, q, n, i;
+
+	lc->now = rte_rdtsc();
+	for (p = 0; p < dp->nb_ports; p++) {
+		struct wr_port *port = &dp->ports[p];
+
+		for (q = 0; q < port->nb_rxq; q++) {
+			n = rte_eth_rx_burst(port->port_id, q, pkts, WR_DP_BURST);
+			lc->port[p].rx_pkts += n;
+			total += n;
+			for (i = 0; i < n; i++) {
+				if (i + 1 < n)
+					rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+				wr_dp_input(lc, port, pkts[i]);
+			}
+		}
+	}
+	if (lc->now >= lc->next_tick) {
+		for (p = 0; p < dp->nb_ports; p++)
+			wr_neigh_tick(lc, &dp->ports[p]);
+		lc->next_tick = lc->now + dp->hz * WR_DP_TICK_MS / 1000;
+	}
+	wr_dp_flush(lc);
+	return total;
+}
+
+uint64_t
+wr_dp_drops_total(const struct wr_dataplane *dp, enum wr_dp_drop d)
+{
+	uint64_t sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < RTE_MAX_LCORE; i++)
+		sum += dp->lcores[i].drops[d];
+	return sum;
+}
+
+void
+wr_dp_stats_print(struct wr_dataplane *dp, FILE *f)
+{
+	unsigned int i, l, d;
+
+	for (i = 0; i < dp->nb_ports; i++) {
+		const struct wr_port *port = &dp->ports[i];
+		struct wr_dp_port_stats s = { 0 };
+		struct rte_eth_stats es = { 0 };
+
+		for (l = 0; l < RTE_MAX_LCORE; l++) {
+			const struct wr_dp_port_stats *x = &dp->lcores[l].port[i];
+
+			s.rx_pkts += x->rx_pkts;
+			s.tx_pkts += x->tx_pkts;
+			s.arp_replies += x->arp_replies;
+			s.nd_adverts += x->nd_adverts;
+			s.solicits += x->solicits;
+			s.echo_replies += x->echo_replies;
+		}
+		rte_eth_stats_get(port->port_id, &es);
+		fprintf(f,
+			"port %s: rx %" PRIu64 " tx %" PRIu64 " arp_replies %" PRIu64
+			" nd_adverts %" PRIu64 " solicits %" PRIu64 " echo_replies %" PRIu64
+			" | dev ipackets %" PRIu64 " opackets %" PRIu64 " ierrors %" PRIu64
+			" oerrors %" PRIu64 " imissed %" PRIu64 " rx_nombuf %" PRIu64 "\n",
+			port->name, s.rx_pkts, s.tx_pkts, s.arp_replies, s.nd_adverts, s.solicits,
+			s.echo_replies, es.ipackets, es.opackets, es.ierrors, es.oerrors,
+			es.imissed, es.rx_nombuf);
+	}
+	fprintf(f, "drops:");
+	for (d = 0; d < WR_DP_DROP__COUNT; d++) {
+		uint64_t n = wr_dp_drops_total(dp, d);
+
+		if (n != 0)
+			fprintf(f, " %s %" PRIu64, wr_dp_drop_name(d), n);
+	}
+	fprintf(f, "\n");
+	fflush(f);
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Drop reasons of the data plane (L2/L3: ports, ARP, ND, ICMP, routing), from one X-macro list
+ * that generates the enum and the names. The protocol engine keeps its own list for protocol
+ * drops (bad MAC, replay, ...): this one covers what happens before and around it.
+ *
+ * Counters are per lcore (struct wr_dp_stats, cache aligned, written only by its lcore); a total
+ * shown to users is the sum over lcores.
+ */
+#ifndef WR_DP_DROPS_H
+#define WR_DP_DROPS_H
+
+#include <stdint.h>
+
+#define WR_DP_DROP_LIST(X)                                                                         \
+	X(RUNT, "runt")                         /* shorter than the headers it claims */           \
+	X(SEGMENTED, "segmented")               /* headers split over mbuf segments */             \
+	X(ETHERTYPE, "ethertype")               /* neither ARP, IPv4 nor IPv6 */                   \
+	X(NOT_OUR_MAC, "not_our_mac")           /* unicast to another station */                   \
+	X(ARP_MALFORMED, "arp_malformed")       /* not Ethernet/IPv4 ARP */                        \
+	X(ARP_NOT_FOR_US, "arp_not_for_us")     /* request for an address we do not own */         \
+	X(IP4_MALFORMED, "ip4_malformed")       /* version, header length, total length */         \
+	X(IP4_CHECKSUM, "ip4_checksum")         /* bad header checksum */                          \
+	X(IP4_FRAGMENT, "ip4_fragment")         /* fragments are not reassembled */                \
+	X(IP6_MALFORMED, "ip6_malformed")       /* version or payload length */                    \
+	X(ICMP_MALFORMED, "icmp_malformed")     /* too short or bad checksum */                    \
+	X(ICMP_UNHANDLED, "icmp_unhandled")     /* an ICMP type we do not answer */                \
+	X(ND_MALFORMED, "nd_malformed")         /* hop limit not 255, bad option, bad target */    \
+	X(ND_NOT_FOR_US, "nd_not_for_us")       /* solicitation for an address we do not own */    \
+	X(NOT_FOR_US, "not_for_us")             /* IP to an address that is not ours, no route */  \
+	X(L4_UNHANDLED, "l4_unhandled")         /* to us, but a protocol nothing handles yet */    \
+	X(NEIGH_QUEUE_FULL, "neigh_queue_full") /* next hop unresolved and its queue full */       \
+	X(NEIGH_TABLE_FULL, "neigh_table_full") /* no neighbour entry could be allocated */        \
+	X(NEIGH_FAILED, "neigh_failed")         /* next hop never answered */                      \
+	X(NO_MBUF, "no_mbuf")                   /* mempool empty when building a reply */          \
+	X(TX_FULL, "tx_full")                   /* the TX queue did not take the packet */
+
+enum wr_dp_drop {
+#define WR_DP_DROP_ENUM(sym, name) WR_DP_DROP_##sym,
+	WR_DP_DROP_LIST(WR_DP_DROP_ENUM)
+#undef WR_DP_DROP_ENUM
+		WR_DP_DROP__COUNT
+};
+
+/** The name of drop reason @p d ("tx_full"), or "unknown". */
+const char *
+wr_dp_drop_name(enum wr_dp_drop d);
+
+#endif /* WR_DP_DROPS_H */

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The gateway's own small host stack on its ports: ARP (arp.c), IPv6 neighbour discovery
+ * (nd.c), ICMP and ICMPv6 echo and the error messages the forwarding path sends (icmp.c).
+ *
+ * Every *_input function takes the mbuf: it is answered in place (the request becomes the reply,
+ * so no allocation), or dropped and counted. Packets start at the Ethernet header; @p l3 is the
+ * offset of the ARP/IP header (after any VLAN tag).
+ */
+#ifndef WR_DP_HOST_H
+#define WR_DP_HOST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+struct wr_dp_lcore;
+struct wr_port;
+
+/** Answer an ARP request for one of @p port's IPv4 addresses; learn the sender. */
+void
+wr_arp_input(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, uint16_t l3);
+
+/**
+ * Broadcast an ARP request for @p target (4 bytes, network order) from @p port.
+ * Returns 0, -EADDRNOTAVAIL (the port has no IPv4 address) or -ENOBUFS (no mbuf).
+ */
+int
+wr_arp_solicit(struct wr_dp_lcore *lc, struct wr_port *port, const void *target);
+
+/**
+ * Handle an ICMPv6 neighbour solicitation or advertisement; @p l4 is the offset of the ICMPv6
+ * header. Solicitations for our addresses are answered; both teach the neighbour table.
+ */
+void
+wr_nd_input(
+	struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, uint16_t l3, uint16_t l4);
+
+/**
+ * Multicast a neighbour solicitation for @p target (16 bytes) from @p port to its
+ * solicited-node group. Returns 0, -EADDRNOTAVAIL or -ENOBUFS.
+ */
+int
+wr_nd_solicit(struct wr_dp_lcore *lc, struct wr_port *port, const void *target);
+
+/** An IPv4 packet to one of our addresses: answer echo requests, drop the rest (counted). */
+void
+wr_icmp4_input(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, uint16_t l3);
+
+/** An IPv6 packet to one of our addresses or groups: echo, neighbour discovery, else drop. */
+void
+wr_icmp6_input(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, uint16_t l3);
+
+/**
+ * Build an ICMP "fragmentation needed" (type 3 code 4, RFC 1191) with next-hop MTU @p mtu about
+ * the IPv4 packet @p orig (starting at its IP header at offset @p l3), from @p port's address
+ * towards orig's source. Returns a new mbuf (Ethernet header reserved and left unset, l2_len and
+ * l3_len set) the caller routes, or NULL: no mbuf, or orig must not get an error (an ICMP error
+ * itself, a fragment other than the first, a broadcast source). @p orig is not consumed.
+ */
+struct rte_mbuf *
+wr_icmp4_frag_needed(struct wr_dp_lcore *lc, const struct wr_port *port,
+	const struct rte_mbuf *orig, uint16_t l3, uint16_t mtu);
+
+/**
+ * Build an ICMPv6 "packet too big" (type 2, RFC 4443 3.2) with @p mtu about the IPv6 packet
+ * @p orig; as wr_icmp4_frag_needed() otherwise (no error about an ICMPv6 error or a multicast).
+ */
+struct rte_mbuf *
+wr_icmp6_too_big(struct wr_dp_lcore *lc, const struct wr_port *port, const struct rte_mbuf *orig,
+	uint16_t l3, uint16_t mtu);
+
+/** True when the @p len bytes at @p l4 after IPv6 header @p ip6 have a valid checksum. */
+static inline bool
+wr_cksum6_ok(const struct rte_ipv6_hdr *ip6, const void *l4, uint32_t len)
+{
+	/* a correct one's complement sum over pseudo-header and data, checksum included, is 0xffff
+	 */
+	uint32_t sum = (uint32_t)rte_ipv6_phdr_cksum(ip6, 0) + rte_raw_cksum(l4, len);
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
+/** The checksum to store in the ICMPv6 header at @p l4 (its checksum field zero beforehand). */
+static inline uint16_t
+wr_cksum6(const struct rte_ipv6_hdr *ip6, const void *l4)
+{
+	uint32_t sum = (uint32_t)rte_ipv6_phdr_cksum(ip6, 0) +
+		       rte_raw_cksum(l4, rte_be_to_cpu_16(ip6->payload_len));
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+#endif /* WR_DP_HOST_H */

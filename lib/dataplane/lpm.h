@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Cryptokey routing tables for the workers: longest-prefix match of an inner IPv4/IPv6 address
+ * to a small integer (a peer id), over DPDK's rte_lpm and rte_lpm6.
+ *
+ * A table is built whole from a set of prefixes (or from the control plane's AllowedIPs trie)
+ * and never changed afterwards: a reconfiguration builds a new one and publishes it (RCU), so
+ * readers never see a half-updated table. Lookups on a built table are safe from any lcore.
+ *
+ * Addresses are raw bytes in network order, 4 for AF_INET and 16 for AF_INET6 (as in
+ * wr_allowedips.h). Host bits beyond a prefix's cidr are ignored.
+ */
+#ifndef WR_DP_LPM_H
+#define WR_DP_LPM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_lpm.h>
+#include <rte_lpm6.h>
+
+#include "wr_allowedips.h"
+
+/** Largest value a prefix can map to: rte_lpm6 keeps 21 bits of next hop. */
+#define WR_LPM_VALUE_MAX ((1u << 21) - 1)
+
+/** One prefix of a table being built. */
+struct wr_lpm_prefix {
+	uint8_t family; /* AF_INET or AF_INET6 */
+	uint8_t cidr;
+	uint8_t addr[16]; /* network order, 4 bytes used for AF_INET */
+	uint32_t value;   /* 0..WR_LPM_VALUE_MAX */
+};
+
+/** A built table. Fields are for the inline lookups only; NULL when a family has no prefix. */
+struct wr_lpm {
+	struct rte_lpm *v4;
+	struct rte_lpm6 *v6;
+	size_t count4;
+	size_t count6;
+};
+
+/**
+ * Build a table from the @p n prefixes at @p p, in memory of NUMA @p socket. A prefix given
+ * twice maps to the value of its last occurrence.
+ * Returns 0 and a table in *@p out (free it with wr_lpm_free()), -EINVAL (bad family or cidr),
+ * -ERANGE (a value above WR_LPM_VALUE_MAX) or -ENOMEM.
+ */
+int
+wr_lpm_build(const struct wr_lpm_prefix *p, size_t n, int socket, struct wr_lpm **out);
+
+/**
+ * Build a table holding every prefix of the AllowedIPs trie @p t, each mapped to
+ * @p value_of(@p ctx, peer) of its peer. The caller keeps @p t still while this runs.
+ * Returns as wr_lpm_build().
+ */
+int
+wr_lpm_build_from_allowedips(const struct wr_allowedips *t,
+	uint32_t (*value_of)(void *ctx, void *peer), void *ctx, int socket, struct wr_lpm **out);
+
+/** Free a table. No reader may still use it (publish the new one and wait first). */
+void
+wr_lpm_free(struct wr_lpm *lpm);
+
+/** Longest-prefix match of the IPv4 address @p addr; true and *@p value on a hit. */
+static inline bool
+wr_lpm_lookup4(const struct wr_lpm *lpm, const void *addr, uint32_t *value)
+{
+	uint32_t a;
+
+	if (lpm->v4 == NULL)
+		return false;
+	memcpy(&a, addr, 4);
+	return rte_lpm_lookup(lpm->v4, rte_be_to_cpu_32(a), value) == 0;
+}
+
+/** Longest-prefix match of the IPv6 address @p addr; true and *@p value on a hit. */
+static inline bool
+wr_lpm_lookup6(const struct wr_lpm *lpm, const void *addr, uint32_t *value)
+{
+	if (lpm->v6 == NULL)
+		return false;
+	return rte_lpm6_lookup(lpm->v6, (const uint8_t *)addr, value) == 0;
+}
+
+#endif /* WR_DP_LPM_H */

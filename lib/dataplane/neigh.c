@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Neighbour table: next hop -> MAC, with a bounded queue per unresolved next hop.
+ * The state machine is RFC 4861's, reduced: INCOMPLETE (soliciting) and REACHABLE; a reachable
+ * entry past WR_NEIGH_REACHABLE_MS is solicited again on use but stays usable meanwhile.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+
+#include "dataplane.h"
+#include "host.h"
+#include "neigh.h"
+
+enum neigh_state {
+	NEIGH_FREE = 0,
+	NEIGH_INCOMPLETE,
+	NEIGH_REACHABLE,
+};
+
+struct neigh_entry {
+	uint8_t state;
+	uint8_t family;
+	uint8_t probes; /* solicitations sent while INCOMPLETE */
+	uint8_t nq;     /* packets in q */
+	uint8_t ip[16];
+	struct rte_ether_addr mac;
+	uint64_t confirmed; /* TSC when last learnt (REACHABLE) or created (INCOMPLETE) */
+	uint64_t probe_at;  /* TSC when the next solicitation is due */
+	struct rte_mbuf *q[WR_NEIGH_QUEUE_LEN];
+};
+
+struct wr_neigh_table {
+	struct neigh_entry set[WR_NEIGH_SETS][WR_NEIGH_WAYS];
+};
+
+static inline size_t
+addr_len(int family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
+static inline uint64_t
+ms_to_tsc(const struct wr_dp_lcore *lc, uint64_t ms)
+{
+	return lc->dp->hz * ms / 1000;
+}
+
+static struct neigh_entry *
+set_of(struct wr_neigh_table *t, int family, const void *ip)
+{
+	uint64_t key[2] = { 0, 0 };
+	uint32_t h;
+
+	/* an aligned copy: addresses inside packets are not, and the CRC reads 8 bytes at a time */
+	memcpy(key, ip, addr_len(family));
+	h = rte_hash_crc(key, sizeof(key), (uint32_t)family);
+
+	return t->set[h % WR_NEIGH_SETS];
+}
+
+static struct neigh_entry *
+find(struct wr_neigh_table *t, int family, const void *ip)
+{
+	struct neigh_entry *set = set_of(t, family, ip);
+	unsigned int w;
+
+	for (w = 0; w < WR_NEIGH_WAYS; w++)
+		if (set[w].state != NEIGH_FREE && set[w].family == family &&
+			memcmp(set[w].ip, ip, addr_len(family)) == 0)
+			return &set[w];
+	return NULL;
+}
+
+static void
+drop_queue(struct wr_dp_lcore *lc, struct neigh_entry *e, enum wr_dp_drop why)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->nq; i++)
+		wr_dp_drop(lc, why, e->q[i]);
+	e->nq = 0;
+}
+
+/* A free way of the set, or the one confirmed longest ago (its queue is dropped). */
+static struct neigh_entry *
+alloc(struct wr_dp_lcore *lc, struct wr_neigh_table *t, int family, const void *ip)
+{
+	struct neigh_entry *set = set_of(t, family, ip), *victim = NULL;
+	unsigned int w;
+
+	for (w = 0; w < WR_NEIGH_WAYS; w++) {
+		if (set[w].state == NEIGH_FREE) {
+			victim = &set[w];
+			break;
+		}
+		if (victim == NULL || set[w].confirmed < victim->confirmed)
+			victim = &set[w];
+	}
+	drop_queue(lc, victim, WR_DP_DROP_NEIGH_TABLE_FULL);
+	memset(victim, 0, sizeof(*victim));
+	victim->family = family;
+	memcpy(victim->ip, ip, addr_len(family));
+	victim->confirmed = lc->now;
+	return victim;
+}
+
+static void
+solicit(struct wr_dp_lcore *lc, struct wr_port *port, struct neigh_entry *e)
+{
+	int ret;
+
+	if (e->family == AF_INET)
+		ret = wr_arp_solicit(lc, port, e->ip);
+	else
+		ret = wr_nd_solicit(lc, port, e->ip);
+	if (ret == 0)
+		lc->port[port->index].solicits++;
+	e->probe_at = lc->now + ms_to_tsc(lc, WR_NEIGH_RETRANS_MS);
+}
+
+static void
+send_to(struct wr_dp_lcore *lc, struct wr_port *port, const struct neigh_entry *e,
+	struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	rte_ether_addr_copy(&e->mac, &eh->dst_addr);
+	wr_dp_tx(lc, port, m);
+}
+
+struct wr_neigh_table *
+wr_neigh_create(int socket)
+{
+	return rte_zmalloc_socket(
+		"wr_neigh", sizeof(struct wr_neigh_table), RTE_CACHE_LINE_SIZE, socket);
+}
+
+void
+wr_neigh_free(struct wr_neigh_table *t)
+{
+	unsigned int s, w, i;
+
+	if (t == NULL)
+		return;
+	for (s = 0; s < WR_NEIGH_SETS; s++)
+		for (w = 0; w < WR_NEIGH_WAYS; w++)
+			for (i = 0; i < t->set[s][w].nq; i++)
+				rte_pktmbuf_free(t->set[s][w].q[i]);
+	rte_free(t);
+}
+
+int
+wr_neigh_output(struct wr_dp_lcore *lc, struct wr_port *port, int family, const void *nh,
+	struct rte_mbuf *m)
+{
+	struct neigh_entry *e = find(port->neigh, family, nh);
+
+	if (e != NULL && e->state == NEIGH_REACHABLE) {
+		send_to(lc, port, e, m);
+		if (lc->now - e->confirmed > ms_to_tsc(lc, WR_NEIGH_REACHABLE_MS) &&
+			lc->now >= e->probe_at)
+			solicit(lc, port, e);
+		return 0;
+	}
+	if (e == NULL) {
+		e = alloc(lc, port->neigh, family, nh);
+		e->state = NEIGH_INCOMPLETE;
+	}
+	if (e->nq == WR_NEIGH_QUEUE_LEN) {
+		wr_dp_drop(lc, WR_DP_DROP_NEIGH_QUEUE_FULL, m);
+		return -ENOBUFS;
+	}
+	e->q[e->nq++] = m;
+	if (lc->now >= e->probe_at) {
+		e->probes++;
+		solicit(lc, port, e);
+	}
+	return -EAGAIN;
+}
+
+void
+wr_neigh_learn(struct wr_dp_lcore *lc, struct wr_port *port, int family, const void *ip,
+	const struct rte_ether_addr *mac, bool create)
+{
+	struct neigh_entry *e = find(port->neigh, family, ip);
+	unsigned int i;
+
+	if (e == NULL) {
+		if (!create)
+			return;
+		e = alloc(lc, port->neigh, family, ip);
+	}
+	rte_ether_addr_copy(mac, &e->mac);
+	e->state = NEIGH_REACHABLE;
+	e->confirmed = lc->now;
+	e->probes = 0;
+	e->probe_at = 0;
+	for (i = 0; i < e->nq; i++)
+		send_to(lc, port, e, e->q[i]);
+	e->nq = 0;
+}
+
+void
+wr_neigh_tick(struct wr_dp_lcore *lc, struct wr_port *port)
+{
+	struct wr_neigh_table *t = port->neigh;
+	unsigned int s, w;
+
+	for (s = 0; s < WR_NEIGH_SETS; s++) {
+		for (w = 0; w < WR_NEIGH_WAYS; w++) {
+			struct neigh_entry *e = &t->set[s][w];
+
+			if (e->state != NEIGH_INCOMPLETE || lc->now < e->probe_at)
+				continue;
+			if (e->probes >= WR_NEIGH_MAX_PROBES) {
+				drop_queue(lc, e, WR_DP_DROP_NEIGH_FAILED);
+				e->state = NEIGH_FREE;
+				continue;
+			}
+			e->probes++;
+			solicit(lc, port, e);
+		}
+	}
+}
+
+bool
+wr_neigh_lookup(
+	const struct wr_neigh_table *t, int family, const void *ip, struct rte_ether_addr *mac)
+{
+	const struct neigh_entry *e = find((struct wr_neigh_table *)t, family, ip);
+
+	if (e == NULL || e->state != NEIGH_REACHABLE)
+		return false;
+	rte_ether_addr_copy(&e->mac, mac);
+	return true;
+}

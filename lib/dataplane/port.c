@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Port setup: find the ethdev of a [Port]'s Device, configure queues (RSS when there are several
+ * and the device can), start it.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_dev.h>
+#include <rte_ethdev.h>
+
+#include "port.h"
+
+/* The RSS hash: spread by addresses and UDP ports, so that one peer's flows stay on one queue
+ * while many peers spread over all of them. */
+#define PORT_RSS_HF (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP)
+
+int
+wr_port_lookup(const char *devargs, uint16_t *port_id)
+{
+	char name[RTE_ETH_NAME_MAX_LEN];
+	size_t len = strcspn(devargs, ",");
+	int ret;
+
+	if (len == 0 || len >= sizeof(name))
+		return -EINVAL;
+	memcpy(name, devargs, len);
+	name[len] = '\0';
+	/* EAL probed it already when it came with --vdev or -a */
+	if (rte_eth_dev_get_port_by_name(name, port_id) == 0)
+		return 0;
+	ret = rte_dev_probe(devargs);
+	if (ret < 0 && ret != -EEXIST)
+		return ret;
+	if (rte_eth_dev_get_port_by_name(name, port_id) != 0)
+		return -ENODEV;
+	return 0;
+}
+
+static bool
+prefix_match(const uint8_t *a, const uint8_t *b, unsigned int cidr)
+{
+	unsigned int bytes = cidr / 8, bits = cidr % 8;
+
+	if (memcmp(a, b, bytes) != 0)
+		return false;
+	if (bits == 0)
+		return true;
+	return ((a[bytes] ^ b[bytes]) & (uint8_t)(0xff << (8 - bits))) == 0;
+}
+
+int
+wr_port_add_addr(struct wr_port *port, int family, const uint8_t *addr, uint8_t cidr)
+{
+	struct wr_port_addr *a;
+
+	if ((family != AF_INET && family != AF_INET6) || cidr > (family == AF_INET ? 32 : 128))
+		return -EINVAL;
+	if (port->n_addrs == WR_PORT_MAX_ADDRS)
+		return -ENOSPC;
+	a = &port->addrs[port->n_addrs++];
+	memset(a, 0, sizeof(*a));
+	a->family = family;
+	a->cidr = cidr;
+	memcpy(a->addr, addr, family == AF_INET ? 4 : 16);
+	if (family == AF_INET6) {
+		/* RFC 4291 2.7.1: ff02::1:ff00:0/104 plus the low 24 bits */
+		static const uint8_t snm[13] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
+			0xff };
+
+		memcpy(a->snm, snm, sizeof(snm));
+		memcpy(a->snm + 13, addr + 13, 3);
+	}
+	return 0;
+}
+
+int
+wr_port_start(struct wr_port *port, struct rte_mempool *mp, uint16_t nb_rxq, uint16_t nb_txq)
+{
+	struct rte_eth_conf conf = { 0 };
+	struct rte_eth_dev_info info;
+	uint16_t nb_rxd = WR_PORT_RX_DESC, nb_txd = WR_PORT_TX_DESC, q;
+	int socket, ret;
+
+	ret = rte_eth_dev_info_get(port->port_id, &info);
+	if (ret < 0)
+		return ret;
+	nb_rxq = RTE_MIN(nb_rxq, info.max_rx_queues);
+	nb_txq = RTE_MIN(nb_txq, info.max_tx_queues);
+	if (nb_rxq == 0 || nb_txq == 0)
+		return -ENOTSUP;
+	port->rss = false;
+	if (nb_rxq > 1 && (info.flow_type_rss_offloads & PORT_RSS_HF) != 0) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads & PORT_RSS_HF;
+		port->rss = true;
+	} else {
+		/* without RSS every packet would land on queue 0 anyway */
+		nb_rxq = 1;
+	}
+	ret = rte_eth_dev_configure(port->port_id, nb_rxq, nb_txq, &conf);
+	if (ret < 0)
+		return ret;
+	ret = rte_eth_dev_adjust_nb_rx_tx_desc(port->port_id, &nb_rxd, &nb_txd);
+	if (ret < 0)
+		return ret;
+	socket = rte_eth_dev_socket_id(port->port_id);
+	if (socket < 0)
+		socket = (int)rte_socket_id();
+	for (q = 0; q < nb_rxq; q++) {
+		ret = rte_eth_rx_queue_setup(port->port_id, q, nb_rxd, socket, NULL, mp);
+		if (ret < 0)
+			return ret;
+	}
+	for (q = 0; q < nb_txq; q++) {
+		ret = rte_eth_tx_queue_setup(port->port_id, q, nb_txd, socket, NULL);
+		if (ret < 0)
+			return ret;
+	}
+	ret = rte_eth_macaddr_get(port->port_id, &port->mac);
+	if (ret < 0)
+		return ret;
+	if (rte_eth_dev_get_mtu(port->port_id, &port->mtu) < 0)
+		port->mtu = RTE_ETHER_MTU;
+	ret = rte_eth_dev_start(port->port_id);
+	if (ret < 0)
+		return ret;
+	port->started = true;
+	port->nb_rxq = nb_rxq;
+	port->nb_txq = nb_txq;
+	/* neighbour solicitations go to solicited-node groups; a device that cannot filter
+	 * multicast (-ENOTSUP) passes them anyway */
+	ret = rte_eth_allmulticast_enable(port->port_id);
+	if (ret < 0 && ret != -ENOTSUP) {
+		rte_eth_dev_stop(port->port_id);
+		port->started = false;
+		return ret;
+	}
+	return 0;
+}
+
+void
+wr_port_close(struct wr_port *port)
+{
+	if (!rte_eth_dev_is_valid_port(port->port_id))
+		return;
+	if (port->started)
+		rte_eth_dev_stop(port->port_id);
+	port->started = false;
+	rte_eth_dev_close(port->port_id);
+}
+
+static const struct wr_port_addr *
+find_addr(const struct wr_port *port, int family, const void *addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < port->n_addrs; i++) {
+		const struct wr_port_addr *a = &port->addrs[i];
+
+		if (a->family == family && memcmp(a->addr, addr, family == AF_INET ? 4 : 16) == 0)
+			return a;
+	}
+	return NULL;
+}
+
+const struct wr_port_addr *
+wr_port_find_addr4(const struct wr_port *port, const void *addr)
+{
+	return find_addr(port, AF_INET, addr);
+}
+
+const struct wr_port_addr *
+wr_port_find_addr6(const struct wr_port *port, const void *addr)
+{
+	return find_addr(port, AF_INET6, addr);
+}
+
+const struct wr_port_addr *
+wr_port_source_for(const struct wr_port *port, int family, const void *dst)
+{
+	const struct wr_port_addr *first = NULL;
+	unsigned int i;
+
+	for (i = 0; i < port->n_addrs; i++) {
+		const struct wr_port_addr *a = &port->addrs[i];
+
+		if (a->family != family)
+			continue;
+		if (prefix_match(a->addr, dst, a->cidr))
+			return a;
+		if (first == NULL)
+			first = a;
+	}
+	return first;
+}
+
+bool
+wr_port_is_snm(const struct wr_port *port, const void *addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < port->n_addrs; i++) {
+		const struct wr_port_addr *a = &port->addrs[i];
+
+		if (a->family == AF_INET6 && memcmp(a->snm, addr, 16) == 0)
+			return true;
+	}
+	return false;
+}
