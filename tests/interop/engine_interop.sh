@@ -372,7 +372,8 @@ scenario_keepalive()
 	read -r _ before _ <<<"$(wg_dump_peer)"
 	wri_wait 8 engine_count_ge '^tx-keepalive' 4 || wri_fail "engine sent < 4 keepalives"
 	read -r _ after _ <<<"$(wg_dump_peer)"
-	[ "$after" -ge $((before + 3 * 32)) ] ||
+	# the first keepalive may have arrived before $before was read
+	[ "$after" -ge $((before + 2 * 32)) ] ||
 		wri_fail "wireguard-go received too little: $before then $after bytes"
 	if engine_has '^drop ' || engine_has '^echo-request'; then
 		wri_fail "unexpected drops or data in the engine's log"
