@@ -17,19 +17,7 @@
 #define MAX_LEN 9216
 #define BIG_BURST 150
 
-static unsigned int failures;
-static unsigned int checks;
-
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		checks++;                                                                          \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);                                \
-			printf(__VA_ARGS__);                                                       \
-			printf("\n");                                                              \
-		}                                                                                  \
-	} while (0)
+#include "wr_test.h"
 
 /* One packet with its own exactly sized heap buffers, so ASan sees any overrun. */
 struct pkt {

@@ -22,19 +22,7 @@
 #include "wr_config.h"
 #include "wr_crypto.h"
 
-static unsigned int failures;
-static unsigned int checks;
-
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		checks++;                                                                          \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);                                \
-			printf(__VA_ARGS__);                                                       \
-			printf("\n");                                                              \
-		}                                                                                  \
-	} while (0)
+#include "wr_test.h"
 
 /* Made with wg genkey / wg pubkey / wg genpsk: they also check our X25519 and base64 against wg. */
 #define PRIV1 "KDEJ/eXkJ3GU4HFJnNuKls1qHKLMEtyiFwokw0kkL0A="

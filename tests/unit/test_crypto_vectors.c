@@ -14,19 +14,7 @@
 
 #include "wr_crypto.h"
 
-static unsigned int failures;
-static unsigned int checks;
-
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		checks++;                                                                          \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);                                \
-			printf(__VA_ARGS__);                                                       \
-			printf("\n");                                                              \
-		}                                                                                  \
-	} while (0)
+#include "wr_test.h"
 
 static size_t
 unhex(uint8_t *out, size_t max, const char *hex)

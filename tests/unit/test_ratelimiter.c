@@ -23,19 +23,7 @@
 /* an arbitrary epoch, so that nothing depends on the clock starting at 0 */
 #define T0 (1000 * SEC + 123)
 
-static unsigned int failures;
-static unsigned int checks;
-
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		checks++;                                                                          \
-		if (!(cond)) {                                                                     \
-			printf("FAIL line %d: ", __LINE__);                                        \
-			printf(__VA_ARGS__);                                                       \
-			printf("\n");                                                              \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
+#include "wr_test.h"
 
 struct src {
 	struct sockaddr_storage ss;
