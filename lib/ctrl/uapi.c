@@ -394,8 +394,11 @@ parse_set(struct set_req *r, const char *req, size_t len)
 	pos = sizeof("set=1\n") - 1;
 	while (pos < len) {
 		const char *line = req + pos, *nl = memchr(line, '\n', len - pos), *eq;
-		size_t ll = (size_t)(nl - line);
+		size_t ll;
 
+		if (!nl)
+			return -EINVAL; /* a last line without its newline */
+		ll = (size_t)(nl - line);
 		pos += ll + 1;
 		if (ll == 0) {
 			/* the blank line must end the request */

@@ -382,6 +382,8 @@ static const struct bad_case bad_cases[] = {
 	{ "raw", "set=1\nlisten_port=51999\n", -EINVAL },                    /* no blank line */
 	{ "raw", "set=1\nlisten_port=51999\n\nlisten_port=5\n\n", -EINVAL }, /* blank inside */
 	{ "raw", "set=1\n\n\n", -EINVAL },
+	{ "raw", "set=1\nlisten_port=51999", -EINVAL }, /* no newline at all */
+	{ "raw", "set=1\nlisten_port=51999\n\n\n", -EINVAL },
 };
 
 static void
@@ -452,12 +454,113 @@ test_invalid(void)
 	host_fini(&h);
 }
 
+/*
+ * Random damage to a valid request (bytes flipped, inserted, deleted, the end cut): the reply is
+ * always well formed, and a set that fails leaves the device exactly as it was.
+ */
+static void
+test_mutations(void)
+{
+	struct host h;
+	char *base, *before, *after, *req;
+	unsigned long long seed = 0x9e3779b97f4a7c15ULL;
+	unsigned ok = 0, failed = 0, closed = 0;
+	size_t blen;
+
+	printf("uapi: 5000 damaged requests\n");
+	host_init(&h);
+	CHECK(setf(&h, "set=1\npublic_key=%s\nallowed_ip=10.0.1.0/24\n\n", khex(1, false)) == 0,
+		"setup");
+	base = fmt("set=1\nprivate_key=%s\nlisten_port=4242\nreplace_peers=true\n"
+		   "public_key=%s\nendpoint=[2001:db8::3]:3\npersistent_keepalive_interval=9\n"
+		   "replace_allowed_ips=true\nallowed_ip=10.0.3.0/24\nallowed_ip=2001:db8::/64\n"
+		   "public_key=%s\nremove=true\n\n",
+		khex(5, true), khex(3, false), khex(1, false));
+	blen = strlen(base);
+	req = malloc(blen + 64);
+	for (unsigned it = 0; it < 5000; it++) {
+		size_t len = blen;
+		unsigned edits = 1 + it % 3;
+		char *resp = NULL, *exact;
+		size_t rlen = 0;
+		int ret;
+
+		memcpy(req, base, blen);
+		for (unsigned e = 0; e < edits; e++) {
+			size_t at;
+
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			at = (size_t)(seed >> 33) % len;
+			switch ((seed >> 20) % 4) {
+			case 0: /* flip to a byte the grammar cares about, or any byte */
+				req[at] = "=\n:/[]%0fx\0 \xff"[(seed >> 8) % 14];
+				break;
+			case 1: /* delete */
+				memmove(req + at, req + at + 1, len - at - 1);
+				len--;
+				break;
+			case 2: /* insert */
+				if (len < blen + 60) {
+					memmove(req + at + 1, req + at, len - at);
+					req[at] = (char)(seed >> 12);
+					len++;
+				}
+				break;
+			default: /* cut */
+				len = at + 1;
+				break;
+			}
+		}
+		before = state(&h);
+		/* an exact-size copy, so that ASan sees any read past the request */
+		exact = malloc(len);
+		memcpy(exact, req, len);
+		ret = wr_uapi_handle(h.u, exact, len, &resp, &rlen, 1000);
+		free(exact);
+		if (ret == 0) {
+			const char *e = rlen >= 2 ? strstr(resp, "errno=") : NULL;
+			long v = e ? strtol(e + 6, NULL, 10) : -1;
+
+			CHECK(e && resp[rlen - 1] == '\n' && resp[rlen - 2] == '\n',
+				"iteration %u: bad reply", it);
+			if (v != 0) {
+				after = state(&h);
+				CHECK(strcmp(before, after) == 0,
+					"iteration %u: failed set changed state", it);
+				free(after);
+				failed++;
+			} else {
+				ok++;
+				/* back to the starting point for the next damaged request */
+				free(before);
+				host_fini(&h);
+				host_init(&h);
+				setf(&h, "set=1\npublic_key=%s\nallowed_ip=10.0.1.0/24\n\n",
+					khex(1, false));
+				before = NULL;
+			}
+		} else {
+			CHECK(ret == -EPROTO, "iteration %u: handler returned %d", it, ret);
+			closed++;
+		}
+		free(before);
+		free(resp);
+	}
+	printf("uapi: damaged requests: %u applied, %u refused, %u not get/set\n", ok, failed,
+		closed);
+	CHECK(failed > 1000, "too few refusals (%u): the mutations do not test much", failed);
+	free(req);
+	free(base);
+	host_fini(&h);
+}
+
 int
 main(void)
 {
 	test_get();
 	test_set();
 	test_invalid();
+	test_mutations();
 	printf("uapi: %u checks, %u failures\n", checks, failures);
 	return failures ? 1 : 0;
 }
