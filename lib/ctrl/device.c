@@ -34,9 +34,10 @@ wr_device_create(const struct wr_device_ops *ops, void *ctx)
 	dev->mtu = WR_DEFAULT_MTU;
 	wr_random(dev->peer_hash_key, sizeof(dev->peer_hash_key));
 	wr_allowedips_init(&dev->aips);
-	dev->index = calloc(1, sizeof(*dev->index));
+	dev->index = malloc(sizeof(*dev->index));
 	if (!dev->index)
 		goto err_index;
+	wr_index_table_init(dev->index);
 	dev->txbuf = malloc(WR_SCRATCH_LEN);
 	if (!dev->txbuf)
 		goto err_txbuf;
@@ -74,6 +75,7 @@ wr_device_destroy(struct wr_device *dev)
 	wr_wipe(dev->rxbuf, WR_SCRATCH_LEN);
 	free(dev->txbuf);
 	free(dev->rxbuf);
+	wr_wipe(dev->index, sizeof(*dev->index));
 	free(dev->index);
 	wr_wipe(dev, sizeof(*dev));
 	free(dev);
@@ -87,15 +89,8 @@ wr_device_set_private_key(struct wr_device *dev, const uint8_t priv[WR_KEY_LEN])
 
 	if (priv && dev->id.has_identity && wr_ct_equal(priv, dev->id.static_private, WR_KEY_LEN))
 		return 0;
-	if (priv) {
-		memcpy(dev->id.static_private, priv, WR_KEY_LEN);
-		wr_x25519_public(dev->id.static_public, priv);
-		dev->id.has_identity = true;
-		wr_cookie_checker_set_key(&dev->checker, dev->id.static_public);
-	} else {
-		wr_wipe(&dev->id, sizeof(dev->id));
-		wr_cookie_checker_set_key(&dev->checker, NULL);
-	}
+	wr_noise_identity_set(&dev->id, priv);
+	wr_cookie_checker_set_key(&dev->checker, priv ? dev->id.static_public : NULL);
 	for (p = dev->first; p; p = next) {
 		next = p->list_next;
 		if (priv && memcmp(p->public_key, dev->id.static_public, WR_KEY_LEN) == 0) {

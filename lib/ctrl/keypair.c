@@ -27,6 +27,24 @@ wr_index_lookup(const struct wr_index_table *t, uint32_t index, unsigned kinds)
 }
 
 void
+wr_index_table_init(struct wr_index_table *t)
+{
+	memset(t, 0, sizeof(*t));
+	wr_random(t->key, sizeof(t->key));
+}
+
+static uint32_t
+next_index(struct wr_index_table *t)
+{
+	uint32_t v;
+
+	wr_blake2s(
+		(uint8_t *)&v, sizeof(v), &t->counter, sizeof(t->counter), t->key, sizeof(t->key));
+	t->counter++;
+	return v;
+}
+
+void
 wr_index_insert(struct wr_index_table *t, struct wr_index_entry *e)
 {
 	struct wr_index_entry **b;
@@ -34,7 +52,7 @@ wr_index_insert(struct wr_index_table *t, struct wr_index_entry *e)
 
 	/* draw until unused: with at most a few thousand live indices this ends at once */
 	do
-		index = wr_random_u32();
+		index = next_index(t);
 	while (wr_index_lookup(t, index, WR_INDEX_HANDSHAKE | WR_INDEX_KEYPAIR));
 	e->index = index;
 	b = bucket(t, index);

@@ -248,11 +248,27 @@ wr_noise_precompute_static_static(struct wr_noise_handshake *hs, const struct wr
 }
 
 void
+wr_noise_identity_set(struct wr_noise_identity *id, const uint8_t priv[WR_KEY_LEN])
+{
+	if (!priv) {
+		wr_wipe(id, sizeof(*id));
+		return;
+	}
+	memcpy(id->static_private, priv, WR_KEY_LEN);
+	wr_x25519_public(id->static_public, priv);
+	wr_noise_init(id->initial_chaining_key, id->initial_hash, WR_IDENTIFIER,
+		sizeof(WR_IDENTIFIER) - 1, id->static_public);
+	id->has_identity = true;
+}
+
+void
 wr_noise_handshake_init(struct wr_noise_handshake *hs, const struct wr_noise_identity *id,
 	const uint8_t remote_static[WR_KEY_LEN], const uint8_t psk[WR_KEY_LEN])
 {
 	memset(hs, 0, sizeof(*hs));
 	memcpy(hs->remote_static, remote_static, WR_KEY_LEN);
+	wr_noise_init(hs->initial_chaining_key, hs->initial_hash, WR_IDENTIFIER,
+		sizeof(WR_IDENTIFIER) - 1, remote_static);
 	if (psk)
 		memcpy(hs->preshared_key, psk, WR_KEY_LEN);
 	wr_noise_precompute_static_static(hs, id);
@@ -282,8 +298,8 @@ wr_noise_create_initiation(struct wr_message_handshake_initiation *msg,
 	msg->header.type = htole32(WR_MSG_HANDSHAKE_INITIATION);
 	msg->sender_index = htole32(hs->local_index);
 
-	wr_noise_init(hs->chaining_key, hs->hash, WR_IDENTIFIER, sizeof(WR_IDENTIFIER) - 1,
-		hs->remote_static);
+	memcpy(hs->chaining_key, hs->initial_chaining_key, WR_KEY_LEN);
+	memcpy(hs->hash, hs->initial_hash, WR_KEY_LEN);
 	wr_x25519_generate(hs->ephemeral_private);
 	ret = wr_noise_ik_write1(hs->chaining_key, hs->hash, hs->ephemeral_private,
 		id->static_public, hs->remote_static, hs->precomputed_static_static, timestamp,
@@ -305,7 +321,8 @@ wr_noise_consume_initiation_static(const struct wr_message_handshake_initiation 
 
 	if (!id->has_identity)
 		return -ENOKEY;
-	wr_noise_init(ck, h, WR_IDENTIFIER, sizeof(WR_IDENTIFIER) - 1, id->static_public);
+	memcpy(ck, id->initial_chaining_key, WR_KEY_LEN);
+	memcpy(h, id->initial_hash, WR_KEY_LEN);
 	ret = wr_noise_ik_read1_static(
 		ck, h, id->static_private, msg->unencrypted_ephemeral, rs_out);
 	if (ret) {

@@ -44,7 +44,14 @@ struct wr_index_entry {
 struct wr_index_table {
 	struct wr_index_entry *buckets[WR_INDEX_BUCKETS];
 	size_t count;
+	/* indices are PRF(key, counter): unpredictable without a system call per handshake */
+	uint8_t key[WR_KEY_LEN];
+	uint64_t counter;
 };
+
+/** Initialise an empty table with a fresh random PRF key. */
+void
+wr_index_table_init(struct wr_index_table *t);
 
 /** Give @p e a fresh random index, unique in @p t, and insert it. @p e must not be hashed. */
 void

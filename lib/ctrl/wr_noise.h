@@ -135,8 +135,15 @@ enum wr_noise_state {
 struct wr_noise_identity {
 	uint8_t static_private[WR_KEY_LEN];
 	uint8_t static_public[WR_KEY_LEN];
+	/* ck and h after the prologue and our public key: where every initiation to us starts */
+	uint8_t initial_chaining_key[WR_KEY_LEN];
+	uint8_t initial_hash[WR_KEY_LEN];
 	bool has_identity;
 };
+
+/** Set (or with NULL wipe) @p id from a private key; derives the public key and initial state. */
+void
+wr_noise_identity_set(struct wr_noise_identity *id, const uint8_t priv[WR_KEY_LEN]);
 
 /** A peer's handshake state; owned by the peer, mutated only by the control thread. */
 struct wr_noise_handshake {
@@ -144,6 +151,9 @@ struct wr_noise_handshake {
 	uint32_t local_index;  /* host order; registered in the device's index table */
 	uint32_t remote_index; /* host order */
 	uint8_t remote_static[WR_KEY_LEN];
+	/* ck and h after the prologue and remote_static: where our initiations start */
+	uint8_t initial_chaining_key[WR_KEY_LEN];
+	uint8_t initial_hash[WR_KEY_LEN];
 	uint8_t preshared_key[WR_KEY_LEN];
 	/* DH(our static, remote static), computed when either key changes; zero when low order */
 	uint8_t precomputed_static_static[WR_KEY_LEN];
