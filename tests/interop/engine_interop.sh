@@ -27,6 +27,8 @@
 #                      replies must follow it
 #   underlay6          the underlay is IPv6 (2001:db8:ff::/64), IPv4 and IPv6 inside
 #   sizes              echo requests of many sizes up to the tunnel MTU (padding)
+#   wggo-restart       wireguard-go restarts with the same key; the engine accepts its new
+#                      handshake (second one, engine as responder)
 #   keepalive          persistent keepalives, the engine's (time scale 20), then wireguard-go's
 # Every scenario ends by checking `wg show IF dump` on g: latest handshake and transfer.
 set -u
@@ -156,7 +158,7 @@ ping_from_g()
 		cat "$log" >&2
 		wri_fail "ping -$fam $dst from wireguard-go's namespace"
 	fi
-	wri_log "ping -$fam $* $dst: $(grep -E 'packets transmitted' "$log")"
+	wri_log "ping -$fam ${*:+$* }$dst: $(grep -E 'packets transmitted' "$log")"
 	check_g_icmp_csum
 }
 
@@ -357,6 +359,24 @@ scenario_sizes()
 	stop_engine
 }
 
+# wireguard-go restarts with the same key (and a fresh session): its new initiation carries a
+# newer timestamp, the engine must answer it as a second handshake and traffic goes on.
+scenario_wggo_restart()
+{
+	setup_wggo
+	start_engine --endpoint "$G_UNDER:$PORT"
+	ping_from_g 4 "$E_TUN4" 2
+	wri_wg_stop "$wg_g"
+	setup_wggo
+	ping_from_g 4 "$E_TUN4" 2
+	ping_from_g 6 "$E_TUN6" 2
+	engine_has '^handshake-complete n=2' || wri_fail "engine: no second handshake"
+	[ "$(engine_count '^tx-message type=2 ')" -ge 2 ] || wri_fail "engine sent < 2 responses"
+	check_engine_clean
+	check_wg_dump
+	stop_engine
+}
+
 # Persistent keepalives, one side at a time (a received packet also postpones a side's own
 # persistent keepalive, so both at once would hide the slower one). Each phase stays well within
 # REJECT_AFTER_TIME of engine time (9 s real at scale 20): wireguard-go's clock is not scaled and
@@ -407,6 +427,7 @@ roam) scenario_roam ;;
 underlay6) scenario_underlay6 ;;
 sizes) scenario_sizes ;;
 keepalive) scenario_keepalive ;;
+wggo-restart) scenario_wggo_restart ;;
 *) wri_fail "unknown scenario $scenario" ;;
 esac
 wri_log "PASS"
