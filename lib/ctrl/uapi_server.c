@@ -168,11 +168,8 @@ conn_read(struct wr_uapi_server *s, struct conn *c, uint64_t now)
 
 			if (cap > s->cfg.max_request + 1)
 				cap = s->cfg.max_request + 1;
-			if (c->in_cap >= cap) {
-				s->stats.oversized++;
-				conn_close(s, c);
-				return false;
-			}
+			if (c->in_cap >= cap)
+				break; /* full: conn_serve() answers what is complete, or closes */
 			/* not realloc: the old buffer may hold keys and must be wiped */
 			p = malloc(cap);
 			if (!p) {

@@ -275,6 +275,45 @@ out:
 	host_fini(&h);
 }
 
+/* Two pipelined requests, each under max_request, together over it: both are answered. */
+static void
+test_server_pipelined_bound(void)
+{
+	struct wr_uapi_server_config cfg = { .dir = tmpdir, .max_request = 4096 };
+	struct wr_uapi_server *s = NULL;
+	struct host h;
+	char *req, *r;
+	size_t len = 0;
+	bool eof;
+	int fd;
+
+	printf("uapi_server: pipelined requests over the bound together\n");
+	host_init(&h);
+	if (wr_uapi_server_open(&s, "wrt2", h.u, &cfg) != 0) {
+		CHECK(false, "open");
+		host_fini(&h);
+		return;
+	}
+	req = malloc(16384);
+	for (unsigned k = 0; k < 2; k++) {
+		len += (size_t)sprintf(req + len, "set=1\n");
+		for (unsigned i = 0; i < 40; i++)
+			len += (size_t)sprintf(
+				req + len, "public_key=%s\nremove=true\n", khex(100 + i, false));
+		len += (size_t)sprintf(req + len, "\n");
+	}
+	CHECK(len > 2 * 3500 && len / 2 < 4096, "request sizes %zu", len);
+	fd = connect_to("wrt2");
+	send_str(fd, req);
+	r = read_replies(s, fd, 2, 0, &eof);
+	CHECK(strcmp(r, "errno=0\n\nerrno=0\n\n") == 0 && !eof, "replies: %s", r);
+	free(r);
+	free(req);
+	close(fd);
+	wr_uapi_server_close(s);
+	host_fini(&h);
+}
+
 /* A client that never reads a large reply stalls only itself. */
 static void
 test_server_slow_client(void)
@@ -335,6 +374,7 @@ main(void)
 		return 1;
 	}
 	test_server();
+	test_server_pipelined_bound();
 	test_server_slow_client();
 	rmdir(tmpdir);
 	printf("uapi_server: %u checks, %u failures\n", checks, failures);
