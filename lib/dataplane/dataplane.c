@@ -78,8 +78,9 @@ setup_port(struct wr_dataplane *dp, const struct wr_config_port *cp, struct wr_p
 	ret = wr_port_lookup(cp->device, &p->port_id);
 	if (ret < 0) {
 		p->port_id = RTE_MAX_ETHPORTS;
+		/* drivers often fail a probe with a bare -1: the EAL log above says why */
 		snprintf(err, errlen, "port %s: no DPDK device for '%s': %s", cp->name, cp->device,
-			rte_strerror(-ret));
+			ret == -1 ? "the driver refused it" : rte_strerror(-ret));
 		return ret;
 	}
 	for (i = 0; i < p->index; i++) {

@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# End-to-end checks of the wirerate gateway's first layer: usage, configuration errors, ARP/ND
+# and ICMP echo on its ports, signals. The gateway runs in its own namespace on net_af_packet
+# ports over veths; two hosts sit in their own namespaces on the other ends:
+#
+#   wre-h0 (192.0.2.2, 2001:db8:1::2) -- port lan (192.0.2.1, 2001:db8:1::1) [wirerate]
+#   wre-h1 (203.0.113.2, 2001:db8:2::2) -- port wan (203.0.113.1, 2001:db8:2::1)
+#
+# Usage: gateway.sh WIRERATE SCENARIO   (help, bad_config, ping4, ping6, signals)
+set -uo pipefail
+
+WIRERATE=$1
+SCENARIO=$2
+WRE_NAME="e2e-$SCENARIO"
+# shellcheck source=tests/e2e/wre.sh
+. "$(dirname "$0")/wre.sh"
+
+topology()
+{
+	wre_need_root
+	if [ "$(nproc)" -lt 2 ]; then
+		wre_log "skipped: needs 2 cores (control lcore 0, worker lcore 1)"
+		exit 77
+	fi
+	GW0=$(wre_if g0) GW1=$(wre_if g1) H0=$(wre_if h0) H1=$(wre_if h1)
+	wre_ns_add gw
+	wre_ns_add h0
+	wre_ns_add h1
+	wre_link "$GW0" h0 "$H0" 192.0.2.2/24 2001:db8:1::2/64
+	wre_link "$GW1" h1 "$H1" 203.0.113.2/24 2001:db8:2::2/64
+	CONF=$WRE_TMP/gw.conf
+	cat >"$CONF" <<-CONF
+	[Gateway]
+	Control = 0
+	Workers = 1
+
+	[Port lan]
+	Device = net_af_packet0,iface=$GW0
+	Address = 192.0.2.1/24
+	Address = 2001:db8:1::1/64
+
+	[Port wan]
+	Device = net_af_packet1,iface=$GW1
+	Address = 203.0.113.1/24
+	Address = 2001:db8:2::1/64
+	CONF
+}
+
+# ping ROLE [-6] ADDR: three echo requests, every one answered
+ping_all()
+{
+	local role=$1 out
+
+	shift
+	out=$(wre_nsx "$role" ping -n -c 3 -i 0.2 -W 2 "$@" 2>&1)
+	echo "$out" | grep -q ' 3 received' || wre_fail "ping $* from $role: $out"
+}
+
+# neigh_is ROLE ADDR MAC: the host resolved ADDR to MAC (the gateway answered ARP/ND)
+neigh_is()
+{
+	local got
+
+	got=$(wre_nsx "$1" ip neigh show "$2" | sed -n 's/.* lladdr \([0-9a-f:]*\).*/\1/p')
+	[ "$got" = "$3" ] || wre_fail "$1 resolved $2 to '$got', the gateway's port is $3"
+}
+
+# counter PORT NAME: the latest value of NAME in the gateway's counters of PORT
+counter()
+{
+	sed -n "s/^port $1: .* $2 \([0-9]*\) .*/\1/p" "$WRE_TMP/gw.log" | tail -n 1
+}
+
+request_counters()
+{
+	local before
+
+	before=$(grep -c '^drops:' "$WRE_TMP/gw.log")
+	kill -USR1 "$WRE_GW_PID"
+	wre_wait 10 eval '[ "$(grep -c "^drops:" "$WRE_TMP/gw.log")" -gt "$before" ]' ||
+		wre_fail "no counters printed on SIGUSR1"
+}
+
+scenario_help()
+{
+	local out rc
+
+	out=$("$WIRERATE" --help) || wre_fail "--help exited with $?"
+	echo "$out" | grep -q '^usage: wirerate \[EAL options\] -- -c FILE' ||
+		wre_fail "--help printed: $out"
+	out=$("$WIRERATE" -l 0 -- --help) || wre_fail "-- --help exited with $?"
+	echo "$out" | grep -q '^usage: wirerate' || wre_fail "-- --help printed: $out"
+	out=$("$WIRERATE" 2>&1)
+	rc=$?
+	[ "$rc" -eq 2 ] || wre_fail "no arguments: exit status $rc, expected 2"
+	echo "$out" | grep -q 'no configuration' || wre_fail "no arguments printed: $out"
+	out=$("$WIRERATE" -- --bogus 2>&1)
+	rc=$?
+	[ "$rc" -eq 2 ] || wre_fail "--bogus: exit status $rc, expected 2"
+}
+
+scenario_bad_config()
+{
+	local conf=$WRE_TMP/bad.conf out rc
+
+	cat >"$conf" <<-CONF
+	[Port lan]
+	Address = 192.0.2.1/24
+	CONF
+	out=$("$WIRERATE" -- -c "$conf" 2>&1)
+	rc=$?
+	[ "$rc" -ne 0 ] || wre_fail "a [Port] without Device was accepted"
+	echo "$out" | grep -q "^wirerate: $conf:.*Device" ||
+		wre_fail "no clear message for the missing Device: $out"
+	! echo "$out" | grep -q '^EAL:' || wre_fail "EAL started before the configuration was valid"
+
+	printf '[Port lan]\nDevice = net_ring0\nAddress = 192.0.2.300/24\n' >"$conf"
+	out=$("$WIRERATE" -- -c "$conf" 2>&1)
+	rc=$?
+	[ "$rc" -ne 0 ] || wre_fail "address 192.0.2.300 was accepted"
+	echo "$out" | grep -q "^wirerate: $conf:3: " || wre_fail "no message for line 3: $out"
+
+	out=$("$WIRERATE" -- -c "$WRE_TMP/missing.conf" 2>&1)
+	rc=$?
+	[ "$rc" -ne 0 ] || wre_fail "a missing file was accepted"
+	echo "$out" | grep -q "missing.conf" || wre_fail "no message for a missing file: $out"
+
+	# valid syntax, but the device cannot come up: refused after EAL, with the port's name
+	if [ "$(id -u)" -eq 0 ]; then
+		printf '[Port lan]\nDevice = net_af_packet0,iface=wrenone%s\n' "$WRE_ID" >"$conf"
+		out=$("$WIRERATE" -- -c "$conf" 2>&1)
+		rc=$?
+		[ "$rc" -ne 0 ] || wre_fail "a port on a missing interface was accepted"
+		echo "$out" | grep -q "^wirerate: port lan: " ||
+			wre_fail "no message naming the port: $out"
+	fi
+}
+
+scenario_ping4()
+{
+	local mac0 mac1
+
+	topology
+	wre_gateway_start "$CONF"
+	mac0=$(wre_gateway_mac lan)
+	mac1=$(wre_gateway_mac wan)
+	[ -n "$mac0" ] && [ -n "$mac1" ] || wre_fail "wirerate did not report its ports' MACs"
+	ping_all h0 192.0.2.1
+	neigh_is h0 192.0.2.1 "$mac0"
+	ping_all h1 203.0.113.1
+	neigh_is h1 203.0.113.1 "$mac1"
+	# an address of the subnet that is not the gateway's gets no ARP answer
+	! wre_nsx h0 ping -n -c 1 -W 1 192.0.2.77 >/dev/null 2>&1 ||
+		wre_fail "192.0.2.77 answered, but the gateway does not own it"
+	# nor does the gateway answer for the other port's address on this link
+	wre_nsx h0 ip route add 203.0.113.1/32 dev "$H0"
+	! wre_nsx h0 ping -n -c 1 -W 1 203.0.113.1 >/dev/null 2>&1 ||
+		wre_fail "port lan answered ARP for port wan's address"
+	request_counters
+	[ "$(counter lan echo_replies)" -ge 3 ] || wre_fail "port lan counted no echo replies"
+	[ "$(counter lan arp_replies)" -ge 1 ] || wre_fail "port lan counted no ARP replies"
+	wre_gateway_stop
+}
+
+scenario_ping6()
+{
+	local mac0 mac1
+
+	topology
+	wre_gateway_start "$CONF"
+	mac0=$(wre_gateway_mac lan)
+	mac1=$(wre_gateway_mac wan)
+	ping_all h0 -6 2001:db8:1::1
+	neigh_is h0 2001:db8:1::1 "$mac0"
+	ping_all h1 -6 2001:db8:2::1
+	neigh_is h1 2001:db8:2::1 "$mac1"
+	! wre_nsx h0 ping -n -6 -c 1 -W 1 2001:db8:1::77 >/dev/null 2>&1 ||
+		wre_fail "2001:db8:1::77 answered, but the gateway does not own it"
+	request_counters
+	[ "$(counter lan nd_adverts)" -ge 1 ] || wre_fail "port lan counted no advertisements"
+	[ "$(counter wan echo_replies)" -ge 3 ] || wre_fail "port wan counted no echo replies"
+	wre_gateway_stop
+}
+
+scenario_signals()
+{
+	topology
+	wre_gateway_start "$CONF"
+	ping_all h0 192.0.2.1
+	request_counters
+	grep -q '^port lan: rx [1-9]' "$WRE_TMP/gw.log" || wre_fail "SIGUSR1 printed no port counters"
+	wre_gateway_stop
+	grep -q '^wirerate: stopping on signal 15' "$WRE_TMP/gw.log" ||
+		wre_fail "no clean stop on SIGTERM"
+	# the ports were released: a second gateway takes the same interfaces and answers
+	wre_gateway_start "$CONF"
+	ping_all h1 -6 2001:db8:2::1
+	kill -INT "$WRE_GW_PID"
+	wre_wait 15 eval '! kill -0 "$WRE_GW_PID" 2>/dev/null' || wre_fail "wirerate ignored SIGINT"
+	wait "$WRE_GW_PID" || wre_fail "wirerate exited with status $? after SIGINT"
+	WRE_GW_PID=
+}
+
+wre_init
+case "$SCENARIO" in
+help | bad_config | ping4 | ping6 | signals) "scenario_$SCENARIO" ;;
+*) wre_fail "unknown scenario $SCENARIO" ;;
+esac
+wre_log "ok"
