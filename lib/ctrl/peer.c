@@ -14,12 +14,17 @@
 static struct wr_peer **
 peer_bucket(const struct wr_device *dev, const uint8_t pub[WR_KEY_LEN])
 {
-	uint32_t h;
+	uint64_t k, salt;
 
-	/* keyed, so that nobody can pick keys that pile into one bucket */
-	wr_blake2s((uint8_t *)&h, sizeof(h), pub, WR_KEY_LEN, dev->peer_hash_key,
-		sizeof(dev->peer_hash_key));
-	return (struct wr_peer **)&dev->peer_buckets[h % WR_PEER_BUCKETS];
+	/*
+	 * Public keys are uniformly random and only configured peers sit in the table, so a
+	 * salted multiplicative hash of 8 bytes spreads them; the salt keeps bucket choices
+	 * private.
+	 */
+	_Static_assert(WR_PEER_BUCKETS == 1u << 10, "the hash keeps 10 bits");
+	memcpy(&k, pub, sizeof(k));
+	memcpy(&salt, dev->peer_hash_key, sizeof(salt));
+	return (struct wr_peer **)&dev->peer_buckets[((k ^ salt) * 0x9e3779b97f4a7c15ULL) >> 54];
 }
 
 struct wr_peer *

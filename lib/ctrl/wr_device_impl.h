@@ -19,7 +19,7 @@
 #include "wr_ratelimiter.h"
 #include "wr_timers.h"
 
-#define WR_PEER_BUCKETS 1024
+#define WR_PEER_BUCKETS 1024 /* peer.c takes the top 10 bits of a 64-bit hash */
 /* largest UDP payload we build: a data message with a 64 KiB inner packet */
 #define WR_SCRATCH_LEN (WR_MSG_DATA_MIN_LEN + 65536)
 /* the kernel's default for the handshake rate limiter's table */
