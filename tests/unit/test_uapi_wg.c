@@ -108,6 +108,7 @@ b64(unsigned n, bool private_key)
 
 	for (unsigned i = 0; i < WR_KEY_LEN; i++)
 		priv[i] = (uint8_t)(n * 53 + i * 7 + 3);
+	priv[1] ^= (uint8_t)(n >> 8); /* distinct keys past 256 */
 	wr_x25519_public(pub, priv);
 	wr_base64_key_encode(b, private_key ? priv : pub);
 	wr_wipe(priv, sizeof(priv));
@@ -438,6 +439,54 @@ test_setconf_syncconf(void)
 	free(out);
 }
 
+/* A configuration of 1000 peers (about 100 KiB on the socket, read over several polls). */
+static void
+test_many_peers(void)
+{
+	char *out, path[64], *text, *line;
+	size_t len = 0, cap = 1 << 20;
+	unsigned lines = 0, good = 0;
+	int st;
+
+	printf("uapi_wg: wg setconf with 1000 peers\n");
+	text = malloc(cap);
+	len += (size_t)snprintf(text, cap, "[Interface]\nListenPort = 51840\n");
+	for (unsigned i = 0; i < 1000; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+			"[Peer]\nPublicKey = %s\nAllowedIPs = 10.%u.%u.0/24\n"
+			"Endpoint = 198.51.100.%u:%u\n",
+			b64(1000 + i, false), 100 + i / 256, i % 256, 1 + i % 200, 10000 + i);
+	snprintf(path, sizeof(path), "/tmp/%s.conf", ifname);
+	CHECK(write_file(path, text), "conf file");
+	st = run_wg(&out, "setconf", ifname, path, NULL);
+	CHECK(st == 0, "setconf: %d %s", st, out);
+	free(out);
+	unlink(path);
+	CHECK(wr_device_peer_count(dev) == 1000, "peers %zu", wr_device_peer_count(dev));
+
+	st = run_wg(&out, "show", ifname, "dump", NULL);
+	CHECK(st == 0, "dump: %d", st);
+	for (line = out; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		char want[96];
+		unsigned i;
+
+		lines++;
+		/* peer lines name the key; find which peer by its allowed IPs and check the rest */
+		if (sscanf(line, "%*s\t(none)\t198.51.100.%*u:%u\t", &i) == 1 && i >= 10000 &&
+			i < 11000) {
+			i -= 10000;
+			snprintf(want, sizeof(want),
+				"%s\t(none)\t198.51.100.%u:%u\t10.%u.%u.0/24\t",
+				b64(1000 + i, false), 1 + i % 200, 10000 + i, 100 + i / 256,
+				i % 256);
+			good += strncmp(line, want, strlen(want)) == 0;
+		}
+	}
+	CHECK(lines == 1001 && good == 1000, "dump: %u lines, %u peers as configured", lines, good);
+	free(out);
+	free(text);
+}
+
 static int
 find_wg(void)
 {
@@ -516,6 +565,7 @@ main(void)
 	test_show_dump();
 	test_set();
 	test_setconf_syncconf();
+	test_many_peers();
 
 	wr_uapi_server_close(server);
 	wr_uapi_destroy(uapi);
