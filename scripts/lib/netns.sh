@@ -34,6 +34,7 @@
 #   wri_bg ROLE LOG CMD...     start CMD in ROLE's namespace in the background, stdout+stderr to
 #                              LOG; record its pid for cleanup; sets WRI_LAST_PID
 #   wri_kill PID               stop one recorded process (TERM, then KILL after 2 s)
+#   wri_alive PID              true while PID runs (a zombie does not count)
 #   wri_wg_genkey NAME         write $WRI_TMP/NAME.key (0600) and NAME.pub; prints nothing
 #   wri_wg_genpsk NAME         write $WRI_TMP/NAME.psk (0600)
 #   wri_wg_start ROLE IF       run wireguard-go in the foreground (logs in $WRI_TMP/IF.log) in
@@ -187,13 +188,24 @@ wri_bg()
 	WRI_PIDS+=("$WRI_LAST_PID")
 }
 
+# Alive and not a zombie: our own children stay zombies (and kill -0 succeeds on them) until
+# waited for.
+wri_alive()
+{
+	local stat
+
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[ "${stat%% *}" != Z ]
+}
+
 wri_kill()
 {
 	local pid=$1
 
 	kill -TERM "$pid" 2>/dev/null || return 0
 	for _ in $(seq 20); do
-		kill -0 "$pid" 2>/dev/null || break
+		wri_alive "$pid" || break
 		sleep 0.1
 	done
 	kill -KILL "$pid" 2>/dev/null
