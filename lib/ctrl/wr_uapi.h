@@ -28,6 +28,14 @@
  *     Set errors: EINVAL for any bad line or value, EPROTO for a line without '=', EOPNOTSUPP
  *     for a non-zero fwmark, whatever ops->set_listen_port returns, ENOMEM.
  *
+ * A set applies, in this order: listen_port (the host may refuse it; then nothing else
+ * changes), private_key (a peer whose public key is the new public key is removed, as the kernel
+ * does; all zeros clears the key), replace_peers, then each peer block in order. In a block:
+ * remove=true removes the peer (nothing else in the block applies); update_only=true skips a
+ * peer that does not exist yet; replace_allowed_ips=true drops the peer's prefixes and those
+ * listed before it in the block; a block for our own public key is ignored; a preshared key of
+ * all zeros clears it. `wg` sends "fwmark=0" and protocol_version=1 lines, both accepted.
+ *
  * Keys are 64 hex characters (either case on input, lowercase on output). Endpoints are
  * "a.b.c.d:port" or "[v6]:port" (an optional "%scope" after the v6 address, numeric or an
  * interface name); port 0 is refused. allowed_ip is "addr/cidr" (bits beyond cidr are masked).
