@@ -34,7 +34,8 @@
  * remove=true removes the peer (nothing else in the block applies); update_only=true skips a
  * peer that does not exist yet; replace_allowed_ips=true drops the peer's prefixes and those
  * listed before it in the block; a block for our own public key is ignored; a preshared key of
- * all zeros clears it. `wg` sends "fwmark=0" and protocol_version=1 lines, both accepted.
+ * all zeros clears it. "fwmark=0" (which `wg setconf` sends) and, in a peer block,
+ * "protocol_version=1" are accepted and change nothing.
  *
  * Keys are 64 hex characters (either case on input, lowercase on output). Endpoints are
  * "a.b.c.d:port" or "[v6]:port" (an optional "%scope" after the v6 address, numeric or an
