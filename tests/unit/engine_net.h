@@ -43,6 +43,8 @@ struct node {
 	struct wr_peer *last_delivered_peer;
 	/* hooks */
 	unsigned installed, installed_unconfirmed, removed, completed;
+	/* optional: sees every delivered packet */
+	void (*on_deliver)(struct node *n, const uint8_t *pkt, size_t len);
 };
 
 struct net {
@@ -133,6 +135,8 @@ net_deliver_cb(void *ctx, struct wr_peer *peer, const void *pkt, size_t len)
 	struct node *n = ctx;
 
 	n->delivered++;
+	if (n->on_deliver)
+		n->on_deliver(n, pkt, len);
 	n->last_delivered_peer = peer;
 	n->last_delivered_len = len < sizeof(n->last_delivered) ? len : sizeof(n->last_delivered);
 	memcpy(n->last_delivered, pkt, n->last_delivered_len);

@@ -536,6 +536,165 @@ test_external_data_plane(void)
 	net_free(&p.net);
 }
 
+/*
+ * Randomized soak: half an hour of engine time over a network that loses, duplicates and delays
+ * packets, with traffic both ways. Only genuine packets may be delivered, each at most once and
+ * intact; once the network is clean again, traffic must flow again within a few seconds.
+ */
+#define SOAK_MAX 20000
+
+static uint64_t soak_rng = 0x5eed;
+static uint8_t soak_seen[2][SOAK_MAX];
+static unsigned soak_sent[2], soak_bad, soak_dup;
+static struct net_pkt *soak_delayed[256];
+static unsigned soak_ndelayed;
+static bool soak_lossy;
+
+static uint64_t
+rnd(void)
+{
+	uint64_t z = (soak_rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static void
+soak_on_deliver(struct node *n, const uint8_t *pkt, size_t len)
+{
+	/* payload: direction byte, then the le32 sequence number, then a fill derived from it */
+	unsigned dir, seq, i;
+	bool intact = len >= 28;
+
+	(void)n;
+	if (!intact) {
+		soak_bad++;
+		return;
+	}
+	dir = pkt[20];
+	memcpy(&seq, pkt + 21, 4);
+	if (dir > 1 || seq >= soak_sent[dir]) {
+		soak_bad++;
+		return;
+	}
+	for (i = 25; i < len; i++)
+		if (pkt[i] != (uint8_t)(seq + i))
+			intact = false;
+	if (!intact)
+		soak_bad++;
+	if (soak_seen[dir][seq]++)
+		soak_dup++;
+}
+
+static bool
+soak_filter(struct net *net, const struct net_pkt *pk)
+{
+	uint64_t r = rnd() % 100;
+
+	(void)net;
+	if (!soak_lossy)
+		return true;
+	if (r < 10)
+		return false; /* lost */
+	if (r < 20 && soak_ndelayed < 256) {
+		/* delayed (and so reordered), or duplicated when r is odd */
+		soak_delayed[soak_ndelayed] = malloc(sizeof(*pk) + pk->len);
+		memcpy(soak_delayed[soak_ndelayed++], pk, sizeof(*pk) + pk->len);
+		return r & 1;
+	}
+	return true;
+}
+
+static void
+soak_send(struct pair *p, unsigned dir)
+{
+	uint8_t pkt[200];
+	unsigned seq = soak_sent[dir], i;
+	size_t len = 28 + rnd() % 150;
+
+	if (seq >= SOAK_MAX)
+		return;
+	soak_sent[dir]++;
+	if (dir == 0)
+		ipv4_pkt(pkt, A_IN, B_IN, len, 0);
+	else
+		ipv4_pkt(pkt, B_IN, A_IN, len, 0);
+	pkt[20] = (uint8_t)dir;
+	memcpy(pkt + 21, &seq, 4);
+	for (i = 25; i < len; i++)
+		pkt[i] = (uint8_t)(seq + i);
+	wr_device_send(dir == 0 ? p->a->dev : p->b->dev, pkt, len, p->net.now);
+}
+
+static void
+soak_release_some(struct pair *p)
+{
+	unsigned i = 0;
+
+	while (i < soak_ndelayed) {
+		if (rnd() % 3 == 0) {
+			struct net_pkt *pk = soak_delayed[i];
+			struct node *dst = net_node_at(&p->net, &pk->to);
+
+			if (dst)
+				wr_device_receive(
+					dst->dev, &pk->from, pk->data, pk->len, p->net.now);
+			free(pk);
+			soak_delayed[i] = soak_delayed[--soak_ndelayed];
+		} else {
+			i++;
+		}
+	}
+}
+
+static void
+test_soak(void)
+{
+	struct pair p;
+	uint64_t end;
+	unsigned delivered, before_a, before_b, k;
+
+	printf("-- randomized soak: lossy, duplicating, reordering network\n");
+	if (getenv("SOAK_SEED")) /* to explore: SOAK_SEED=n test_device */
+		soak_rng = strtoull(getenv("SOAK_SEED"), NULL, 0);
+	pair_init(&p, true);
+	memset(soak_seen, 0, sizeof(soak_seen));
+	soak_sent[0] = soak_sent[1] = soak_bad = soak_dup = soak_ndelayed = 0;
+	p.a->on_deliver = p.b->on_deliver = soak_on_deliver;
+	p.net.filter = soak_filter;
+	soak_lossy = true;
+	end = p.net.now + SEC(1800);
+	while (p.net.now < end) {
+		for (k = rnd() % 4; k; k--)
+			soak_send(&p, (unsigned)(rnd() & 1));
+		soak_release_some(&p);
+		net_run(&p.net);
+		net_advance(&p.net, rnd() % SEC(3));
+	}
+	delivered = p.a->delivered + p.b->delivered;
+	check(soak_bad == 0, "only genuine, intact packets were delivered");
+	check(soak_dup == 0, "none twice (duplicates and replays caught)");
+	check(delivered > (soak_sent[0] + soak_sent[1]) / 2, "most of the traffic got through");
+	printf("     sent %u+%u, delivered %u, handshakes %u+%u\n", soak_sent[0], soak_sent[1],
+		delivered, p.a->completed, p.b->completed);
+
+	/* a clean network again: both directions must work within a few seconds */
+	soak_lossy = false;
+	while (soak_ndelayed)
+		free(soak_delayed[--soak_ndelayed]);
+	net_advance(&p.net, SEC(1));
+	before_a = p.a->delivered;
+	before_b = p.b->delivered;
+	soak_send(&p, 0);
+	soak_send(&p, 1);
+	net_advance(&p.net, SEC(12));
+	check(p.b->delivered > before_b && p.a->delivered > before_a,
+		"after the storm, traffic flows both ways again");
+	check(soak_bad == 0 && soak_dup == 0, "still nothing bogus");
+	net_free(&p.net);
+}
+
 int
 main(void)
 {
@@ -553,6 +712,7 @@ main(void)
 	test_routing_two_peers();
 	test_seal_open();
 	test_external_data_plane();
+	test_soak();
 	printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
 	return failures ? 1 : 0;
 }
