@@ -10,8 +10,9 @@
 #	wri_veth a "$(wri_if a)" 192.0.2.1/24 b "$(wri_if b)" 192.0.2.2/24
 #	wri_wg_start a "$(wri_if ga)"
 #
-# Every name carries the prefix "wri" and a per-run id (WRI_ID), so several runs and other
-# engineers' tests ("wre...") never collide; everything created is recorded and removed by
+# Every name carries the prefix $WRI_PREFIX ("wri" unless set before sourcing; another suite
+# sets its own 3-letter prefix, e.g. "wre") and a per-run id (WRI_ID), so concurrent runs and
+# other suites never collide; everything created is recorded and removed by
 # wri_cleanup, which wri_init installs as an EXIT trap, so a failing test still cleans up.
 # Addresses: use only the documentation ranges 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24
 # and 2001:db8::/32, and only inside namespaces. Nothing here touches the root namespace except
@@ -22,7 +23,8 @@
 #   wri_need_cmd CMD...        exit 77 unless every CMD is on PATH
 #   wri_init                   set WRI_ID (unless given), WRI_TMP (temp dir), install the trap
 #   wri_ns ROLE                print the namespace name for ROLE: wri-ROLE-ID
-#   wri_if ROLE                print a unique interface name for ROLE: wriROLEID (<= 15 chars)
+#   wri_if ROLE                print a unique interface name for ROLE: wriROLEID (<= 15 chars;
+#                              wireguard-go's too, as its UAPI socket is named after it)
 #   wri_ns_add ROLE            create namespace for ROLE, bring its lo up, record it
 #   wri_nsx ROLE CMD...        run CMD inside ROLE's namespace
 #   wri_veth ROLE_A DEV_A ADDR_A ROLE_B DEV_B ADDR_B
@@ -48,7 +50,7 @@
 #   wri_wg_peer ROLE IF KEYNAME PEERPUB ENDPOINT ALLOWEDIPS [PSKFILE]
 #                              configure wireguard-go IF in ROLE: private key
 #                              $WRI_TMP/KEYNAME.key, listen port 51820, one peer (ENDPOINT "-" for
-#                              none)
+#                              none, PSKFILE a file); wg set may be called again to add peers
 #   wri_topo_wggo_pair         the reference topology: namespaces a and b, veth 192.0.2.1/24 (a)
 #                              <-> 192.0.2.2/24 (b), wireguard-go $WRI_WG_A in a (198.51.100.1/24,
 #                              2001:db8:1::1/64) and $WRI_WG_B in b (198.51.100.2/24,
@@ -66,6 +68,7 @@
 # why wireguard-go interfaces need unique names (wri_if) even though they sit in separate
 # namespaces.
 
+WRI_PREFIX=${WRI_PREFIX:-wri}
 WRI_NAMESPACES=()
 WRI_PIDS=()
 WRI_WG_IFS=()
@@ -111,7 +114,7 @@ wri_init()
 	if [ -z "${WRI_ID:-}" ]; then
 		WRI_ID=$(printf '%03x%02x' $(($$ & 0xfff)) $((RANDOM & 0xff)))
 	fi
-	WRI_TMP=$(mktemp -d "${TMPDIR:-/tmp}/wri.XXXXXX")
+	WRI_TMP=$(mktemp -d "${TMPDIR:-/tmp}/$WRI_PREFIX.XXXXXX")
 	trap wri_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
@@ -119,12 +122,12 @@ wri_init()
 
 wri_ns()
 {
-	printf 'wri-%s-%s' "$1" "$WRI_ID"
+	printf '%s-%s-%s' "$WRI_PREFIX" "$1" "$WRI_ID"
 }
 
 wri_if()
 {
-	printf 'wri%s%s' "$1" "$WRI_ID"
+	printf '%s%s%s' "$WRI_PREFIX" "$1" "$WRI_ID"
 }
 
 wri_ns_add()
