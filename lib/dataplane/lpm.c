@@ -20,8 +20,32 @@
 static int
 cmp_prefix(const void *a, const void *b)
 {
-	return memcmp(((const struct wr_lpm_prefix *)a)->addr,
-		((const struct wr_lpm_prefix *)b)->addr, 16);
+	const struct wr_lpm_prefix *x = a, *y = b;
+	int c = memcmp(x->addr, y->addr, 16);
+
+	return c != 0 ? c : (int)x->cidr - (int)y->cidr;
+}
+
+static void
+mask(struct wr_lpm_prefix *p)
+{
+	unsigned int bytes = p->cidr / 8, bits = p->cidr % 8;
+
+	if (bits != 0)
+		p->addr[bytes++] &= (uint8_t)(0xff << (8 - bits));
+	memset(p->addr + bytes, 0, 16 - bytes);
+}
+
+/* Distinct prefixes of a sorted, masked set of @p n. */
+static size_t
+count_distinct(const struct wr_lpm_prefix *p, size_t n)
+{
+	size_t i, d = 0;
+
+	for (i = 0; i < n; i++)
+		if (i == 0 || cmp_prefix(&p[i - 1], &p[i]) != 0)
+			d++;
+	return d;
 }
 
 /*
@@ -62,7 +86,7 @@ int
 wr_lpm_build(const struct wr_lpm_prefix *p, size_t n, int socket, struct wr_lpm **out)
 {
 	struct wr_lpm_prefix *v4 = NULL, *v6 = NULL;
-	size_t n4 = 0, n6 = 0, i;
+	size_t n4 = 0, n6 = 0, deep4 = 0, deep6 = 0, i;
 	struct wr_lpm *lpm;
 	char name[RTE_LPM_NAMESIZE];
 	unsigned int id;
@@ -84,23 +108,28 @@ wr_lpm_build(const struct wr_lpm_prefix *p, size_t n, int socket, struct wr_lpm 
 	v6 = calloc(n6 + 1, sizeof(*v6));
 	if (lpm == NULL || v4 == NULL || v6 == NULL)
 		goto err_free;
+	/* sorted, masked copies size the tables; the prefixes are added from p, in input order,
+	 * so that a duplicate's last value wins */
 	n4 = n6 = 0;
 	for (i = 0; i < n; i++) {
-		if (p[i].family == AF_INET) {
-			v4[n4] = p[i];
-			memset(v4[n4].addr + 4, 0, 12);
-			n4++;
-		} else {
-			v6[n6++] = p[i];
-		}
+		struct wr_lpm_prefix *x = p[i].family == AF_INET ? &v4[n4++] : &v6[n6++];
+
+		*x = p[i];
+		if (x->family == AF_INET)
+			memset(x->addr + 4, 0, 12);
+		mask(x);
+		if (x->cidr > 0)
+			*(x->family == AF_INET ? &deep4 : &deep6) += 1;
 	}
-	/* sorted copies only size the tables; the prefixes are added from p, in input order */
 	qsort(v4, n4, sizeof(*v4), cmp_prefix);
 	qsort(v6, n6, sizeof(*v6), cmp_prefix);
+	lpm->count4 = count_distinct(v4, n4);
+	lpm->count6 = count_distinct(v6, n6);
 	id = next_id();
-	if (n4 > 0) {
+	/* rte_lpm/rte_lpm6 take depths 1..32/128: a /0 is the family's default beside them */
+	if (deep4 > 0) {
 		struct rte_lpm_config c = {
-			.max_rules = n4,
+			.max_rules = deep4,
 			.number_tbl8s = count_tbl8(v4, n4, 4) + LPM_TBL8_SPARE,
 		};
 
@@ -109,9 +138,9 @@ wr_lpm_build(const struct wr_lpm_prefix *p, size_t n, int socket, struct wr_lpm 
 		if (lpm->v4 == NULL)
 			goto err_rte;
 	}
-	if (n6 > 0) {
+	if (deep6 > 0) {
 		struct rte_lpm6_config c = {
-			.max_rules = n6,
+			.max_rules = deep6,
 			.number_tbl8s = count_tbl8(v6, n6, 16) + LPM_TBL8_SPARE,
 		};
 
@@ -123,7 +152,14 @@ wr_lpm_build(const struct wr_lpm_prefix *p, size_t n, int socket, struct wr_lpm 
 	for (i = 0; i < n; i++) {
 		uint32_t a;
 
-		if (p[i].family == AF_INET) {
+		ret = 0;
+		if (p[i].family == AF_INET && p[i].cidr == 0) {
+			lpm->has_default4 = true;
+			lpm->default4 = p[i].value;
+		} else if (p[i].family == AF_INET6 && p[i].cidr == 0) {
+			lpm->has_default6 = true;
+			lpm->default6 = p[i].value;
+		} else if (p[i].family == AF_INET) {
 			memcpy(&a, p[i].addr, 4);
 			ret = rte_lpm_add(lpm->v4, rte_be_to_cpu_32(a), p[i].cidr, p[i].value);
 		} else {
@@ -132,8 +168,6 @@ wr_lpm_build(const struct wr_lpm_prefix *p, size_t n, int socket, struct wr_lpm 
 		if (ret < 0)
 			goto err_add;
 	}
-	lpm->count4 = n4;
-	lpm->count6 = n6;
 	free(v4);
 	free(v6);
 	*out = lpm;

@@ -35,12 +35,20 @@ struct wr_lpm_prefix {
 	uint32_t value;   /* 0..WR_LPM_VALUE_MAX */
 };
 
-/** A built table. Fields are for the inline lookups only; NULL when a family has no prefix. */
+/**
+ * A built table. Fields are for the inline lookups only. rte_lpm and rte_lpm6 refuse depth 0, so
+ * a /0 is kept beside them as the family's default; a table is NULL when its family has no
+ * longer prefix.
+ */
 struct wr_lpm {
 	struct rte_lpm *v4;
 	struct rte_lpm6 *v6;
-	size_t count4;
+	size_t count4; /* distinct prefixes, /0 included */
 	size_t count6;
+	bool has_default4;
+	bool has_default6;
+	uint32_t default4;
+	uint32_t default6;
 };
 
 /**
@@ -71,19 +79,21 @@ wr_lpm_lookup4(const struct wr_lpm *lpm, const void *addr, uint32_t *value)
 {
 	uint32_t a;
 
-	if (lpm->v4 == NULL)
-		return false;
 	memcpy(&a, addr, 4);
-	return rte_lpm_lookup(lpm->v4, rte_be_to_cpu_32(a), value) == 0;
+	if (lpm->v4 != NULL && rte_lpm_lookup(lpm->v4, rte_be_to_cpu_32(a), value) == 0)
+		return true;
+	*value = lpm->default4;
+	return lpm->has_default4;
 }
 
 /** Longest-prefix match of the IPv6 address @p addr; true and *@p value on a hit. */
 static inline bool
 wr_lpm_lookup6(const struct wr_lpm *lpm, const void *addr, uint32_t *value)
 {
-	if (lpm->v6 == NULL)
-		return false;
-	return rte_lpm6_lookup(lpm->v6, (const uint8_t *)addr, value) == 0;
+	if (lpm->v6 != NULL && rte_lpm6_lookup(lpm->v6, (const uint8_t *)addr, value) == 0)
+		return true;
+	*value = lpm->default6;
+	return lpm->has_default6;
 }
 
 #endif /* WR_DP_LPM_H */
