@@ -292,8 +292,11 @@ bool
 wr_peer_has_session(const struct wr_peer *peer, uint64_t now);
 
 /**
- * Start a handshake with @p peer now (unless one was sent less than REKEY_TIMEOUT ago).
- * Returns 0, -ENOKEY (no private key), -EDESTADDRREQ (no endpoint) or -EALREADY.
+ * Start a handshake with @p peer now (unless one was sent less than REKEY_TIMEOUT ago); retries
+ * follow from wr_device_tick() until a response arrives or REKEY_ATTEMPT_TIME has passed.
+ * Returns 0, -ENOKEY (no private key), -EDESTADDRREQ (no endpoint: retries are armed all the
+ * same, as the kernel does), -EALREADY (rate limited) or -EINVAL (the peer's key gives a
+ * low-order static-static DH: it can never handshake).
  */
 int
 wr_peer_initiate(struct wr_peer *peer, uint64_t now);
