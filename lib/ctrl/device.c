@@ -472,8 +472,8 @@ wr_device_receive(struct wr_device *dev, const struct wr_endpoint *from, const v
 		r = len == WR_MSG_COOKIE_LEN ? receive_cookie(dev, buf, now) : WR_DROP_BAD_LENGTH;
 		break;
 	case WR_MSG_DATA:
-		/* data.c counts its own drops */
-		if (len < WR_MSG_DATA_MIN_LEN)
+		/* data.c counts its own drops; nothing beyond a 64 KiB inner packet is opened */
+		if (len < WR_MSG_DATA_MIN_LEN || len > WR_SCRATCH_LEN)
 			return wr_device_drop(dev, WR_DROP_BAD_LENGTH);
 		return wr_data_receive(dev, from, buf, len, now);
 	default:

@@ -218,7 +218,7 @@ static void
 test_drop_reasons(void)
 {
 	struct pair p;
-	uint8_t m[256];
+	static uint8_t m[70000];
 	struct wr_cookie_maker mk;
 	struct {
 		const char *name;
@@ -238,7 +238,7 @@ test_drop_reasons(void)
 
 #define CASE(nm, l, w) (cases[n].name = (nm), cases[n].len = (l), cases[n].want = (w), n++)
 	for (i = 0;; i++) {
-		memset(m, 0, sizeof(m));
+		memset(m, 0, 256);
 		n = 0;
 		switch (i) {
 		case 0:
@@ -294,6 +294,10 @@ test_drop_reasons(void)
 			m[0] = 4;
 			m[4] = 0x42;
 			CASE("data for an unknown index", 48, WR_DROP_UNKNOWN_INDEX);
+			break;
+		case 15:
+			m[0] = 4;
+			CASE("data longer than any UDP payload", 70000, WR_DROP_BAD_LENGTH);
 			break;
 		case 12: {
 			uint32_t idx = p.ba->keypairs.current->entry.index;
