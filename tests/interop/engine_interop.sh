@@ -29,6 +29,8 @@
 #   sizes              echo requests of many sizes up to the tunnel MTU (padding)
 #   wggo-restart       wireguard-go restarts with the same key; the engine accepts its new
 #                      handshake (second one, engine as responder)
+#   cookie             the engine under load answers wireguard-go's initiation with a cookie
+#                      reply; wireguard-go's retry carries mac2 and completes the handshake
 #   keepalive          persistent keepalives, the engine's (time scale 20), then wireguard-go's
 # Every scenario ends by checking `wg show IF dump` on g: latest handshake and transfer.
 set -u
@@ -377,6 +379,23 @@ scenario_wggo_restart()
 	stop_engine
 }
 
+# The engine under load: wireguard-go's first initiation (no mac2) gets a cookie reply and no
+# response; its retry (REKEY_TIMEOUT later) carries mac2 from that cookie and is answered.
+scenario_cookie()
+{
+	setup_wggo
+	start_engine --under-load
+	ping_from_g 4 "$E_TUN4" 2
+	engine_has '^tx-message type=3 ' || wri_fail "engine sent no cookie reply"
+	engine_has '^drop reason=COOKIE_SENT ' || wri_fail "engine did not count COOKIE_SENT"
+	[ "$(engine_count '^rx-message type=1 ')" -ge 2 ] ||
+		wri_fail "wireguard-go did not retry its initiation"
+	engine_has '^handshake-complete n=1' || wri_fail "engine: no handshake"
+	check_engine_clean
+	check_wg_dump
+	stop_engine
+}
+
 # Persistent keepalives, one side at a time (a received packet also postpones a side's own
 # persistent keepalive, so both at once would hide the slower one). Each phase stays well within
 # REJECT_AFTER_TIME of engine time (9 s real at scale 20): wireguard-go's clock is not scaled and
@@ -428,6 +447,7 @@ underlay6) scenario_underlay6 ;;
 sizes) scenario_sizes ;;
 keepalive) scenario_keepalive ;;
 wggo-restart) scenario_wggo_restart ;;
+cookie) scenario_cookie ;;
 *) wri_fail "unknown scenario $scenario" ;;
 esac
 wri_log "PASS"

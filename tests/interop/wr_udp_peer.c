@@ -73,6 +73,8 @@ struct udp_peer {
 	uint64_t next_ping;        /* real monotonic ns */
 	uint16_t ping_id;
 
+	bool under_load;
+
 	unsigned int exit_handshakes;
 	unsigned int exit_replies;
 	unsigned int exit_echoes;
@@ -517,6 +519,8 @@ usage(FILE *f)
 		"  -t, --time-scale X         run the engine's clock X times faster (tests\n"
 		"                             only; default 1; protocol constants unchanged)\n"
 		"  -m, --mtu N                inner MTU (default %u)\n"
+		"  -L, --under-load           report a full handshake queue before every packet:\n"
+		"                             handshakes without a valid mac2 get a cookie reply\n"
 		"      --exit-handshakes N    exit 0 once N handshakes completed\n"
 		"      --exit-replies N       exit 0 once N ping replies arrived\n"
 		"      --exit-echoes N        exit 0 once N echo requests were answered\n"
@@ -749,6 +753,9 @@ receive_one(struct udp_peer *up)
 		return;
 	from_sockaddr(&ss, &from);
 	now = engine_now(up);
+	/* a full handshake queue, as a busy gateway would report it: handshakes need a cookie */
+	if (up->under_load)
+		wr_device_set_load(up->dev, 1, 1, now);
 	if (n >= 4 && buf[0] != WR_MSG_DATA)
 		printf("rx-message type=%u len=%zd\n", buf[0], n);
 	else if (n == WR_MSG_DATA_MIN_LEN)
@@ -876,6 +883,7 @@ main(int argc, char **argv)
 		{ "ping-interval", required_argument, NULL, 'I' },
 		{ "time-scale", required_argument, NULL, 't' },
 		{ "mtu", required_argument, NULL, 'm' },
+		{ "under-load", no_argument, NULL, 'L' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "exit-handshakes", required_argument, NULL, OPT_EXIT_HANDSHAKES },
 		{ "exit-replies", required_argument, NULL, OPT_EXIT_REPLIES },
@@ -906,7 +914,7 @@ main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	up->fd = -1;
 	up->time_scale = 1.0;
-	while ((opt = getopt_long(argc, argv, "k:p:s:l:e:a:A:iK:P:c:I:t:m:d:h", longopts, NULL)) !=
+	while ((opt = getopt_long(argc, argv, "k:p:s:l:e:a:A:iK:P:c:I:t:m:Ld:h", longopts, NULL)) !=
 		-1) {
 		switch (opt) {
 		case 'k':
@@ -963,6 +971,9 @@ main(int argc, char **argv)
 			break;
 		case 'm':
 			mtu = strtoul(optarg, NULL, 10);
+			break;
+		case 'L':
+			up->under_load = true;
 			break;
 		case 'd':
 			duration = strtod(optarg, NULL);
