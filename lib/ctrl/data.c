@@ -122,6 +122,9 @@ wr_data_send(struct wr_peer *peer, struct wr_keypair *kp, const void *pkt, size_
 
 	if (!peer->endpoint.sa.sa_family)
 		return wr_device_drop(dev, WR_DROP_NO_ENDPOINT);
+	/* a nonce is never used twice: the last ones of a key are refused, not wrapped */
+	if (kp->send_counter >= WR_REJECT_AFTER_MESSAGES)
+		return wr_device_drop(dev, WR_DROP_KEY_EXPIRED);
 	counter = kp->send_counter++;
 	n = wr_data_seal(dev->txbuf, kp->send_key, kp->remote_index, counter, pkt, len, dev->mtu);
 	wr_device_send_to_peer(peer, dev->txbuf, n);
