@@ -32,7 +32,11 @@
 #   cookie             the engine under load answers wireguard-go's initiation with a cookie
 #                      reply; wireguard-go's retry carries mac2 and completes the handshake
 #   keepalive          persistent keepalives, the engine's (time scale 20), then wireguard-go's
-# Every scenario ends by checking `wg show IF dump` on g: latest handshake and transfer.
+# Every scenario ends by checking `wg show IF dump` on g (latest handshake and transfer;
+# psk-mismatch: that there was no handshake) and that wr_udp_peer exits cleanly on SIGTERM with
+# no sanitizer report. Needs root; skips (77) without it or without wireguard-go.
+# By hand: tests/interop/engine_interop.sh build-interop/tests/interop/wr_udp_peer rekey
+# (WRI_SHOW_LOGS=1 prints the engine's and wireguard-go's logs even on success).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../../scripts/lib/netns.sh
