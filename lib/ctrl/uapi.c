@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "wr_crypto.h"
+#include "wr_peer_update.h"
 #include "wr_uapi.h"
 
 struct wr_uapi {
@@ -19,34 +20,6 @@ struct wr_uapi {
 	struct wr_uapi_ops ops;
 	void *ctx;
 	struct wr_uapi_stats stats;
-};
-
-/* One allowed_ip line. */
-struct aip {
-	uint8_t addr[16];
-	int family;
-	uint8_t cidr;
-};
-
-/* One peer block of a set: from its public_key line to the next one. */
-struct peer_req {
-	uint8_t pub[WR_KEY_LEN];
-	uint8_t psk[WR_KEY_LEN];
-	struct wr_endpoint ep;
-	size_t aip_first, aip_count; /* the allowed_ip lines after its last replace_allowed_ips */
-	uint16_t keepalive;
-	bool remove, update_only, has_psk, has_ep, has_keepalive, replace_aips;
-};
-
-/* A parsed set request. Holds secrets: wiped by set_req_free(). */
-struct set_req {
-	uint8_t priv[WR_KEY_LEN];
-	bool has_priv, has_port, replace_peers;
-	uint16_t port;
-	struct peer_req *peers;
-	size_t npeers;
-	struct aip *aips;
-	size_t naips;
 };
 
 /* A growing reply buffer; after a failed allocation it only remembers that it failed. */
@@ -258,7 +231,7 @@ parse_endpoint(struct wr_endpoint *ep, const char *s, size_t n)
 
 /* "addr/cidr" with a mandatory cidr. */
 static bool
-parse_aip(struct aip *a, const char *s, size_t n)
+parse_aip(struct wr_peer_update_aip *a, const char *s, size_t n)
 {
 	char host[INET6_ADDRSTRLEN];
 	const char *slash = memchr(s, '/', n);
@@ -284,19 +257,8 @@ parse_aip(struct aip *a, const char *s, size_t n)
 
 /* ---- set: parse and check every line ---- */
 
-static void
-set_req_free(struct set_req *r)
-{
-	if (r->peers) {
-		wr_wipe(r->peers, r->npeers * sizeof(*r->peers));
-		free(r->peers);
-	}
-	free(r->aips);
-	wr_wipe(r, sizeof(*r));
-}
-
 static int
-device_line(struct set_req *r, const char *k, size_t kl, const char *v, size_t vl)
+device_line(struct wr_peer_update *r, const char *k, size_t kl, const char *v, size_t vl)
 {
 	uint64_t x;
 
@@ -326,7 +288,7 @@ device_line(struct set_req *r, const char *k, size_t kl, const char *v, size_t v
 }
 
 static int
-peer_line(struct set_req *r, struct peer_req *p, const char *k, size_t kl, const char *v, size_t vl)
+peer_line(struct wr_peer_update *r, struct wr_peer_update_peer *p, const char *k, size_t kl, const char *v, size_t vl)
 {
 	uint64_t x;
 
@@ -376,10 +338,10 @@ peer_line(struct set_req *r, struct peer_req *p, const char *k, size_t kl, const
  * -EPROTO (a line without '='), -EOPNOTSUPP (fwmark) or -ENOMEM.
  */
 static int
-parse_set(struct set_req *r, const char *req, size_t len)
+parse_set(struct wr_peer_update *r, const char *req, size_t len)
 {
 	size_t nlines = 0, pos;
-	struct peer_req *cur = NULL;
+	struct wr_peer_update_peer *cur = NULL;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
@@ -429,194 +391,6 @@ parse_set(struct set_req *r, const char *req, size_t len)
 			return ret;
 	}
 	return -EINVAL; /* no blank line */
-}
-
-/* ---- set: apply ---- */
-
-struct apply {
-	struct wr_uapi *u;
-	uint8_t (*removed)[WR_KEY_LEN];
-	uint8_t (*added)[WR_KEY_LEN];
-	uint8_t (*updated)[WR_KEY_LEN];
-	size_t n_removed, n_added, n_updated;
-	unsigned int what;
-};
-
-static void
-remove_peer(struct apply *a, struct wr_peer *peer)
-{
-	struct wr_uapi *u = a->u;
-
-	if (u->ops.peer_removing)
-		u->ops.peer_removing(u->ctx, peer);
-	memcpy(a->removed[a->n_removed++], wr_peer_public_key(peer), WR_KEY_LEN);
-	wr_device_remove_peer(u->dev, peer);
-	a->what |= WR_UAPI_CHANGED_PEERS | WR_UAPI_CHANGED_ALLOWEDIPS;
-}
-
-static int
-first_peer(void *ctx, struct wr_peer *peer)
-{
-	*(struct wr_peer **)ctx = peer;
-	return 1;
-}
-
-static int
-apply_peer(struct apply *a, const struct set_req *r, const struct peer_req *p, uint64_t now)
-{
-	struct wr_device *dev = a->u->dev;
-	struct wr_peer *peer = wr_device_lookup_peer(dev, p->pub);
-	bool psk_zero = wr_ct_is_zero(p->psk, WR_KEY_LEN);
-	bool created = false;
-
-	if (p->remove) {
-		if (peer)
-			remove_peer(a, peer);
-		return 0;
-	}
-	if (!peer) {
-		if (p->update_only)
-			return 0;
-		peer = wr_device_add_peer(dev, p->pub, p->has_psk && !psk_zero ? p->psk : NULL);
-		if (!peer)
-			return -errno;
-		memcpy(a->added[a->n_added++], p->pub, WR_KEY_LEN);
-		a->what |= WR_UAPI_CHANGED_PEERS;
-		created = true;
-	} else if (p->has_psk) {
-		wr_peer_set_preshared_key(peer, psk_zero ? NULL : p->psk);
-		a->what |= WR_UAPI_CHANGED_PEER_CONFIG;
-	}
-	if (p->has_ep) {
-		wr_peer_set_endpoint(peer, &p->ep);
-		a->what |= WR_UAPI_CHANGED_PEER_CONFIG;
-	}
-	if (p->has_keepalive) {
-		wr_peer_set_keepalive(peer, p->keepalive, now);
-		a->what |= WR_UAPI_CHANGED_PEER_CONFIG;
-	}
-	if (p->replace_aips) {
-		wr_peer_clear_allowedips(peer);
-		a->what |= WR_UAPI_CHANGED_ALLOWEDIPS;
-	}
-	for (size_t i = 0; i < p->aip_count; i++) {
-		const struct aip *ip = &r->aips[p->aip_first + i];
-		int ret = wr_peer_add_allowedip(peer, ip->family, ip->addr, ip->cidr);
-
-		if (ret < 0)
-			return ret;
-		a->what |= WR_UAPI_CHANGED_ALLOWEDIPS;
-	}
-	if (!created && (p->has_psk || p->has_ep || p->has_keepalive || p->replace_aips ||
-				p->aip_count > 0))
-		memcpy(a->updated[a->n_updated++], p->pub, WR_KEY_LEN);
-	return 0;
-}
-
-static size_t
-keep_existing(struct wr_device *dev, uint8_t (*keys)[WR_KEY_LEN], size_t n)
-{
-	size_t kept = 0;
-
-	for (size_t i = 0; keys && i < n; i++)
-		if (wr_device_lookup_peer(dev, keys[i]))
-			memmove(keys[kept++], keys[i], WR_KEY_LEN);
-	return kept;
-}
-
-/* Everything in @p r was checked; only the host's listen port and memory can fail now. */
-static int
-apply_set(struct wr_uapi *u, struct set_req *r, uint64_t now)
-{
-	struct wr_device *dev = u->dev;
-	struct apply a = { .u = u };
-	uint8_t own[WR_KEY_LEN], cur[WR_KEY_LEN];
-	bool has_own, has_cur;
-	int ret = 0;
-
-	/* every peer may go (replace_peers, remove lines, the new key's twin): reserve room now */
-	a.removed = calloc(wr_device_peer_count(dev) + r->npeers + 1, WR_KEY_LEN);
-	a.added = calloc(r->npeers + 1, WR_KEY_LEN);
-	a.updated = calloc(r->npeers + 1, WR_KEY_LEN);
-	if (!a.removed || !a.added || !a.updated) {
-		ret = -ENOMEM;
-		goto out;
-	}
-
-	if (r->has_port) {
-		uint16_t port = u->ops.get_listen_port ? u->ops.get_listen_port(u->ctx) : 0;
-
-		if (port != r->port) {
-			ret = u->ops.set_listen_port ? u->ops.set_listen_port(u->ctx, r->port)
-						     : -EOPNOTSUPP;
-			if (ret > 0)
-				ret = -ret;
-			if (ret < 0)
-				goto out;
-			a.what |= WR_UAPI_CHANGED_LISTEN_PORT;
-		}
-	}
-
-	has_cur = wr_device_get_public_key(dev, cur);
-	has_own = has_cur;
-	memcpy(own, cur, WR_KEY_LEN);
-	if (r->has_priv) {
-		has_own = !wr_ct_is_zero(r->priv, WR_KEY_LEN);
-		if (has_own)
-			wr_x25519_public(own, r->priv);
-		if (has_own != has_cur || (has_own && memcmp(own, cur, WR_KEY_LEN) != 0)) {
-			struct wr_peer *twin = has_own ? wr_device_lookup_peer(dev, own) : NULL;
-
-			/* the engine would drop it silently: let the host hear about it first */
-			if (twin)
-				remove_peer(&a, twin);
-			wr_device_set_private_key(dev, has_own ? r->priv : NULL);
-			a.what |= WR_UAPI_CHANGED_PRIVATE_KEY;
-		}
-	}
-
-	if (r->replace_peers) {
-		struct wr_peer *peer;
-
-		while (wr_device_peer_count(dev) > 0) {
-			peer = NULL;
-			wr_device_foreach_peer(dev, first_peer, &peer);
-			if (!peer)
-				break;
-			remove_peer(&a, peer);
-		}
-	}
-
-	for (size_t i = 0; i < r->npeers; i++) {
-		/* a peer with our own public key is ignored, as the kernel and wireguard-go do */
-		if (has_own && memcmp(r->peers[i].pub, own, WR_KEY_LEN) == 0)
-			continue;
-		ret = apply_peer(&a, r, &r->peers[i], now);
-		if (ret < 0)
-			break;
-	}
-
-out:
-	/* a later block may have removed what an earlier one added or updated */
-	a.n_added = keep_existing(dev, a.added, a.n_added);
-	a.n_updated = keep_existing(dev, a.updated, a.n_updated);
-	if (a.what && u->ops.changed) {
-		struct wr_uapi_changes c = {
-			.what = a.what,
-			.removed = (const uint8_t(*)[WR_KEY_LEN])a.removed,
-			.n_removed = a.n_removed,
-			.added = (const uint8_t(*)[WR_KEY_LEN])a.added,
-			.n_added = a.n_added,
-			.updated = (const uint8_t(*)[WR_KEY_LEN])a.updated,
-			.n_updated = a.n_updated,
-		};
-
-		u->ops.changed(u->ctx, &c);
-	}
-	free(a.removed);
-	free(a.added);
-	free(a.updated);
-	return ret;
 }
 
 /* ---- get ---- */
@@ -739,7 +513,7 @@ wr_uapi_handle(
 	struct wr_uapi *u, const char *req, size_t len, char **resp, size_t *resp_len, uint64_t now)
 {
 	struct sbuf b = { 0 };
-	struct set_req r;
+	struct wr_peer_update r;
 	int ret;
 
 	*resp = NULL;
@@ -755,10 +529,10 @@ wr_uapi_handle(
 	} else if (has_prefix(req, len, "set=1\n")) {
 		ret = parse_set(&r, req, len);
 		if (ret == 0)
-			ret = apply_set(u, &r, now);
+			ret = wr_peer_update_apply(u->dev, &u->ops, u->ctx, &r, now);
 		else if (ret != -ENOMEM)
 			u->stats.malformed++;
-		set_req_free(&r);
+		wr_peer_update_free(&r);
 		if (ret == 0)
 			u->stats.sets++;
 		else
