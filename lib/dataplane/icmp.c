@@ -187,7 +187,7 @@ wr_icmp4_frag_needed(struct wr_dp_lcore *lc, const struct wr_port *port,
 		return NULL;
 	memcpy(&osrc, &oip->src_addr, 4);
 	/* no error to a group, broadcast or unspecified source, nor about a later fragment */
-	if (osrc == 0 || osrc == UINT32_MAX || RTE_IS_IPV4_MCAST(rte_be_to_cpu_32(osrc)) ||
+	if (osrc == 0 || osrc == UINT32_MAX || (rte_be_to_cpu_32(osrc) >> 28) == 0xe ||
 		(rte_be_to_cpu_16(oip->fragment_offset) & RTE_IPV4_HDR_OFFSET_MASK) != 0 ||
 		icmp4_is_error(oip, avail))
 		return NULL;
