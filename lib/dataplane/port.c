@@ -95,9 +95,11 @@ wr_port_start(struct wr_port *port, struct rte_mempool *mp, uint16_t nb_rxq, uin
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads & PORT_RSS_HF;
 		port->rss = true;
-	} else {
-		/* without RSS every packet would land on queue 0 anyway */
-		nb_rxq = 1;
+	} else if (info.max_rx_queues > nb_rxq) {
+		/* without RSS a device that has several queues spreads by itself (af_packet's
+		 * fanout over its qpairs): set them all up, as a queue left unpolled would lose
+		 * its share */
+		nb_rxq = RTE_MIN(info.max_rx_queues, WR_PORT_MAX_RXQ);
 	}
 	ret = rte_eth_dev_configure(port->port_id, nb_rxq, nb_txq, &conf);
 	if (ret < 0)

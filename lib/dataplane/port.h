@@ -19,6 +19,8 @@
 #define WR_PORT_MAX_ADDRS 16
 #define WR_PORT_RX_DESC 512
 #define WR_PORT_TX_DESC 512
+/* RX queues set up on a device without RSS that has more than asked for */
+#define WR_PORT_MAX_RXQ 16
 
 struct wr_neigh_table;
 
@@ -64,8 +66,10 @@ wr_port_add_addr(struct wr_port *port, int family, const uint8_t *addr, uint8_t 
 
 /**
  * Configure @p port->port_id with up to @p nb_rxq RX and @p nb_txq TX queues (fewer when the
- * device has fewer: nb_rxq/nb_txq say what was set up), RSS over the RX queues when the device
- * supports it, all-multicast for neighbour discovery, and start it. Packets are received into
+ * device has fewer, or all of its RX queues up to WR_PORT_MAX_RXQ when it spreads without RSS:
+ * nb_rxq/nb_txq say what was set up, and every RX queue must be polled), RSS over the RX queues
+ * when the device supports it, all-multicast for neighbour discovery, and start it.
+ * Packets are received into
  * @p mp. On failure the port is left stopped and a -errno returned.
  */
 int
