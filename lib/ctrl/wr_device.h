@@ -145,8 +145,8 @@ wr_device_set_mtu(struct wr_device *dev, uint32_t mtu);
 
 /**
  * Handshake queue depth from the host: the device is "under load" while @p queued >=
- * @p capacity / 8, and for one second after it last was (as the kernel does). Under load, an
- * initiation or response without a valid mac2 is answered with a cookie reply (if its mac1 is
+ * max(@p capacity / 8, 1), and for one second after it last was (as the kernel does). Under load,
+ * an initiation or response without a valid mac2 is answered with a cookie reply (if its mac1 is
  * valid) and dropped; one with a valid mac2 must still pass the per-source rate limiter.
  */
 void
