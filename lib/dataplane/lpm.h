@@ -96,4 +96,53 @@ wr_lpm_lookup6(const struct wr_lpm *lpm, const void *addr, uint32_t *value)
 	return lpm->has_default6;
 }
 
+/** Most addresses one bulk lookup takes (a worker's burst). */
+#define WR_LPM_BULK_MAX 64
+
+/**
+ * Look up the @p n (at most WR_LPM_BULK_MAX) IPv4 addresses at @p addrs (network order, as in the
+ * packets): @p values[i] is the value of addrs[i]'s longest match, or -1 when none.
+ */
+static inline void
+wr_lpm_lookup4_bulk(
+	const struct wr_lpm *lpm, const rte_be32_t *addrs, int32_t *values, unsigned int n)
+{
+	uint32_t ips[WR_LPM_BULK_MAX], hops[WR_LPM_BULK_MAX];
+	int32_t miss = lpm->has_default4 ? (int32_t)lpm->default4 : -1;
+	unsigned int i;
+
+	if (lpm->v4 == NULL) {
+		for (i = 0; i < n; i++)
+			values[i] = miss;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		ips[i] = rte_be_to_cpu_32(addrs[i]);
+	rte_lpm_lookup_bulk(lpm->v4, ips, hops, n);
+	for (i = 0; i < n; i++)
+		values[i] =
+			(hops[i] & RTE_LPM_LOOKUP_SUCCESS) ? (int32_t)(hops[i] & 0x00ffffff) : miss;
+}
+
+/**
+ * Look up the @p n (at most WR_LPM_BULK_MAX) IPv6 addresses at @p addrs: @p values[i] is the
+ * value of addrs[i]'s longest match, or -1 when none.
+ */
+static inline void
+wr_lpm_lookup6_bulk(const struct wr_lpm *lpm, uint8_t (*addrs)[16], int32_t *values, unsigned int n)
+{
+	int32_t miss = lpm->has_default6 ? (int32_t)lpm->default6 : -1;
+	unsigned int i;
+
+	if (lpm->v6 == NULL) {
+		for (i = 0; i < n; i++)
+			values[i] = miss;
+		return;
+	}
+	rte_lpm6_lookup_bulk_func(lpm->v6, addrs, values, n);
+	for (i = 0; i < n; i++)
+		if (values[i] < 0)
+			values[i] = miss;
+}
+
 #endif /* WR_DP_LPM_H */

@@ -214,6 +214,40 @@ fill(struct wr_allowedips *t, int family, const uint8_t bases[CLUSTERS][16], uns
 	}
 }
 
+/* The bulk lookups agree with the single ones, on addresses that hit often. */
+static void
+compare_bulk(const struct wr_lpm *lpm, int family, unsigned int round)
+{
+	uint8_t a6[WR_LPM_BULK_MAX][16];
+	rte_be32_t a4[WR_LPM_BULK_MAX];
+	int32_t got[WR_LPM_BULK_MAX];
+	unsigned int i, k, bad = 0;
+
+	for (k = 0; k < 50; k++) {
+		unsigned int n = 1 + (unsigned int)(rnd() % WR_LPM_BULK_MAX);
+
+		for (i = 0; i < n; i++) {
+			random_bytes(a6[i], 16);
+			memcpy(&a4[i], a6[i], 4);
+		}
+		if (family == AF_INET)
+			wr_lpm_lookup4_bulk(lpm, a4, got, n);
+		else
+			wr_lpm_lookup6_bulk(lpm, a6, got, n);
+		for (i = 0; i < n; i++) {
+			uint32_t v;
+			bool hit = family == AF_INET ? wr_lpm_lookup4(lpm, &a4[i], &v)
+						     : wr_lpm_lookup6(lpm, a6[i], &v);
+
+			if ((hit ? (int32_t)v : -1) != got[i])
+				bad++;
+			else
+				checks++;
+		}
+	}
+	CHECK(bad == 0, "round %u: %u bulk lookups differ from single ones", round, bad);
+}
+
 static void
 compare(const struct wr_allowedips *t, const struct wr_lpm *lpm, int family,
 	const uint8_t bases[CLUSTERS][16], unsigned int round)
@@ -258,6 +292,7 @@ compare(const struct wr_allowedips *t, const struct wr_lpm *lpm, int family,
 		failures += bad - 5;
 		printf("FAIL round %u: %u mismatches in all\n", round, bad);
 	}
+	compare_bulk(lpm, family, round);
 }
 
 static void
