@@ -14,6 +14,8 @@
 #                         run wirerate in the gateway's namespace, wait until it is up
 #   wre_gateway_stop      SIGTERM, wait, check exit status 0
 #   wre_fail MSG          print and exit 1
+#
+# WRE_KEEP=1 keeps the temporary directory (configuration, wirerate's log) for a look afterwards.
 
 WRE_NAMESPACES=()
 WRE_GW_PID=
@@ -58,7 +60,11 @@ wre_cleanup()
 		echo "==== wirerate log" >&2
 		tail -n 60 "$WRE_TMP/gw.log" >&2
 	fi
-	[ -z "$WRE_TMP" ] || rm -rf "$WRE_TMP"
+	if [ -n "${WRE_KEEP:-}" ]; then
+		wre_log "kept $WRE_TMP"
+	elif [ -n "$WRE_TMP" ]; then
+		rm -rf "$WRE_TMP"
+	fi
 	exit "$rc"
 }
 
