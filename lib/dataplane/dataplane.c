@@ -379,6 +379,15 @@ wr_dp_stats_print(struct wr_dataplane *dp, FILE *f)
 		if (n != 0)
 			fprintf(f, " %s %" PRIu64, wr_dp_drop_name(d), n);
 	}
+	/* the protocol engine's reasons, as the workers count them */
+	for (d = WR_DROP_NONE + 1; d < WR_DROP_COUNT; d++) {
+		uint64_t n = 0;
+
+		for (l = 0; l < RTE_MAX_LCORE; l++)
+			n += dp->lcores[l].proto_drops[d];
+		if (n != 0)
+			fprintf(f, " %s %" PRIu64, wr_drop_reason_name(d), n);
+	}
 	fprintf(f, "\n");
 	fflush(f);
 }
