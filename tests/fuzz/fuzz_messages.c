@@ -11,7 +11,10 @@
  *   2: same as 1 with b under load (cookie replies, mac2, the rate limiter);
  *   3: to the stateless parsers (wr_data_inner, wr_data_open, cookie reply consumption);
  *   4: as an inner packet to wr_device_send() from a (routing, queueing, sealing), then b
- *      receives what a sent.
+ *      receives what a sent;
+ *   5: as an XOR mask over a genuine initiation from a (a zero mask leaves it valid), so that
+ *      mutations land past authentication checks one field at a time; b answers, and a
+ *      consumes the response the same way, masked by the rest of the input.
  * Time advances a little per input and timers run, so that retries and expiries happen too.
  */
 #include <endian.h>
@@ -218,6 +221,39 @@ feed_parsers(const uint8_t *in, size_t len)
 	}
 }
 
+/* a genuine message from @p from's last send, XORed with @p mask, delivered to @p to */
+static void
+feed_masked(struct fnode *from, struct fnode *to, const uint8_t *mask, size_t mlen)
+{
+	static uint8_t msg[WR_MSG_INITIATION_LEN];
+	size_t i, n;
+
+	if (!qlen || queue[qlen - 1].to != to || queue[qlen - 1].len > sizeof(msg))
+		return;
+	n = queue[qlen - 1].len;
+	memcpy(msg, queue[qlen - 1].data, n);
+	qlen = 0;
+	for (i = 0; i < n && i < mlen; i++)
+		msg[i] ^= mask[i];
+	wr_device_receive(to->dev, &from->addr, msg, n, now);
+}
+
+static void
+feed_genuine(const uint8_t *in, size_t len)
+{
+	size_t half = len / 2;
+
+	/* a fresh initiation: a's REKEY_TIMEOUT rate limit is passed by moving time on */
+	now += WR_REKEY_TIMEOUT;
+	qlen = 0;
+	if (wr_peer_initiate(a.peer, now))
+		return;
+	feed_masked(&a, &b, in, half);
+	/* b's response (if any) goes back to a, masked by the second half */
+	feed_masked(&b, &a, in + half, len - half);
+	run_queue();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -241,7 +277,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size < 1)
 		return 0;
-	switch (data[0] % 5) {
+	switch (data[0] % 6) {
 	case 0:
 		wr_device_receive(b.dev, &a.addr, data + 1, size - 1, now);
 		run_queue();
@@ -258,6 +294,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 4:
 		wr_device_send(a.dev, data + 1, size - 1, now);
 		run_queue();
+		break;
+	case 5:
+		feed_genuine(data + 1, size - 1);
 		break;
 	}
 	return 0;
