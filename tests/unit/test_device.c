@@ -377,6 +377,16 @@ test_roaming(void)
 	net_free(&p.net);
 }
 
+static int
+count_prefix(void *ctx, int family, const uint8_t *addr, uint8_t cidr)
+{
+	(void)family;
+	(void)addr;
+	(void)cidr;
+	++*(unsigned *)ctx;
+	return 0;
+}
+
 static void
 test_routing_two_peers(void)
 {
@@ -415,6 +425,17 @@ test_routing_two_peers(void)
 			"above the MTU refused");
 	}
 	check(wr_device_peer_count(a->dev) == 2, "two peers");
+	{
+		struct wr_peer *pc = wr_device_lookup_peer(a->dev, c->pub);
+		uint8_t extra[4] = { 203, 0, 113, 0 };
+		unsigned count = 0;
+
+		wr_peer_add_allowedip(pc, AF_INET, extra, 24);
+		wr_peer_foreach_allowedip(pc, count_prefix, &count);
+		check(count == 2 && wr_peer_remove_allowedip(pc, AF_INET, extra, 24) == 0 &&
+				wr_peer_remove_allowedip(pc, AF_INET, extra, 24) == -ENOENT,
+			"a peer's prefixes are listed and removed");
+	}
 	wr_device_remove_peer(a->dev, wr_device_lookup_peer(a->dev, c->pub));
 	ipv4_pkt(pkt, A_IN, "198.51.100.200", 50, 2);
 	wr_device_send(a->dev, pkt, 50, net.now);
