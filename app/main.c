@@ -24,9 +24,6 @@
 
 #define EXIT_USAGE 2
 #define MAX_EAL_ARGS 64
-/* empty polls in a row before the loop naps: the host stack alone need not spin a core */
-#define IDLE_POLLS 256
-#define IDLE_SLEEP_US 100
 
 static volatile sig_atomic_t quit_signal;
 static volatile sig_atomic_t stats_requested;
@@ -56,6 +53,8 @@ usage(FILE *f)
 		"otherwise --no-huge --no-shconf with enough memory for its pool, on the lcores "
 		"of\n"
 		"[Gateway] Control and Workers. The devices come from the [Port] Device lines.\n"
+		"Workers poll the RX queues when every port has a TX queue per worker and one\n"
+		"for control (af_packet: qpairs); otherwise the control lcore polls them all.\n"
 		"SIGUSR1 prints the counters; SIGINT or SIGTERM stop it cleanly.\n");
 }
 
@@ -181,33 +180,84 @@ build_eal_args(
 }
 
 static void
-print_ports(const struct wr_dataplane *dp)
+print_plan(const struct wr_dataplane *dp)
 {
 	char mac[RTE_ETHER_ADDR_FMT_SIZE];
-	uint16_t i;
+	unsigned int l, i;
+	uint16_t p;
 
-	for (i = 0; i < dp->nb_ports; i++) {
-		const struct wr_port *p = &dp->ports[i];
+	for (p = 0; p < dp->nb_ports; p++) {
+		const struct wr_port *port = &dp->ports[p];
 
-		rte_ether_format_addr(mac, sizeof(mac), &p->mac);
+		rte_ether_format_addr(mac, sizeof(mac), &port->mac);
 		printf("wirerate: port %s: ethdev %u mac %s mtu %u rxq %u txq %u rss %s addresses "
 		       "%u\n",
-			p->name, p->port_id, mac, p->mtu, p->nb_rxq, p->nb_txq,
-			p->rss ? "on" : "off", p->n_addrs);
+			port->name, port->port_id, mac, port->mtu, port->nb_rxq, port->nb_txq,
+			port->rss ? "on" : "off", port->n_addrs);
 	}
+	for (l = 0; l < RTE_MAX_LCORE; l++) {
+		const struct wr_dp_lcore *lc = &dp->lcores[l];
+
+		if (lc->dp == NULL || (!lc->control && lc->n_rxq == 0))
+			continue;
+		printf("wirerate: lcore %u: %s txq %u rx", l, lc->control ? "control" : "worker",
+			lc->txq);
+		for (i = 0; i < lc->n_rxq; i++)
+			printf(" %s/%u", dp->ports[lc->rxq[i].port].name, lc->rxq[i].queue);
+		printf("\n");
+	}
+}
+
+/*
+ * The workers that can run: the configuration's, less those EAL was not given (the user's own
+ * EAL options may name other lcores) and the main lcore, which is the control lcore.
+ */
+static size_t
+usable_workers(const struct wr_config *cfg, unsigned int *out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < cfg->n_workers; i++) {
+		unsigned int w = cfg->workers[i];
+
+		if (w < RTE_MAX_LCORE && rte_lcore_is_enabled(w) && w != rte_get_main_lcore())
+			out[n++] = w;
+		else
+			fprintf(stderr, "wirerate: warning: worker lcore %u is not an EAL lcore\n",
+				w);
+	}
+	return n;
+}
+
+static int
+launch_workers(struct wr_dataplane *dp)
+{
+	unsigned int l;
+	int ret;
+
+	for (l = 0; l < RTE_MAX_LCORE; l++) {
+		struct wr_dp_lcore *lc = &dp->lcores[l];
+
+		if (lc->dp == NULL || lc->control || lc->n_rxq == 0)
+			continue;
+		ret = rte_eal_remote_launch(wr_dp_worker_main, lc, l);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
 }
 
 static void
 run(struct wr_dataplane *dp)
 {
-	struct wr_dp_lcore *lc = wr_dp_lcore(dp, rte_lcore_id(), 0);
+	struct wr_dp_lcore *lc = &dp->lcores[dp->control_lcore];
 	unsigned int idle = 0;
 
 	while (!quit_signal) {
 		if (wr_dp_poll(lc) != 0)
 			idle = 0;
-		else if (++idle >= IDLE_POLLS)
-			rte_delay_us_sleep(IDLE_SLEEP_US);
+		else if (++idle >= WR_DP_IDLE_POLLS)
+			rte_delay_us_sleep(WR_DP_IDLE_SLEEP_US);
 		if (stats_requested) {
 			stats_requested = 0;
 			wr_dp_stats_print(dp, stdout);
@@ -233,7 +283,8 @@ main(int argc, char **argv)
 	const char *config_path = NULL;
 	char **user = argv + 1, **app = argv + 1;
 	int n_user = 0, n_app = argc - 1, i, opt, ret, status = EXIT_FAILURE;
-	size_t w;
+	unsigned int workers[RTE_MAX_LCORE];
+	size_t w, n_workers;
 
 	/* DPDK's convention: EAL options, "--", the application's */
 	for (i = 1; i < argc; i++) {
@@ -294,21 +345,37 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 
-	ret = wr_dp_create(cfg, (uint16_t)cfg->n_workers, &dp, err, sizeof(err));
+	n_workers = usable_workers(cfg, workers);
+	ret = wr_dp_create(cfg, (uint16_t)RTE_MAX(n_workers, 1u), &dp, err, sizeof(err));
 	if (ret < 0) {
 		fprintf(stderr, "wirerate: %s\n", err);
 		goto out_eal;
 	}
-	print_ports(dp);
-	printf("wirerate: running on lcore %u (SIGUSR1: counters, SIGTERM: stop)\n",
-		rte_lcore_id());
+	ret = wr_dp_plan(dp, rte_get_main_lcore(), workers, n_workers);
+	if (ret < 0) {
+		fprintf(stderr, "wirerate: cannot place the queues on lcores: %s\n",
+			strerror(-ret));
+		goto out_dp;
+	}
+	print_plan(dp);
+	ret = launch_workers(dp);
+	if (ret < 0) {
+		fprintf(stderr, "wirerate: cannot launch the workers: %s\n", strerror(-ret));
+		goto out_workers;
+	}
+	printf("wirerate: running (SIGUSR1: counters, SIGTERM: stop)\n");
 	fflush(stdout);
 
 	run(dp);
 
 	printf("wirerate: stopping on signal %d\n", (int)quit_signal);
-	wr_dp_stats_print(dp, stdout);
 	status = EXIT_SUCCESS;
+out_workers:
+	wr_dp_stop(dp);
+	rte_eal_mp_wait_lcore();
+	if (status == EXIT_SUCCESS)
+		wr_dp_stats_print(dp, stdout);
+out_dp:
 	wr_dp_destroy(dp);
 out_eal:
 	rte_eal_cleanup();

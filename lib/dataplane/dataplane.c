@@ -14,6 +14,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
+#include <rte_ring.h>
 
 #include "dataplane.h"
 #include "host.h"
@@ -186,6 +187,13 @@ wr_dp_destroy(struct wr_dataplane *dp)
 	}
 	for (i = 0; i < dp->nb_ports; i++)
 		wr_neigh_free(dp->ports[i].neigh);
+	if (dp->to_control != NULL) {
+		void *m;
+
+		while (rte_ring_dequeue(dp->to_control, &m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(dp->to_control);
+	}
 	rte_mempool_free(dp->mp);
 	rte_free(dp->lcores);
 	rte_free(dp);
@@ -299,36 +307,160 @@ wr_dp_input(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m)
 	}
 }
 
+/* The port a frame handed over by a worker came in on (m->port is its ethdev) */
+static struct wr_port *
+port_of(struct wr_dataplane *dp, const struct rte_mbuf *m)
+{
+	uint16_t i;
+
+	for (i = 0; i < dp->nb_ports; i++)
+		if (dp->ports[i].port_id == m->port)
+			return &dp->ports[i];
+	return NULL;
+}
+
+/*
+ * A worker's received burst. The worker's classify slots in here (WireGuard data to decrypt, LAN
+ * traffic to encrypt); for now every frame is the host stack's, on the control lcore.
+ */
+static void
+worker_rx(struct wr_dp_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
+{
+	unsigned int sent = rte_ring_enqueue_burst(lc->dp->to_control, (void **)pkts, n, NULL);
+
+	for (; sent < n; sent++)
+		wr_dp_drop(lc, WR_DP_DROP_CONTROL_RING_FULL, pkts[sent]);
+}
+
+static void
+input_burst(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		struct wr_port *p = port != NULL ? port : port_of(lc->dp, pkts[i]);
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		if (p == NULL)
+			wr_dp_drop(lc, WR_DP_DROP_RUNT, pkts[i]);
+		else
+			wr_dp_input(lc, p, pkts[i]);
+	}
+}
+
 unsigned int
 wr_dp_poll(struct wr_dp_lcore *lc)
 {
 	struct wr_dataplane *dp = lc->dp;
 	struct rte_mbuf *pkts[WR_DP_BURST];
-	unsigned int total = 0;
-	uint16_t p, q, n, i;
+	unsigned int total = 0, i;
+	uint16_t p, n;
 
 	lc->now = rte_rdtsc();
-	for (p = 0; p < dp->nb_ports; p++) {
-		struct wr_port *port = &dp->ports[p];
+	for (i = 0; i < lc->n_rxq; i++) {
+		struct wr_port *port = &dp->ports[lc->rxq[i].port];
 
-		for (q = 0; q < port->nb_rxq; q++) {
-			n = rte_eth_rx_burst(port->port_id, q, pkts, WR_DP_BURST);
-			lc->port[p].rx_pkts += n;
-			total += n;
-			for (i = 0; i < n; i++) {
-				if (i + 1 < n)
-					rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-				wr_dp_input(lc, port, pkts[i]);
-			}
-		}
+		n = rte_eth_rx_burst(port->port_id, lc->rxq[i].queue, pkts, WR_DP_BURST);
+		lc->port[port->index].rx_pkts += n;
+		total += n;
+		if (n == 0)
+			continue;
+		if (lc->control)
+			input_burst(lc, port, pkts, n);
+		else
+			worker_rx(lc, pkts, n);
 	}
-	if (lc->now >= lc->next_tick) {
+	if (lc->control && dp->to_control != NULL) {
+		n = (uint16_t)rte_ring_dequeue_burst(
+			dp->to_control, (void **)pkts, WR_DP_BURST, NULL);
+		total += n;
+		input_burst(lc, NULL, pkts, n);
+	}
+	if (lc->control && lc->now >= lc->next_tick) {
 		for (p = 0; p < dp->nb_ports; p++)
 			wr_neigh_tick(lc, &dp->ports[p]);
 		lc->next_tick = lc->now + dp->hz * WR_DP_TICK_MS / 1000;
 	}
 	wr_dp_flush(lc);
 	return total;
+}
+
+static int
+give_rxq(struct wr_dp_lcore *lc, uint16_t port, uint16_t queue)
+{
+	if (lc->n_rxq == WR_DP_LCORE_MAX_RXQ)
+		return -EINVAL;
+	lc->rxq[lc->n_rxq].port = port;
+	lc->rxq[lc->n_rxq].queue = queue;
+	lc->n_rxq++;
+	return 0;
+}
+
+int
+wr_dp_plan(struct wr_dataplane *dp, unsigned int control_lcore, const unsigned int *workers,
+	size_t n_workers)
+{
+	struct wr_dp_lcore *control;
+	bool split = n_workers > 0;
+	uint16_t p, q;
+	size_t w;
+	int ret;
+
+	if (control_lcore >= RTE_MAX_LCORE)
+		return -EINVAL;
+	for (w = 0; w < n_workers; w++)
+		if (workers[w] >= RTE_MAX_LCORE || workers[w] == control_lcore)
+			return -EINVAL;
+	/* TX queues are not shared: each worker needs its own, and control one more */
+	for (p = 0; p < dp->nb_ports; p++)
+		if (dp->ports[p].nb_txq < n_workers + 1)
+			split = false;
+	control = wr_dp_lcore(dp, control_lcore, split ? (uint16_t)n_workers : 0);
+	control->control = true;
+	dp->control_lcore = control_lcore;
+	if (!split) {
+		dp->n_workers = 0;
+		for (p = 0; p < dp->nb_ports; p++)
+			for (q = 0; q < dp->ports[p].nb_rxq; q++)
+				if ((ret = give_rxq(control, p, q)) < 0)
+					return ret;
+		return 0;
+	}
+	dp->to_control = rte_ring_create(
+		"wr_to_control", WR_DP_CONTROL_RING, (int)rte_socket_id(), RING_F_SC_DEQ);
+	if (dp->to_control == NULL)
+		return -ENOMEM;
+	dp->n_workers = (unsigned int)n_workers;
+	for (w = 0; w < n_workers; w++)
+		wr_dp_lcore(dp, workers[w], (uint16_t)w);
+	/* queue q of every port to worker q mod n: with RSS, each worker gets its share of flows */
+	for (p = 0; p < dp->nb_ports; p++)
+		for (q = 0; q < dp->ports[p].nb_rxq; q++)
+			if ((ret = give_rxq(&dp->lcores[workers[q % n_workers]], p, q)) < 0)
+				return ret;
+	return 0;
+}
+
+int
+wr_dp_worker_main(void *arg)
+{
+	struct wr_dp_lcore *lc = arg;
+	unsigned int idle = 0;
+
+	while (!__atomic_load_n(&lc->dp->stop, __ATOMIC_RELAXED)) {
+		if (wr_dp_poll(lc) != 0)
+			idle = 0;
+		else if (++idle >= WR_DP_IDLE_POLLS)
+			rte_delay_us_sleep(WR_DP_IDLE_SLEEP_US);
+	}
+	return 0;
+}
+
+void
+wr_dp_stop(struct wr_dataplane *dp)
+{
+	__atomic_store_n(&dp->stop, 1, __ATOMIC_RELAXED);
 }
 
 uint64_t

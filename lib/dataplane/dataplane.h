@@ -7,10 +7,11 @@
  * wr_dp_poll() on its own struct wr_dp_lcore (wr_dp_lcore()) until told to stop, then
  * wr_dp_destroy() on the main lcore once every poller returned.
  *
- * Today one lcore (the control lcore) polls every RX queue and runs the host stack (ARP, ND,
- * ICMP). The worker loop slots in beside it: workers poll their own queues, classify, and send
- * what is not WireGuard data to the control lcore, whose wr_dp_input() stays the entry point of
- * the host stack.
+ * Lcores: the control lcore runs the host stack (ARP, ND, ICMP: wr_dp_input()) and the
+ * neighbour timers. wr_dp_plan() gives the RX queues to the workers when every port has a TX
+ * queue for each worker and one for control; a worker polls its queues and hands frames to the
+ * control lcore over a ring (the worker's classify/decrypt/encrypt slots in there: see
+ * worker_rx() in dataplane.c). Otherwise the control lcore polls every queue in one loop.
  */
 #ifndef WR_DP_DATAPLANE_H
 #define WR_DP_DATAPLANE_H
@@ -34,6 +35,13 @@ struct wr_config;
 #define WR_DP_MBUF_CACHE 128
 /* How often the poll loop runs the neighbour timers. */
 #define WR_DP_TICK_MS 100
+/* Frames the workers may have queued for the control lcore at once */
+#define WR_DP_CONTROL_RING 1024
+/* RX queues one lcore polls at most */
+#define WR_DP_LCORE_MAX_RXQ 32
+/* Empty polls in a row before a loop naps, and how long: a gateway that idles need not spin */
+#define WR_DP_IDLE_POLLS 256
+#define WR_DP_IDLE_SLEEP_US 100
 
 /** Counters of one port on one lcore. */
 struct wr_dp_port_stats {
@@ -51,11 +59,20 @@ struct wr_dp_txbuf {
 	struct rte_mbuf *pkts[WR_DP_BURST];
 };
 
+/** One RX queue an lcore polls. */
+struct wr_dp_rxq {
+	uint16_t port; /* index in struct wr_dataplane's ports[] */
+	uint16_t queue;
+};
+
 /** Everything one lcore writes while polling: read by others only for totals. */
 struct wr_dp_lcore {
 	struct wr_dataplane *dp;
 	unsigned int lcore_id;
+	bool control; /* runs the host stack and the timers */
 	uint16_t txq; /* TX queue this lcore owns on every port */
+	uint16_t n_rxq;
+	struct wr_dp_rxq rxq[WR_DP_LCORE_MAX_RXQ];
 	uint64_t now; /* rte_rdtsc() at the top of the current poll */
 	uint64_t next_tick;
 	uint64_t drops[WR_DP_DROP__COUNT];
@@ -69,7 +86,11 @@ struct wr_dataplane {
 	uint64_t hz; /* TSC ticks per second */
 	uint16_t nb_ports;
 	struct wr_port ports[WR_DP_MAX_PORTS];
-	struct wr_dp_lcore *lcores; /* RTE_MAX_LCORE entries, indexed by lcore id */
+	struct wr_dp_lcore *lcores;  /* RTE_MAX_LCORE entries, indexed by lcore id */
+	struct rte_ring *to_control; /* workers -> control: frames for the host stack */
+	unsigned int control_lcore;
+	unsigned int n_workers; /* lcores polling RX besides control; 0: control polls all */
+	uint32_t stop;          /* set by wr_dp_stop(): the worker loops return */
 };
 
 /**
@@ -93,13 +114,36 @@ wr_dp_create(const struct wr_config *cfg, uint16_t nb_queues, struct wr_dataplan
 void
 wr_dp_destroy(struct wr_dataplane *dp);
 
+/**
+ * Decide which lcore polls which RX queue and sends on which TX queue: @p control_lcore runs the
+ * host stack; each of the @p n_workers lcores at @p workers (EAL lcores other than control) gets
+ * a share of every port's RX queues and a TX queue of its own, when every port has enough TX
+ * queues (n_workers + 1); otherwise the control lcore polls everything alone. Call once, after
+ * wr_dp_create(). Returns 0, -EINVAL (an lcore id out of range) or -ENOMEM (the ring).
+ */
+int
+wr_dp_plan(struct wr_dataplane *dp, unsigned int control_lcore, const unsigned int *workers,
+	size_t n_workers);
+
+/**
+ * A worker lcore's loop, for rte_eal_remote_launch() with its struct wr_dp_lcore: polls until
+ * wr_dp_stop(). Returns 0.
+ */
+int
+wr_dp_worker_main(void *lcore);
+
+/** Ask the worker loops to return (from the control lcore; wait for them with EAL). */
+void
+wr_dp_stop(struct wr_dataplane *dp);
+
 /** The state of lcore @p lcore_id, which uses TX queue @p txq on every port. */
 struct wr_dp_lcore *
 wr_dp_lcore(struct wr_dataplane *dp, unsigned int lcore_id, uint16_t txq);
 
 /**
- * One pass of the host-stack loop: poll every RX queue of every port, handle what came, flush
- * the TX buffers, run the timers when due. Returns the number of packets received.
+ * One pass of lcore @p lc's loop: poll its RX queues; on the control lcore also the frames the
+ * workers handed over, the host stack and the timers when due; flush the TX buffers. Returns the
+ * number of packets received or handed over.
  */
 unsigned int
 wr_dp_poll(struct wr_dp_lcore *lc);

@@ -33,7 +33,8 @@
 	X(NEIGH_TABLE_FULL, "neigh_table_full") /* no neighbour entry could be allocated */        \
 	X(NEIGH_FAILED, "neigh_failed")         /* next hop never answered */                      \
 	X(NO_MBUF, "no_mbuf")                   /* mempool empty when building a reply */          \
-	X(TX_FULL, "tx_full")                   /* the TX queue did not take the packet */
+	X(CONTROL_RING_FULL, "control_ring_full") /* control lcore behind: handover refused */     \
+	X(TX_FULL, "tx_full")                     /* the TX queue did not take the packet */
 
 enum wr_dp_drop {
 #define WR_DP_DROP_ENUM(sym, name) WR_DP_DROP_##sym,

@@ -8,7 +8,7 @@
 #   wre-h0 (192.0.2.2, 2001:db8:1::2) -- port lan (192.0.2.1, 2001:db8:1::1) [wirerate]
 #   wre-h1 (203.0.113.2, 2001:db8:2::2) -- port wan (203.0.113.1, 2001:db8:2::1)
 #
-# Usage: gateway.sh WIRERATE SCENARIO   (help, bad_config, ping4, ping6, signals)
+# Usage: gateway.sh WIRERATE SCENARIO   (help, bad_config, ping4, ping6, signals, workers)
 set -uo pipefail
 
 WIRERATE=$1
@@ -17,8 +17,11 @@ WRE_NAME="e2e-$SCENARIO"
 # shellcheck source=tests/e2e/wre.sh
 . "$(dirname "$0")/wre.sh"
 
+# topology [DEVARGS]: the namespaces, the veths and $CONF; DEVARGS is added to both Devices
 topology()
 {
+	local extra=${1:-}
+
 	wre_need_root
 	if [ "$(nproc)" -lt 2 ]; then
 		wre_log "skipped: needs 2 cores (control lcore 0, worker lcore 1)"
@@ -37,12 +40,12 @@ topology()
 	Workers = 1
 
 	[Port lan]
-	Device = net_af_packet0,iface=$GW0
+	Device = net_af_packet0,iface=$GW0$extra
 	Address = 192.0.2.1/24
 	Address = 2001:db8:1::1/64
 
 	[Port wan]
-	Device = net_af_packet1,iface=$GW1
+	Device = net_af_packet1,iface=$GW1$extra
 	Address = 203.0.113.1/24
 	Address = 2001:db8:2::1/64
 	CONF
@@ -203,9 +206,30 @@ scenario_signals()
 	WRE_GW_PID=
 }
 
+# Two queue pairs per port: a TX queue for the worker and one for control, so the worker
+# (lcore 1) polls every RX queue and hands the frames to the control lcore (0) over the ring.
+scenario_workers()
+{
+	topology ,qpairs=2
+	wre_gateway_start "$CONF"
+	grep -q '^wirerate: lcore 1: worker txq 0 rx lan/0 lan/1 wan/0 wan/1$' "$WRE_TMP/gw.log" ||
+		wre_fail "the worker does not poll every RX queue"
+	grep -q '^wirerate: lcore 0: control txq 1 rx$' "$WRE_TMP/gw.log" ||
+		wre_fail "the control lcore does not send on its own queue"
+	ping_all h0 192.0.2.1
+	ping_all h0 -6 2001:db8:1::1
+	ping_all h1 203.0.113.1
+	ping_all h1 -6 2001:db8:2::1
+	neigh_is h1 203.0.113.1 "$(wre_gateway_mac wan)"
+	request_counters
+	[ "$(counter wan echo_replies)" -ge 6 ] || wre_fail "port wan counted too few echo replies"
+	! grep -q '^drops:.*control_ring_full' "$WRE_TMP/gw.log" || wre_fail "handover refused"
+	wre_gateway_stop
+}
+
 wre_init
 case "$SCENARIO" in
-help | bad_config | ping4 | ping6 | signals) "scenario_$SCENARIO" ;;
+help | bad_config | ping4 | ping6 | signals | workers) "scenario_$SCENARIO" ;;
 *) wre_fail "unknown scenario $SCENARIO" ;;
 esac
 wre_log "ok"
