@@ -12,6 +12,10 @@
  * yields its own ratios, and the medians over the rounds are printed, as the machine may be
  * shared.
  *
+ * The responder consumes pre-made initiations back to back; the initiator handshakes with 32
+ * responders in turn (its part timed: creating initiations, consuming responses, sending the
+ * confirming keepalive), as a gateway initiating to many peers would.
+ *
  * Usage: bench_handshake [handshakes per round, default 2000] [rounds, default 5]
  */
 #include <arpa/inet.h>
@@ -24,14 +28,17 @@
 #include "wr_device.h"
 
 #define X25519_PER_HANDSHAKE 4
+/* the initiator handshakes with this many responders in turn, as a gateway with many peers */
+#define FANOUT 32
 
 struct side {
 	struct wr_device *dev;
 	struct wr_peer *peer;
 	struct wr_endpoint addr;
 	uint8_t priv[32], pub[32];
-	uint8_t out[256];
-	size_t out_len;
+	/* the last handshake message sent to each destination port, modulo FANOUT */
+	uint8_t out[FANOUT][256];
+	size_t out_len[FANOUT];
 	unsigned completed;
 };
 
@@ -47,16 +54,22 @@ mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-/* keeps the last handshake message sent; data (keepalives) is ignored */
+static unsigned
+slot(const struct wr_endpoint *to)
+{
+	return ntohs(to->in4.sin_port) % FANOUT;
+}
+
+/* keeps the last handshake message sent to each port; data (keepalives) is ignored */
 static void
 op_send(void *ctx, const struct wr_endpoint *to, const void *buf, size_t len)
 {
 	struct side *s = ctx;
+	unsigned k = slot(to);
 
-	(void)to;
-	if (len <= sizeof(s->out) && ((const uint8_t *)buf)[0] != 4) {
-		memcpy(s->out, buf, len);
-		s->out_len = len;
+	if (len <= sizeof(s->out[k]) && ((const uint8_t *)buf)[0] != 4) {
+		memcpy(s->out[k], buf, len);
+		s->out_len[k] = len;
 	}
 }
 
@@ -93,7 +106,7 @@ static const struct wr_device_ops ops = {
 };
 
 static void
-side_init(struct side *s, const char *ip)
+side_init(struct side *s, const char *ip, uint16_t port)
 {
 	memset(s, 0, sizeof(*s));
 	s->dev = wr_device_create(&ops, s);
@@ -105,15 +118,15 @@ side_init(struct side *s, const char *ip)
 	wr_x25519_public(s->pub, s->priv);
 	wr_device_set_private_key(s->dev, s->priv);
 	s->addr.in4.sin_family = AF_INET;
-	s->addr.in4.sin_port = htons(51820);
+	s->addr.in4.sin_port = htons(port);
 	inet_pton(AF_INET, ip, &s->addr.in4.sin_addr);
 }
 
 static void
 pair_init(struct side *a, struct side *b)
 {
-	side_init(a, "203.0.113.1");
-	side_init(b, "203.0.113.2");
+	side_init(a, "203.0.113.1", 51820);
+	side_init(b, "203.0.113.2", 51820);
 	a->peer = wr_device_add_peer(a->dev, b->pub, NULL);
 	b->peer = wr_device_add_peer(b->dev, a->pub, NULL);
 	wr_peer_set_endpoint(a->peer, &b->addr);
@@ -164,11 +177,11 @@ bench_responder(unsigned n)
 		/* newer timestamps, and beyond a's REKEY_TIMEOUT rate limit */
 		a_now += 6 * 1000000000ULL;
 		wall += 1000000000ULL;
-		if (wr_peer_initiate(a.peer, a_now) || a.out_len != 148) {
+		if (wr_peer_initiate(a.peer, a_now) || a.out_len[slot(&b.addr)] != 148) {
 			fprintf(stderr, "initiation %u failed\n", i);
 			exit(1);
 		}
-		memcpy(inits[i], a.out, 148);
+		memcpy(inits[i], a.out[slot(&b.addr)], 148);
 	}
 	t0 = mono_ns();
 	for (i = 0; i < n; i++) {
@@ -184,34 +197,56 @@ bench_responder(unsigned n)
 	return (n - bad) / (t / 1e9);
 }
 
-/* a creates initiations and consumes responses; only a's part is timed */
+/*
+ * a creates initiations to FANOUT responders in turn, then consumes their responses; only a's
+ * part is timed.
+ */
 static double
 bench_initiator(unsigned n)
 {
-	struct side a, b;
+	struct side *a = calloc(1, sizeof(*a)), *b = calloc(FANOUT, sizeof(*b));
+	struct wr_peer *peers[FANOUT];
 	uint64_t a_now = 1000 * 1000000000ULL, b_now = a_now, t = 0, t0;
-	uint8_t resp[92];
-	unsigned i;
+	unsigned r, k, rounds = (n + FANOUT - 1) / FANOUT, done;
+	static uint8_t resp[FANOUT][92];
 
-	pair_init(&a, &b);
-	for (i = 0; i < n; i++) {
+	if (!a || !b)
+		exit(1);
+	side_init(a, "203.0.113.1", 51820);
+	for (k = 0; k < FANOUT; k++) {
+		side_init(&b[k], "203.0.113.2", (uint16_t)(10240 + k));
+		peers[k] = wr_device_add_peer(a->dev, b[k].pub, NULL);
+		wr_peer_set_endpoint(peers[k], &b[k].addr);
+		b[k].peer = wr_device_add_peer(b[k].dev, a->pub, NULL);
+		wr_peer_set_endpoint(b[k].peer, &a->addr);
+	}
+	for (r = 0; r < rounds; r++) {
 		a_now += 6 * 1000000000ULL;
 		b_now += 21 * 1000000ULL;
 		wall += 1000000000ULL;
 		t0 = mono_ns();
-		wr_peer_initiate(a.peer, a_now);
+		for (k = 0; k < FANOUT; k++)
+			wr_peer_initiate(peers[k], a_now);
 		t += mono_ns() - t0;
-		wr_device_receive(b.dev, &a.addr, a.out, a.out_len, b_now);
-		memcpy(resp, b.out, sizeof(resp));
+		for (k = 0; k < FANOUT; k++) {
+			wr_device_receive(b[k].dev, &a->addr, a->out[k], a->out_len[k], b_now);
+			memcpy(resp[k], b[k].out[slot(&a->addr)], sizeof(resp[k]));
+		}
 		t0 = mono_ns();
-		wr_device_receive(a.dev, &b.addr, resp, sizeof(resp), a_now);
+		for (k = 0; k < FANOUT; k++)
+			wr_device_receive(a->dev, &b[k].addr, resp[k], sizeof(resp[k]), a_now);
 		t += mono_ns() - t0;
 	}
-	if (a.completed != n)
-		fprintf(stderr, "initiator: %u of %u handshakes completed\n", a.completed, n);
-	i = a.completed;
-	pair_free(&a, &b);
-	return i / (t / 1e9);
+	done = a->completed;
+	if (done != rounds * FANOUT)
+		fprintf(stderr, "initiator: %u of %u handshakes completed\n", done,
+			rounds * FANOUT);
+	wr_device_destroy(a->dev);
+	for (k = 0; k < FANOUT; k++)
+		wr_device_destroy(b[k].dev);
+	free(a);
+	free(b);
+	return done / (t / 1e9);
 }
 
 static int
