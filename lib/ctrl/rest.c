@@ -26,7 +26,8 @@
 struct conn {
 	char *buf;
 	size_t len, cap;
-	bool answered;
+	size_t discarded; /* bytes of a body over the limit, read and dropped */
+	bool answered, too_big;
 };
 
 static uint64_t
@@ -338,16 +339,22 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 	if (*upload_size) {
 		size_t n = *upload_size;
 
-		if (!cs->answered) {
-			if (n > r->cfg.max_body - cs->len) {
-				/* a chunked body that grew too large: answer now, MHD drops the rest */
-				body_wipe(cs);
-				rest_error(&out, 413, REST_E_TOO_LARGE, NULL,
-					"the body is over %zu bytes", r->cfg.max_body);
+		if (!cs->answered && !cs->too_big && n > r->cfg.max_body - cs->len) {
+			/*
+			 * A chunked body that grew too large. MHD cannot answer in the middle of an
+			 * upload, so the rest is read and dropped and 413 follows; a client that
+			 * keeps sending for long is cut off.
+			 */
+			body_wipe(cs);
+			cs->too_big = true;
+		}
+		if (cs->too_big) {
+			cs->discarded += n;
+			if (cs->discarded > 16 * r->cfg.max_body) {
 				wr_wipe((void *)upload, n);
-				*upload_size = 0;
-				return answer(r, c, cs, &out);
+				return MHD_NO;
 			}
+		} else if (!cs->answered) {
 			if (!body_reserve(cs, cs->len + n + 1))
 				return MHD_NO;
 			memcpy(cs->buf + cs->len, upload, n);
@@ -360,6 +367,11 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 	}
 	if (cs->answered)
 		return MHD_YES;
+	if (cs->too_big) {
+		rest_error(&out, 413, REST_E_TOO_LARGE, NULL, "the body is over %zu bytes",
+			r->cfg.max_body);
+		return answer(r, c, cs, &out);
+	}
 	r->now = r->now ? r->now : mono_ns();
 	route(r, method, url, cs->buf ? cs->buf : "", cs->len, &out);
 	body_wipe(cs);

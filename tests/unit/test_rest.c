@@ -1,0 +1,947 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The REST API with real clients: the server runs in this process on a temporary unix socket
+ * (and a loopback TCP port with a token), polled from the main loop while curl (forked) and
+ * hand-made clients send requests. Every answer is checked against docs/openapi.json. Covers
+ * every resource and method, every error class, unknown fields, wrong types, huge bodies, a
+ * slow client that must not block others, concurrent clients, atomic bulk replace, write-only
+ * secrets and the Prometheus text. Skips (77) without curl.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include "rest_harness.h"
+#include "wr_base64.h"
+#include "wr_crypto.h"
+
+#define MAX_BODY (256u * 1024)
+#define TOKEN "test-token-0123456789"
+
+static char dir[64], sock[128], bodyfile[128];
+
+/* ---- the host: two interfaces and their callbacks ---- */
+
+struct iface {
+	struct wr_device *dev;
+	uint16_t port;
+	unsigned changed, removing;
+	size_t added, removed, updated;
+	uint64_t dp_no_route;
+};
+
+static struct iface wg0, wg1;
+
+static void
+d_send(void *ctx, const struct wr_endpoint *to, const void *buf, size_t len)
+{
+}
+
+static void
+d_deliver(void *ctx, struct wr_peer *peer, const void *p, size_t len)
+{
+}
+
+static uint64_t
+d_wall(void *ctx)
+{
+	return 1700000000ULL * 1000000000ULL;
+}
+
+static uint16_t
+h_get_port(void *ctx)
+{
+	return ((struct iface *)ctx)->port;
+}
+
+static int
+h_set_port(void *ctx, uint16_t port)
+{
+	if (port == 7777)
+		return -EADDRINUSE;
+	((struct iface *)ctx)->port = port;
+	return 0;
+}
+
+static void
+h_removing(void *ctx, struct wr_peer *peer)
+{
+	((struct iface *)ctx)->removing++;
+}
+
+static void
+h_changed(void *ctx, const struct wr_uapi_changes *c)
+{
+	struct iface *f = ctx;
+
+	f->changed++;
+	f->added = c->n_added;
+	f->removed = c->n_removed;
+	f->updated = c->n_updated;
+}
+
+static const char *
+h_port_name(void *ctx)
+{
+	return "wan0";
+}
+
+static void
+h_add_drops(void *ctx, uint64_t drops[WR_DROP_COUNT])
+{
+	drops[WR_DROP_NO_ROUTE] += ((struct iface *)ctx)->dp_no_route;
+}
+
+static const char *const addrs[] = { "192.0.2.1/24", "2001:db8::1/64" };
+static const struct wr_rest_port ports[] = {
+	{ .name = "wan0", .mac = "02:00:00:00:00:01", .addresses = addrs, .n_addresses = 2,
+		.link_up = true, .rx_packets = 11, .tx_packets = 12, .rx_bytes = 1300 },
+	{ .name = "lan0", .link_up = false },
+};
+static const struct wr_rest_lcore lcores[] = { { 0, "control" }, { 1, "worker" } };
+
+static int
+h_status(void *ctx, struct wr_rest_status *st)
+{
+	st->version = "9.9-test";
+	st->uptime_ns = 42ULL * 1000000000ULL;
+	st->ports = ports;
+	st->n_ports = 2;
+	st->lcores = lcores;
+	st->n_lcores = 2;
+	return 0;
+}
+
+/* ---- keys ---- */
+
+struct key {
+	uint8_t priv[32], pub[32];
+	char std[WR_BASE64_KEY_LEN + 1], url[WR_BASE64URL_KEY_LEN + 1];
+	char priv_std[WR_BASE64_KEY_LEN + 1];
+};
+
+static void
+make_key(struct key *k, unsigned int n)
+{
+	memset(k->priv, 0, 32);
+	/* clamping clears bits of byte 0: vary others */
+	k->priv[1] = (uint8_t)n;
+	k->priv[2] = (uint8_t)(n >> 8);
+	k->priv[3] = 0x5a;
+	k->priv[31] = 0x40;
+	wr_x25519_public(k->pub, k->priv);
+	wr_base64_key_encode(k->std, k->pub);
+	wr_base64url_key_encode(k->url, k->pub);
+	wr_base64_key_encode(k->priv_std, k->priv);
+}
+
+/* ---- requests through curl ---- */
+
+static bool have_curl;
+
+/*
+ * @p path: "/v1/..." over the unix socket, or a whole URL (TCP). @p ctype: NULL for JSON, ""
+ * for none. @p extra: more curl arguments (NULL-terminated), may be NULL.
+ */
+static void
+request_ex(struct res *r, const char *method, const char *path, const char *body,
+	const char *ctype, const char *const *extra)
+{
+	char url[512], ct[128];
+	const char *argv[40];
+	struct proc p, *pp = &p;
+	size_t n = 0;
+	char *nl[5];
+
+	memset(r, 0, sizeof(*r));
+	argv[n++] = "curl";
+	argv[n++] = "-sS";
+	argv[n++] = "--max-time";
+	argv[n++] = "30";
+	argv[n++] = "-o";
+	argv[n++] = "-";
+	argv[n++] = "-w";
+	argv[n++] = "\n%{http_code}\n%{content_type}\n%header{allow}\n%header{location}";
+	argv[n++] = "-X";
+	argv[n++] = method;
+	if (strncmp(path, "http", 4) != 0) {
+		argv[n++] = "--unix-socket";
+		argv[n++] = sock;
+		snprintf(url, sizeof(url), "http://localhost%s", path);
+	} else {
+		snprintf(url, sizeof(url), "%s", path);
+	}
+	if (body) {
+		FILE *f = fopen(bodyfile, "w");
+
+		fwrite(body, 1, strlen(body), f);
+		fclose(f);
+		argv[n++] = "--data-binary";
+		argv[n++] = "@body.json";
+		if (!ctype || ctype[0]) {
+			snprintf(ct, sizeof(ct), "Content-Type: %s", ctype ? ctype : "application/json");
+			argv[n++] = "-H";
+			argv[n++] = ct;
+		}
+	}
+	for (size_t i = 0; extra && extra[i]; i++)
+		argv[n++] = extra[i];
+	argv[n++] = url;
+	argv[n] = NULL;
+	proc_spawn(&p, (char *const *)argv, NULL, NULL);
+	CHECK(pump(&pp, 1, NULL), "%s %s: curl did not finish", method, path);
+	CHECK(WIFEXITED(p.status) && WEXITSTATUS(p.status) == 0, "%s %s: curl failed", method,
+		path);
+	/* the last four lines are the -w fields */
+	for (int i = 0; i < 4; i++) {
+		nl[i] = p.out ? strrchr(p.out, '\n') : NULL;
+		if (!nl[i])
+			break;
+		*nl[i] = '\0';
+	}
+	if (p.out && nl[3]) {
+		r->status = atoi(nl[3] + 1);
+		snprintf(r->ctype, sizeof(r->ctype), "%s", nl[2] + 1);
+		snprintf(r->allow, sizeof(r->allow), "%s", nl[1] + 1);
+		snprintf(r->location, sizeof(r->location), "%s", nl[0] + 1);
+		r->body = strdup(p.out);
+		r->json = json_loads(r->body, 0, NULL);
+	} else {
+		r->body = strdup("");
+	}
+	free(p.out);
+	if (strncmp(path, "http", 4) != 0)
+		doc_check(method, path, r, body);
+	else
+		doc_check(method, strchr(path + 7, '/'), r, body);
+}
+
+static void
+request(struct res *r, const char *method, const char *path, const char *body)
+{
+	request_ex(r, method, path, body, NULL, NULL);
+}
+
+static const char *
+jstr(json_t *j, const char *path)
+{
+	return json_string_value(json_object_get(j, path));
+}
+
+/* The error code and field of an error answer. */
+static bool
+is_error(const struct res *r, int status, const char *code, const char *field)
+{
+	json_t *e = json_object_get(r->json, "error");
+	const char *f = jstr(e, "field");
+
+	if (r->status == status && e && !strcmp(jstr(e, "code"), code) &&
+		(field ? f && !strcmp(f, field) : !f))
+		return true;
+	printf("  got %d %s (wanted %d %s field %s)\n", r->status, r->body, status, code,
+		field ? field : "null");
+	return false;
+}
+
+static char path_buf[512];
+
+static const char *
+ppath(const char *ifname, const struct key *k, const char *suffix)
+{
+	snprintf(path_buf, sizeof(path_buf), "/v1/interfaces/%s/peers/%s%s", ifname, k->url,
+		suffix ? suffix : "");
+	return path_buf;
+}
+
+/* ---- tests ---- */
+
+static void
+test_status(void)
+{
+	struct res r;
+
+	request(&r, "GET", "/v1/status", NULL);
+	CHECK(r.status == 200, "status: %d", r.status);
+	CHECK(jstr(r.json, "version") && !strcmp(jstr(r.json, "version"), "9.9-test"), "version");
+	CHECK(json_integer_value(json_object_get(r.json, "uptime_seconds")) == 42, "uptime");
+	CHECK(json_array_size(json_object_get(r.json, "ports")) == 2, "ports");
+	CHECK(json_array_size(json_object_get(r.json, "lcores")) == 2, "lcores");
+	CHECK(json_array_size(json_object_get(r.json, "interfaces")) == 2, "interfaces");
+	res_free(&r);
+	request(&r, "POST", "/v1/status", "{}");
+	CHECK(is_error(&r, 405, "method_not_allowed", NULL) && !strcmp(r.allow, "GET"), "405");
+	res_free(&r);
+}
+
+static void
+test_interfaces(const struct key *own)
+{
+	struct res r;
+	unsigned changed = wg1.changed;
+
+	request(&r, "GET", "/v1/interfaces", NULL);
+	CHECK(r.status == 200 && json_array_size(json_object_get(r.json, "interfaces")) == 2,
+		"list: %d", r.status);
+	res_free(&r);
+	request(&r, "GET", "/v1/interfaces/wg0", NULL);
+	CHECK(r.status == 200 && !strcmp(jstr(r.json, "public_key"), own->std), "wg0's key");
+	CHECK(!strcmp(jstr(r.json, "port"), "wan0") &&
+			json_integer_value(json_object_get(r.json, "listen_port")) == 51820,
+		"wg0's port");
+	res_free(&r);
+	request(&r, "GET", "/v1/interfaces/nope", NULL);
+	CHECK(is_error(&r, 404, "not_found", "interface"), "unknown interface");
+	res_free(&r);
+
+	request(&r, "PATCH", "/v1/interfaces/wg1", "{\"listen_port\": 51821}");
+	CHECK(r.status == 200 && wg1.port == 51821, "listen port: %d", r.status);
+	res_free(&r);
+	request(&r, "PATCH", "/v1/interfaces/wg1", "{\"listen_port\": 7777}");
+	CHECK(is_error(&r, 409, "conflict", "listen_port") && wg1.port == 51821, "port in use");
+	res_free(&r);
+	request(&r, "PATCH", "/v1/interfaces/wg1", "{\"listen_port\": \"1\"}");
+	CHECK(is_error(&r, 400, "wrong_type", "listen_port"), "port type");
+	res_free(&r);
+	request(&r, "PATCH", "/v1/interfaces/wg1", "{\"listen_port\": 70000}");
+	CHECK(is_error(&r, 400, "invalid_value", "listen_port"), "port range");
+	res_free(&r);
+	request(&r, "PATCH", "/v1/interfaces/wg1", "{\"mtu\": 1400}");
+	CHECK(is_error(&r, 400, "unknown_field", "mtu"), "unknown field");
+	res_free(&r);
+	CHECK(wg1.changed == changed + 1, "refused requests changed nothing");
+
+	/* the private key is write-only */
+	char body[128];
+	struct key k;
+
+	make_key(&k, 900);
+	snprintf(body, sizeof(body), "{\"private_key\": \"%s\"}", k.priv_std);
+	request(&r, "PATCH", "/v1/interfaces/wg1", body);
+	CHECK(r.status == 200 && !strcmp(jstr(r.json, "public_key"), k.std), "set key");
+	CHECK(!strstr(r.body, k.priv_std) && !strstr(r.body, "private"), "key not returned");
+	res_free(&r);
+	request(&r, "PATCH", "/v1/interfaces/wg1", "{\"private_key\": null}");
+	CHECK(r.status == 200 && json_is_null(json_object_get(r.json, "public_key")), "clear key");
+	res_free(&r);
+	request(&r, "PATCH", "/v1/interfaces/wg1", "{\"private_key\": \"AAAA\"}");
+	CHECK(is_error(&r, 400, "invalid_value", "private_key"), "bad key");
+	res_free(&r);
+}
+
+static void
+test_peer_crud(const struct key *own)
+{
+	struct key a, b;
+	char body[512];
+	struct res r;
+	struct wr_peer *peer;
+	struct wr_endpoint ep;
+
+	make_key(&a, 1);
+	make_key(&b, 2);
+	/* PUT creates */
+	snprintf(body, sizeof(body),
+		"{\"allowed_ips\": [\"10.0.0.1/32\", \"2001:db8:1::/48\"], \"endpoint\": "
+		"\"192.0.2.7:51820\", \"persistent_keepalive\": 25, \"preshared_key\": \"%s\"}",
+		b.priv_std);
+	request(&r, "PUT", ppath("wg0", &a, NULL), body);
+	CHECK(r.status == 201, "create: %d %s", r.status, r.body);
+	CHECK(!strcmp(jstr(r.json, "public_key"), a.std) && !strcmp(jstr(r.json, "id"), a.url),
+		"keys");
+	CHECK(!strcmp(jstr(r.json, "endpoint"), "192.0.2.7:51820"), "endpoint");
+	CHECK(json_array_size(json_object_get(r.json, "allowed_ips")) == 2, "allowed ips");
+	CHECK(!strstr(r.body, b.priv_std) && !strstr(r.body, "preshared"), "psk not returned");
+	CHECK(wg0.added == 1, "host told: added %zu", wg0.added);
+	res_free(&r);
+	peer = wr_device_lookup_peer(wg0.dev, a.pub);
+	CHECK(peer && wr_peer_get_keepalive(peer) == 25, "in the device");
+
+	/* PUT replaces; an absent endpoint is kept (it may have roamed) */
+	request(&r, "PUT", ppath("wg0", &a, NULL), "{\"allowed_ips\": [\"10.0.0.2/32\"]}");
+	CHECK(r.status == 200, "replace: %d", r.status);
+	CHECK(!strcmp(jstr(r.json, "endpoint"), "192.0.2.7:51820"), "endpoint kept");
+	CHECK(json_integer_value(json_object_get(r.json, "persistent_keepalive")) == 0, "ka off");
+	CHECK(json_array_size(json_object_get(r.json, "allowed_ips")) == 1 &&
+			!strcmp(json_string_value(
+					json_array_get(json_object_get(r.json, "allowed_ips"), 0)),
+				"10.0.0.2/32"),
+		"allowed ips replaced");
+	CHECK(wg0.updated == 1 && wr_device_lookup_peer(wg0.dev, a.pub) == peer,
+		"updated in place");
+	res_free(&r);
+
+	/* PATCH changes what is given */
+	request(&r, "PATCH", ppath("wg0", &a, NULL), "{\"persistent_keepalive\": 10}");
+	CHECK(r.status == 200 && wr_peer_get_keepalive(peer) == 10, "patch: %d", r.status);
+	CHECK(json_array_size(json_object_get(r.json, "allowed_ips")) == 1, "aips untouched");
+	res_free(&r);
+	request(&r, "PATCH", ppath("wg0", &a, NULL), "{\"endpoint\": null}");
+	wr_peer_get_endpoint(peer, &ep);
+	CHECK(r.status == 200 && ep.sa.sa_family == 0 &&
+			json_is_null(json_object_get(r.json, "endpoint")),
+		"endpoint cleared");
+	res_free(&r);
+	request(&r, "PATCH", ppath("wg0", &a, NULL), "{\"endpoint\": \"[2001:db8::9]:443\"}");
+	CHECK(r.status == 200 && !strcmp(jstr(r.json, "endpoint"), "[2001:db8::9]:443"), "v6 ep");
+	res_free(&r);
+	request(&r, "GET", ppath("wg0", &a, NULL), NULL);
+	CHECK(r.status == 200 && !strcmp(jstr(r.json, "public_key"), a.std), "get");
+	res_free(&r);
+	request(&r, "GET", ppath("wg0", &a, "/stats"), NULL);
+	CHECK(r.status == 200 && json_object_get(r.json, "rx_bytes"), "stats");
+	res_free(&r);
+	request(&r, "DELETE", ppath("wg0", &a, "/stats"), NULL);
+	CHECK(is_error(&r, 405, "method_not_allowed", NULL), "stats is read-only");
+	res_free(&r);
+
+	/* POST creates, and only creates */
+	snprintf(body, sizeof(body), "{\"public_key\": \"%s\", \"allowed_ips\": [\"10.0.1.0/24\"]}",
+		b.std);
+	request(&r, "POST", "/v1/interfaces/wg0/peers", body);
+	CHECK(r.status == 201 && strstr(r.location, b.url), "post: %d %s", r.status, r.location);
+	res_free(&r);
+	request(&r, "POST", "/v1/interfaces/wg0/peers", body);
+	CHECK(is_error(&r, 409, "conflict", "public_key"), "post twice");
+	res_free(&r);
+	request(&r, "GET", "/v1/interfaces/wg0/peers", NULL);
+	CHECK(r.status == 200 && json_array_size(json_object_get(r.json, "peers")) == 2, "list");
+	res_free(&r);
+
+	/* the interface itself is not a peer */
+	request(&r, "PUT", ppath("wg0", own, NULL), "{}");
+	CHECK(is_error(&r, 409, "conflict", "public_key"), "own key");
+	res_free(&r);
+	snprintf(body, sizeof(body), "{\"public_key\": \"%s\"}", b.std);
+	request(&r, "PUT", ppath("wg0", &a, NULL), body);
+	CHECK(is_error(&r, 400, "invalid_value", "public_key"), "key differs from the path");
+	res_free(&r);
+	request(&r, "GET", "/v1/interfaces/wg0/peers/not-a-key", NULL);
+	CHECK(is_error(&r, 400, "invalid_value", "public_key"), "bad path key");
+	res_free(&r);
+
+	/* DELETE */
+	request(&r, "DELETE", ppath("wg0", &b, NULL), NULL);
+	CHECK(r.status == 204 && !wr_device_lookup_peer(wg0.dev, b.pub), "delete: %d", r.status);
+	res_free(&r);
+	request(&r, "DELETE", ppath("wg0", &b, NULL), NULL);
+	CHECK(is_error(&r, 404, "not_found", "public_key"), "delete twice");
+	res_free(&r);
+	request(&r, "GET", ppath("wg0", &b, NULL), NULL);
+	CHECK(is_error(&r, 404, "not_found", "public_key"), "get deleted");
+	res_free(&r);
+	request(&r, "GET", ppath("wg0", &b, "/stats"), NULL);
+	CHECK(is_error(&r, 404, "not_found", "public_key"), "stats of deleted");
+	res_free(&r);
+	request(&r, "PATCH", ppath("wg0", &b, NULL), "{}");
+	CHECK(is_error(&r, 404, "not_found", "public_key"), "patch missing");
+	res_free(&r);
+}
+
+static void
+bad(const char *method, const char *path, const char *body, int status, const char *code,
+	const char *field)
+{
+	struct res r;
+	unsigned changed = wg0.changed;
+	size_t peers = wr_device_peer_count(wg0.dev);
+
+	request(&r, method, path, body);
+	CHECK(is_error(&r, status, code, field), "%s %s %s", method, path, body ? body : "");
+	CHECK(wg0.changed == changed && wr_device_peer_count(wg0.dev) == peers,
+		"a refused request changed something: %s", body ? body : "");
+	res_free(&r);
+}
+
+static void
+test_errors(void)
+{
+	struct key k;
+	char p[256];
+	struct res r;
+
+	make_key(&k, 3);
+	snprintf(p, sizeof(p), "/v1/interfaces/wg0/peers/%s", k.url);
+	bad("PUT", p, "{\"allowed_ips\": [", 400, "invalid_json", NULL);
+	bad("PUT", p, "", 400, "invalid_json", NULL);
+	bad("PUT", p, "[1]", 400, "wrong_type", NULL);
+	bad("PUT", p, "{\"a\": 1, \"a\": 2}", 400, "invalid_json", NULL);
+	bad("PUT", p, "{\"bogus\": 1}", 400, "unknown_field", "bogus");
+	bad("PUT", p, "{\"allowed_ips\": \"10.0.0.1/32\"}", 400, "wrong_type", "allowed_ips");
+	bad("PUT", p, "{\"allowed_ips\": [1]}", 400, "wrong_type", "allowed_ips[0]");
+	bad("PUT", p, "{\"allowed_ips\": [\"10.0.0.0/8\", \"10.0.0.1/33\"]}", 400, "invalid_value",
+		"allowed_ips[1]");
+	bad("PUT", p, "{\"allowed_ips\": [\"10.0.0.0\"]}", 400, "invalid_value", "allowed_ips[0]");
+	bad("PUT", p, "{\"endpoint\": 5}", 400, "wrong_type", "endpoint");
+	bad("PUT", p, "{\"endpoint\": \"example.com:1\"}", 400, "invalid_value", "endpoint");
+	bad("PUT", p, "{\"endpoint\": \"192.0.2.1:0\"}", 400, "invalid_value", "endpoint");
+	bad("PUT", p, "{\"persistent_keepalive\": -1}", 400, "invalid_value",
+		"persistent_keepalive");
+	bad("PUT", p, "{\"persistent_keepalive\": 1.5}", 400, "wrong_type", "persistent_keepalive");
+	bad("PUT", p, "{\"persistent_keepalive\": true}", 400, "wrong_type", "persistent_keepalive");
+	bad("PUT", p, "{\"preshared_key\": \"short\"}", 400, "invalid_value", "preshared_key");
+	bad("PUT", p, "{\"preshared_key\": 1}", 400, "wrong_type", "preshared_key");
+	bad("POST", "/v1/interfaces/wg0/peers", "{}", 400, "missing_field", "public_key");
+	bad("DELETE", "/v1/interfaces", NULL, 405, "method_not_allowed", NULL);
+	bad("PATCH", "/v1/interfaces/wg0/peers", "{}", 405, "method_not_allowed", NULL);
+	bad("PUT", "/metrics", "{}", 405, "method_not_allowed", NULL);
+	bad("GET", "/v1/nothing", NULL, 404, "not_found", NULL);
+	bad("GET", "/v2/status", NULL, 404, "not_found", NULL);
+	bad("GET", "/v1/interfaces/wg0/peers/", NULL, 404, "not_found", NULL);
+	bad("GET", "/v1/interfaces/wg0/bogus", NULL, 404, "not_found", NULL);
+
+	request(&r, "DELETE", "/v1/interfaces", NULL);
+	CHECK(!strcmp(r.allow, "GET"), "Allow: %s", r.allow);
+	res_free(&r);
+	request_ex(&r, "PUT", p, "{}", "text/plain", NULL);
+	CHECK(is_error(&r, 415, "unsupported_media_type", NULL), "415");
+	res_free(&r);
+	CHECK(!wr_device_lookup_peer(wg0.dev, k.pub), "no peer from bad requests");
+}
+
+static void
+test_huge_body(void)
+{
+	static const char *const chunked[] = { "-H", "Transfer-Encoding: chunked", NULL };
+	size_t n = MAX_BODY + 4096;
+	char *big = malloc(n + 1);
+	struct res r;
+
+	/* a valid JSON prefix, then spaces: only the size is wrong */
+	memset(big, ' ', n);
+	big[0] = '{';
+	big[n - 1] = '}';
+	big[n] = '\0';
+	request(&r, "PUT", "/v1/interfaces/wg0/peers", big);
+	CHECK(is_error(&r, 413, "payload_too_large", NULL), "413 by Content-Length");
+	res_free(&r);
+	request_ex(&r, "PUT", "/v1/interfaces/wg0/peers", big, NULL, chunked);
+	CHECK(is_error(&r, 413, "payload_too_large", NULL), "413 while streaming");
+	res_free(&r);
+	free(big);
+	request(&r, "GET", "/v1/status", NULL);
+	CHECK(r.status == 200, "still serving");
+	res_free(&r);
+}
+
+/* A peer set of @p n peers numbered from @p first as JSON; bad_at: the peer to spoil, or -1. */
+static char *
+peer_set(unsigned first, unsigned n, int bad_at)
+{
+	size_t cap = 64 + (size_t)n * 256, len = 0;
+	char *s = malloc(cap);
+
+	len += (size_t)snprintf(s + len, cap - len, "{\"peers\": [");
+	for (unsigned i = 0; i < n; i++) {
+		char v6[64];
+		struct key k;
+		unsigned id = first + i;
+
+		make_key(&k, id);
+		if ((int)i == bad_at)
+			snprintf(v6, sizeof(v6), "10.0.0.0/99");
+		else
+			snprintf(v6, sizeof(v6), "2001:db8:%x::/48", id);
+		len += (size_t)snprintf(s + len, cap - len,
+			"%s{\"public_key\": \"%s\", \"endpoint\": \"198.51.100.%u:%u\", "
+			"\"allowed_ips\": [\"10.%u.%u.0/24\", \"%s\"]}",
+			i ? ", " : "", k.std, id % 250 + 1, 1000 + id, id >> 8 & 0xff, id & 0xff, v6);
+	}
+	snprintf(s + len, cap - len, "]}");
+	return s;
+}
+
+static void
+test_bulk(const struct key *own)
+{
+	char *set, body[512], field[64];
+	struct wr_peer *kept;
+	struct key k10, k60;
+	struct res r;
+
+	set = peer_set(100, 50, -1);
+	request(&r, "PUT", "/v1/interfaces/wg0/peers", set);
+	CHECK(r.status == 200 && json_integer_value(json_object_get(r.json, "peer_count")) == 50,
+		"bulk: %d %s", r.status, r.body);
+	CHECK(wr_device_peer_count(wg0.dev) == 50, "50 peers");
+	res_free(&r);
+	free(set);
+
+	make_key(&k60, 160);
+	/* 125..174: 25 stay (in place), 25 go, 25 come */
+	set = peer_set(125, 50, -1);
+	make_key(&k10, 130);
+	kept = wr_device_lookup_peer(wg0.dev, k10.pub);
+	request(&r, "PUT", "/v1/interfaces/wg0/peers", set);
+	CHECK(r.status == 200 && json_integer_value(json_object_get(r.json, "added")) == 25 &&
+			json_integer_value(json_object_get(r.json, "removed")) == 25 &&
+			json_integer_value(json_object_get(r.json, "updated")) == 25,
+		"bulk delta: %s", r.body);
+	CHECK(kept && wr_device_lookup_peer(wg0.dev, k10.pub) == kept, "kept peers stay in place");
+	CHECK(wr_device_lookup_peer(wg0.dev, k60.pub), "new peer");
+	CHECK(wg0.added == 25 && wg0.removed == 25, "host told");
+	res_free(&r);
+	free(set);
+
+	/* all or nothing: a bad prefix in the 31st peer changes nothing */
+	set = peer_set(300, 50, 30);
+	bad("PUT", "/v1/interfaces/wg0/peers", set, 400, "invalid_value", "peers[30].allowed_ips[1]");
+	free(set);
+	CHECK(wr_device_lookup_peer(wg0.dev, k10.pub) == kept && wr_device_peer_count(wg0.dev) == 50,
+		"unchanged");
+
+	make_key(&k10, 500);
+	snprintf(body, sizeof(body),
+		"{\"peers\": [{\"public_key\": \"%s\"}, {\"public_key\": \"%s\"}]}", k10.std,
+		k10.std);
+	bad("PUT", "/v1/interfaces/wg0/peers", body, 400, "invalid_value", "peers[1].public_key");
+	snprintf(body, sizeof(body),
+		"{\"peers\": [{\"public_key\": \"%s\", \"allowed_ips\": [\"10.9.0.0/16\"]}, "
+		"{\"public_key\": \"%s\", \"allowed_ips\": [\"10.9.1.1/16\"]}]}",
+		k10.std, k60.std);
+	bad("PUT", "/v1/interfaces/wg0/peers", body, 400, "invalid_value", "peers[1].allowed_ips[0]");
+	snprintf(body, sizeof(body), "{\"peers\": [{\"public_key\": \"%s\"}]}", own->std);
+	bad("PUT", "/v1/interfaces/wg0/peers", body, 409, "conflict", "peers[0].public_key");
+	snprintf(body, sizeof(body), "{\"peers\": [{\"public_key\": \"%s\"}, {\"pubkey\": 1}]}",
+		k10.std);
+	snprintf(field, sizeof(field), "peers[1].pubkey");
+	bad("PUT", "/v1/interfaces/wg0/peers", body, 400, "unknown_field", field);
+	bad("PUT", "/v1/interfaces/wg0/peers", "{\"peers\": [{}]}", 400, "missing_field",
+		"peers[0].public_key");
+	bad("PUT", "/v1/interfaces/wg0/peers", "{\"peers\": [7]}", 400, "wrong_type", "peers[0]");
+	bad("PUT", "/v1/interfaces/wg0/peers", "{\"peers\": {}}", 400, "wrong_type", "peers");
+	bad("PUT", "/v1/interfaces/wg0/peers", "{}", 400, "missing_field", "peers");
+	bad("PUT", "/v1/interfaces/wg0/peers", "{\"peers\": [], \"x\": 1}", 400, "unknown_field",
+		"x");
+
+	/* an empty set removes everyone */
+	request(&r, "PUT", "/v1/interfaces/wg1/peers", "{\"peers\": []}");
+	CHECK(r.status == 200 && wr_device_peer_count(wg1.dev) == 0, "empty set");
+	res_free(&r);
+}
+
+static void
+test_stats_metrics(void)
+{
+	static const uint8_t junk[3] = { 9, 9, 9 };
+	struct wr_endpoint from = { .in4 = { .sin_family = AF_INET } };
+	uint64_t engine;
+	struct res r;
+	char line[256];
+
+	wr_device_receive(wg0.dev, &from, junk, sizeof(junk), now_ns());
+	engine = wr_device_drop_count(wg0.dev, WR_DROP_BAD_LENGTH) +
+		wr_device_drop_count(wg0.dev, WR_DROP_BAD_TYPE);
+	wg0.dp_no_route = 5;
+	request(&r, "GET", "/v1/interfaces/wg0/stats", NULL);
+	CHECK(r.status == 200, "stats: %d", r.status);
+	json_t *d = json_object_get(r.json, "drops");
+	CHECK(engine >= 1 && (uint64_t)(json_integer_value(json_object_get(d, "bad_length")) +
+						 json_integer_value(json_object_get(d, "bad_type"))) ==
+					  engine,
+		"engine drops");
+	CHECK(json_integer_value(json_object_get(d, "no_route")) ==
+			5 + (json_int_t)wr_device_drop_count(wg0.dev, WR_DROP_NO_ROUTE),
+		"data plane drops merged");
+	CHECK(json_object_size(d) == WR_DROP_COUNT - 1, "every reason");
+	res_free(&r);
+
+	request(&r, "GET", "/metrics", NULL);
+	CHECK(r.status == 200 && !strncmp(r.ctype, "text/plain", 10), "metrics: %d", r.status);
+	CHECK(strstr(r.body, "\nwirerate_up 1\n"), "up");
+	CHECK(strstr(r.body, "wirerate_uptime_seconds 42.000\n"), "uptime");
+	CHECK(strstr(r.body, "wirerate_port_receive_packets_total{port=\"wan0\"} 11\n"), "port");
+	CHECK(strstr(r.body, "wirerate_drops_total{interface=\"wg0\",reason=\"no_route\"} 5\n"),
+		"drops by reason");
+	CHECK(strstr(r.body, "wirerate_peers{interface=\"wg0\"} 50\n"), "peer count");
+	struct key k;
+
+	make_key(&k, 130);
+	snprintf(line, sizeof(line),
+		"wirerate_peer_receive_bytes_total{interface=\"wg0\",public_key=\"%s\"} 0\n", k.std);
+	CHECK(strstr(r.body, line), "peer rx bytes");
+	snprintf(line, sizeof(line),
+		"wirerate_peer_last_handshake_seconds{interface=\"wg0\",public_key=\"%s\"} 0.0", k.std);
+	CHECK(strstr(r.body, line), "peer last handshake");
+	/* every sample belongs to a family announced with HELP and TYPE before it */
+	char *save = NULL, *copy = strdup(r.body), *l, types[8192] = "|", help[8192] = "|";
+
+	for (l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char name[128];
+
+		if (sscanf(l, "# TYPE %127s", name) == 1) {
+			strncat(types, name, sizeof(types) - strlen(types) - 2);
+			strcat(types, "|");
+		} else if (sscanf(l, "# HELP %127s", name) == 1) {
+			strncat(help, name, sizeof(help) - strlen(help) - 2);
+			strcat(help, "|");
+		} else {
+			char pat[140];
+
+			sscanf(l, "%127[a-zA-Z0-9_:]", name);
+			snprintf(pat, sizeof(pat), "|%s|", name);
+			CHECK(strstr(types, pat) && strstr(help, pat), "no HELP/TYPE for %s", name);
+		}
+	}
+	free(copy);
+	res_free(&r);
+}
+
+/* ---- clients by hand: slow and concurrent ---- */
+
+struct slow_arg {
+	int go; /* read end: the parent says "go on" */
+	const char *req;
+};
+
+/* Sends half of its request, says so, waits for the parent, then the rest byte by byte. */
+static void
+slow_client(void *p)
+{
+	struct slow_arg *a = p;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	size_t n = strlen(a->req), half = n / 2;
+	char resp[4096] = "", c;
+	ssize_t got, tot = 0;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	strcpy(sun.sun_path, sock);
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+		_exit(2);
+	for (size_t i = 0; i < half; i++) {
+		if (write(fd, a->req + i, 1) != 1)
+			_exit(3);
+		usleep(2000);
+	}
+	printf("half\n");
+	fflush(stdout);
+	if (read(a->go, &c, 1) != 1)
+		_exit(4);
+	for (size_t i = half; i < n; i++) {
+		if (write(fd, a->req + i, 1) != 1)
+			_exit(5);
+		usleep(2000);
+	}
+	while ((got = read(fd, resp + tot, sizeof(resp) - 1 - (size_t)tot)) > 0)
+		tot += got;
+	resp[tot] = '\0';
+	printf("%.12s\n", resp);
+	fflush(stdout);
+	_exit(0);
+}
+
+static void
+test_slow_and_concurrent(void)
+{
+	struct key slowk, ks[8];
+	char req[1024], body[256], paths[8][256], bodies[8][256];
+	struct proc slow, conc[16], *ps[16];
+	int go[2];
+	struct res r;
+
+	make_key(&slowk, 700);
+	snprintf(body, sizeof(body), "{\"allowed_ips\": [\"172.16.0.1/32\"]}");
+	snprintf(req, sizeof(req),
+		"PUT /v1/interfaces/wg1/peers/%s HTTP/1.1\r\nHost: localhost\r\n"
+		"Content-Type: application/json\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
+		slowk.url, strlen(body), body);
+	if (pipe(go) < 0)
+		abort();
+	struct slow_arg sa = { go[0], req };
+	struct proc *sp = &slow;
+
+	proc_spawn(&slow, NULL, slow_client, &sa);
+	close(go[0]);
+	CHECK(pump(&sp, 1, "half"), "the slow client started");
+
+	/* while it is stuck mid-headers, others are served, several at once */
+	for (int i = 0; i < 8; i++) {
+		make_key(&ks[i], 800 + (unsigned)i);
+		snprintf(paths[i], sizeof(paths[i]), "http://localhost/v1/interfaces/wg1/peers/%s",
+			ks[i].url);
+		snprintf(bodies[i], sizeof(bodies[i]), "{\"allowed_ips\": [\"172.17.%d.0/24\"]}", i);
+	}
+	for (int i = 0; i < 16; i++) {
+		const char *argv[20] = { "curl", "-sS", "--max-time", "30", "-o", "/dev/null", "-w",
+			"%{http_code}", "--unix-socket", sock };
+		int n = 10;
+
+		if (i < 8) {
+			argv[n++] = "-X";
+			argv[n++] = "PUT";
+			argv[n++] = "-H";
+			argv[n++] = "Content-Type: application/json";
+			argv[n++] = "--data";
+			argv[n++] = bodies[i];
+			argv[n++] = paths[i];
+		} else {
+			argv[n++] = "http://localhost/v1/interfaces/wg1";
+		}
+		argv[n] = NULL;
+		proc_spawn(&conc[i], (char *const *)argv, NULL, NULL);
+		ps[i] = &conc[i];
+	}
+	CHECK(pump(ps, 16, NULL), "concurrent clients finished while a slow one is pending");
+	for (int i = 0; i < 16; i++) {
+		CHECK(conc[i].out && !strcmp(conc[i].out, i < 8 ? "201" : "200"), "client %d: %s", i,
+			conc[i].out ? conc[i].out : "(nothing)");
+		free(conc[i].out);
+	}
+	for (int i = 0; i < 8; i++)
+		CHECK(wr_device_lookup_peer(wg1.dev, ks[i].pub), "peer %d", i);
+	CHECK(!slow.done, "the slow client is still waiting");
+
+	if (write(go[1], "g", 1) != 1)
+		abort();
+	close(go[1]);
+	CHECK(pump(&sp, 1, NULL), "the slow client finished");
+	CHECK(slow.out && strstr(slow.out, "HTTP/1.1 201"), "slow client answered: %s",
+		slow.out ? slow.out : "");
+	CHECK(wr_device_lookup_peer(wg1.dev, slowk.pub), "slow client's peer");
+	free(slow.out);
+	request(&r, "GET", "/v1/interfaces/wg1/peers", NULL);
+	CHECK(json_array_size(json_object_get(r.json, "peers")) == 9, "9 peers");
+	res_free(&r);
+}
+
+static void
+test_tcp_token(void)
+{
+	static const char *const good[] = { "-H", "Authorization: Bearer " TOKEN, NULL };
+	static const char *const wrong[] = { "-H", "Authorization: Bearer " TOKEN "x", NULL };
+	static const char *const basic[] = { "-H", "Authorization: Basic dXNlcjpwYXNz", NULL };
+	char url[128], purl[256];
+	struct res r;
+	struct key k;
+
+	make_key(&k, 950);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/v1/status", wr_rest_tcp_port(rest));
+	snprintf(purl, sizeof(purl), "http://127.0.0.1:%u/v1/interfaces/wg0/peers/%s",
+		wr_rest_tcp_port(rest), k.url);
+	CHECK(wr_rest_tcp_port(rest) != 0, "a TCP port");
+	request_ex(&r, "GET", url, NULL, NULL, NULL);
+	CHECK(is_error(&r, 401, "unauthorized", NULL), "no token");
+	res_free(&r);
+	request_ex(&r, "GET", url, NULL, NULL, wrong);
+	CHECK(is_error(&r, 401, "unauthorized", NULL), "wrong token");
+	res_free(&r);
+	request_ex(&r, "GET", url, NULL, NULL, basic);
+	CHECK(is_error(&r, 401, "unauthorized", NULL), "basic auth");
+	res_free(&r);
+	request_ex(&r, "PUT", purl, "{}", NULL, NULL);
+	CHECK(is_error(&r, 401, "unauthorized", NULL) && !wr_device_lookup_peer(wg0.dev, k.pub),
+		"no write without a token");
+	res_free(&r);
+	request_ex(&r, "GET", url, NULL, NULL, good);
+	CHECK(r.status == 200, "token: %d", r.status);
+	res_free(&r);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/metrics", wr_rest_tcp_port(rest));
+	request_ex(&r, "GET", url, NULL, NULL, NULL);
+	CHECK(r.status == 401, "metrics need the token too");
+	res_free(&r);
+	request_ex(&r, "GET", url, NULL, NULL, good);
+	CHECK(r.status == 200, "metrics with the token");
+	res_free(&r);
+}
+
+static bool
+find_curl(void)
+{
+	const char *path = getenv("PATH");
+	char buf[4096], *save = NULL, *d;
+
+	snprintf(buf, sizeof(buf), "%s", path ? path : "/usr/bin:/bin");
+	for (d = strtok_r(buf, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		char p[4200];
+
+		snprintf(p, sizeof(p), "%s/curl", d);
+		if (access(p, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+static struct wr_device *
+make_dev(struct iface *f)
+{
+	static const struct wr_device_ops ops = { .send = d_send, .deliver = d_deliver,
+		.wall_time_ns = d_wall };
+
+	f->dev = wr_device_create(&ops, f);
+	return f->dev;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct wr_rest_if_ops ifops = {
+		.cfg = { .get_listen_port = h_get_port, .set_listen_port = h_set_port,
+			.peer_removing = h_removing, .changed = h_changed },
+		.port_name = h_port_name,
+		.add_drops = h_add_drops,
+	};
+	struct wr_rest_ops ops = { .get_status = h_status };
+	struct wr_rest_config cfg = { .max_body = MAX_BODY, .tcp_address = "127.0.0.1:0",
+		.token = TOKEN };
+	struct wr_rest *second;
+	struct key own;
+	struct stat st;
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	have_curl = find_curl();
+	if (!have_curl) {
+		printf("SKIP: curl not found\n");
+		return 77;
+	}
+	if (!load_doc(argv[0])) {
+		printf("FAIL: docs/openapi.json not found (set WR_OPENAPI)\n");
+		return 1;
+	}
+	snprintf(dir, sizeof(dir), "/tmp/wr-rest-XXXXXX");
+	if (!mkdtemp(dir) || chdir(dir) < 0)
+		return 1;
+	snprintf(sock, sizeof(sock), "%s/run/ctrl.sock", dir);
+	snprintf(bodyfile, sizeof(bodyfile), "%s/body.json", dir);
+	cfg.unix_path = sock;
+
+	make_dev(&wg0);
+	make_dev(&wg1);
+	wg0.port = 51820;
+	make_key(&own, 999);
+	wr_device_set_private_key(wg0.dev, own.priv);
+	CHECK(wr_rest_create(&rest, &cfg, &ops, NULL) == 0, "create");
+	CHECK(wr_rest_add_interface(rest, "wg0", wg0.dev, &ifops, &wg0) == 0, "add wg0");
+	CHECK(wr_rest_add_interface(rest, "wg1", wg1.dev, &ifops, &wg1) == 0, "add wg1");
+	CHECK(wr_rest_add_interface(rest, "wg1", wg1.dev, &ifops, &wg1) == -EEXIST, "twice");
+	CHECK(wr_rest_add_interface(rest, "a/b", wg1.dev, &ifops, &wg1) == -EINVAL, "bad name");
+	CHECK(stat(sock, &st) == 0 && S_ISSOCK(st.st_mode) && (st.st_mode & 0777) == 0600,
+		"socket mode 0600");
+	cfg.tcp_address = NULL;
+	CHECK(wr_rest_create(&second, &cfg, NULL, NULL) == -EADDRINUSE, "a live socket is kept");
+
+	test_status();
+	test_interfaces(&own);
+	test_peer_crud(&own);
+	test_errors();
+	test_huge_body();
+	test_bulk(&own);
+	test_stats_metrics();
+	test_slow_and_concurrent();
+	test_tcp_token();
+	doc_coverage();
+
+	wr_rest_destroy(rest);
+	CHECK(stat(sock, &st) < 0, "socket removed");
+	wr_device_destroy(wg0.dev);
+	wr_device_destroy(wg1.dev);
+	json_decref(doc);
+	json_decref(covered);
+	unlink(bodyfile);
+	rmdir("run");
+	chdir("/");
+	rmdir(dir);
+	printf("%u checks, %u failures\n", checks, failures);
+	return failures ? 1 : 0;
+}
