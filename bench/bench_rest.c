@@ -67,8 +67,9 @@ d_wall(void *ctx)
 static struct wr_device *
 new_dev(void)
 {
-	static const struct wr_device_ops ops = { .send = d_send, .deliver = d_deliver,
-		.wall_time_ns = d_wall };
+	static const struct wr_device_ops ops = {
+		.send = d_send, .deliver = d_deliver, .wall_time_ns = d_wall
+	};
 	struct wr_device *dev = wr_device_create(&ops, NULL);
 	uint8_t priv[32];
 
@@ -101,7 +102,8 @@ make_peers(unsigned base, size_t n)
 		p[i].ip6[7] = (uint8_t)id;
 		p[i].ep.in4.sin_family = AF_INET;
 		p[i].ep.in4.sin_port = htons((uint16_t)(1024 + id % 60000));
-		p[i].ep.in4.sin_addr.s_addr = htonl(0xc6336400u | (id % 254 + 1)); /* 198.51.100.x */
+		p[i].ep.in4.sin_addr.s_addr =
+			htonl(0xc6336400u | (id % 254 + 1)); /* 198.51.100.x */
 	}
 	return p;
 }
@@ -121,7 +123,8 @@ json_body(const struct bpeer *p, size_t n)
 		inet_ntop(AF_INET6, p[i].ip6, a6, sizeof(a6));
 		inet_ntop(AF_INET, &p[i].ep.in4.sin_addr, ep, sizeof(ep));
 		len += (size_t)snprintf(s + len, cap - len,
-			"%s{\"public_key\":\"%s\",\"endpoint\":\"%s:%u\",\"allowed_ips\":[\"%s/32\","
+			"%s{\"public_key\":\"%s\",\"endpoint\":\"%s:%u\",\"allowed_ips\":[\"%s/"
+			"32\","
 			"\"%s/64\"],\"persistent_keepalive\":25}",
 			i ? "," : "", key, ep, ntohs(p[i].ep.in4.sin_port), a4, a6);
 	}
@@ -146,7 +149,8 @@ uapi_body(const struct bpeer *p, size_t n, size_t *len)
 		inet_ntop(AF_INET6, p[i].ip6, a6, sizeof(a6));
 		inet_ntop(AF_INET, &p[i].ep.in4.sin_addr, ep, sizeof(ep));
 		l += (size_t)snprintf(s + l, cap - l,
-			"\nendpoint=%s:%u\npersistent_keepalive_interval=25\nreplace_allowed_ips=true\n"
+			"\nendpoint=%s:%u\npersistent_keepalive_interval=25\nreplace_allowed_ips="
+			"true\n"
 			"allowed_ip=%s/32\nallowed_ip=%s/64\n",
 			ep, ntohs(p[i].ep.in4.sin_port), a4, a6);
 	}
@@ -292,7 +296,7 @@ main(int argc, char **argv)
 	char *ja = json_body(a, n), *jb = json_body(b, n);
 	size_t ua_len, ub_len;
 	char *ua = uapi_body(a, n, &ua_len), *ub = uapi_body(b, n, &ub_len);
-	uint64_t (*t)[NWAY][NSIT] = calloc((size_t)rounds, sizeof(*t));
+	uint64_t(*t)[NWAY][NSIT] = calloc((size_t)rounds, sizeof(*t));
 	struct wr_rest_config cfg = { .unix_path = sock, .max_body = 64u << 20 };
 	struct wr_rest *rest;
 	int ret;
@@ -326,7 +330,8 @@ main(int argc, char **argv)
 
 				switch (w) {
 				case ENGINE:
-					engine_replace(dev, s == DISJOINT ? b : a, n, s == DISJOINT, now);
+					engine_replace(
+						dev, s == DISJOINT ? b : a, n, s == DISJOINT, now);
 					status = 200;
 					break;
 				case UAPI:

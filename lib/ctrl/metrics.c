@@ -41,7 +41,8 @@ mb_printf(struct mbuf *b, const char *fmt, ...)
 		return;
 	}
 	if ((size_t)n >= b->cap - b->len) {
-		size_t cap = b->cap * 2 > b->len + (size_t)n + 1 ? b->cap * 2 : b->len + (size_t)n + 1;
+		size_t cap =
+			b->cap * 2 > b->len + (size_t)n + 1 ? b->cap * 2 : b->len + (size_t)n + 1;
 		char *p = realloc(b->p, cap);
 
 		if (!p) {
@@ -96,8 +97,8 @@ rest_status(struct wr_rest *r, struct wr_rest_status *st)
 			return ret;
 	} else {
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-		st->uptime_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec -
-			r->created_ns;
+		st->uptime_ns =
+			(uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec - r->created_ns;
 	}
 	if (!st->version)
 		st->version = WR_VERSION;
@@ -138,9 +139,11 @@ peer_line(void *ctx, struct wr_peer *peer)
 		break;
 	default:
 		/* seconds with the fraction; 0 when never */
-		mb_printf(m->b, "wirerate_peer_last_handshake_seconds{interface=\"%s\","
-				"public_key=\"%s\"} %llu.%09llu\n",
-			m->ifname, key, (unsigned long long)(st.last_handshake_wall_ns / 1000000000ULL),
+		mb_printf(m->b,
+			"wirerate_peer_last_handshake_seconds{interface=\"%s\","
+			"public_key=\"%s\"} %llu.%09llu\n",
+			m->ifname, key,
+			(unsigned long long)(st.last_handshake_wall_ns / 1000000000ULL),
 			(unsigned long long)(st.last_handshake_wall_ns % 1000000000ULL));
 		return m->b->oom;
 	}
@@ -155,7 +158,8 @@ peer_line(void *ctx, struct wr_peer *peer)
 static const struct {
 	const char *name, *type, *help;
 } peer_families[] = {
-	{ "wirerate_peer_receive_bytes_total", "counter", "UDP payload bytes received from a peer" },
+	{ "wirerate_peer_receive_bytes_total", "counter",
+		"UDP payload bytes received from a peer" },
 	{ "wirerate_peer_transmit_bytes_total", "counter", "UDP payload bytes sent to a peer" },
 	{ "wirerate_peer_receive_packets_total", "counter", "Data messages received from a peer" },
 	{ "wirerate_peer_transmit_packets_total", "counter", "Data messages sent to a peer" },
@@ -210,13 +214,14 @@ rest_metrics(struct wr_rest *r, struct rest_resp *out)
 		label_value(l, sizeof(l), st.ports[i].name);
 		mb_printf(&b, "wirerate_port_up{port=\"%s\"} %d\n", l, st.ports[i].link_up ? 1 : 0);
 	}
-#define PORT(field, name, help) \
+#define PORT(field, name, help)                                                                    \
 	port_family(&b, &st, name, help, offsetof(struct wr_rest_port, field))
 	PORT(rx_packets, "wirerate_port_receive_packets_total", "Packets received on a port");
 	PORT(tx_packets, "wirerate_port_transmit_packets_total", "Packets sent on a port");
 	PORT(rx_bytes, "wirerate_port_receive_bytes_total", "Bytes received on a port");
 	PORT(tx_bytes, "wirerate_port_transmit_bytes_total", "Bytes sent on a port");
-	PORT(rx_dropped, "wirerate_port_receive_dropped_total", "Packets a port dropped on receive");
+	PORT(rx_dropped, "wirerate_port_receive_dropped_total",
+		"Packets a port dropped on receive");
 	PORT(tx_dropped, "wirerate_port_transmit_dropped_total", "Packets a port failed to send");
 #undef PORT
 

@@ -85,21 +85,23 @@ get_status(struct wr_rest *r, const char *method, struct rest_resp *out)
 			json_array_append_new(addrs, json_string(p->addresses[k]));
 		json_array_append_new(ports,
 			json_pack("{s:s,s:s?,s:o,s:b,s:I,s:I,s:I,s:I,s:I,s:I}", "name",
-				p->name ? p->name : "", "mac", p->mac, "addresses", addrs, "link_up",
-				p->link_up, "rx_packets", (json_int_t)p->rx_packets, "tx_packets",
-				(json_int_t)p->tx_packets, "rx_bytes", (json_int_t)p->rx_bytes,
-				"tx_bytes", (json_int_t)p->tx_bytes, "rx_dropped",
-				(json_int_t)p->rx_dropped, "tx_dropped", (json_int_t)p->tx_dropped));
+				p->name ? p->name : "", "mac", p->mac, "addresses", addrs,
+				"link_up", p->link_up, "rx_packets", (json_int_t)p->rx_packets,
+				"tx_packets", (json_int_t)p->tx_packets, "rx_bytes",
+				(json_int_t)p->rx_bytes, "tx_bytes", (json_int_t)p->tx_bytes,
+				"rx_dropped", (json_int_t)p->rx_dropped, "tx_dropped",
+				(json_int_t)p->tx_dropped));
 	}
 	for (size_t i = 0; lcores && i < st.n_lcores; i++)
-		json_array_append_new(lcores, json_pack("{s:i,s:s}", "id", (int)st.lcores[i].id,
-						      "role", st.lcores[i].role ? st.lcores[i].role : ""));
+		json_array_append_new(
+			lcores, json_pack("{s:i,s:s}", "id", (int)st.lcores[i].id, "role",
+					st.lcores[i].role ? st.lcores[i].role : ""));
 	for (size_t i = 0; ifs && i < r->nifs; i++)
 		json_array_append_new(ifs, json_string(r->ifs[i].name));
 	return rest_json(out, 200,
 		json_pack("{s:s,s:I,s:o,s:o,s:o}", "version", st.version, "uptime_seconds",
-			(json_int_t)(st.uptime_ns / 1000000000ULL), "interfaces", ifs, "ports", ports,
-			"lcores", lcores));
+			(json_int_t)(st.uptime_ns / 1000000000ULL), "interfaces", ifs, "ports",
+			ports, "lcores", lcores));
 }
 
 static int
@@ -131,8 +133,8 @@ route(struct wr_rest *r, const char *method, const char *url, const char *body, 
 		rest_metrics(r, out);
 		return;
 	}
-	if (strncmp(url, "/v1/", 4) != 0 || strlen(url) >= sizeof(copy) ||
-		strstr(url, "//") || url[strlen(url) - 1] == '/') {
+	if (strncmp(url, "/v1/", 4) != 0 || strlen(url) >= sizeof(copy) || strstr(url, "//") ||
+		url[strlen(url) - 1] == '/') {
 		not_found(out);
 		return;
 	}
@@ -246,7 +248,8 @@ answer(struct wr_rest *r, struct MHD_Connection *c, struct conn *cs, struct rest
 static bool
 authorized(struct wr_rest *r, struct MHD_Connection *c)
 {
-	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	const char *h =
+		MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	uint8_t a[32], b[32];
 	bool ok;
 
@@ -318,10 +321,12 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 			return MHD_NO;
 		*con_cls = cs;
 		if (l->needs_token && !authorized(r, c)) {
-			rest_error(&out, 401, REST_E_AUTH, NULL, "a valid bearer token is required");
+			rest_error(
+				&out, 401, REST_E_AUTH, NULL, "a valid bearer token is required");
 			return answer(r, c, cs, &out);
 		}
-		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		cl = MHD_lookup_connection_value(
+			c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > r->cfg.max_body) {
 			rest_error(&out, 413, REST_E_TOO_LARGE, NULL, "the body is over %zu bytes",
 				r->cfg.max_body);
@@ -329,7 +334,8 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 		}
 		ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 		if (has_body_method(method) && ct && strncasecmp(ct, "application/json", 16) != 0) {
-			rest_error(&out, 415, REST_E_MEDIA, NULL, "the body must be application/json");
+			rest_error(
+				&out, 415, REST_E_MEDIA, NULL, "the body must be application/json");
 			return answer(r, c, cs, &out);
 		}
 		if (cl && !body_reserve(cs, strtoull(cl, NULL, 10) + 1))
@@ -379,8 +385,8 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 }
 
 static void
-on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
-	enum MHD_RequestTerminationCode toe)
+on_completed(
+	void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
 	struct conn *cs = *con_cls;
 

@@ -89,13 +89,13 @@ rest_parse_object(const char *body, size_t len, struct rest_resp *out);
 
 /* Answer 400 unless every member name of @p obj is in the NULL-terminated @p allowed. */
 int
-rest_check_fields(const json_t *obj, const char *const *allowed, const char *path,
-	struct rest_resp *out);
+rest_check_fields(
+	const json_t *obj, const char *const *allowed, const char *path, struct rest_resp *out);
 
 /* A key in standard base64 (the member's string is wiped when @p secret). 0 or rest_error. */
 int
-rest_get_key(json_t *v, bool secret, uint8_t key[WR_KEY_LEN], const char *field,
-	struct rest_resp *out);
+rest_get_key(
+	json_t *v, bool secret, uint8_t key[WR_KEY_LEN], const char *field, struct rest_resp *out);
 
 int
 rest_parse_endpoint(struct wr_endpoint *ep, const char *s);
@@ -105,7 +105,7 @@ rest_parse_prefix(struct wr_peer_update_aip *a, const char *s);
 
 /* Peer fields of a request body, per the method (see rest_peers.c). */
 enum rest_peer_mode {
-	REST_PEER_CREATE,  /* POST, bulk: public_key required; everything absent takes its default */
+	REST_PEER_CREATE, /* POST, bulk: public_key required; everything absent takes its default */
 	REST_PEER_REPLACE, /* PUT: as create, the key comes from the path */
 	REST_PEER_PATCH,   /* PATCH: only what is present changes */
 };
@@ -116,9 +116,9 @@ enum rest_peer_mode {
  * the URL (NULL for POST and bulk). 0 or rest_error.
  */
 int
-rest_parse_peer(json_t *obj, const char *path, enum rest_peer_mode mode,
-	const uint8_t *path_key, struct wr_peer_update *up, struct wr_peer_update_peer *p,
-	size_t *aip_cap, struct rest_resp *out);
+rest_parse_peer(json_t *obj, const char *path, enum rest_peer_mode mode, const uint8_t *path_key,
+	struct wr_peer_update *up, struct wr_peer_update_peer *p, size_t *aip_cap,
+	struct rest_resp *out);
 
 /* The JSON of one peer (no secrets), with its statistics; NULL on ENOMEM. */
 json_t *
@@ -144,8 +144,8 @@ int
 rest_interface_stats(struct wr_rest *r, struct rest_if *ifc, struct rest_resp *out);
 
 int
-rest_peers(struct wr_rest *r, struct rest_if *ifc, const char *method, const char *body,
-	size_t len, struct rest_resp *out);
+rest_peers(struct wr_rest *r, struct rest_if *ifc, const char *method, const char *body, size_t len,
+	struct rest_resp *out);
 
 int
 rest_peer(struct wr_rest *r, struct rest_if *ifc, const char *key, const char *method,

@@ -85,13 +85,13 @@ field_name(char *buf, size_t size, const char *path, const char *name)
 }
 
 int
-rest_check_fields(const json_t *obj, const char *const *allowed, const char *path,
-	struct rest_resp *out)
+rest_check_fields(
+	const json_t *obj, const char *const *allowed, const char *path, struct rest_resp *out)
 {
 	const char *name;
 	json_t *v;
 
-	json_object_foreach((json_t *)obj, name, v) {
+	json_object_foreach ((json_t *)obj, name, v) {
 		size_t i;
 		char f[128];
 
@@ -108,8 +108,8 @@ rest_check_fields(const json_t *obj, const char *const *allowed, const char *pat
 }
 
 int
-rest_get_key(json_t *v, bool secret, uint8_t key[WR_KEY_LEN], const char *field,
-	struct rest_resp *out)
+rest_get_key(
+	json_t *v, bool secret, uint8_t key[WR_KEY_LEN], const char *field, struct rest_resp *out)
 {
 	int ret;
 
@@ -219,8 +219,8 @@ rest_parse_prefix(struct wr_peer_update_aip *a, const char *s)
 	return 0;
 }
 
-static const char *const peer_fields[] = { "public_key", "preshared_key", "endpoint",
-	"allowed_ips", "persistent_keepalive", NULL };
+static const char *const peer_fields[] = { "public_key", "preshared_key", "endpoint", "allowed_ips",
+	"persistent_keepalive", NULL };
 
 static int
 parse_allowed_ips(json_t *v, const char *f, struct wr_peer_update *up,
@@ -245,7 +245,7 @@ parse_allowed_ips(json_t *v, const char *f, struct wr_peer_update *up,
 		*aip_cap = cap;
 	}
 	p->aip_first = up->naips;
-	json_array_foreach(v, i, e) {
+	json_array_foreach (v, i, e) {
 		char fe[160];
 
 		snprintf(fe, sizeof(fe), "%s[%zu]", f, i);
@@ -262,9 +262,9 @@ parse_allowed_ips(json_t *v, const char *f, struct wr_peer_update *up,
 }
 
 int
-rest_parse_peer(json_t *obj, const char *path, enum rest_peer_mode mode,
-	const uint8_t *path_key, struct wr_peer_update *up, struct wr_peer_update_peer *p,
-	size_t *aip_cap, struct rest_resp *out)
+rest_parse_peer(json_t *obj, const char *path, enum rest_peer_mode mode, const uint8_t *path_key,
+	struct wr_peer_update *up, struct wr_peer_update_peer *p, size_t *aip_cap,
+	struct rest_resp *out)
 {
 	bool patch = mode == REST_PEER_PATCH;
 	char f[128];
@@ -272,8 +272,8 @@ rest_parse_peer(json_t *obj, const char *path, enum rest_peer_mode mode,
 
 	memset(p, 0, sizeof(*p));
 	if (!json_is_object(obj))
-		return rest_error(out, 400, REST_E_TYPE, path[0] ? path : NULL,
-			"a peer must be an object");
+		return rest_error(
+			out, 400, REST_E_TYPE, path[0] ? path : NULL, "a peer must be an object");
 	if (rest_check_fields(obj, peer_fields, path, out))
 		return -1;
 
@@ -283,7 +283,8 @@ rest_parse_peer(json_t *obj, const char *path, enum rest_peer_mode mode,
 		if (rest_get_key(v, false, p->pub, f, out))
 			return -1;
 		if (path_key && memcmp(p->pub, path_key, WR_KEY_LEN) != 0)
-			return rest_error(out, 400, REST_E_VALUE, f, "differs from the key in the path");
+			return rest_error(
+				out, 400, REST_E_VALUE, f, "differs from the key in the path");
 	} else if (path_key) {
 		memcpy(p->pub, path_key, WR_KEY_LEN);
 	} else {
@@ -342,8 +343,7 @@ rest_format_endpoint(char *buf, size_t size, const struct wr_endpoint *ep)
 		snprintf(buf, size, "%s:%u", a, ntohs(ep->in4.sin_port));
 		return true;
 	}
-	if (ep->sa.sa_family == AF_INET6 &&
-		inet_ntop(AF_INET6, &ep->in6.sin6_addr, a, sizeof(a))) {
+	if (ep->sa.sa_family == AF_INET6 && inet_ntop(AF_INET6, &ep->in6.sin6_addr, a, sizeof(a))) {
 		snprintf(buf, size, "[%s]:%u", a, ntohs(ep->in6.sin6_port));
 		return true;
 	}

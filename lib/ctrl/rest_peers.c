@@ -78,7 +78,8 @@ apply(struct wr_rest *r, struct rest_if *ifc, struct wr_peer_update *up, struct 
 	ret = wr_peer_update_apply(ifc->dev, &wrap_ops, w, up, r->now);
 	out->wrote = w->changed;
 	if (ret == -ENOMEM)
-		return rest_error(out, 500, REST_E_INTERNAL, NULL, "out of memory (partly applied)");
+		return rest_error(
+			out, 500, REST_E_INTERNAL, NULL, "out of memory (partly applied)");
 	if (ret == -EADDRINUSE)
 		return rest_error(out, 409, REST_E_CONFLICT, "listen_port", "port in use");
 	if (ret < 0)
@@ -103,8 +104,8 @@ check_not_own(struct rest_if *ifc, const uint8_t pub[WR_KEY_LEN], const char *fi
 	uint8_t own[WR_KEY_LEN];
 
 	if (wr_device_get_public_key(ifc->dev, own) && memcmp(own, pub, WR_KEY_LEN) == 0)
-		return rest_error(out, 409, REST_E_CONFLICT, field,
-			"is the interface's own public key");
+		return rest_error(
+			out, 409, REST_E_CONFLICT, field, "is the interface's own public key");
 	return 0;
 }
 
@@ -232,11 +233,11 @@ rest_interface_stats(struct wr_rest *r, struct rest_if *ifc, struct rest_resp *o
 		json_object_set_new(d, name, json_integer((json_int_t)drops[i]));
 	}
 	wr_device_foreach_peer(ifc->dev, sum_peer, &s);
-	return rest_json(out, 200, d ? json_pack("{s:s,s:I,s:I,s:I,s:o}", "interface", ifc->name,
-					       "peer_count", (json_int_t)wr_device_peer_count(ifc->dev),
-					       "rx_bytes", (json_int_t)s.rx, "tx_bytes",
-					       (json_int_t)s.tx, "drops", d)
-				     : NULL);
+	return rest_json(out, 200,
+		d ? json_pack("{s:s,s:I,s:I,s:I,s:o}", "interface", ifc->name, "peer_count",
+			    (json_int_t)wr_device_peer_count(ifc->dev), "rx_bytes",
+			    (json_int_t)s.rx, "tx_bytes", (json_int_t)s.tx, "drops", d)
+		  : NULL);
 }
 
 /* ---- peers ---- */
@@ -310,8 +311,10 @@ check_prefixes(const struct wr_peer_update *up, struct rest_resp *out)
 			p->family = a->family;
 			p->cidr = a->cidr;
 			for (unsigned int b = 0; b < a->cidr; b += 8)
-				p->addr[b / 8] = a->addr[b / 8] &
-					(uint8_t)(a->cidr - b >= 8 ? 0xff : 0xff << (8 - (a->cidr - b)));
+				p->addr[b / 8] =
+					a->addr[b / 8] &
+					(uint8_t)(a->cidr - b >= 8 ? 0xff
+								   : 0xff << (8 - (a->cidr - b)));
 			p->peer = i;
 			p->idx = k;
 		}
@@ -324,8 +327,8 @@ check_prefixes(const struct wr_peer_update *up, struct rest_resp *out)
 			char f[96];
 
 			snprintf(f, sizeof(f), "peers[%zu].allowed_ips[%zu]", y->peer, y->idx);
-			ret = rest_error(out, 400, REST_E_VALUE, f, "also listed for peers[%zu]",
-				x->peer);
+			ret = rest_error(
+				out, 400, REST_E_VALUE, f, "also listed for peers[%zu]", x->peer);
 			break;
 		}
 	}
@@ -383,11 +386,12 @@ bulk_replace(struct wr_rest *r, struct rest_if *ifc, json_t *j, struct rest_resp
 		rest_error(out, 500, REST_E_INTERNAL, NULL, "out of memory");
 		goto out;
 	}
-	json_array_foreach(arr, i, e) {
+	json_array_foreach (arr, i, e) {
 		char path[48];
 
 		snprintf(path, sizeof(path), "peers[%zu]", i);
-		if (rest_parse_peer(e, path, REST_PEER_CREATE, NULL, &up, &parsed[i], &aip_cap, out))
+		if (rest_parse_peer(
+			    e, path, REST_PEER_CREATE, NULL, &up, &parsed[i], &aip_cap, out))
 			goto out;
 		snprintf(path, sizeof(path), "peers[%zu].public_key", i);
 		if (check_not_own(ifc, parsed[i].pub, path, out))
@@ -402,7 +406,8 @@ bulk_replace(struct wr_rest *r, struct rest_if *ifc, json_t *j, struct rest_resp
 			size_t a = keys[i - 1].idx, b = keys[i].idx;
 
 			snprintf(f, sizeof(f), "peers[%zu].public_key", a > b ? a : b);
-			rest_error(out, 400, REST_E_VALUE, f, "duplicate of peers[%zu]", a < b ? a : b);
+			rest_error(out, 400, REST_E_VALUE, f, "duplicate of peers[%zu]",
+				a < b ? a : b);
 			goto out;
 		}
 	/* removals first (peers array), then the set itself, in the body's order */
@@ -420,10 +425,11 @@ bulk_replace(struct wr_rest *r, struct rest_if *ifc, json_t *j, struct rest_resp
 			goto out;
 	}
 	if (apply(r, ifc, &up, &w, out) == 0)
-		ret = rest_json(out, 200, json_pack("{s:I,s:I,s:I,s:I}", "peer_count",
-						  (json_int_t)wr_device_peer_count(ifc->dev), "added",
-						  (json_int_t)w.added, "removed", (json_int_t)w.removed,
-						  "updated", (json_int_t)w.updated));
+		ret = rest_json(out, 200,
+			json_pack("{s:I,s:I,s:I,s:I}", "peer_count",
+				(json_int_t)wr_device_peer_count(ifc->dev), "added",
+				(json_int_t)w.added, "removed", (json_int_t)w.removed, "updated",
+				(json_int_t)w.updated));
 out:
 	if (parsed) {
 		wr_wipe(parsed, (n + 1) * sizeof(*parsed));
@@ -468,8 +474,8 @@ out:
 }
 
 int
-rest_peers(struct wr_rest *r, struct rest_if *ifc, const char *method, const char *body,
-	size_t len, struct rest_resp *out)
+rest_peers(struct wr_rest *r, struct rest_if *ifc, const char *method, const char *body, size_t len,
+	struct rest_resp *out)
 {
 	json_t *j, *arr;
 	int ret;
@@ -516,8 +522,8 @@ write_peer(struct wr_rest *r, struct rest_if *ifc, const uint8_t pub[WR_KEY_LEN]
 		j = rest_parse_object(body, len, out);
 		if (!j)
 			return -1;
-		if (rest_parse_peer(j, "", patch ? REST_PEER_PATCH : REST_PEER_REPLACE, pub, &up, &p,
-			    &aip_cap, out) ||
+		if (rest_parse_peer(j, "", patch ? REST_PEER_PATCH : REST_PEER_REPLACE, pub, &up,
+			    &p, &aip_cap, out) ||
 			check_not_own(ifc, pub, "public_key", out))
 			goto out;
 	}

@@ -45,8 +45,8 @@ struct wr_rest;
 
 /** One network port of the gateway, as the host reports it. */
 struct wr_rest_port {
-	const char *name;    /* e.g. "wan0" */
-	const char *mac;     /* "aa:bb:cc:dd:ee:ff", or NULL */
+	const char *name;             /* e.g. "wan0" */
+	const char *mac;              /* "aa:bb:cc:dd:ee:ff", or NULL */
 	const char *const *addresses; /* "192.0.2.1/24", ...; n_addresses of them */
 	size_t n_addresses;
 	bool link_up;
@@ -61,8 +61,8 @@ struct wr_rest_lcore {
 
 /** Gateway facts for GET /v1/status and /metrics. */
 struct wr_rest_status {
-	const char *version;     /* NULL: the build's version */
-	uint64_t uptime_ns;      /* time since the gateway started */
+	const char *version; /* NULL: the build's version */
+	uint64_t uptime_ns;  /* time since the gateway started */
 	const struct wr_rest_port *ports;
 	size_t n_ports;
 	const struct wr_rest_lcore *lcores;

@@ -2,7 +2,8 @@
 /*
  * For test_rest.c: child processes (curl, hand-made clients) run while the test's main loop
  * polls the REST server, and a minimal JSON Schema walker that checks every answer against
- * docs/openapi.json (path, method, status code, content type, body shape, request body).
+ * docs/openapi.json (path, method, status code, content type, body shape, request body); keys
+ * and curl requests.
  */
 #ifndef REST_HARNESS_H
 #define REST_HARNESS_H
@@ -18,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "wr_base64.h"
+#include "wr_crypto.h"
 #include "wr_rest.h"
 #include "wr_test.h"
 
@@ -196,7 +199,8 @@ schema_ok(json_t *s, json_t *v, const char *where, char *why, size_t whysz)
 	if ((t = json_object_get(s, "oneOf"))) {
 		int matches = 0;
 
-		json_array_foreach(t, i, x) matches += schema_ok(x, v, where, NULL, 0);
+		json_array_foreach (t, i, x)
+			matches += schema_ok(x, v, where, NULL, 0);
 		if (matches != 1)
 			NO("%s: matches %d of oneOf", where, matches);
 	}
@@ -205,14 +209,16 @@ schema_ok(json_t *s, json_t *v, const char *where, char *why, size_t whysz)
 
 		if (json_is_string(t))
 			ok = type_is(json_string_value(t), v);
-		json_array_foreach(json_is_array(t) ? t : NULL, i, x) ok |= type_is(json_string_value(x), v);
+		json_array_foreach (json_is_array(t) ? t : NULL, i, x)
+			ok |= type_is(json_string_value(x), v);
 		if (!ok)
 			NO("%s: wrong type", where);
 	}
 	if ((t = json_object_get(s, "enum"))) {
 		bool ok = false;
 
-		json_array_foreach(t, i, x) ok |= json_equal(x, v);
+		json_array_foreach (t, i, x)
+			ok |= json_equal(x, v);
 		if (!ok)
 			NO("%s: not in enum", where);
 	}
@@ -237,10 +243,10 @@ schema_ok(json_t *s, json_t *v, const char *where, char *why, size_t whysz)
 	if (json_is_object(v)) {
 		props = json_object_get(s, "properties");
 		addl = json_object_get(s, "additionalProperties");
-		json_array_foreach(json_object_get(s, "required"), i, x)
+		json_array_foreach (json_object_get(s, "required"), i, x)
 			if (!json_object_get(v, json_string_value(x)))
 				NO("%s: missing required %s", where, json_string_value(x));
-		json_object_foreach(v, name, x) {
+		json_object_foreach (v, name, x) {
 			char w[256];
 			json_t *ps = props ? json_object_get(props, name) : NULL;
 
@@ -256,7 +262,7 @@ schema_ok(json_t *s, json_t *v, const char *where, char *why, size_t whysz)
 		}
 	}
 	if (json_is_array(v) && (t = json_object_get(s, "items")))
-		json_array_foreach(v, i, x) {
+		json_array_foreach (v, i, x) {
 			char w[256];
 
 			snprintf(w, sizeof(w), "%s[%zu]", where, i);
@@ -274,7 +280,7 @@ match_path(const char *path, json_t **item)
 	const char *tmpl;
 	json_t *v;
 
-	json_object_foreach(json_object_get(doc, "paths"), tmpl, v) {
+	json_object_foreach (json_object_get(doc, "paths"), tmpl, v) {
 		const char *a = tmpl, *b = path;
 
 		while (*a && *b) {
@@ -332,13 +338,13 @@ doc_check(const char *method, const char *path, const struct res *r, const char 
 	op = tmpl ? json_object_get(item, lower) : NULL;
 	if (!op) {
 		/* undocumented paths and methods are refused, with the documented error body */
-		CHECK(r->status == (tmpl ? 405 : 404), "%s %s: %d, not in the document", method, path,
-			r->status);
+		CHECK(r->status == (tmpl ? 405 : 404), "%s %s: %d, not in the document", method,
+			path, r->status);
 		CHECK(r->json && schema_ok(json_object_get(json_object_get(json_object_get(doc,
-								     "components"),
-							     "schemas"),
+										   "components"),
+								   "schemas"),
 						   "Error"),
-					r->json, "error", why, sizeof(why)),
+					 r->json, "error", why, sizeof(why)),
 			"%s %s: error body: %s", method, path, why);
 		return;
 	}
@@ -363,8 +369,8 @@ doc_check(const char *method, const char *path, const struct res *r, const char 
 		CHECK(!strncmp(r->ctype, "text/plain", 10), "%s %s: content type %s", method, path,
 			r->ctype);
 	}
-	rb = json_object_get(json_object_get(json_object_get(op, "requestBody"), "content"),
-		"application/json");
+	rb = json_object_get(
+		json_object_get(json_object_get(op, "requestBody"), "content"), "application/json");
 	if (req && rb && r->status < 300) {
 		json_t *j = json_loads(req, 0, NULL);
 
@@ -382,8 +388,8 @@ doc_coverage(void)
 	const char *tmpl, *m;
 	json_t *item, *op;
 
-	json_object_foreach(json_object_get(doc, "paths"), tmpl, item) {
-		json_object_foreach(item, m, op) {
+	json_object_foreach (json_object_get(doc, "paths"), tmpl, item) {
+		json_object_foreach (item, m, op) {
 			char key[300], upper[16];
 			size_t i;
 
@@ -420,6 +426,148 @@ load_doc(const char *argv0)
 		doc = json_load_file(p, 0, NULL);
 	}
 	return doc != NULL;
+}
+
+static char sock[128], bodyfile[128];
+
+/* ---- keys ---- */
+
+struct key {
+	uint8_t priv[32], pub[32];
+	char std[WR_BASE64_KEY_LEN + 1], url[WR_BASE64URL_KEY_LEN + 1];
+	char priv_std[WR_BASE64_KEY_LEN + 1];
+};
+
+static void
+make_key(struct key *k, unsigned int n)
+{
+	memset(k->priv, 0, 32);
+	/* clamping clears bits of byte 0: vary others */
+	k->priv[1] = (uint8_t)n;
+	k->priv[2] = (uint8_t)(n >> 8);
+	k->priv[3] = 0x5a;
+	k->priv[31] = 0x40;
+	wr_x25519_public(k->pub, k->priv);
+	wr_base64_key_encode(k->std, k->pub);
+	wr_base64url_key_encode(k->url, k->pub);
+	wr_base64_key_encode(k->priv_std, k->priv);
+}
+
+/* ---- requests through curl ---- */
+
+/*
+ * @p path: "/v1/..." over the unix socket, or a whole URL (TCP). @p ctype: NULL for JSON, ""
+ * for none. @p extra: more curl arguments (NULL-terminated), may be NULL.
+ */
+static void
+request_ex(struct res *r, const char *method, const char *path, const char *body, const char *ctype,
+	const char *const *extra)
+{
+	char url[512], ct[128];
+	const char *argv[40];
+	struct proc p, *pp = &p;
+	size_t n = 0;
+	char *nl[5];
+
+	memset(r, 0, sizeof(*r));
+	argv[n++] = "curl";
+	argv[n++] = "-sS";
+	argv[n++] = "--max-time";
+	argv[n++] = "30";
+	argv[n++] = "-o";
+	argv[n++] = "-";
+	argv[n++] = "-w";
+	argv[n++] = "\n%{http_code}\n%{content_type}\n%header{allow}\n%header{location}";
+	argv[n++] = "-X";
+	argv[n++] = method;
+	if (strncmp(path, "http", 4) != 0) {
+		argv[n++] = "--unix-socket";
+		argv[n++] = sock;
+		snprintf(url, sizeof(url), "http://localhost%s", path);
+	} else {
+		snprintf(url, sizeof(url), "%s", path);
+	}
+	if (body) {
+		FILE *f = fopen(bodyfile, "w");
+
+		fwrite(body, 1, strlen(body), f);
+		fclose(f);
+		argv[n++] = "--data-binary";
+		argv[n++] = "@body.json";
+		if (!ctype || ctype[0]) {
+			snprintf(ct, sizeof(ct), "Content-Type: %s",
+				ctype ? ctype : "application/json");
+			argv[n++] = "-H";
+			argv[n++] = ct;
+		}
+	}
+	for (size_t i = 0; extra && extra[i]; i++)
+		argv[n++] = extra[i];
+	argv[n++] = url;
+	argv[n] = NULL;
+	proc_spawn(&p, (char *const *)argv, NULL, NULL);
+	CHECK(pump(&pp, 1, NULL), "%s %s: curl did not finish", method, path);
+	CHECK(WIFEXITED(p.status) && WEXITSTATUS(p.status) == 0, "%s %s: curl failed", method,
+		path);
+	/* the last four lines are the -w fields */
+	for (int i = 0; i < 4; i++) {
+		nl[i] = p.out ? strrchr(p.out, '\n') : NULL;
+		if (!nl[i])
+			break;
+		*nl[i] = '\0';
+	}
+	if (p.out && nl[3]) {
+		r->status = atoi(nl[3] + 1);
+		snprintf(r->ctype, sizeof(r->ctype), "%s", nl[2] + 1);
+		snprintf(r->allow, sizeof(r->allow), "%s", nl[1] + 1);
+		snprintf(r->location, sizeof(r->location), "%s", nl[0] + 1);
+		r->body = strdup(p.out);
+		r->json = json_loads(r->body, 0, NULL);
+	} else {
+		r->body = strdup("");
+	}
+	free(p.out);
+	if (strncmp(path, "http", 4) != 0)
+		doc_check(method, path, r, body);
+	else
+		doc_check(method, strchr(path + 7, '/'), r, body);
+}
+
+static void
+request(struct res *r, const char *method, const char *path, const char *body)
+{
+	request_ex(r, method, path, body, NULL, NULL);
+}
+
+static const char *
+jstr(json_t *j, const char *path)
+{
+	return json_string_value(json_object_get(j, path));
+}
+
+/* The error code and field of an error answer. */
+static bool
+is_error(const struct res *r, int status, const char *code, const char *field)
+{
+	json_t *e = json_object_get(r->json, "error");
+	const char *f = jstr(e, "field");
+
+	if (r->status == status && e && !strcmp(jstr(e, "code"), code) &&
+		(field ? f && !strcmp(f, field) : !f))
+		return true;
+	printf("  got %d %s (wanted %d %s field %s)\n", r->status, r->body, status, code,
+		field ? field : "null");
+	return false;
+}
+
+static char path_buf[512];
+
+static const char *
+ppath(const char *ifname, const struct key *k, const char *suffix)
+{
+	snprintf(path_buf, sizeof(path_buf), "/v1/interfaces/%s/peers/%s%s", ifname, k->url,
+		suffix ? suffix : "");
+	return path_buf;
 }
 
 #endif /* REST_HARNESS_H */

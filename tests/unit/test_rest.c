@@ -21,7 +21,7 @@
 #define MAX_BODY (256u * 1024)
 #define TOKEN "test-token-0123456789"
 
-static char dir[64], sock[128], bodyfile[128];
+static char dir[64];
 
 /* ---- the host: two interfaces and their callbacks ---- */
 
@@ -97,8 +97,14 @@ h_add_drops(void *ctx, uint64_t drops[WR_DROP_COUNT])
 
 static const char *const addrs[] = { "192.0.2.1/24", "2001:db8::1/64" };
 static const struct wr_rest_port ports[] = {
-	{ .name = "wan0", .mac = "02:00:00:00:00:01", .addresses = addrs, .n_addresses = 2,
-		.link_up = true, .rx_packets = 11, .tx_packets = 12, .rx_bytes = 1300 },
+	{ .name = "wan0",
+		.mac = "02:00:00:00:00:01",
+		.addresses = addrs,
+		.n_addresses = 2,
+		.link_up = true,
+		.rx_packets = 11,
+		.tx_packets = 12,
+		.rx_bytes = 1300 },
 	{ .name = "lan0", .link_up = false },
 };
 static const struct wr_rest_lcore lcores[] = { { 0, "control" }, { 1, "worker" } };
@@ -115,148 +121,9 @@ h_status(void *ctx, struct wr_rest_status *st)
 	return 0;
 }
 
-/* ---- keys ---- */
-
-struct key {
-	uint8_t priv[32], pub[32];
-	char std[WR_BASE64_KEY_LEN + 1], url[WR_BASE64URL_KEY_LEN + 1];
-	char priv_std[WR_BASE64_KEY_LEN + 1];
-};
-
-static void
-make_key(struct key *k, unsigned int n)
-{
-	memset(k->priv, 0, 32);
-	/* clamping clears bits of byte 0: vary others */
-	k->priv[1] = (uint8_t)n;
-	k->priv[2] = (uint8_t)(n >> 8);
-	k->priv[3] = 0x5a;
-	k->priv[31] = 0x40;
-	wr_x25519_public(k->pub, k->priv);
-	wr_base64_key_encode(k->std, k->pub);
-	wr_base64url_key_encode(k->url, k->pub);
-	wr_base64_key_encode(k->priv_std, k->priv);
-}
-
-/* ---- requests through curl ---- */
+/* ---- tests ---- */
 
 static bool have_curl;
-
-/*
- * @p path: "/v1/..." over the unix socket, or a whole URL (TCP). @p ctype: NULL for JSON, ""
- * for none. @p extra: more curl arguments (NULL-terminated), may be NULL.
- */
-static void
-request_ex(struct res *r, const char *method, const char *path, const char *body,
-	const char *ctype, const char *const *extra)
-{
-	char url[512], ct[128];
-	const char *argv[40];
-	struct proc p, *pp = &p;
-	size_t n = 0;
-	char *nl[5];
-
-	memset(r, 0, sizeof(*r));
-	argv[n++] = "curl";
-	argv[n++] = "-sS";
-	argv[n++] = "--max-time";
-	argv[n++] = "30";
-	argv[n++] = "-o";
-	argv[n++] = "-";
-	argv[n++] = "-w";
-	argv[n++] = "\n%{http_code}\n%{content_type}\n%header{allow}\n%header{location}";
-	argv[n++] = "-X";
-	argv[n++] = method;
-	if (strncmp(path, "http", 4) != 0) {
-		argv[n++] = "--unix-socket";
-		argv[n++] = sock;
-		snprintf(url, sizeof(url), "http://localhost%s", path);
-	} else {
-		snprintf(url, sizeof(url), "%s", path);
-	}
-	if (body) {
-		FILE *f = fopen(bodyfile, "w");
-
-		fwrite(body, 1, strlen(body), f);
-		fclose(f);
-		argv[n++] = "--data-binary";
-		argv[n++] = "@body.json";
-		if (!ctype || ctype[0]) {
-			snprintf(ct, sizeof(ct), "Content-Type: %s", ctype ? ctype : "application/json");
-			argv[n++] = "-H";
-			argv[n++] = ct;
-		}
-	}
-	for (size_t i = 0; extra && extra[i]; i++)
-		argv[n++] = extra[i];
-	argv[n++] = url;
-	argv[n] = NULL;
-	proc_spawn(&p, (char *const *)argv, NULL, NULL);
-	CHECK(pump(&pp, 1, NULL), "%s %s: curl did not finish", method, path);
-	CHECK(WIFEXITED(p.status) && WEXITSTATUS(p.status) == 0, "%s %s: curl failed", method,
-		path);
-	/* the last four lines are the -w fields */
-	for (int i = 0; i < 4; i++) {
-		nl[i] = p.out ? strrchr(p.out, '\n') : NULL;
-		if (!nl[i])
-			break;
-		*nl[i] = '\0';
-	}
-	if (p.out && nl[3]) {
-		r->status = atoi(nl[3] + 1);
-		snprintf(r->ctype, sizeof(r->ctype), "%s", nl[2] + 1);
-		snprintf(r->allow, sizeof(r->allow), "%s", nl[1] + 1);
-		snprintf(r->location, sizeof(r->location), "%s", nl[0] + 1);
-		r->body = strdup(p.out);
-		r->json = json_loads(r->body, 0, NULL);
-	} else {
-		r->body = strdup("");
-	}
-	free(p.out);
-	if (strncmp(path, "http", 4) != 0)
-		doc_check(method, path, r, body);
-	else
-		doc_check(method, strchr(path + 7, '/'), r, body);
-}
-
-static void
-request(struct res *r, const char *method, const char *path, const char *body)
-{
-	request_ex(r, method, path, body, NULL, NULL);
-}
-
-static const char *
-jstr(json_t *j, const char *path)
-{
-	return json_string_value(json_object_get(j, path));
-}
-
-/* The error code and field of an error answer. */
-static bool
-is_error(const struct res *r, int status, const char *code, const char *field)
-{
-	json_t *e = json_object_get(r->json, "error");
-	const char *f = jstr(e, "field");
-
-	if (r->status == status && e && !strcmp(jstr(e, "code"), code) &&
-		(field ? f && !strcmp(f, field) : !f))
-		return true;
-	printf("  got %d %s (wanted %d %s field %s)\n", r->status, r->body, status, code,
-		field ? field : "null");
-	return false;
-}
-
-static char path_buf[512];
-
-static const char *
-ppath(const char *ifname, const struct key *k, const char *suffix)
-{
-	snprintf(path_buf, sizeof(path_buf), "/v1/interfaces/%s/peers/%s%s", ifname, k->url,
-		suffix ? suffix : "");
-	return path_buf;
-}
-
-/* ---- tests ---- */
 
 static void
 test_status(void)
@@ -480,7 +347,8 @@ test_errors(void)
 	bad("PUT", p, "{\"persistent_keepalive\": -1}", 400, "invalid_value",
 		"persistent_keepalive");
 	bad("PUT", p, "{\"persistent_keepalive\": 1.5}", 400, "wrong_type", "persistent_keepalive");
-	bad("PUT", p, "{\"persistent_keepalive\": true}", 400, "wrong_type", "persistent_keepalive");
+	bad("PUT", p, "{\"persistent_keepalive\": true}", 400, "wrong_type",
+		"persistent_keepalive");
 	bad("PUT", p, "{\"preshared_key\": \"short\"}", 400, "invalid_value", "preshared_key");
 	bad("PUT", p, "{\"preshared_key\": 1}", 400, "wrong_type", "preshared_key");
 	bad("POST", "/v1/interfaces/wg0/peers", "{}", 400, "missing_field", "public_key");
@@ -547,7 +415,8 @@ peer_set(unsigned first, unsigned n, int bad_at)
 		len += (size_t)snprintf(s + len, cap - len,
 			"%s{\"public_key\": \"%s\", \"endpoint\": \"198.51.100.%u:%u\", "
 			"\"allowed_ips\": [\"10.%u.%u.0/24\", \"%s\"]}",
-			i ? ", " : "", k.std, id % 250 + 1, 1000 + id, id >> 8 & 0xff, id & 0xff, v6);
+			i ? ", " : "", k.std, id % 250 + 1, 1000 + id, id >> 8 & 0xff, id & 0xff,
+			v6);
 	}
 	snprintf(s + len, cap - len, "]}");
 	return s;
@@ -587,9 +456,11 @@ test_bulk(const struct key *own)
 
 	/* all or nothing: a bad prefix in the 31st peer changes nothing */
 	set = peer_set(300, 50, 30);
-	bad("PUT", "/v1/interfaces/wg0/peers", set, 400, "invalid_value", "peers[30].allowed_ips[1]");
+	bad("PUT", "/v1/interfaces/wg0/peers", set, 400, "invalid_value",
+		"peers[30].allowed_ips[1]");
 	free(set);
-	CHECK(wr_device_lookup_peer(wg0.dev, k10.pub) == kept && wr_device_peer_count(wg0.dev) == 50,
+	CHECK(wr_device_lookup_peer(wg0.dev, k10.pub) == kept &&
+			wr_device_peer_count(wg0.dev) == 50,
 		"unchanged");
 
 	make_key(&k10, 500);
@@ -601,7 +472,8 @@ test_bulk(const struct key *own)
 		"{\"peers\": [{\"public_key\": \"%s\", \"allowed_ips\": [\"10.9.0.0/16\"]}, "
 		"{\"public_key\": \"%s\", \"allowed_ips\": [\"10.9.1.1/16\"]}]}",
 		k10.std, k60.std);
-	bad("PUT", "/v1/interfaces/wg0/peers", body, 400, "invalid_value", "peers[1].allowed_ips[0]");
+	bad("PUT", "/v1/interfaces/wg0/peers", body, 400, "invalid_value",
+		"peers[1].allowed_ips[0]");
 	snprintf(body, sizeof(body), "{\"peers\": [{\"public_key\": \"%s\"}]}", own->std);
 	bad("PUT", "/v1/interfaces/wg0/peers", body, 409, "conflict", "peers[0].public_key");
 	snprintf(body, sizeof(body), "{\"peers\": [{\"public_key\": \"%s\"}, {\"pubkey\": 1}]}",
@@ -633,14 +505,14 @@ test_stats_metrics(void)
 
 	wr_device_receive(wg0.dev, &from, junk, sizeof(junk), now_ns());
 	engine = wr_device_drop_count(wg0.dev, WR_DROP_BAD_LENGTH) +
-		wr_device_drop_count(wg0.dev, WR_DROP_BAD_TYPE);
+		 wr_device_drop_count(wg0.dev, WR_DROP_BAD_TYPE);
 	wg0.dp_no_route = 5;
 	request(&r, "GET", "/v1/interfaces/wg0/stats", NULL);
 	CHECK(r.status == 200, "stats: %d", r.status);
 	json_t *d = json_object_get(r.json, "drops");
-	CHECK(engine >= 1 && (uint64_t)(json_integer_value(json_object_get(d, "bad_length")) +
-						 json_integer_value(json_object_get(d, "bad_type"))) ==
-					  engine,
+	CHECK(engine >= 1 &&
+			(uint64_t)(json_integer_value(json_object_get(d, "bad_length")) +
+				   json_integer_value(json_object_get(d, "bad_type"))) == engine,
 		"engine drops");
 	CHECK(json_integer_value(json_object_get(d, "no_route")) ==
 			5 + (json_int_t)wr_device_drop_count(wg0.dev, WR_DROP_NO_ROUTE),
@@ -660,10 +532,12 @@ test_stats_metrics(void)
 
 	make_key(&k, 130);
 	snprintf(line, sizeof(line),
-		"wirerate_peer_receive_bytes_total{interface=\"wg0\",public_key=\"%s\"} 0\n", k.std);
+		"wirerate_peer_receive_bytes_total{interface=\"wg0\",public_key=\"%s\"} 0\n",
+		k.std);
 	CHECK(strstr(r.body, line), "peer rx bytes");
 	snprintf(line, sizeof(line),
-		"wirerate_peer_last_handshake_seconds{interface=\"wg0\",public_key=\"%s\"} 0.0", k.std);
+		"wirerate_peer_last_handshake_seconds{interface=\"wg0\",public_key=\"%s\"} 0.0",
+		k.std);
 	CHECK(strstr(r.body, line), "peer last handshake");
 	/* every sample belongs to a family announced with HELP and TYPE before it */
 	char *save = NULL, *copy = strdup(r.body), *l, types[8192] = "|", help[8192] = "|";
@@ -745,7 +619,8 @@ test_slow_and_concurrent(void)
 	snprintf(body, sizeof(body), "{\"allowed_ips\": [\"172.16.0.1/32\"]}");
 	snprintf(req, sizeof(req),
 		"PUT /v1/interfaces/wg1/peers/%s HTTP/1.1\r\nHost: localhost\r\n"
-		"Content-Type: application/json\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
+		"Content-Type: application/json\r\nContent-Length: %zu\r\nConnection: "
+		"close\r\n\r\n%s",
 		slowk.url, strlen(body), body);
 	if (pipe(go) < 0)
 		abort();
@@ -761,7 +636,8 @@ test_slow_and_concurrent(void)
 		make_key(&ks[i], 800 + (unsigned)i);
 		snprintf(paths[i], sizeof(paths[i]), "http://localhost/v1/interfaces/wg1/peers/%s",
 			ks[i].url);
-		snprintf(bodies[i], sizeof(bodies[i]), "{\"allowed_ips\": [\"172.17.%d.0/24\"]}", i);
+		snprintf(
+			bodies[i], sizeof(bodies[i]), "{\"allowed_ips\": [\"172.17.%d.0/24\"]}", i);
 	}
 	for (int i = 0; i < 16; i++) {
 		const char *argv[20] = { "curl", "-sS", "--max-time", "30", "-o", "/dev/null", "-w",
@@ -785,8 +661,8 @@ test_slow_and_concurrent(void)
 	}
 	CHECK(pump(ps, 16, NULL), "concurrent clients finished while a slow one is pending");
 	for (int i = 0; i < 16; i++) {
-		CHECK(conc[i].out && !strcmp(conc[i].out, i < 8 ? "201" : "200"), "client %d: %s", i,
-			conc[i].out ? conc[i].out : "(nothing)");
+		CHECK(conc[i].out && !strcmp(conc[i].out, i < 8 ? "201" : "200"), "client %d: %s",
+			i, conc[i].out ? conc[i].out : "(nothing)");
 		free(conc[i].out);
 	}
 	for (int i = 0; i < 8; i++)
@@ -866,8 +742,9 @@ find_curl(void)
 static struct wr_device *
 make_dev(struct iface *f)
 {
-	static const struct wr_device_ops ops = { .send = d_send, .deliver = d_deliver,
-		.wall_time_ns = d_wall };
+	static const struct wr_device_ops ops = {
+		.send = d_send, .deliver = d_deliver, .wall_time_ns = d_wall
+	};
 
 	f->dev = wr_device_create(&ops, f);
 	return f->dev;
@@ -877,14 +754,17 @@ int
 main(int argc, char **argv)
 {
 	struct wr_rest_if_ops ifops = {
-		.cfg = { .get_listen_port = h_get_port, .set_listen_port = h_set_port,
-			.peer_removing = h_removing, .changed = h_changed },
+		.cfg = { .get_listen_port = h_get_port,
+			.set_listen_port = h_set_port,
+			.peer_removing = h_removing,
+			.changed = h_changed },
 		.port_name = h_port_name,
 		.add_drops = h_add_drops,
 	};
 	struct wr_rest_ops ops = { .get_status = h_status };
-	struct wr_rest_config cfg = { .max_body = MAX_BODY, .tcp_address = "127.0.0.1:0",
-		.token = TOKEN };
+	struct wr_rest_config cfg = {
+		.max_body = MAX_BODY, .tcp_address = "127.0.0.1:0", .token = TOKEN
+	};
 	struct wr_rest *second;
 	struct key own;
 	struct stat st;
