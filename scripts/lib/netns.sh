@@ -60,7 +60,10 @@
 #   wri_cleanup                kill recorded processes, delete namespaces, sockets, temp dir;
 #                              after a failure (or with WRI_SHOW_LOGS=1) it prints the tail of
 #                              every $WRI_TMP/*.log
-#                              (WRI_KEEP_LOGS=1 keeps the directory)
+#                              (WRI_KEEP_LOGS=1 keeps the directory after a failure, WRI_KEEP=1
+#                              always); a suite that sources this file may set WRI_CLEANUP_FIRST
+#                              to the name of a function that runs before anything is removed
+#                              (e.g. to stop its own processes), with the exit status as $1
 #   wri_fail MSG               print MSG to stderr and exit 1 (cleanup runs through the trap)
 #   wri_log MSG                print MSG with the test's name
 #
@@ -314,6 +317,7 @@ wri_cleanup()
 	local rc=$? pid ns ifname f
 
 	trap - EXIT
+	[ -z "${WRI_CLEANUP_FIRST:-}" ] || "$WRI_CLEANUP_FIRST" "$rc"
 	for pid in "${WRI_PIDS[@]}"; do
 		wri_kill "$pid"
 	done
@@ -333,7 +337,8 @@ wri_cleanup()
 				tail -n "${WRI_LOG_LINES:-40}" "$f" >&2
 			done
 		fi
-		if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] && [ -n "${WRI_KEEP_LOGS:-}" ]; then
+		if [ -n "${WRI_KEEP:-}" ] ||
+			{ [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] && [ -n "${WRI_KEEP_LOGS:-}" ]; }; then
 			wri_log "logs kept in $WRI_TMP"
 		else
 			rm -rf "$WRI_TMP"
