@@ -3,9 +3,10 @@
 #
 # wre.sh: the e2e tests' helpers for a wirerate gateway in a network namespace. The generic parts
 # (namespaces, veths, wireguard-go, background processes, waiting, cleanup) are
-# scripts/lib/netns.sh's, sourced here with the prefix "wre": every namespace and interface is
-# named "wre..." plus a per-run id, and removed on exit. Every wri_* function of netns.sh is
-# available after sourcing this file; the wre_* names below are what the gateway adds.
+# scripts/lib/netns.sh's, sourced here with the prefix "wre" ($WRE_PREFIX when set before
+# sourcing: the benchmark uses "wrb"): every namespace and interface is named "wre..." plus a
+# per-run id, and removed on exit. Every wri_* function of netns.sh is available after sourcing
+# this file; the wre_* names below are what the gateway adds.
 #
 #   wre_init              WRE_ID, WRE_TMP (wri_init's WRI_ID, WRI_TMP), cleanup trap
 #   wre_need_root         exit 77 (skipped) unless root
@@ -25,7 +26,7 @@
 # WRE_KEEP=1 keeps the temporary directory (configuration, wirerate's log) for a look afterwards;
 # after a failure the tail of every log in it (gw.log included) is printed.
 
-WRI_PREFIX=wre
+WRI_PREFIX=${WRE_PREFIX:-wre}
 WRI_NAME=${WRE_NAME:-${WRI_NAME:-$(basename "$0")}}
 WRI_LOG_LINES=${WRI_LOG_LINES:-60}
 # shellcheck source=scripts/lib/netns.sh
