@@ -5,7 +5,56 @@
  */
 #include <string.h>
 
+#include "blake2s_impl.h"
 #include "wr_crypto.h"
+
+/*
+ * A key's two HMAC hash states with its padded block already absorbed (RFC 2104: K ^ ipad for the
+ * inner hash, K ^ opad for the outer one), so that several HMACs under one key hash it once.
+ */
+struct hmac_key {
+	struct wr_blake2s_state inner, outer;
+};
+
+/* @p keylen is at most a block, as every key the KDF uses is a 32-byte hash. */
+static void
+hmac_key_init(struct hmac_key *hk, const uint8_t *key, size_t keylen)
+{
+	uint8_t k[WR_BLAKE2S_BLOCK_SIZE] = { 0 };
+	unsigned int i;
+
+	memcpy(k, key, keylen);
+	for (i = 0; i < WR_BLAKE2S_BLOCK_SIZE; i++)
+		k[i] ^= 0x36;
+	wr_blake2s_init(&hk->inner, WR_BLAKE2S_HASH_SIZE);
+	wr_blake2s_compress_blocks(&hk->inner, k, 1);
+	for (i = 0; i < WR_BLAKE2S_BLOCK_SIZE; i++)
+		k[i] ^= 0x36 ^ 0x5c;
+	wr_blake2s_init(&hk->outer, WR_BLAKE2S_HASH_SIZE);
+	wr_blake2s_compress_blocks(&hk->outer, k, 1);
+	wr_wipe(k, sizeof(k));
+}
+
+/*
+ * HMAC under a prepared key. @p inlen must not be 0: the pad block was compressed as a block
+ * that more input follows, and with none it would have had to be the last one (RFC 7693
+ * section 3.3). @p out may alias @p in.
+ */
+static void
+hmac_prepared(
+	uint8_t out[WR_BLAKE2S_HASH_SIZE], const struct hmac_key *hk, const void *in, size_t inlen)
+{
+	struct wr_blake2s_state s;
+	uint8_t inner[WR_BLAKE2S_HASH_SIZE];
+
+	s = hk->inner;
+	wr_blake2s_update(&s, in, inlen);
+	wr_blake2s_final(&s, inner);
+	s = hk->outer;
+	wr_blake2s_update(&s, inner, WR_BLAKE2S_HASH_SIZE);
+	wr_blake2s_final(&s, out);
+	wr_wipe(inner, sizeof(inner));
+}
 
 void
 wr_hmac_blake2s(uint8_t out[WR_BLAKE2S_HASH_SIZE], const void *key, size_t keylen, const void *in,
@@ -44,29 +93,33 @@ wr_hmac_blake2s(uint8_t out[WR_BLAKE2S_HASH_SIZE], const void *key, size_t keyle
 void
 wr_kdf(uint8_t t1[32], uint8_t *t2, uint8_t *t3, const uint8_t ck[32], const void *in, size_t inlen)
 {
-	uint8_t prk[WR_BLAKE2S_HASH_SIZE];
+	struct hmac_key prk;
+	uint8_t temp[WR_BLAKE2S_HASH_SIZE];
 	uint8_t buf[WR_BLAKE2S_HASH_SIZE + 1];
 
 	/* HKDF-Extract: the chaining key salts the input key material. */
-	wr_hmac_blake2s(prk, ck, WR_BLAKE2S_HASH_SIZE, in, inlen);
+	wr_hmac_blake2s(temp, ck, WR_BLAKE2S_HASH_SIZE, in, inlen);
+	/* Every output is an HMAC under this key: its pad blocks are hashed once for them all. */
+	hmac_key_init(&prk, temp, sizeof(temp));
 
 	/* HKDF-Expand: T(1) = HMAC(prk, 0x1), T(i) = HMAC(prk, T(i-1) || i). */
 	buf[0] = 1;
-	wr_hmac_blake2s(buf, prk, sizeof(prk), buf, 1);
+	hmac_prepared(buf, &prk, buf, 1);
 	memcpy(t1, buf, WR_BLAKE2S_HASH_SIZE);
 	if (t2 == NULL)
 		goto out;
 
 	buf[WR_BLAKE2S_HASH_SIZE] = 2;
-	wr_hmac_blake2s(buf, prk, sizeof(prk), buf, sizeof(buf));
+	hmac_prepared(buf, &prk, buf, sizeof(buf));
 	memcpy(t2, buf, WR_BLAKE2S_HASH_SIZE);
 	if (t3 == NULL)
 		goto out;
 
 	buf[WR_BLAKE2S_HASH_SIZE] = 3;
-	wr_hmac_blake2s(buf, prk, sizeof(prk), buf, sizeof(buf));
+	hmac_prepared(buf, &prk, buf, sizeof(buf));
 	memcpy(t3, buf, WR_BLAKE2S_HASH_SIZE);
 out:
-	wr_wipe(prk, sizeof(prk));
+	wr_wipe(&prk, sizeof(prk));
+	wr_wipe(temp, sizeof(temp));
 	wr_wipe(buf, sizeof(buf));
 }

@@ -2,8 +2,10 @@
 /*
  * Known-answer tests for lib/crypto_simd's primitives: BLAKE2s (BLAKE2 reference KAT and the
  * RFC 7693 appendix E self-test), HMAC-BLAKE2s and KDF_n against their definitions, WireGuard's
- * initial chaining key and hash, X25519 (RFC 7748), ChaCha20-Poly1305 (RFC 8439),
- * XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha), and the constant-time, wipe and random helpers.
+ * initial chaining key and hash (all of these on every BLAKE2s backend the CPU runs, each of
+ * which must also agree with the portable one on random states), X25519 (RFC 7748),
+ * ChaCha20-Poly1305 (RFC 8439), XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha), and the
+ * constant-time, wipe and random helpers.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 
 #include <sodium.h>
 
+#include "blake2s_impl.h"
 #include "wr_crypto.h"
 
 #include "wr_test.h"
@@ -154,6 +157,44 @@ test_blake2s(void)
 	}
 }
 
+/*
+ * Each backend against the portable C one, on random chaining values, counters (some about to
+ * carry into the high word) and finalisation flags, over one to five blocks.
+ */
+static void
+test_blake2s_backend_agrees(enum wr_blake2s_impl impl)
+{
+	struct wr_blake2s_state ref, s;
+	uint8_t in[5 * WR_BLAKE2S_BLOCK_SIZE];
+	unsigned int trial;
+	size_t nblocks;
+
+	for (trial = 0; trial < 200; trial++) {
+		memset(&ref, 0, sizeof(ref));
+		wr_random(ref.h, sizeof(ref.h));
+		wr_random(ref.t, sizeof(ref.t));
+		if (trial % 4 == 0)
+			ref.t[0] = 0xffffffffu - (wr_random_u32() % 256);
+		ref.f[0] = trial % 2 ? UINT32_MAX : 0;
+		ref.f[1] = trial % 3 ? 0 : UINT32_MAX;
+		nblocks = 1 + wr_random_u32() % 5;
+		wr_random(in, sizeof(in));
+		s = ref;
+		wr_blake2s_impl_set(WR_BLAKE2S_IMPL_SCALAR);
+		wr_blake2s_compress_blocks(&ref, in, nblocks);
+		wr_blake2s_impl_set(impl);
+		wr_blake2s_compress_blocks(&s, in, nblocks);
+		CHECK(memcmp(s.h, ref.h, sizeof(s.h)) == 0 && memcmp(s.t, ref.t, sizeof(s.t)) == 0,
+			"%s agrees with scalar, trial %u, %zu blocks", wr_blake2s_impl_name(impl),
+			trial, nblocks);
+	}
+	/* the counter's carry, worked out by hand: 0xffffffc0 + 64 = 2^32 */
+	memset(&s, 0, sizeof(s));
+	s.t[0] = 0xffffffc0u;
+	wr_blake2s_compress_blocks(&s, in, 1);
+	CHECK(s.t[0] == 0 && s.t[1] == 1, "%s carries the counter", wr_blake2s_impl_name(impl));
+}
+
 /* ---- WireGuard's initial chaining key and hash (PROTOCOL.md) ---- */
 
 static void
@@ -208,7 +249,8 @@ test_hmac_kdf(void)
 
 	printf("HMAC-BLAKE2s against RFC 2104 on one buffer; KDF_1..3 against their HMAC chains\n");
 	for (trial = 0; trial < 300; trial++) {
-		size_t keylen = wr_random_u32() % sizeof(key) + 1, mlen = wr_random_u32() % 2048;
+		size_t keylen = wr_random_u32() % sizeof(key) + 1;
+		size_t mlen = trial == 0 ? 0 : wr_random_u32() % 2048;
 
 		wr_random(key, keylen);
 		wr_random(m, mlen);
@@ -218,7 +260,8 @@ test_hmac_kdf(void)
 	}
 
 	for (trial = 0; trial < 100; trial++) {
-		size_t mlen = wr_random_u32() % 200;
+		/* the first with no input, as in the handshake's final Split() */
+		size_t mlen = trial == 0 ? 0 : wr_random_u32() % 200;
 
 		wr_random(ck, 32);
 		wr_random(m, mlen);
@@ -244,6 +287,38 @@ test_hmac_kdf(void)
 		wr_kdf(t[0], t[1], NULL, t[0], m, mlen);
 		CHECK(memcmp(t, r, 64) == 0, "KDF_2 with t1 aliasing ck");
 	}
+}
+
+/* Everything built on BLAKE2s, once per backend; a backend the CPU lacks must be refused. */
+static void
+test_blake2s_backends(void)
+{
+	enum wr_blake2s_impl impl, chosen = wr_blake2s_impl_get(), best = WR_BLAKE2S_IMPL_SCALAR;
+
+	if (wr_blake2s_impl_supported(WR_BLAKE2S_IMPL_AVX))
+		best = WR_BLAKE2S_IMPL_AVX;
+	CHECK(chosen == best, "the fastest BLAKE2s backend is chosen at start (%s)",
+		wr_blake2s_impl_name(chosen));
+	CHECK(wr_blake2s_impl_supported(WR_BLAKE2S_IMPL_SCALAR), "scalar BLAKE2s always runs");
+	CHECK(wr_blake2s_impl_set(WR_BLAKE2S_IMPL_COUNT) == -ENOTSUP, "no such backend");
+	for (impl = 0; impl < WR_BLAKE2S_IMPL_COUNT; impl++) {
+		if (!wr_blake2s_impl_supported(impl)) {
+			printf("BLAKE2s backend %s: not on this CPU, skipped\n",
+				wr_blake2s_impl_name(impl));
+			CHECK(wr_blake2s_impl_set(impl) == -ENOTSUP, "%s refused",
+				wr_blake2s_impl_name(impl));
+			CHECK(wr_blake2s_impl_get() == chosen, "a refused backend changes nothing");
+			continue;
+		}
+		printf("BLAKE2s backend %s\n", wr_blake2s_impl_name(impl));
+		CHECK(wr_blake2s_impl_set(impl) == 0 && wr_blake2s_impl_get() == impl, "select %s",
+			wr_blake2s_impl_name(impl));
+		test_blake2s();
+		test_wireguard_initial();
+		test_hmac_kdf();
+		test_blake2s_backend_agrees(impl);
+	}
+	wr_blake2s_impl_set(chosen);
 }
 
 /* ---- X25519 ---- */
@@ -492,9 +567,7 @@ main(void)
 		return 1;
 	}
 	CHECK(wr_crypto_init() == 0, "wr_crypto_init is idempotent");
-	test_blake2s();
-	test_wireguard_initial();
-	test_hmac_kdf();
+	test_blake2s_backends();
 	test_x25519();
 	test_aead();
 	test_xaead();

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * BLAKE2s compression (RFC 7693 section 3.2) with the 4x4 working vector in four 128-bit rows
+ * a = v0..v3, b = v4..v7, c = v8..v11, d = v12..v15, so that one G works on the four columns at
+ * once. Rotations by 16 and 8 are byte shuffles (pshufb); by 12 and 7, two shifts and a xor, as
+ * there is no vector rotate below AVX-512. For the diagonal step rows a, c and d are rotated
+ * rather than b, because b is computed last and the next step begins with a + b.
+ *
+ * The functions carry a target attribute, so the rest of the library stays baseline x86-64;
+ * blake2s.c calls this backend only when the CPU (and the OS) support AVX.
+ */
+#if defined(__x86_64__) || defined(__i386__)
+
+#include <immintrin.h>
+#include <string.h>
+
+#include "blake2s_impl.h"
+
+#define TARGET_AVX __attribute__((target("avx")))
+
+/* x86 is little-endian: the block's words load as they lie. */
+static inline uint32_t
+load32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* The message words, gathered in the lane order of a row; read in place, never copied. */
+#define W(i) ((int)load32(in + 4 * (i)))
+#define MSG(i0, i1, i2, i3) _mm_setr_epi32(W(i0), W(i1), W(i2), W(i3))
+
+#define ROTR(x, n) _mm_xor_si128(_mm_srli_epi32((x), (n)), _mm_slli_epi32((x), 32 - (n)))
+
+/* RFC 7693 section 3.1, G's first half (rotations 16 and 12) on four columns or diagonals. */
+#define G1(m)                                                                                      \
+	do {                                                                                       \
+		a = _mm_add_epi32(_mm_add_epi32(a, (m)), b);                                       \
+		d = _mm_shuffle_epi8(_mm_xor_si128(d, a), rot16);                                  \
+		c = _mm_add_epi32(c, d);                                                           \
+		b = ROTR(_mm_xor_si128(b, c), 12);                                                 \
+	} while (0)
+
+/* G's second half (rotations 8 and 7). */
+#define G2(m)                                                                                      \
+	do {                                                                                       \
+		a = _mm_add_epi32(_mm_add_epi32(a, (m)), b);                                       \
+		d = _mm_shuffle_epi8(_mm_xor_si128(d, a), rot8);                                   \
+		c = _mm_add_epi32(c, d);                                                           \
+		b = ROTR(_mm_xor_si128(b, c), 7);                                                  \
+	} while (0)
+
+/* Lane i of b meets the diagonal (v(i+3)%4, v4+i, v8+(i+1)%4, v12+(i+2)%4). */
+#define DIAGONALIZE()                                                                              \
+	do {                                                                                       \
+		a = _mm_shuffle_epi32(a, _MM_SHUFFLE(2, 1, 0, 3));                                 \
+		c = _mm_shuffle_epi32(c, _MM_SHUFFLE(0, 3, 2, 1));                                 \
+		d = _mm_shuffle_epi32(d, _MM_SHUFFLE(1, 0, 3, 2));                                 \
+	} while (0)
+
+#define UNDIAGONALIZE()                                                                            \
+	do {                                                                                       \
+		a = _mm_shuffle_epi32(a, _MM_SHUFFLE(0, 3, 2, 1));                                 \
+		c = _mm_shuffle_epi32(c, _MM_SHUFFLE(2, 1, 0, 3));                                 \
+		d = _mm_shuffle_epi32(d, _MM_SHUFFLE(1, 0, 3, 2));                                 \
+	} while (0)
+
+/*
+ * One round: the columns take sigma's pairs 0..3 in lane order; after DIAGONALIZE lane 0 holds
+ * the fourth diagonal (v3, v4, v9, v14), so the diagonals' words start with pair 7.
+ */
+#define ROUND(s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15)                \
+	{                                                                                          \
+		G1(MSG(s0, s2, s4, s6));                                                           \
+		G2(MSG(s1, s3, s5, s7));                                                           \
+		DIAGONALIZE();                                                                     \
+		G1(MSG(s14, s8, s10, s12));                                                        \
+		G2(MSG(s15, s9, s11, s13));                                                        \
+		UNDIAGONALIZE();                                                                   \
+	}
+
+TARGET_AVX void
+wr_blake2s_compress_avx(struct wr_blake2s_state *s, const uint8_t *in, size_t nblocks, uint32_t inc)
+{
+	const __m128i rot16 = _mm_setr_epi8(2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
+	const __m128i rot8 = _mm_setr_epi8(1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12);
+	const __m128i iv_lo = _mm_setr_epi32(
+		(int)WR_BLAKE2S_IV0, (int)WR_BLAKE2S_IV1, (int)WR_BLAKE2S_IV2, (int)WR_BLAKE2S_IV3);
+	const __m128i iv_hi = _mm_setr_epi32(
+		(int)WR_BLAKE2S_IV4, (int)WR_BLAKE2S_IV5, (int)WR_BLAKE2S_IV6, (int)WR_BLAKE2S_IV7);
+	__m128i h_lo = _mm_loadu_si128((const __m128i *)&s->h[0]);
+	__m128i h_hi = _mm_loadu_si128((const __m128i *)&s->h[4]);
+	__m128i a, b, c, d;
+
+	for (; nblocks > 0; nblocks--, in += WR_BLAKE2S_BLOCK_SIZE) {
+		/* the 64-bit byte counter t, carried into its high word */
+		s->t[0] += inc;
+		s->t[1] += (s->t[0] < inc);
+		a = h_lo;
+		b = h_hi;
+		c = iv_lo;
+		d = _mm_xor_si128(iv_hi,
+			_mm_setr_epi32((int)s->t[0], (int)s->t[1], (int)s->f[0], (int)s->f[1]));
+
+		WR_BLAKE2S_SIGMA(ROUND)
+
+		h_lo = _mm_xor_si128(h_lo, _mm_xor_si128(a, c));
+		h_hi = _mm_xor_si128(h_hi, _mm_xor_si128(b, d));
+	}
+	_mm_storeu_si128((__m128i *)&s->h[0], h_lo);
+	_mm_storeu_si128((__m128i *)&s->h[4], h_hi);
+}
+
+#endif /* x86 */
