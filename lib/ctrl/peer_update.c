@@ -84,7 +84,9 @@ apply_peer(struct apply *a, const struct wr_peer_update *r, const struct wr_peer
 		a->what |= WR_UAPI_CHANGED_PEER_CONFIG;
 	}
 	if (p->replace_aips) {
-		wr_peer_clear_allowedips(peer);
+		/* a new peer has none: skip the walk (O(table) with some AllowedIPs tables) */
+		if (!created)
+			wr_peer_clear_allowedips(peer);
 		a->what |= WR_UAPI_CHANGED_ALLOWEDIPS;
 	}
 	for (size_t i = 0; i < p->aip_count; i++) {
