@@ -444,11 +444,7 @@ put_peer(void *ctx, struct wr_peer *peer)
 	sb_printf(b, "tx_bytes=%llu\nrx_bytes=%llu\n", (unsigned long long)st.tx_bytes,
 		(unsigned long long)st.rx_bytes);
 	sb_printf(b, "persistent_keepalive_interval=%u\n", wr_peer_get_keepalive(peer));
-	/*
-	 * This walks the whole routing table for each peer (wr_allowedips_walk_peer()), so a get is
-	 * O(peers x prefixes): about 1.8 s for 10,000 peers at -O2, all of it on the control core.
-	 * A whole-table walk that names each prefix's peer would make it one pass.
-	 */
+	/* O(this peer's prefixes) (wr_allowedips_walk_peer()), so a whole get is linear */
 	wr_peer_foreach_allowedip(peer, put_aip, b);
 	return b->oom;
 }

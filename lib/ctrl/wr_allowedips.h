@@ -10,6 +10,11 @@
  *
  * Concurrency: none. The caller serialises every call on one table (the control core does).
  * The table never dereferences the peer pointers.
+ *
+ * Cost: besides the trie, the table keeps for each peer a list of its prefixes, found through a
+ * hash table keyed by the peer pointer (the kernel embeds the list head in its peer; ours are
+ * opaque). So walk_peer, count_peer and remove_by_peer cost O(that peer's prefixes), not a walk
+ * of the whole table: listing or replacing every peer of a gateway stays linear.
  */
 #ifndef WR_ALLOWEDIPS_H
 #define WR_ALLOWEDIPS_H
@@ -19,11 +24,16 @@
 #include <stdint.h>
 
 struct wr_allowedips_node;
+struct wr_allowedips_peer;
 
 struct wr_allowedips {
 	struct wr_allowedips_node *root4;
 	struct wr_allowedips_node *root6;
 	size_t count; /* prefixes stored, both families */
+	/* the peers that own a prefix, each with the list of its prefixes: chained hash table */
+	struct wr_allowedips_peer **buckets;
+	size_t nbuckets; /* 0 until the first insert, then a power of two */
+	size_t npeers;
 };
 
 /** Initialise an empty table. */
@@ -36,7 +46,7 @@ wr_allowedips_free(struct wr_allowedips *t);
 
 /**
  * Map prefix @p addr/@p cidr of @p family (AF_INET or AF_INET6) to @p peer (non-NULL).
- * An existing identical prefix is moved to @p peer.
+ * An existing identical prefix is moved to @p peer. O(cidr).
  * Returns 0, -EINVAL (bad family, cidr > 32/128, NULL peer) or -ENOMEM (table unchanged).
  */
 int
@@ -51,7 +61,10 @@ int
 wr_allowedips_remove(
 	struct wr_allowedips *t, int family, const void *addr, uint8_t cidr, void *peer);
 
-/** Remove every prefix of @p peer, both families. Returns how many were removed. */
+/**
+ * Remove every prefix of @p peer, both families; O(its prefixes x their cidr), whatever the size
+ * of the table. Returns how many were removed.
+ */
 size_t
 wr_allowedips_remove_by_peer(struct wr_allowedips *t, void *peer);
 
@@ -73,16 +86,20 @@ int
 wr_allowedips_walk(const struct wr_allowedips *t,
 	int (*fn)(void *ctx, int family, const uint8_t *addr, uint8_t cidr, void *peer), void *ctx);
 
-/** As wr_allowedips_walk(), only the prefixes owned by @p peer (for listing a peer). */
+/**
+ * As wr_allowedips_walk(), in the same order, only the prefixes owned by @p peer (for listing a
+ * peer); O(its prefixes). @p t is not const: an insert out of order only appends to the peer's
+ * list, and the next walk of that peer sorts it in place (O(k log k), once).
+ */
 int
-wr_allowedips_walk_peer(const struct wr_allowedips *t, void *peer,
+wr_allowedips_walk_peer(struct wr_allowedips *t, void *peer,
 	int (*fn)(void *ctx, int family, const uint8_t *addr, uint8_t cidr, void *peer), void *ctx);
 
 /** Number of prefixes in the table (both families). */
 size_t
 wr_allowedips_count(const struct wr_allowedips *t);
 
-/** Number of prefixes owned by @p peer. */
+/** Number of prefixes owned by @p peer; O(1). */
 size_t
 wr_allowedips_count_peer(const struct wr_allowedips *t, void *peer);
 

@@ -3,7 +3,8 @@
  * AllowedIPs: table-driven cases in the manner of the kernel's allowedips selftest (overlapping
  * prefixes, /0, /32, /128, masking, moving a prefix between peers, removal, listing a peer), then
  * a randomized comparison against a naive reference (a list of prefixes scanned linearly for the
- * longest match), both families, with inserts, removals, lookups and walks.
+ * longest match), both families, with inserts, moves, removals, peer removals, lookups, and
+ * every peer's walk and count checked against the reference as they change.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -129,7 +130,9 @@ static const struct op table[] = {
 	{ LOOK, "2444:6800:f0e4:800:eeae:beef:0:1", 'b', 0 },
 	{ LOOK, "2444:6800:f0e4:800:eeae:beef:4000:0", 'f', 0 }, /* bit 97 set: outside /98 */
 	{ CNTPEER, NULL, 'c', 5 },
-	{ CNTPEER, NULL, 'e', 1 },
+	{ CNTPEER, NULL, 'd', 2 }, /* its /27 moved to c */
+	{ CNTPEER, NULL, 'e', 1 }, /* its ::/0 moved to f */
+	{ CNTPEER, NULL, 'f', 1 },
 
 	/* removal of one prefix: the longer one goes, the shorter one shows through */
 	{ DEL, "192.168.4.4/32", 'a', -ENOENT }, /* owned by b, not a */
@@ -272,7 +275,8 @@ test_table(void)
 			break;
 		case FREE:
 			wr_allowedips_free(&t);
-			check(!t.root4 && !t.root6 && t.count == 0, "free", NULL, i);
+			check(!t.root4 && !t.root6 && t.count == 0 && !t.npeers && !t.buckets,
+				"free", NULL, i);
 			break;
 		}
 	}
@@ -546,46 +550,110 @@ rnd_addr(const struct naive *h, int family, uint8_t a[16])
 	}
 }
 
+/* a peer that never owns a prefix */
+static char stranger;
+
+/*
+ * The walk (of the table, or of @p peer with its count) against the reference's prefixes in walk
+ * order. The reference holds each prefix once, so it only needs filtering and sorting.
+ */
 static bool
-compare_walk(struct wr_allowedips *t, struct naive *h, void *peer, const char *when)
+compare_walk(struct wr_allowedips *t, const struct naive *h, void *peer, const char *when)
 {
 	struct seen_list l = { 0 };
-	struct naive sorted = { 0 };
-	size_t i;
+	struct seen *want = malloc((h->n + 1) * sizeof(*want));
+	size_t i, n = 0, counted;
 	bool ok = true;
+	int rc;
 
+	if (!want)
+		abort();
 	if (peer)
-		wr_allowedips_walk_peer(t, peer, collect, &l);
+		rc = wr_allowedips_walk_peer(t, peer, collect, &l);
 	else
-		wr_allowedips_walk(t, collect, &l);
+		rc = wr_allowedips_walk(t, collect, &l);
 	for (i = 0; i < h->n; i++)
 		if (!peer || h->v[i].peer == peer)
-			naive_insert(
-				&sorted, h->v[i].family, h->v[i].addr, h->v[i].cidr, h->v[i].peer);
-	if (sorted.n)
-		qsort(sorted.v, sorted.n, sizeof(*sorted.v), seen_cmp);
-	if (l.n != sorted.n) {
-		printf("FAIL %s: walk gave %zu prefixes, reference %zu\n", when, l.n, sorted.n);
+			want[n++] = h->v[i];
+	qsort(want, n, sizeof(*want), seen_cmp);
+	if (rc || l.n != n) {
+		printf("FAIL %s: walk of %c gave %zu prefixes (rc %d), reference %zu\n", when,
+			peer_name(peer), l.n, rc, n);
 		ok = false;
 	}
 	for (i = 0; ok && i < l.n; i++)
-		if (seen_cmp(&l.v[i], &sorted.v[i]) || l.v[i].peer != sorted.v[i].peer) {
-			printf("FAIL %s: walk item %zu differs\n", when, i);
+		if (seen_cmp(&l.v[i], &want[i]) || l.v[i].peer != want[i].peer) {
+			printf("FAIL %s: walk of %c: item %zu differs\n", when, peer_name(peer), i);
 			ok = false;
 		}
+	counted = peer ? wr_allowedips_count_peer(t, peer) : wr_allowedips_count(t);
+	if (counted != n) {
+		printf("FAIL %s: count of %c %zu, reference %zu\n", when, peer_name(peer), counted,
+			n);
+		ok = false;
+	}
+	/* a walk stopped by its visitor stops there, with the visitor's result */
+	if (peer && n >= 2) {
+		l.n = 0;
+		l.stop_after = 2;
+		if (wr_allowedips_walk_peer(t, peer, collect, &l) != 7 || l.n != 2 ||
+			seen_cmp(&l.v[1], &want[1])) {
+			printf("FAIL %s: walk of %c did not stop\n", when, peer_name(peer));
+			ok = false;
+		}
+	}
 	free(l.v);
-	free(sorted.v);
+	free(want);
 	return ok;
+}
+
+/*
+ * Every peer's walk and count, one that never owned a prefix, the whole table, and the number of
+ * peers the table keeps lists for (no list may outlive its last prefix).
+ */
+static unsigned int
+compare_peers(struct wr_allowedips *t, const struct naive *h, const char *when)
+{
+	unsigned int bad = 0, j, owners = 0;
+
+	for (j = 0; j < 8; j++) {
+		bad += !compare_walk(t, h, P('a' + (int)j), when);
+		owners += naive_count_peer(h, P('a' + (int)j)) > 0;
+	}
+	bad += !compare_walk(t, h, &stranger, when);
+	bad += !compare_walk(t, h, NULL, when);
+	if (t->npeers != owners) {
+		printf("FAIL %s: lists for %zu peers, %u own prefixes\n", when, t->npeers, owners);
+		bad++;
+	}
+	return bad;
+}
+
+/* Remove every prefix of @p peer from both; returns the mismatches. */
+static unsigned int
+remove_peer_both(struct wr_allowedips *t, struct naive *h, void *peer)
+{
+	size_t before = h->n, removed, k;
+
+	removed = wr_allowedips_remove_by_peer(t, peer);
+	for (k = h->n; k-- > 0;)
+		if (h->v[k].peer == peer)
+			naive_del_at(h, k);
+	if (removed != before - h->n || wr_allowedips_count(t) != h->n) {
+		printf("FAIL remove_by_peer %c: %zu removed, reference %zu\n", peer_name(peer),
+			removed, before - h->n);
+		return 1;
+	}
+	return wr_allowedips_remove_by_peer(t, peer) != 0;
 }
 
 static void
 test_random(uint64_t seed)
 {
-	enum { ROUNDS = 4, BASES = 300, MUTATED = 8, QUERIES = 4000 };
+	enum { ROUNDS = 6, BASES = 300, MUTATED = 8, QUERIES = 4000, MOVES = 400 };
 	unsigned int round, i, j, mism = 0;
 	struct wr_allowedips t;
 	struct naive h = { 0 };
-	size_t k;
 
 	rng_state = seed ? seed : 1;
 	wr_allowedips_init(&t);
@@ -620,7 +688,24 @@ test_random(uint64_t seed)
 				}
 				naive_insert(&h, family, a, cidr, peer);
 			}
+			/* now and then list a peer, so that later inserts land on a sorted list */
+			if (i % 64 == 63 &&
+				!compare_walk(&t, &h, P('a' + (int)(rnd() % 8)), "mid-insert"))
+				mism++;
 		}
+		/* moves: an existing prefix inserted again for a random peer (maybe its own) */
+		for (i = 0; i < MOVES && h.n; i++) {
+			struct seen *s = &h.v[rnd() % h.n];
+			void *to = P('a' + (int)(rnd() % 8));
+
+			if (wr_allowedips_insert(&t, s->family, s->addr, s->cidr, to) != 0)
+				mism++;
+			s->peer = to;
+		}
+		mism += compare_peers(&t, &h, "after moves");
+		/* a peer goes with all it owns; it comes back with the next round's inserts */
+		mism += remove_peer_both(&t, &h, P('a' + (int)(rnd() % 8)));
+		mism += compare_peers(&t, &h, "after remove_by_peer");
 		/* remove some single prefixes, by exact prefix, sometimes through a wrong peer */
 		for (i = 0; i < BASES && h.n; i++) {
 			size_t at = rnd() % h.n;
@@ -659,27 +744,14 @@ test_random(uint64_t seed)
 				printf("FAIL random lookup round %u query %u: %c want %c\n", round,
 					i, peer_name(got), peer_name(want));
 		}
-		if (!compare_walk(&t, &h, NULL, "walk"))
-			mism++;
-		if (!compare_walk(&t, &h, P('a' + (int)round), "walk_peer"))
-			mism++;
-		if (wr_allowedips_count_peer(&t, P('a' + (int)round)) !=
-			naive_count_peer(&h, P('a' + (int)round)))
-			mism++;
+		mism += compare_peers(&t, &h, "after removals");
 		printf("allowedips: random round %u: %zu prefixes, %u lookups compared\n", round,
 			h.n, QUERIES);
 	}
 
 	/* peel off peers one by one, comparing as we go, until both are empty */
 	for (j = 0; j < 8; j++) {
-		size_t before = h.n, removed;
-
-		removed = wr_allowedips_remove_by_peer(&t, P('a' + (int)j));
-		for (k = h.n; k-- > 0;)
-			if (h.v[k].peer == P('a' + (int)j))
-				naive_del_at(&h, k);
-		if (removed != before - h.n || wr_allowedips_count(&t) != h.n)
-			mism++;
+		mism += remove_peer_both(&t, &h, P('a' + (int)j));
 		for (i = 0; i < QUERIES / 4; i++) {
 			int family = i % 2 ? AF_INET : AF_INET6;
 			uint8_t a[16];
@@ -688,11 +760,10 @@ test_random(uint64_t seed)
 			if (wr_allowedips_lookup(&t, family, a) != naive_lookup(&h, family, a))
 				mism++;
 		}
-		if (!compare_walk(&t, &h, NULL, "walk after remove_by_peer"))
-			mism++;
+		mism += compare_peers(&t, &h, "peeling peers");
 	}
-	if (t.root4 || t.root6) {
-		printf("FAIL random: nodes left after removing every peer\n");
+	if (t.root4 || t.root6 || t.npeers) {
+		printf("FAIL random: nodes or peer lists left after removing every peer\n");
 		mism++;
 	}
 	printf("allowedips: randomized vs naive reference: %u mismatches\n", mism);
