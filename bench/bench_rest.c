@@ -243,7 +243,10 @@ http_put(struct wr_rest *rest, const char *body)
 			{ .fd = out[0], .events = POLLIN } };
 		ssize_t n;
 
-		poll(pf, 2, 5);
+		int t = wr_rest_timeout_ms(rest);
+
+		/* MHD may hold work it has not reported on the fd: it says so with a 0 timeout */
+		poll(pf, 2, t < 0 || t > 5 ? 5 : t);
 		wr_rest_poll(rest, mono_ns());
 		if (pf[1].revents) {
 			n = read(out[0], buf + got, sizeof(buf) - 1 - got);

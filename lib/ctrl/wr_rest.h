@@ -5,8 +5,10 @@
  * where every request needs "Authorization: Bearer <token>".
  *
  * No threads: libmicrohttpd runs in external-poll mode (epoll). The host sleeps on wr_rest_fd()
- * with the rest of its control loop and calls wr_rest_poll() when it is readable (or every
- * iteration: it never blocks). Requests are handled synchronously inside wr_rest_poll(), on the
+ * with the rest of its control loop, for at most wr_rest_timeout_ms(), and calls wr_rest_poll()
+ * when it is readable or the timeout passed (or every iteration: it never blocks). The timeout
+ * matters: libmicrohttpd may hold work that the fd does not show (data already read, more to
+ * read on an edge-triggered socket) and says so with a timeout of 0. Requests are handled synchronously inside wr_rest_poll(), on the
  * caller's thread, which must be the thread that owns the devices (the control lcore).
  *
  * The server manages a set of interfaces, each a protocol engine device that the host adds with
@@ -147,8 +149,8 @@ int
 wr_rest_fd(const struct wr_rest *r);
 
 /**
- * The longest the host may sleep on wr_rest_fd() before calling wr_rest_poll() (idle timeouts),
- * in milliseconds, or -1 for "until readable".
+ * The longest the host may sleep on wr_rest_fd() before calling wr_rest_poll(), in
+ * milliseconds (0: work is pending, call it now; also idle timeouts), or -1 for "until readable".
  */
 int
 wr_rest_timeout_ms(const struct wr_rest *r);
