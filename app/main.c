@@ -19,6 +19,7 @@
 #include <rte_eal.h>
 #include <rte_lcore.h>
 
+#include "control.h"
 #include "dataplane.h"
 #include "wr_config.h"
 
@@ -248,18 +249,19 @@ launch_workers(struct wr_dataplane *dp)
 }
 
 static void
-run(struct wr_dataplane *dp)
+run(struct wr_dataplane *dp, struct wr_control *ctl)
 {
 	struct wr_dp_lcore *lc = &dp->lcores[dp->control_lcore];
 	unsigned int idle = 0;
 
 	while (!quit_signal) {
-		if (wr_dp_poll(lc) != 0)
+		if (wr_dp_poll(lc) + wr_control_poll(ctl) != 0)
 			idle = 0;
 		else if (++idle >= WR_DP_IDLE_POLLS)
 			rte_delay_us_sleep(WR_DP_IDLE_SLEEP_US);
 		if (stats_requested) {
 			stats_requested = 0;
+			wr_control_stats_print(ctl, stdout);
 			wr_dp_stats_print(dp, stdout);
 		}
 	}
@@ -277,6 +279,7 @@ main(int argc, char **argv)
 	struct wr_config_error cerr = { 0 };
 	struct wr_config *cfg = NULL;
 	struct wr_dataplane *dp = NULL;
+	struct wr_control *ctl = NULL;
 	struct eal_args eal;
 	struct sigaction sa;
 	char err[256];
@@ -357,6 +360,11 @@ main(int argc, char **argv)
 			strerror(-ret));
 		goto out_dp;
 	}
+	ret = wr_control_create(dp, cfg, &ctl, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "wirerate: %s\n", err);
+		goto out_dp;
+	}
 	print_plan(dp);
 	ret = launch_workers(dp);
 	if (ret < 0) {
@@ -366,15 +374,18 @@ main(int argc, char **argv)
 	printf("wirerate: running (SIGUSR1: counters, SIGTERM: stop)\n");
 	fflush(stdout);
 
-	run(dp);
+	run(dp, ctl);
 
 	printf("wirerate: stopping on signal %d\n", (int)quit_signal);
 	status = EXIT_SUCCESS;
 out_workers:
 	wr_dp_stop(dp);
 	rte_eal_mp_wait_lcore();
-	if (status == EXIT_SUCCESS)
+	if (status == EXIT_SUCCESS) {
+		wr_control_stats_print(ctl, stdout);
 		wr_dp_stats_print(dp, stdout);
+	}
+	wr_control_destroy(ctl);
 out_dp:
 	wr_dp_destroy(dp);
 out_eal:

@@ -17,8 +17,10 @@
 #include <rte_ring.h>
 
 #include "dataplane.h"
+#include "gw.h"
 #include "host.h"
 #include "neigh.h"
+#include "worker.h"
 #include "wr_config.h"
 
 /* mbufs a port's neighbour queues may hold at once, in the pool's sizing (not a limit) */
@@ -26,6 +28,9 @@
 #define DP_POOL_SPARE 1024
 /* EAL, ethdev and tables beyond the mbuf pool, when sizing -m */
 #define DP_MEMORY_MARGIN (128u << 20)
+/* One interface's cryptokey routing tables: rte_lpm and rte_lpm6 each take a 64 MiB tbl24, plus
+ * their tbl8 groups; a republication holds the old and the new one for a grace period */
+#define DP_IFACE_TABLES ((size_t)2 * (144u << 20))
 
 static const char *const drop_names[WR_DP_DROP__COUNT] = {
 #define WR_DP_DROP_NAME(sym, name) name,
@@ -54,7 +59,8 @@ wr_dp_memory_hint(const struct wr_config *cfg)
 	unsigned int workers = cfg->n_workers;
 	size_t per_mbuf = RTE_MBUF_DEFAULT_BUF_SIZE + sizeof(struct rte_mbuf) + RTE_CACHE_LINE_SIZE;
 
-	return (size_t)pool_size(cfg->n_ports, workers, workers + 1) * per_mbuf + DP_MEMORY_MARGIN;
+	return (size_t)pool_size(cfg->n_ports, workers, workers + 1) * per_mbuf + DP_MEMORY_MARGIN +
+	       cfg->n_interfaces * DP_IFACE_TABLES;
 }
 
 struct wr_dp_lcore *
@@ -358,6 +364,7 @@ wr_dp_poll(struct wr_dp_lcore *lc)
 	uint16_t p, n;
 
 	lc->now = rte_rdtsc();
+	lc->now_ns = wr_gw_tsc_to_ns(lc->now, dp->hz);
 	for (i = 0; i < lc->n_rxq; i++) {
 		struct wr_port *port = &dp->ports[lc->rxq[i].port];
 
@@ -366,7 +373,9 @@ wr_dp_poll(struct wr_dp_lcore *lc)
 		total += n;
 		if (n == 0)
 			continue;
-		if (lc->control)
+		if (dp->gw != NULL && lc->worker != NULL)
+			wr_worker_rx(lc, port, pkts, n);
+		else if (lc->control)
 			input_burst(lc, port, pkts, n);
 		else
 			worker_rx(lc, pkts, n);
@@ -448,12 +457,19 @@ wr_dp_worker_main(void *arg)
 	struct wr_dp_lcore *lc = arg;
 	unsigned int idle = 0;
 
+	struct rte_rcu_qsbr *rcu = lc->dp->gw != NULL ? lc->dp->gw->rcu : NULL;
+
 	while (!__atomic_load_n(&lc->dp->stop, __ATOMIC_RELAXED)) {
 		if (wr_dp_poll(lc) != 0)
 			idle = 0;
 		else if (++idle >= WR_DP_IDLE_POLLS)
 			rte_delay_us_sleep(WR_DP_IDLE_SLEEP_US);
+		/* between bursts: nothing read from the published tables is held any more */
+		if (rcu != NULL)
+			rte_rcu_qsbr_quiescent(rcu, lc->lcore_id);
 	}
+	if (rcu != NULL)
+		rte_rcu_qsbr_thread_offline(rcu, lc->lcore_id);
 	return 0;
 }
 

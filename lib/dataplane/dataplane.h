@@ -79,6 +79,8 @@ struct wr_dp_lcore {
 	uint64_t proto_drops[WR_DROP_COUNT]; /* the protocol engine's reasons, for the worker */
 	struct wr_dp_port_stats port[WR_DP_MAX_PORTS];
 	struct wr_dp_txbuf tx[WR_DP_MAX_PORTS];
+	struct wr_worker *worker; /* WireGuard bursts (worker.h); NULL: host stack only */
+	uint64_t now_ns;          /* the engine's clock at the top of the current poll */
 } __rte_cache_aligned;
 
 struct wr_dataplane {
@@ -91,6 +93,7 @@ struct wr_dataplane {
 	unsigned int control_lcore;
 	unsigned int n_workers; /* lcores polling RX besides control; 0: control polls all */
 	uint32_t stop;          /* set by wr_dp_stop(): the worker loops return */
+	struct wr_gw *gw;       /* WireGuard's tables and rings (gw.h), set by the control lcore */
 };
 
 /**

@@ -1,0 +1,539 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The control lcore's WireGuard side: setup from the configuration, the poll loop over the
+ * workers' rings, the engines' timers and the UAPI sockets, teardown, counters.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+#include <rte_udp.h>
+
+#include "control_internal.h"
+#include "worker.h"
+#include "wr_base64.h"
+
+static struct rte_ring *
+ring(const char *name, unsigned int size, int socket, unsigned int esize)
+{
+	if (esize != 0)
+		return rte_ring_create_elem(name, esize, size, socket, RING_F_SC_DEQ);
+	return rte_ring_create(name, size, socket, RING_F_SC_DEQ);
+}
+
+static void
+ring_free_mbufs(struct rte_ring *r)
+{
+	void *m;
+
+	if (r == NULL)
+		return;
+	while (rte_ring_dequeue(r, &m) == 0)
+		rte_pktmbuf_free(m);
+	rte_ring_free(r);
+}
+
+static int
+setup_iface(struct wr_control *ctl, const struct wr_config *cfg, size_t i, char *err,
+	size_t errlen)
+{
+	const struct wr_config_interface *ci = &cfg->interfaces[i];
+	struct ctl_iface *ifc = &ctl->ifs[i];
+	struct wr_gw_iface *gi = &ctl->gw.iface[i];
+	uint64_t now = wr_ctl_now(ctl);
+	size_t p, a;
+	int ret;
+
+	ifc->ctl = ctl;
+	ifc->idx = (unsigned int)i;
+	snprintf(ifc->name, sizeof(ifc->name), "%s", ci->name);
+	gi->port = (uint16_t)ci->port;
+	gi->listen_port = ci->listen_port;
+	gi->mtu = ci->mtu;
+	ifc->kt = wr_keytable_create(ctl->capacity * 3, ctl->gw.peers, ctl->gw.rcu, ctl->socket);
+	ifc->dev = wr_device_create(&wr_ctl_engine_ops, ifc);
+	if (ifc->kt == NULL || ifc->dev == NULL) {
+		snprintf(err, errlen, "interface %s: out of memory", ci->name);
+		return -ENOMEM;
+	}
+	gi->tables.keys = ifc->kt;
+	gi->tables.peers = ctl->gw.peers;
+	gi->tables.mtu = ci->mtu;
+	gi->tables.src_lookup = wr_ctl_src_lookup;
+	gi->tables.src_ctx = gi;
+	wr_device_set_private_key(ifc->dev, ci->private_key);
+	wr_device_set_mtu(ifc->dev, ci->mtu);
+	for (p = 0; p < ci->n_peers; p++) {
+		const struct wr_config_peer *cp = &ci->peers[p];
+		struct wr_peer *peer = wr_device_add_peer(
+			ifc->dev, cp->public_key, cp->has_preshared_key ? cp->preshared_key : NULL);
+
+		if (peer == NULL) {
+			snprintf(err, errlen, "interface %s: peer on line %u: %s", ci->name, cp->line,
+				strerror(errno));
+			return -errno;
+		}
+		if (cp->endpoint.family != 0) {
+			struct wr_endpoint ep;
+
+			memset(&ep, 0, sizeof(ep));
+			ep.sa.sa_family = cp->endpoint.family;
+			if (cp->endpoint.family == AF_INET) {
+				memcpy(&ep.in4.sin_addr, cp->endpoint.addr, 4);
+				ep.in4.sin_port = htons(cp->endpoint.port);
+			} else {
+				memcpy(&ep.in6.sin6_addr, cp->endpoint.addr, 16);
+				ep.in6.sin6_port = htons(cp->endpoint.port);
+			}
+			wr_peer_set_endpoint(peer, &ep);
+		}
+		for (a = 0; a < cp->n_allowed_ips; a++) {
+			ret = wr_peer_add_allowedip(peer, cp->allowed_ips[a].family,
+				cp->allowed_ips[a].addr, cp->allowed_ips[a].cidr);
+			if (ret < 0) {
+				snprintf(err, errlen, "interface %s: peer on line %u: AllowedIPs: %s",
+					ci->name, cp->line, strerror(-ret));
+				return ret;
+			}
+		}
+		wr_peer_set_keepalive(peer, cp->persistent_keepalive, now);
+		ret = wr_ctl_attach_peer(ctl, ifc, peer);
+		if (ret < 0) {
+			snprintf(err, errlen, "interface %s: too many peers", ci->name);
+			return ret;
+		}
+	}
+	ret = wr_ctl_publish_table(ctl, ifc);
+	if (ret < 0) {
+		snprintf(err, errlen, "interface %s: cannot build its routing table: %s", ci->name,
+			strerror(-ret));
+		return ret;
+	}
+	ifc->uapi = wr_uapi_create(ifc->dev, &wr_ctl_uapi_ops, ifc);
+	if (ifc->uapi == NULL) {
+		snprintf(err, errlen, "interface %s: out of memory", ci->name);
+		return -ENOMEM;
+	}
+	/* `wg` is a convenience: a gateway without its socket still forwards */
+	ret = wr_uapi_server_open(&ifc->srv, ci->name, ifc->uapi, NULL);
+	if (ret < 0)
+		fprintf(stderr, "wirerate: warning: interface %s: no UAPI socket in %s: %s\n",
+			ci->name, WR_UAPI_SOCKET_DIR, strerror(-ret));
+	return 0;
+}
+
+/* Per-lcore burst state for every lcore that polls, and the workers' RCU registration. */
+static int
+setup_lcores(struct wr_control *ctl)
+{
+	struct wr_dataplane *dp = ctl->dp;
+	unsigned int l;
+	int ret;
+
+	for (l = 0; l < RTE_MAX_LCORE; l++) {
+		struct wr_dp_lcore *lc = &dp->lcores[l];
+		struct wr_worker *w;
+
+		if (lc->dp == NULL || (!lc->control && lc->n_rxq == 0))
+			continue;
+		w = rte_zmalloc_socket("wr_worker", sizeof(*w), RTE_CACHE_LINE_SIZE, ctl->socket);
+		if (w == NULL)
+			return -ENOMEM;
+		ret = wr_worker_init(w, &ctl->gw, lc, ctl->socket);
+		if (ret < 0) {
+			rte_free(w);
+			return ret;
+		}
+		lc->worker = w;
+		if (!lc->control) {
+			rte_rcu_qsbr_thread_register(ctl->gw.rcu, l);
+			rte_rcu_qsbr_thread_online(ctl->gw.rcu, l);
+		}
+	}
+	return 0;
+}
+
+int
+wr_control_create(struct wr_dataplane *dp, const struct wr_config *cfg, struct wr_control **out,
+	char *err, size_t errlen)
+{
+	struct wr_control *ctl;
+	size_t i, n_peers = 0, rcu_size;
+	int ret = -ENOMEM;
+
+	*out = NULL;
+	if (cfg->n_interfaces > WR_GW_MAX_IFACES) {
+		snprintf(err, errlen, "%zu interfaces configured, at most %u supported",
+			cfg->n_interfaces, WR_GW_MAX_IFACES);
+		return -E2BIG;
+	}
+	ctl = rte_zmalloc("wr_control", sizeof(*ctl), RTE_CACHE_LINE_SIZE);
+	if (ctl == NULL)
+		goto err_nomem;
+	ctl->dp = dp;
+	ctl->gw.dp = dp;
+	ctl->lc = &dp->lcores[dp->control_lcore];
+	ctl->socket = (int)rte_socket_id();
+	ret = wr_fib_init(&ctl->gw.fib, cfg);
+	if (ret < 0) {
+		snprintf(err, errlen, "more than %u addresses and routes", WR_FIB_MAX_ROUTES);
+		goto err_destroy;
+	}
+	ret = -ENOMEM;
+	for (i = 0; i < cfg->n_interfaces; i++)
+		n_peers += cfg->interfaces[i].n_peers;
+	ctl->capacity = (uint32_t)RTE_MAX((size_t)CTL_MIN_PEERS, 2 * n_peers);
+	ctl->peers = calloc(ctl->capacity, sizeof(*ctl->peers));
+	ctl->gw.peers = wr_dp_peers_create(ctl->capacity, ctl->socket);
+	rcu_size = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
+	ctl->gw.rcu = rte_zmalloc("wr_rcu", rcu_size, RTE_CACHE_LINE_SIZE);
+	if (ctl->peers == NULL || ctl->gw.peers == NULL || ctl->gw.rcu == NULL ||
+		rte_rcu_qsbr_init(ctl->gw.rcu, RTE_MAX_LCORE) != 0)
+		goto err_nomem;
+	ctl->gw.hs_ring = ring("wr_gw_hs", WR_GW_HS_RING, ctl->socket, 0);
+	ctl->gw.held_ring = ring("wr_gw_held", WR_GW_HELD_RING, ctl->socket, 0);
+	ctl->gw.route_ring = ring("wr_gw_route", WR_GW_ROUTE_RING, ctl->socket, 0);
+	ctl->gw.event_ring =
+		ring("wr_gw_event", WR_GW_EVENT_RING, ctl->socket, sizeof(struct wr_gw_event));
+	if (ctl->gw.hs_ring == NULL || ctl->gw.held_ring == NULL || ctl->gw.route_ring == NULL ||
+		ctl->gw.event_ring == NULL)
+		goto err_nomem;
+	/* the control lcore hands frames to its own host stack when it polls the ports itself */
+	if (dp->to_control == NULL) {
+		dp->to_control = rte_ring_create(
+			"wr_to_control", WR_DP_CONTROL_RING, ctl->socket, RING_F_SC_DEQ);
+		if (dp->to_control == NULL)
+			goto err_nomem;
+	}
+	for (i = 0; i < cfg->n_interfaces; i++) {
+		ctl->n_ifaces = (unsigned int)i + 1;
+		ctl->gw.n_ifaces = (unsigned int)i + 1;
+		ret = setup_iface(ctl, cfg, i, err, errlen);
+		if (ret < 0)
+			goto err_destroy;
+	}
+	ret = setup_lcores(ctl);
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot set up the lcores' crypto state: %s", strerror(-ret));
+		goto err_destroy;
+	}
+	dp->gw = &ctl->gw;
+	*out = ctl;
+	return 0;
+
+err_nomem:
+	snprintf(err, errlen, "out of memory");
+	ret = -ENOMEM;
+err_destroy:
+	wr_control_destroy(ctl);
+	return ret;
+}
+
+void
+wr_control_destroy(struct wr_control *ctl)
+{
+	struct wr_dataplane *dp;
+	unsigned int i, l;
+
+	if (ctl == NULL)
+		return;
+	dp = ctl->dp;
+	dp->gw = NULL;
+	for (l = 0; l < RTE_MAX_LCORE; l++) {
+		struct wr_dp_lcore *lc = &dp->lcores[l];
+
+		if (lc->worker == NULL)
+			continue;
+		wr_worker_fini(lc->worker);
+		rte_free(lc->worker);
+		lc->worker = NULL;
+	}
+	if (ctl->peers != NULL)
+		for (i = 0; i < ctl->capacity; i++)
+			wr_ctl_held_drop_all(ctl, &ctl->peers[i], WR_DROP_PEER_REMOVED);
+	for (i = 0; i < ctl->n_ifaces; i++) {
+		struct ctl_iface *ifc = &ctl->ifs[i];
+
+		wr_uapi_server_close(ifc->srv);
+		wr_uapi_destroy(ifc->uapi);
+		/* the engine calls keypair_removed for live keypairs: the keytable goes after it */
+		if (ifc->dev != NULL)
+			wr_device_destroy(ifc->dev);
+		wr_keytable_destroy(ifc->kt);
+		wr_lpm_free(ctl->gw.iface[i].lpm);
+	}
+	for (i = 0; i < ctl->n_deferred; i++)
+		wr_lpm_free(ctl->deferred[i].lpm);
+	ring_free_mbufs(ctl->gw.hs_ring);
+	ring_free_mbufs(ctl->gw.held_ring);
+	ring_free_mbufs(ctl->gw.route_ring);
+	rte_ring_free(ctl->gw.event_ring);
+	wr_dp_peers_destroy(ctl->gw.peers);
+	rte_free(ctl->gw.rcu);
+	free(ctl->peers);
+	rte_free(ctl);
+}
+
+/* ---- the poll loop ---- */
+
+static void
+endpoint_of(const struct rte_mbuf *m, struct wr_endpoint *ep)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, m->l2_len);
+	const struct rte_udp_hdr *uh = (const void *)(ip + m->l3_len);
+
+	memset(ep, 0, sizeof(*ep));
+	if ((ip[0] >> 4) == 4) {
+		ep->in4.sin_family = AF_INET;
+		memcpy(&ep->in4.sin_addr, ip + 12, 4);
+		ep->in4.sin_port = uh->src_port;
+	} else {
+		ep->in6.sin6_family = AF_INET6;
+		memcpy(&ep->in6.sin6_addr, ip + 8, 16);
+		ep->in6.sin6_port = uh->src_port;
+	}
+}
+
+static unsigned int
+poll_handshakes(struct wr_control *ctl)
+{
+	struct rte_mbuf *pkts[CTL_BUDGET];
+	unsigned int n, i, left;
+
+	n = rte_ring_dequeue_burst(ctl->gw.hs_ring, (void **)pkts, CTL_BUDGET, &left);
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint32_t iface = m->hash.usr;
+		uint32_t off = (uint32_t)m->l2_len + m->l3_len + m->l4_len;
+		uint64_t now = wr_ctl_now(ctl);
+		struct wr_endpoint from;
+
+		if (iface < ctl->n_ifaces) {
+			struct wr_device *dev = ctl->ifs[iface].dev;
+
+			wr_device_set_load(
+				dev, left + (n - i), rte_ring_get_capacity(ctl->gw.hs_ring), now);
+			endpoint_of(m, &from);
+			wr_device_receive(dev, &from, rte_pktmbuf_mtod_offset(m, void *, off),
+				rte_pktmbuf_pkt_len(m) - off, now);
+		}
+		rte_pktmbuf_free(m);
+	}
+	if (n > 0 && ctl->sync_endpoints)
+		wr_ctl_sync_all_endpoints(ctl);
+	return n;
+}
+
+static unsigned int
+poll_events(struct wr_control *ctl)
+{
+	struct wr_gw_event ev[CTL_BUDGET];
+	unsigned int n, i;
+	uint64_t now = wr_ctl_now(ctl);
+
+	n = rte_ring_dequeue_burst_elem(ctl->gw.event_ring, ev, sizeof(ev[0]), CTL_BUDGET, NULL);
+	for (i = 0; i < n; i++) {
+		struct ctl_peer *cp = wr_ctl_peer_of(ctl, ev[i].peer_id);
+		struct wr_device *dev;
+
+		if (cp == NULL)
+			continue;
+		dev = ctl->ifs[cp->iface].dev;
+		if (ev[i].kind == WR_GW_EVENT_RX) {
+			wr_device_data_received(dev, cp->peer, ev[i].local_index, &ev[i].ep,
+				ev[i].inner_bytes, ev[i].wire_bytes, now);
+			wr_ctl_sync_endpoint(ctl, ev[i].peer_id);
+		} else {
+			wr_device_data_sent(dev, cp->peer, ev[i].inner_bytes, ev[i].wire_bytes,
+				ev[i].counter, now);
+		}
+	}
+	return n;
+}
+
+/* Packets the encap path handed back: no session yet. Hold them and start a handshake. */
+static unsigned int
+poll_held(struct wr_control *ctl)
+{
+	struct rte_mbuf *pkts[CTL_BUDGET];
+	unsigned int n, i;
+	uint64_t now = wr_ctl_now(ctl);
+
+	n = rte_ring_dequeue_burst(ctl->gw.held_ring, (void **)pkts, CTL_BUDGET, NULL);
+	for (i = 0; i < n; i++) {
+		struct ctl_peer *cp = wr_ctl_peer_of(ctl, pkts[i]->hash.usr);
+		struct wr_dp_peer *dpp = wr_dp_peer_get(ctl->gw.peers, pkts[i]->hash.usr);
+
+		if (cp == NULL || dpp == NULL) {
+			ctl->lc->proto_drops[WR_DROP_NO_ROUTE]++;
+			rte_pktmbuf_free(pkts[i]);
+			continue;
+		}
+		if (cp->n == CTL_HELD_MAX) {
+			ctl->lc->proto_drops[WR_DROP_QUEUE_FULL]++;
+			rte_pktmbuf_free(cp->q[cp->head]);
+			cp->head = (uint16_t)((cp->head + 1) % CTL_HELD_MAX);
+			cp->n--;
+		} else if (cp->n == 0) {
+			ctl->n_held_peers++;
+			cp->held_since = now;
+		}
+		cp->q[(cp->head + cp->n) % CTL_HELD_MAX] = pkts[i];
+		cp->n++;
+		if (__atomic_load_n(&dpp->current, __ATOMIC_ACQUIRE) == NULL)
+			wr_peer_initiate(cp->peer, now); /* rate limited by the engine */
+	}
+	return n;
+}
+
+/* Send what waits for peers that have a sending keypair now. */
+static unsigned int
+flush_held(struct wr_control *ctl)
+{
+	struct rte_mbuf *pkts[WR_DP_CRYPTO_BURST];
+	uint32_t ids[WR_DP_CRYPTO_BURST];
+	unsigned int total = 0;
+	uint32_t id;
+
+	for (id = 0; id < ctl->capacity && ctl->n_held_peers > 0; id++) {
+		struct ctl_peer *cp = &ctl->peers[id];
+		struct wr_dp_peer *dpp;
+
+		if (cp->n == 0 || (dpp = wr_dp_peer_get(ctl->gw.peers, id)) == NULL ||
+			__atomic_load_n(&dpp->current, __ATOMIC_ACQUIRE) == NULL)
+			continue;
+		while (cp->n > 0) {
+			unsigned int k = 0;
+
+			while (cp->n > 0 && k < WR_DP_CRYPTO_BURST) {
+				ids[k] = id;
+				pkts[k++] = cp->q[cp->head];
+				cp->head = (uint16_t)((cp->head + 1) % CTL_HELD_MAX);
+				cp->n--;
+			}
+			ctl->lc->now_ns = wr_ctl_now(ctl);
+			wr_worker_encap(ctl->lc, cp->iface, pkts, ids, k);
+			total += k;
+		}
+		cp->head = 0;
+		ctl->n_held_peers--;
+	}
+	return total;
+}
+
+/* Packets held longer than the engine keeps trying are dropped, as the engine does its own. */
+static void
+expire_held(struct wr_control *ctl, uint64_t now)
+{
+	uint32_t id;
+
+	for (id = 0; id < ctl->capacity && ctl->n_held_peers > 0; id++) {
+		struct ctl_peer *cp = &ctl->peers[id];
+
+		if (cp->n > 0 && now - cp->held_since > WR_REKEY_ATTEMPT_TIME) {
+			wr_ctl_held_drop_all(ctl, cp, WR_DROP_GAVE_UP);
+			ctl->n_held_peers--;
+		}
+	}
+}
+
+static unsigned int
+poll_routes(struct wr_control *ctl)
+{
+	struct rte_mbuf *pkts[CTL_BUDGET];
+	unsigned int n, i;
+
+	n = rte_ring_dequeue_burst(ctl->gw.route_ring, (void **)pkts, CTL_BUDGET, NULL);
+	for (i = 0; i < n; i++)
+		wr_fib_output_frame(&ctl->gw.fib, ctl->lc, pkts[i]);
+	return n;
+}
+
+unsigned int
+wr_control_poll(struct wr_control *ctl)
+{
+	struct wr_dataplane *dp = ctl->dp;
+	uint64_t tsc = rte_rdtsc(), now;
+	unsigned int work = 0, i;
+
+	work += poll_events(ctl);
+	work += poll_handshakes(ctl);
+	work += poll_held(ctl);
+	work += poll_routes(ctl);
+	if (ctl->n_held_peers > 0)
+		work += flush_held(ctl);
+	now = wr_ctl_now(ctl);
+	for (i = 0; i < ctl->n_ifaces; i++) {
+		if (now >= wr_device_next_deadline(ctl->ifs[i].dev)) {
+			wr_device_tick(ctl->ifs[i].dev, now);
+			work++;
+		}
+	}
+	if (tsc >= ctl->next_uapi) {
+		ctl->next_uapi = tsc + dp->hz * CTL_UAPI_MS / 1000;
+		for (i = 0; i < ctl->n_ifaces; i++)
+			if (ctl->ifs[i].srv != NULL && wr_uapi_server_poll(ctl->ifs[i].srv, now) > 0)
+				work++;
+	}
+	if (tsc >= ctl->next_housekeeping) {
+		ctl->next_housekeeping = tsc + dp->hz * CTL_HOUSEKEEPING_MS / 1000;
+		wr_ctl_housekeeping_rcu(ctl);
+		wr_fib_nh_refresh(&ctl->gw.fib, dp);
+		if (ctl->n_held_peers > 0)
+			expire_held(ctl, now);
+		if (ctl->sync_endpoints)
+			wr_ctl_sync_all_endpoints(ctl);
+	}
+	wr_dp_flush(ctl->lc);
+	return work;
+}
+
+static void
+endpoint_print(FILE *f, const struct wr_endpoint *ep)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (ep->sa.sa_family == AF_INET)
+		fprintf(f, "%s:%u", inet_ntop(AF_INET, &ep->in4.sin_addr, buf, sizeof(buf)),
+			ntohs(ep->in4.sin_port));
+	else if (ep->sa.sa_family == AF_INET6)
+		fprintf(f, "[%s]:%u", inet_ntop(AF_INET6, &ep->in6.sin6_addr, buf, sizeof(buf)),
+			ntohs(ep->in6.sin6_port));
+	else
+		fprintf(f, "(none)");
+}
+
+void
+wr_control_stats_print(struct wr_control *ctl, FILE *f)
+{
+	uint32_t id;
+
+	for (id = 0; id < ctl->capacity; id++) {
+		struct ctl_peer *cp = &ctl->peers[id];
+		char key[WR_BASE64_KEY_LEN + 1];
+		struct wr_peer_stats st;
+		struct wr_endpoint ep;
+
+		if (cp->peer == NULL)
+			continue;
+		wr_base64_key_encode(key, wr_peer_public_key(cp->peer));
+		wr_peer_get_stats(cp->peer, &st);
+		wr_peer_get_endpoint(cp->peer, &ep);
+		fprintf(f, "peer %s %s: endpoint ", ctl->ifs[cp->iface].name, key);
+		endpoint_print(f, &ep);
+		fprintf(f,
+			" rx_bytes %" PRIu64 " tx_bytes %" PRIu64 " rx_packets %" PRIu64
+			" tx_packets %" PRIu64 " handshakes %" PRIu64 " latest_handshake %" PRIu64
+			" held %u\n",
+			st.rx_bytes, st.tx_bytes, st.rx_packets, st.tx_packets, st.handshakes,
+			(uint64_t)(st.last_handshake_wall_ns / WR_NSEC_PER_SEC), cp->n);
+	}
+	fflush(f);
+}

@@ -1,0 +1,502 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The control lcore's glue around the protocol engines: the engines' callbacks (sending their
+ * messages, keypair hooks), peer ids, the cryptokey routing tables and their RCU publication,
+ * the UAPI's callbacks, the source check of decap.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_ether.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+
+#include "control_internal.h"
+#include "decap.h"
+#include "encap.h"
+#include "gw.h"
+#include "keytable.h"
+#include "worker.h"
+#include "wr_base64.h"
+#include "wr_config.h"
+#include "wr_device.h"
+#include "wr_uapi.h"
+
+uint64_t
+wr_ctl_now(const struct wr_control *ctl)
+{
+	return wr_gw_tsc_to_ns(rte_rdtsc(), ctl->dp->hz);
+}
+
+static uint32_t
+peer_id_of(const struct wr_peer *peer)
+{
+	uintptr_t u = (uintptr_t)wr_peer_userdata(peer);
+
+	return u == 0 ? WR_DP_PEER_NONE : (uint32_t)(u - 1);
+}
+
+struct ctl_peer *
+wr_ctl_peer_of(struct wr_control *ctl, uint32_t id)
+{
+	if (id >= ctl->capacity || ctl->peers[id].peer == NULL)
+		return NULL;
+	return &ctl->peers[id];
+}
+
+static bool
+ep_equal(const struct wr_endpoint *a, const struct wr_endpoint *b)
+{
+	if (a->sa.sa_family != b->sa.sa_family)
+		return false;
+	if (a->sa.sa_family == AF_INET)
+		return a->in4.sin_port == b->in4.sin_port &&
+		       a->in4.sin_addr.s_addr == b->in4.sin_addr.s_addr;
+	if (a->sa.sa_family == AF_INET6)
+		return a->in6.sin6_port == b->in6.sin6_port &&
+		       memcmp(&a->in6.sin6_addr, &b->in6.sin6_addr, 16) == 0;
+	return true;
+}
+
+/* Roaming: the data plane sends where the engine last saw the peer. */
+void
+wr_ctl_sync_endpoint(struct wr_control *ctl, uint32_t id)
+{
+	struct ctl_peer *cp = wr_ctl_peer_of(ctl, id);
+	struct wr_dp_peer *dpp = wr_dp_peer_get(ctl->gw.peers, id);
+	struct wr_endpoint ep, cur;
+
+	if (cp == NULL || dpp == NULL)
+		return;
+	wr_peer_get_endpoint(cp->peer, &ep);
+	if (!wr_dp_peer_get_endpoint(dpp, &cur))
+		memset(&cur, 0, sizeof(cur));
+	if (!ep_equal(&ep, &cur))
+		wr_dp_peer_set_endpoint(ctl->gw.peers, id, &ep);
+}
+
+void
+wr_ctl_sync_all_endpoints(struct wr_control *ctl)
+{
+	uint32_t id;
+
+	for (id = 0; id < ctl->capacity; id++)
+		if (ctl->peers[id].peer != NULL)
+			wr_ctl_sync_endpoint(ctl, id);
+	ctl->sync_endpoints = false;
+}
+
+/* ---- sending the engine's messages ---- */
+
+/* Our address and listen port on interface @p gi's port towards @p to */
+static bool
+source_for(struct wr_control *ctl, const struct wr_gw_iface *gi, const struct wr_endpoint *to,
+	struct wr_endpoint *src)
+{
+	const struct wr_port *port = &ctl->dp->ports[gi->port];
+	bool v6 = to->sa.sa_family == AF_INET6;
+	const void *dst = v6 ? (const void *)&to->in6.sin6_addr : &to->in4.sin_addr;
+	const struct wr_port_addr *a = wr_port_source_for(port, to->sa.sa_family, dst);
+	uint16_t lport = rte_cpu_to_be_16(__atomic_load_n(&gi->listen_port, __ATOMIC_RELAXED));
+
+	if (a == NULL)
+		return false;
+	memset(src, 0, sizeof(*src));
+	src->sa.sa_family = to->sa.sa_family;
+	if (v6) {
+		memcpy(&src->in6.sin6_addr, a->addr, 16);
+		src->in6.sin6_port = lport;
+	} else {
+		memcpy(&src->in4.sin_addr, a->addr, 4);
+		src->in4.sin_port = lport;
+	}
+	return true;
+}
+
+static void
+op_send(void *ctx, const struct wr_endpoint *to, const void *buf, size_t len)
+{
+	struct ctl_iface *ifc = ctx;
+	struct wr_control *ctl = ifc->ctl;
+	struct wr_gw_iface *gi = &ctl->gw.iface[ifc->idx];
+	struct wr_dp_lcore *lc = ctl->lc;
+	bool v6 = to->sa.sa_family == AF_INET6;
+	struct rte_ether_hdr *eh;
+	struct wr_endpoint src;
+	struct rte_mbuf *m;
+	uint8_t *data;
+	int ret;
+
+	if ((to->sa.sa_family != AF_INET && !v6) || !source_for(ctl, gi, to, &src)) {
+		lc->drops[WR_DP_DROP_NO_ROUTE_OUT]++;
+		return;
+	}
+	m = rte_pktmbuf_alloc(ctl->dp->mp);
+	if (m == NULL) {
+		lc->drops[WR_DP_DROP_NO_MBUF]++;
+		return;
+	}
+	data = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
+	if (len > UINT16_MAX || data == NULL) {
+		wr_dp_drop(lc, WR_DP_DROP_NO_MBUF, m);
+		return;
+	}
+	memcpy(data, buf, len);
+	/* the engine's keepalives carry its own counter: the workers' counter replaces it */
+	ret = wr_keytable_reseal(ifc->kt, data, len);
+	if (ret != 0 && ret != -EPROTO) {
+		lc->proto_drops[WR_DROP_KEY_EXPIRED]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (wr_encap_udp(m, &src, to, CTL_TTL) != 0 ||
+		(eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eh))) == NULL) {
+		wr_dp_drop(lc, WR_DP_DROP_NO_MBUF, m);
+		return;
+	}
+	eh->ether_type = rte_cpu_to_be_16(v6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
+	m->l2_len = sizeof(*eh);
+	wr_fib_output(&ctl->gw.fib, lc, NULL, m, to->sa.sa_family,
+		v6 ? (const void *)&to->in6.sin6_addr : &to->in4.sin_addr);
+}
+
+/* The engine never opens transport data here (the workers do): nothing to deliver. */
+static void
+op_deliver(void *ctx, struct wr_peer *peer, const void *ippkt, size_t len)
+{
+	(void)ctx;
+	(void)peer;
+	(void)ippkt;
+	(void)len;
+}
+
+static uint64_t
+op_wall_time(void *ctx)
+{
+	struct timespec ts;
+
+	(void)ctx;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * WR_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+static void
+op_keypair_installed(void *ctx, struct wr_peer *peer, const struct wr_keypair_info *kp)
+{
+	struct ctl_iface *ifc = ctx;
+	uint32_t id = peer_id_of(peer);
+
+	if (id != WR_DP_PEER_NONE)
+		wr_keytable_install(ifc->kt, id, kp);
+	ifc->ctl->sync_endpoints = true;
+}
+
+static void
+op_keypair_removed(void *ctx, struct wr_peer *peer, uint32_t local_index)
+{
+	struct ctl_iface *ifc = ctx;
+
+	(void)peer;
+	wr_keytable_remove(ifc->kt, local_index);
+}
+
+static void
+op_handshake_completed(void *ctx, struct wr_peer *peer)
+{
+	struct ctl_iface *ifc = ctx;
+
+	(void)peer;
+	ifc->ctl->sync_endpoints = true;
+}
+
+const struct wr_device_ops wr_ctl_engine_ops = {
+	.send = op_send,
+	.deliver = op_deliver,
+	.wall_time_ns = op_wall_time,
+	.keypair_installed = op_keypair_installed,
+	.keypair_removed = op_keypair_removed,
+	.handshake_completed = op_handshake_completed,
+};
+
+/* ---- peer ids and the cryptokey routing tables ---- */
+
+static uint32_t
+free_id(struct wr_control *ctl)
+{
+	uint32_t id;
+
+	for (id = 0; id < ctl->capacity; id++)
+		if (ctl->peers[id].peer == NULL && !ctl->peers[id].quarantined &&
+			wr_dp_peer_get(ctl->gw.peers, id) == NULL)
+			return id;
+	return WR_DP_PEER_NONE;
+}
+
+/* Give @p peer of interface @p ifc a data-plane id. Returns 0 or -ENOSPC. */
+int
+wr_ctl_attach_peer(struct wr_control *ctl, struct ctl_iface *ifc, struct wr_peer *peer)
+{
+	uint32_t id = free_id(ctl);
+	struct ctl_peer *cp;
+
+	if (id == WR_DP_PEER_NONE || wr_dp_peer_add(ctl->gw.peers, id) != 0)
+		return -ENOSPC;
+	cp = &ctl->peers[id];
+	memset(cp, 0, sizeof(*cp));
+	cp->peer = peer;
+	cp->iface = (uint16_t)ifc->idx;
+	wr_peer_set_userdata(peer, (void *)(uintptr_t)(id + 1));
+	wr_ctl_sync_endpoint(ctl, id);
+	return 0;
+}
+
+void
+wr_ctl_held_drop_all(struct wr_control *ctl, struct ctl_peer *cp, enum wr_drop_reason r)
+{
+	while (cp->n > 0) {
+		ctl->lc->proto_drops[r]++;
+		rte_pktmbuf_free(cp->q[cp->head]);
+		cp->head = (uint16_t)((cp->head + 1) % CTL_HELD_MAX);
+		cp->n--;
+	}
+	cp->head = 0;
+}
+
+static void
+detach_peer(struct wr_control *ctl, struct ctl_iface *ifc, struct wr_peer *peer)
+{
+	uint32_t id = peer_id_of(peer);
+	struct ctl_peer *cp = wr_ctl_peer_of(ctl, id);
+
+	if (cp == NULL)
+		return;
+	if (cp->n > 0) {
+		wr_ctl_held_drop_all(ctl, cp, WR_DROP_PEER_REMOVED);
+		ctl->n_held_peers--;
+	}
+	wr_keytable_remove_peer(ifc->kt, id);
+	wr_dp_peer_remove(ctl->gw.peers, id);
+	wr_peer_set_userdata(peer, NULL);
+	cp->peer = NULL;
+	/* the published table may still name the id: reuse it only after the next table's grace */
+	cp->quarantined = true;
+	cp->token_set = false;
+}
+
+struct collect {
+	struct wr_lpm_prefix *p;
+	size_t n, cap;
+	uint32_t id;
+	int err;
+};
+
+static int
+collect_prefix(void *ctx, int family, const uint8_t *addr, uint8_t cidr)
+{
+	struct collect *c = ctx;
+	struct wr_lpm_prefix *x;
+
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		struct wr_lpm_prefix *p = realloc(c->p, cap * sizeof(*p));
+
+		if (p == NULL) {
+			c->err = -ENOMEM;
+			return 1;
+		}
+		c->p = p;
+		c->cap = cap;
+	}
+	x = &c->p[c->n++];
+	memset(x, 0, sizeof(*x));
+	x->family = (uint8_t)family;
+	x->cidr = cidr;
+	memcpy(x->addr, addr, family == AF_INET ? 4 : 16);
+	x->value = c->id;
+	return 0;
+}
+
+static int
+collect_peer(void *ctx, struct wr_peer *peer)
+{
+	struct collect *c = ctx;
+
+	c->id = peer_id_of(peer);
+	if (c->id == WR_DP_PEER_NONE)
+		return 0; /* no id (table full): unreachable, as it cannot be sent to */
+	wr_peer_foreach_allowedip(peer, collect_prefix, c);
+	return c->err;
+}
+
+static void
+defer_free(struct wr_control *ctl, struct wr_lpm *lpm)
+{
+	if (ctl->n_deferred == CTL_MAX_DEFERRED) {
+		/* many changes in a row: wait for the workers once (they keep forwarding) */
+		rte_rcu_qsbr_synchronize(ctl->gw.rcu, RTE_QSBR_THRID_INVALID);
+		wr_lpm_free(lpm);
+		return;
+	}
+	ctl->deferred[ctl->n_deferred].lpm = lpm;
+	ctl->deferred[ctl->n_deferred].token = rte_rcu_qsbr_start(ctl->gw.rcu);
+	ctl->n_deferred++;
+}
+
+/* Build interface @p ifc's cryptokey routing table from its engine and publish it. */
+int
+wr_ctl_publish_table(struct wr_control *ctl, struct ctl_iface *ifc)
+{
+	struct wr_gw_iface *gi = &ctl->gw.iface[ifc->idx];
+	struct collect c = { 0 };
+	struct wr_lpm *lpm, *old;
+	uint32_t id;
+	int ret;
+
+	/* at most one old table per interface waits for its grace period: memory stays bounded
+	 * (a table is over 128 MiB) however often the configuration changes */
+	wr_ctl_housekeeping_rcu(ctl);
+	if (ctl->n_deferred > 0) {
+		rte_rcu_qsbr_synchronize(ctl->gw.rcu, RTE_QSBR_THRID_INVALID);
+		wr_ctl_housekeeping_rcu(ctl);
+	}
+	ret = wr_device_foreach_peer(ifc->dev, collect_peer, &c);
+	if (ret == 0)
+		ret = wr_lpm_build(c.p, c.n, ctl->socket, &lpm);
+	free(c.p);
+	if (ret != 0)
+		return ret < 0 ? ret : -ENOMEM;
+	old = gi->lpm;
+	__atomic_store_n(&gi->lpm, lpm, __ATOMIC_RELEASE);
+	if (old != NULL)
+		defer_free(ctl, old);
+	/* ids removed before this table: free once the workers left the old one */
+	for (id = 0; id < ctl->capacity; id++) {
+		struct ctl_peer *cp = &ctl->peers[id];
+
+		if (cp->quarantined && !cp->token_set) {
+			cp->token = rte_rcu_qsbr_start(ctl->gw.rcu);
+			cp->token_set = true;
+		}
+	}
+	return 0;
+}
+
+void
+wr_ctl_housekeeping_rcu(struct wr_control *ctl)
+{
+	unsigned int i = 0;
+	uint32_t id;
+
+	while (i < ctl->n_deferred) {
+		if (rte_rcu_qsbr_check(ctl->gw.rcu, ctl->deferred[i].token, false) == 1) {
+			wr_lpm_free(ctl->deferred[i].lpm);
+			ctl->deferred[i] = ctl->deferred[--ctl->n_deferred];
+		} else {
+			i++;
+		}
+	}
+	for (id = 0; id < ctl->capacity; id++) {
+		struct ctl_peer *cp = &ctl->peers[id];
+
+		if (cp->quarantined && cp->token_set &&
+			rte_rcu_qsbr_check(ctl->gw.rcu, cp->token, false) == 1)
+			cp->quarantined = false;
+	}
+	for (i = 0; i < ctl->n_ifaces; i++)
+		wr_keytable_reclaim(ctl->ifs[i].kt);
+}
+
+/* ---- the UAPI's callbacks ---- */
+
+static uint16_t
+uapi_get_listen_port(void *ctx)
+{
+	struct ctl_iface *ifc = ctx;
+
+	return __atomic_load_n(&ifc->ctl->gw.iface[ifc->idx].listen_port, __ATOMIC_RELAXED);
+}
+
+static int
+uapi_set_listen_port(void *ctx, uint16_t port)
+{
+	struct ctl_iface *ifc = ctx;
+	struct wr_gw *gw = &ifc->ctl->gw;
+	unsigned int i;
+
+	if (port == 0)
+		return -EINVAL; /* no random ports: the other end needs to know it */
+	for (i = 0; i < gw->n_ifaces; i++)
+		if (i != ifc->idx && gw->iface[i].port == gw->iface[ifc->idx].port &&
+			gw->iface[i].listen_port == port)
+			return -EADDRINUSE;
+	__atomic_store_n(&gw->iface[ifc->idx].listen_port, port, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static void
+uapi_peer_removing(void *ctx, struct wr_peer *peer)
+{
+	struct ctl_iface *ifc = ctx;
+
+	detach_peer(ifc->ctl, ifc, peer);
+}
+
+static int
+attach_new(void *ctx, struct wr_peer *peer)
+{
+	struct ctl_iface *ifc = ctx;
+
+	if (wr_peer_userdata(peer) == NULL && wr_ctl_attach_peer(ifc->ctl, ifc, peer) < 0)
+		fprintf(stderr, "wirerate: %s: no peer id left: a peer cannot be reached\n",
+			ifc->name);
+	return 0;
+}
+
+static void
+uapi_changed(void *ctx, const struct wr_uapi_changes *c)
+{
+	struct ctl_iface *ifc = ctx;
+	struct wr_control *ctl = ifc->ctl;
+
+	wr_device_foreach_peer(ifc->dev, attach_new, ifc);
+	if (c->what & WR_UAPI_CHANGED_PRIVATE_KEY)
+		wr_keytable_expire_sending(ifc->kt);
+	wr_ctl_sync_all_endpoints(ctl);
+	if (wr_ctl_publish_table(ctl, ifc) < 0)
+		fprintf(stderr, "wirerate: %s: cannot rebuild the routing table: the old one stays\n",
+			ifc->name);
+}
+
+const struct wr_uapi_ops wr_ctl_uapi_ops = {
+	.get_listen_port = uapi_get_listen_port,
+	.set_listen_port = uapi_set_listen_port,
+	.peer_removing = uapi_peer_removing,
+	.changed = uapi_changed,
+};
+
+/* ---- the source check of decap ---- */
+
+void
+wr_ctl_src_lookup(void *ctx, const uint8_t *const *hdrs, unsigned int n, uint32_t *peer_ids)
+{
+	const struct wr_gw_iface *gi = ctx;
+	const struct wr_lpm *lpm = __atomic_load_n(&gi->lpm, __ATOMIC_ACQUIRE);
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		bool v4 = (hdrs[i][0] >> 4) == 4;
+		bool hit = lpm != NULL && (v4 ? wr_lpm_lookup4(lpm, hdrs[i] + 12, &peer_ids[i]) :
+						wr_lpm_lookup6(lpm, hdrs[i] + 8, &peer_ids[i]));
+
+		if (!hit)
+			peer_ids[i] = WR_DP_PEER_NONE;
+	}
+}
+

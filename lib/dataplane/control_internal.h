@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The control lcore's state, shared by control.c (setup, the poll loop over the rings, timers
+ * and sockets) and control_engine.c (the engines' callbacks, peer ids, table publication). Not a
+ * public header: the rest of the data plane uses control.h.
+ */
+#ifndef WR_DP_CONTROL_INTERNAL_H
+#define WR_DP_CONTROL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "control.h"
+#include "gw.h"
+#include "keytable.h"
+#include "wr_config.h"
+#include "wr_device.h"
+#include "wr_uapi.h"
+
+/* Packets held per peer while it handshakes (the oldest is dropped when full) */
+#define CTL_HELD_MAX 64
+/* Peer ids at least, whatever the configuration: peers may be added through the UAPI */
+#define CTL_MIN_PEERS 1024
+#define CTL_MAX_DEFERRED 64
+/* How often the UAPI sockets are looked at, and the slow housekeeping runs */
+#define CTL_UAPI_MS 10
+#define CTL_HOUSEKEEPING_MS 100
+/* Ring items served per pass, so that one ring cannot starve the others */
+#define CTL_BUDGET 64
+#define CTL_TTL 64
+
+struct wr_control;
+
+/* A peer id's control-side state. */
+struct ctl_peer {
+	struct wr_peer *peer; /* NULL: the id is free (or quarantined) */
+	uint16_t iface;
+	bool quarantined; /* removed: reusable once no worker can still see it */
+	bool token_set;
+	uint64_t token;
+	uint64_t held_since; /* engine clock when the queue last became non-empty */
+	uint16_t head, n;
+	struct rte_mbuf *q[CTL_HELD_MAX];
+};
+
+struct ctl_iface {
+	struct wr_control *ctl;
+	unsigned int idx;
+	char name[WR_CONFIG_NAME_MAX + 1];
+	struct wr_device *dev;
+	struct wr_keytable *kt;
+	struct wr_uapi *uapi;
+	struct wr_uapi_server *srv;
+};
+
+struct ctl_deferred {
+	struct wr_lpm *lpm;
+	uint64_t token;
+};
+
+struct wr_control {
+	struct wr_gw gw; /* what the workers read */
+	struct wr_dataplane *dp;
+	struct wr_dp_lcore *lc; /* the control lcore's */
+	int socket;
+	uint32_t capacity;
+	struct ctl_peer *peers; /* capacity entries, by peer id */
+	unsigned int n_held_peers;
+	bool sync_endpoints; /* a handshake may have moved an endpoint */
+	unsigned int n_ifaces;
+	struct ctl_iface ifs[WR_GW_MAX_IFACES];
+	unsigned int n_deferred;
+	struct ctl_deferred deferred[CTL_MAX_DEFERRED];
+	uint64_t next_uapi, next_housekeeping; /* TSC */
+};
+
+/** The engine's clock now (monotonic ns, the workers' clock too). */
+uint64_t
+wr_ctl_now(const struct wr_control *ctl);
+
+/** The state of peer id @p id, or NULL when the id is not in use. */
+struct ctl_peer *
+wr_ctl_peer_of(struct wr_control *ctl, uint32_t id);
+
+/** Copy the engine's endpoint of peer @p id into the data plane when it changed (roaming). */
+void
+wr_ctl_sync_endpoint(struct wr_control *ctl, uint32_t id);
+
+/** wr_ctl_sync_endpoint() for every peer. */
+void
+wr_ctl_sync_all_endpoints(struct wr_control *ctl);
+
+/** Give the engine's @p peer of @p ifc a data-plane id. Returns 0 or -ENOSPC (none left). */
+int
+wr_ctl_attach_peer(struct wr_control *ctl, struct ctl_iface *ifc, struct wr_peer *peer);
+
+/** Drop every packet held for @p cp, counted under @p r. */
+void
+wr_ctl_held_drop_all(struct wr_control *ctl, struct ctl_peer *cp, enum wr_drop_reason r);
+
+/** Rebuild @p ifc's cryptokey routing table and publish it (RCU). Returns 0 or -errno. */
+int
+wr_ctl_publish_table(struct wr_control *ctl, struct ctl_iface *ifc);
+
+/** Free what the workers can no longer see: old tables, quarantined ids, keypairs. */
+void
+wr_ctl_housekeeping_rcu(struct wr_control *ctl);
+
+/** The source check of decap (struct wr_dp_crypto_tables.src_lookup), ctx a wr_gw_iface. */
+void
+wr_ctl_src_lookup(void *ctx, const uint8_t *const *hdrs, unsigned int n, uint32_t *peer_ids);
+
+/** The engines' callbacks (ctx: a struct ctl_iface). */
+extern const struct wr_device_ops wr_ctl_engine_ops;
+
+/** The UAPI's callbacks (ctx: a struct ctl_iface). */
+extern const struct wr_uapi_ops wr_ctl_uapi_ops;
+
+#endif /* WR_DP_CONTROL_INTERNAL_H */

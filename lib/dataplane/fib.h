@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Where an IP packet leaves the gateway: the routes of the configuration (each port's connected
+ * subnets and its Route lines) and, for the workers, a cache of resolved next hops.
+ *
+ * The neighbour tables (neigh.h) belong to the control lcore. Workers read next hops from a
+ * small direct-mapped cache per port that the control lcore fills whenever it resolved one for
+ * them (wr_fib_output() on the control lcore) and refreshes from its tables every tick. Each
+ * entry is a sequence count and atomic words: a reader never sees half of an update, and a miss
+ * only means the packet takes the control lcore's way (which resolves it).
+ *
+ * The routes are built once, before the lcores start, and read-only afterwards.
+ */
+#ifndef WR_DP_FIB_H
+#define WR_DP_FIB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "dataplane.h"
+
+#define WR_FIB_MAX_ROUTES 128
+/* next-hop cache entries per port (a power of two) */
+#define WR_FIB_NHC_SIZE 256
+
+struct wr_config;
+
+/** One route: connected (no gateway: the destination itself is the next hop) or via a gateway. */
+struct wr_fib_route {
+	uint8_t family;
+	uint8_t cidr;
+	bool has_gw;
+	uint16_t port; /* index in struct wr_dataplane's ports[] */
+	uint8_t addr[16];
+	uint8_t gw[16];
+};
+
+/** One cached next hop; written by the control lcore only. */
+struct wr_fib_nh {
+	uint32_t seq; /* odd while written */
+	uint32_t family; /* 0: empty */
+	uint64_t ip[2];
+	uint64_t mac; /* 6 bytes of MAC in the low bytes, memory order */
+};
+
+struct wr_fib {
+	unsigned int n_routes;
+	struct wr_fib_route routes[WR_FIB_MAX_ROUTES];
+	struct wr_fib_nh nhc[WR_DP_MAX_PORTS][WR_FIB_NHC_SIZE];
+};
+
+/**
+ * Fill @p fib from @p cfg: every port's addresses as connected subnets, then its routes (ports
+ * in configuration order, as wr_dp_create() numbers them). Returns 0 or -E2BIG.
+ */
+int
+wr_fib_init(struct wr_fib *fib, const struct wr_config *cfg);
+
+/**
+ * The longest route to @p dst (4 or 16 bytes per @p family): true, its port in *@p port and the
+ * next hop (@p dst itself or the gateway) in @p nh (16 bytes). False when nothing matches.
+ */
+bool
+wr_fib_lookup(const struct wr_fib *fib, int family, const void *dst, uint16_t *port, uint8_t *nh);
+
+/** The cached MAC of next hop @p nh on port @p port (any lcore). False on a miss. */
+bool
+wr_fib_nh_get(const struct wr_fib *fib, uint16_t port, int family, const void *nh,
+	struct rte_ether_addr *mac);
+
+/** Cache (or with @p mac NULL forget) next hop @p nh of port @p port (control lcore). */
+void
+wr_fib_nh_set(struct wr_fib *fib, uint16_t port, int family, const void *nh,
+	const struct rte_ether_addr *mac);
+
+/** Re-read every cached next hop from the neighbour tables (control lcore, each tick). */
+void
+wr_fib_nh_refresh(struct wr_fib *fib, struct wr_dataplane *dp);
+
+/**
+ * Send the frame @p m (starting at its Ethernet header, EtherType set, an IPv4 or IPv6 packet
+ * after it) towards the IP destination @p dst from lcore @p lc: route, Ethernet source, next hop.
+ * On the control lcore the neighbour table resolves the next hop (and the cache learns it); a
+ * worker uses the cache and hands a miss to the control lcore over @p miss_ring. Always takes
+ * @p m. Returns 0 (sent or queued) or -ENETUNREACH (no route: dropped, counted).
+ */
+int
+wr_fib_output(struct wr_fib *fib, struct wr_dp_lcore *lc, struct rte_ring *miss_ring,
+	struct rte_mbuf *m, int family, const void *dst);
+
+/**
+ * On the control lcore: send a frame a worker handed over (see wr_fib_output()). Takes @p m.
+ */
+void
+wr_fib_output_frame(struct wr_fib *fib, struct wr_dp_lcore *lc, struct rte_mbuf *m);
+
+#endif /* WR_DP_FIB_H */

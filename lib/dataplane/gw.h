@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the workers share with the control lcore once WireGuard runs (DESIGN.md, "The data's
+ * way"): the interfaces' tables, the rings towards the control lcore, and the RCU variable.
+ *
+ * The control lcore (control.h) owns and writes all of it; workers (worker.h) read:
+ *   - struct wr_gw_iface: set up before the workers start; listen_port may change (atomic);
+ *     lpm is an RCU-published pointer (old tables are freed after a grace period);
+ *   - the keytables and the peer table, with their own rules (keytable.h, dp_peer.h);
+ *   - the fib (routes read-only, next-hop cache under sequence counts).
+ * Workers report a quiescent state in @c rcu once per loop iteration, between bursts.
+ *
+ * Rings (multi-producer, single consumer: the control lcore):
+ *   - hs_ring: WireGuard handshake messages (types 1-3) as received, parsed by wr_decap_parse()
+ *     (l2/l3/l4 lengths set), m->hash.usr = interface index;
+ *   - held_ring: inner IP packets (data at the IP header) for a peer without a usable session,
+ *     m->hash.usr = peer id: queued per peer while the control lcore handshakes;
+ *   - route_ring: frames (Ethernet header filled but the destination) whose next hop a worker
+ *     had not cached: the control lcore resolves and sends them;
+ *   - event_ring: struct wr_gw_event, "data received/sent" summaries of each burst;
+ *   - frames for the host stack (ARP, ND, ICMP to the gateway) go over the data plane's
+ *     to_control ring.
+ */
+#ifndef WR_DP_GW_H
+#define WR_DP_GW_H
+
+#include <stdint.h>
+
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "dp_peer.h"
+#include "fib.h"
+#include "lpm.h"
+#include "wr_device.h"
+
+#define WR_GW_MAX_IFACES 8
+#define WR_GW_HS_RING 1024
+#define WR_GW_HELD_RING 2048
+#define WR_GW_ROUTE_RING 1024
+#define WR_GW_EVENT_RING 4096
+
+/** An [Interface] as the workers see it. */
+struct wr_gw_iface {
+	uint16_t port;        /* the port whose addresses take its UDP */
+	uint16_t listen_port; /* host order; atomic (the UAPI may change it) */
+	uint32_t mtu;
+	struct wr_lpm *lpm; /* cryptokey routing: inner address -> peer id; RCU-published */
+	struct wr_dp_crypto_tables tables; /* keytable, peers, MTU, source lookup */
+};
+
+/** The kinds of struct wr_gw_event. */
+enum wr_gw_event_kind {
+	WR_GW_EVENT_RX = 1, /* wr_device_data_received() */
+	WR_GW_EVENT_TX,     /* wr_device_data_sent() */
+};
+
+/** A "data received" or "data sent" summary, for the control lcore. */
+struct wr_gw_event {
+	uint32_t kind;
+	uint32_t peer_id;
+	uint32_t local_index; /* RX: the keypair */
+	uint32_t packets;
+	uint64_t counter; /* TX: greatest counter used */
+	uint64_t inner_bytes;
+	uint64_t wire_bytes;
+	struct wr_endpoint ep; /* RX: outer source */
+} __rte_aligned(8);
+
+struct wr_gw {
+	struct wr_dataplane *dp;
+	struct rte_rcu_qsbr *rcu;
+	struct wr_dp_peers *peers; /* every interface's peers, one id space */
+	unsigned int n_ifaces;
+	struct wr_gw_iface iface[WR_GW_MAX_IFACES];
+	struct wr_fib fib;
+	struct rte_ring *hs_ring;
+	struct rte_ring *held_ring;
+	struct rte_ring *route_ring;
+	struct rte_ring *event_ring;
+};
+
+/** The engine's clock (monotonic ns) from a TSC reading @p tsc of @p hz ticks per second. */
+static inline uint64_t
+wr_gw_tsc_to_ns(uint64_t tsc, uint64_t hz)
+{
+	return (tsc / hz) * 1000000000ull + (tsc % hz) * 1000000000ull / hz;
+}
+
+#endif /* WR_DP_GW_H */

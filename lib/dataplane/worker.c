@@ -1,0 +1,471 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A worker's burst: classify, decap and route out, LPM and encap and send, hand the rest to the
+ * control lcore.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_prefetch.h>
+#include <rte_udp.h>
+
+#include "host.h"
+#include "keytable.h"
+#include "worker.h"
+
+#define ETH_LEN ((uint16_t)sizeof(struct rte_ether_hdr))
+#define WORKER_TTL 64
+
+/* Where classify() sends a frame. */
+enum verdict {
+	V_DROPPED, /* freed and counted */
+	V_HOST,    /* the host stack's (control lcore) */
+	V_DATA,    /* a WireGuard data message for interface *iface */
+	V_HANDSHAKE,
+	V_ENCAP, /* an inner packet for peer *peer of interface *iface, data at its IP header */
+};
+
+int
+wr_worker_init(struct wr_worker *w, struct wr_gw *gw, struct wr_dp_lcore *lc, int socket)
+{
+	memset(w, 0, sizeof(*w));
+	return wr_dp_crypto_lcore_init(
+		&w->crypto, gw->peers->capacity, WR_AEAD_AUTO, socket, lc->proto_drops);
+}
+
+void
+wr_worker_fini(struct wr_worker *w)
+{
+	wr_dp_crypto_lcore_fini(&w->crypto);
+}
+
+static inline void
+proto_drop(struct wr_dp_lcore *lc, enum wr_drop_reason r, struct rte_mbuf *m)
+{
+	lc->proto_drops[r]++;
+	rte_pktmbuf_free(m);
+}
+
+/* The interface that listens on UDP port @p dport of @p port, or -1 */
+static int
+iface_of(const struct wr_gw *gw, const struct wr_port *port, uint16_t dport)
+{
+	unsigned int i;
+
+	for (i = 0; i < gw->n_ifaces; i++)
+		if (gw->iface[i].port == port->index &&
+			__atomic_load_n(&gw->iface[i].listen_port, __ATOMIC_RELAXED) == dport)
+			return (int)i;
+	return -1;
+}
+
+/* A UDP datagram to one of our addresses on a listen port: data, handshake, or dropped. */
+static enum verdict
+classify_wireguard(struct wr_dp_lcore *lc, struct rte_mbuf *m)
+{
+	uint32_t off;
+	uint8_t type;
+
+	if (wr_decap_parse(m) != 0) {
+		proto_drop(lc, WR_DROP_BAD_LENGTH, m);
+		return V_DROPPED;
+	}
+	off = (uint32_t)m->l2_len + m->l3_len + m->l4_len;
+	if (rte_pktmbuf_pkt_len(m) < off + 4) {
+		proto_drop(lc, WR_DROP_BAD_LENGTH, m);
+		return V_DROPPED;
+	}
+	type = *rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
+	if (type == WR_MSG_DATA)
+		return V_DATA;
+	if (type == WR_MSG_HANDSHAKE_INITIATION || type == WR_MSG_HANDSHAKE_RESPONSE ||
+	    type == WR_MSG_HANDSHAKE_COOKIE)
+		return V_HANDSHAKE;
+	proto_drop(lc, WR_DROP_BAD_TYPE, m);
+	return V_DROPPED;
+}
+
+/* The first interface whose AllowedIPs hold @p dst: its index, the peer in *peer; or -1 */
+static int
+route_to_peer(const struct wr_gw *gw, int family, const void *dst, uint32_t *peer)
+{
+	unsigned int i;
+
+	for (i = 0; i < gw->n_ifaces; i++) {
+		const struct wr_lpm *lpm = __atomic_load_n(&gw->iface[i].lpm, __ATOMIC_ACQUIRE);
+
+		if (lpm == NULL)
+			continue;
+		if (family == AF_INET ? wr_lpm_lookup4(lpm, dst, peer) :
+					wr_lpm_lookup6(lpm, dst, peer))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* An ICMP error about @p m (a frame, IP at ETH_LEN) back to its sender, from @p port */
+static void
+send_too_big(struct wr_dp_lcore *lc, struct wr_gw *gw, struct wr_port *port, struct rte_mbuf *m,
+	bool v6, uint32_t mtu)
+{
+	struct rte_mbuf *e;
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, ETH_LEN);
+
+	if (v6)
+		e = wr_icmp6_too_big(lc, port, m, ETH_LEN, (uint16_t)mtu);
+	else
+		e = wr_icmp4_frag_needed(lc, port, m, ETH_LEN, (uint16_t)mtu);
+	if (e != NULL)
+		wr_fib_output(&gw->fib, lc, gw->route_ring, e, v6 ? AF_INET6 : AF_INET,
+			ip + (v6 ? 8 : 12));
+}
+
+/* A packet to forward into a tunnel, IP at ETH_LEN of @p avail bytes: checks, TTL, LPM. */
+static enum verdict
+classify_forward(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, bool v6,
+	uint32_t total, int *iface, uint32_t *peer)
+{
+	struct wr_gw *gw = lc->dp->gw;
+	uint8_t *ip = rte_pktmbuf_mtod_offset(m, uint8_t *, ETH_LEN);
+	uint8_t *ttl = v6 ? &ip[7] : &ip[8];
+	uint32_t mtu;
+
+	*iface = route_to_peer(gw, v6 ? AF_INET6 : AF_INET, ip + (v6 ? 24 : 16), peer);
+	if (*iface < 0) {
+		proto_drop(lc, WR_DROP_NO_ROUTE, m);
+		return V_DROPPED;
+	}
+	if (*ttl <= 1) {
+		wr_dp_drop(lc, WR_DP_DROP_TTL_EXCEEDED, m);
+		return V_DROPPED;
+	}
+	/* Ethernet pads short frames: keep exactly the IP packet */
+	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - ETH_LEN - total);
+	mtu = gw->iface[*iface].mtu;
+	if (total > mtu) {
+		/* IPv4 without DF could be fragmented; we do not, but tell the sender all the same */
+		send_too_big(lc, gw, port, m, v6, mtu);
+		proto_drop(lc, WR_DROP_TOO_BIG, m);
+		return V_DROPPED;
+	}
+	(*ttl)--;
+	if (!v6) {
+		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
+
+		h->hdr_checksum = 0;
+		h->hdr_checksum = rte_ipv4_cksum(h);
+	}
+	rte_pktmbuf_adj(m, ETH_LEN);
+	return V_ENCAP;
+}
+
+static enum verdict
+classify4(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int *iface,
+	uint32_t *peer)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, ETH_LEN);
+	uint32_t avail = rte_pktmbuf_data_len(m) - ETH_LEN, hlen, total, dst;
+
+	if (avail < sizeof(*ip)) {
+		wr_dp_drop(lc, WR_DP_DROP_RUNT, m);
+		return V_DROPPED;
+	}
+	hlen = rte_ipv4_hdr_len(ip);
+	total = rte_be_to_cpu_16(ip->total_length);
+	if ((ip->version_ihl >> 4) != 4 || hlen < sizeof(*ip) || total < hlen || total > avail) {
+		wr_dp_drop(lc, WR_DP_DROP_IP4_MALFORMED, m);
+		return V_DROPPED;
+	}
+	memcpy(&dst, &ip->dst_addr, 4);
+	if (wr_port_find_addr4(port, &dst) != NULL) {
+		if (ip->next_proto_id == IPPROTO_UDP && total >= hlen + sizeof(struct rte_udp_hdr)) {
+			const struct rte_udp_hdr *uh = (const void *)((const uint8_t *)ip + hlen);
+
+			*iface = iface_of(lc->dp->gw, port, rte_be_to_cpu_16(uh->dst_port));
+			if (*iface >= 0)
+				return classify_wireguard(lc, m);
+		}
+		return V_HOST;
+	}
+	/* broadcast and multicast: the host stack drops what it does not want */
+	if (dst == UINT32_MAX || (rte_be_to_cpu_32(dst) >> 28) == 0xe)
+		return V_HOST;
+	if (rte_raw_cksum(ip, hlen) != 0xffff) {
+		wr_dp_drop(lc, WR_DP_DROP_IP4_CHECKSUM, m);
+		return V_DROPPED;
+	}
+	return classify_forward(lc, port, m, false, total, iface, peer);
+}
+
+static enum verdict
+classify6(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int *iface,
+	uint32_t *peer)
+{
+	const struct rte_ipv6_hdr *ip6 = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, ETH_LEN);
+	uint32_t avail = rte_pktmbuf_data_len(m) - ETH_LEN, total;
+
+	if (avail < sizeof(*ip6)) {
+		wr_dp_drop(lc, WR_DP_DROP_RUNT, m);
+		return V_DROPPED;
+	}
+	total = sizeof(*ip6) + rte_be_to_cpu_16(ip6->payload_len);
+	if ((rte_be_to_cpu_32(ip6->vtc_flow) >> 28) != 6 || total > avail) {
+		wr_dp_drop(lc, WR_DP_DROP_IP6_MALFORMED, m);
+		return V_DROPPED;
+	}
+	if (wr_port_find_addr6(port, ip6->dst_addr) != NULL) {
+		if (ip6->proto == IPPROTO_UDP && total >= sizeof(*ip6) + sizeof(struct rte_udp_hdr)) {
+			const struct rte_udp_hdr *uh = (const void *)(ip6 + 1);
+
+			*iface = iface_of(lc->dp->gw, port, rte_be_to_cpu_16(uh->dst_port));
+			if (*iface >= 0)
+				return classify_wireguard(lc, m);
+		}
+		return V_HOST;
+	}
+	/* multicast (neighbour discovery) and link-local: the host stack's */
+	if (ip6->dst_addr[0] == 0xff || (ip6->dst_addr[0] == 0xfe && (ip6->dst_addr[1] & 0xc0) == 0x80))
+		return V_HOST;
+	return classify_forward(lc, port, m, true, total, iface, peer);
+}
+
+static enum verdict
+classify(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int *iface,
+	uint32_t *peer)
+{
+	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+
+	if (!rte_pktmbuf_is_contiguous(m) || rte_pktmbuf_data_len(m) < ETH_LEN)
+		return V_HOST; /* the host stack counts it */
+	if (rte_is_unicast_ether_addr(&eh->dst_addr)) {
+		if (!rte_is_same_ether_addr(&eh->dst_addr, &port->mac)) {
+			wr_dp_drop(lc, WR_DP_DROP_NOT_OUR_MAC, m);
+			return V_DROPPED;
+		}
+	} else {
+		/* broadcast and multicast frames are ARP, ND and the like */
+		return V_HOST;
+	}
+	switch (eh->ether_type) {
+	case RTE_BE16(RTE_ETHER_TYPE_IPV4):
+		return classify4(lc, port, m, iface, peer);
+	case RTE_BE16(RTE_ETHER_TYPE_IPV6):
+		return classify6(lc, port, m, iface, peer);
+	default:
+		return V_HOST;
+	}
+}
+
+static void
+push_events(struct wr_dp_lcore *lc, struct wr_gw *gw, struct wr_gw_event *ev, unsigned int n)
+{
+	unsigned int sent;
+
+	if (n == 0)
+		return;
+	sent = rte_ring_enqueue_burst_elem(gw->event_ring, ev, sizeof(*ev), n, NULL);
+	lc->drops[WR_DP_DROP_EVENT_RING_FULL] += n - sent;
+}
+
+/* Route a decapsulated inner packet (data at its IP header) out of the gateway. */
+static void
+output_inner(struct wr_dp_lcore *lc, struct wr_gw *gw, struct rte_mbuf *m)
+{
+	uint8_t *ip = rte_pktmbuf_mtod(m, uint8_t *);
+	bool v6 = (ip[0] >> 4) == 6;
+	const uint8_t *dst = ip + (v6 ? 24 : 16);
+	uint8_t *ttl = v6 ? &ip[7] : &ip[8];
+	struct rte_ether_hdr *eh;
+	uint8_t nh[16];
+	uint16_t p;
+
+	if (*ttl <= 1) {
+		wr_dp_drop(lc, WR_DP_DROP_TTL_EXCEEDED, m);
+		return;
+	}
+	/* to the gateway's own port addresses through the tunnel: not served */
+	if (wr_fib_lookup(&gw->fib, v6 ? AF_INET6 : AF_INET, dst, &p, nh) &&
+		(v6 ? wr_port_find_addr6(&lc->dp->ports[p], dst) :
+		      wr_port_find_addr4(&lc->dp->ports[p], dst)) != NULL) {
+		wr_dp_drop(lc, WR_DP_DROP_NOT_FOR_US, m);
+		return;
+	}
+	(*ttl)--;
+	if (!v6) {
+		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
+
+		h->hdr_checksum = 0;
+		h->hdr_checksum = rte_ipv4_cksum(h);
+	}
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, ETH_LEN);
+	if (eh == NULL) {
+		wr_dp_drop(lc, WR_DP_DROP_NO_MBUF, m);
+		return;
+	}
+	eh->ether_type = rte_cpu_to_be_16(v6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
+	m->l2_len = ETH_LEN;
+	wr_fib_output(&gw->fib, lc, gw->route_ring, m, v6 ? AF_INET6 : AF_INET, dst);
+}
+
+static void
+decap(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struct rte_mbuf **pkts,
+	unsigned int n)
+{
+	struct wr_worker *w = lc->worker;
+	struct wr_decap_result *res = &w->dres;
+	unsigned int i;
+
+	wr_decap_burst(&w->crypto, &gw->iface[iface].tables, pkts, n, lc->now_ns, res);
+	for (i = 0; i < res->n_rx; i++) {
+		const struct wr_decap_rx *rx = &res->rx[i];
+		struct wr_gw_event *ev = &w->ev[i];
+
+		ev->kind = WR_GW_EVENT_RX;
+		ev->peer_id = rx->peer_id;
+		ev->local_index = rx->local_index;
+		ev->packets = rx->packets;
+		ev->counter = 0;
+		ev->inner_bytes = rx->inner_bytes;
+		ev->wire_bytes = rx->wire_bytes;
+		ev->ep = rx->from;
+	}
+	push_events(lc, gw, w->ev, res->n_rx);
+	for (i = 0; i < res->n_delivered; i++) {
+		if (i + 1 < res->n_delivered)
+			rte_prefetch0(rte_pktmbuf_mtod(res->delivered[i + 1], void *));
+		output_inner(lc, gw, res->delivered[i]);
+	}
+}
+
+void
+wr_worker_encap(struct wr_dp_lcore *lc, unsigned int iface, struct rte_mbuf **pkts,
+	const uint32_t *peer_ids, unsigned int n)
+{
+	struct wr_gw *gw = lc->dp->gw;
+	struct wr_gw_iface *gi = &gw->iface[iface];
+	struct wr_port *port = &lc->dp->ports[gi->port];
+	struct wr_worker *w = lc->worker;
+	struct wr_encap_result *res = &w->eres;
+	uint16_t lport = rte_cpu_to_be_16(__atomic_load_n(&gi->listen_port, __ATOMIC_RELAXED));
+	unsigned int i, sent;
+
+	wr_encap_burst(&w->crypto, &gi->tables, pkts, peer_ids, n, lc->now_ns, res);
+	for (i = 0; i < res->n_sealed; i++) {
+		struct rte_mbuf *m = res->sealed[i];
+		const struct wr_endpoint *to = &res->tx[res->sealed_tx[i]].to;
+		bool v6 = to->sa.sa_family == AF_INET6;
+		const void *dst = v6 ? (const void *)&to->in6.sin6_addr : &to->in4.sin_addr;
+		const struct wr_port_addr *a = wr_port_source_for(port, to->sa.sa_family, dst);
+		struct wr_endpoint src;
+		struct rte_ether_hdr *eh;
+
+		if (a == NULL) {
+			wr_dp_drop(lc, WR_DP_DROP_NO_ROUTE_OUT, m);
+			continue;
+		}
+		memset(&src, 0, sizeof(src));
+		src.sa.sa_family = to->sa.sa_family;
+		if (v6) {
+			memcpy(&src.in6.sin6_addr, a->addr, 16);
+			src.in6.sin6_port = lport;
+		} else {
+			memcpy(&src.in4.sin_addr, a->addr, 4);
+			src.in4.sin_port = lport;
+		}
+		if (wr_encap_udp(m, &src, to, WORKER_TTL) != 0 ||
+			(eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, ETH_LEN)) == NULL) {
+			proto_drop(lc, WR_DROP_NO_MEMORY, m);
+			continue;
+		}
+		eh->ether_type = rte_cpu_to_be_16(v6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
+		m->l2_len = ETH_LEN;
+		wr_fib_output(&gw->fib, lc, gw->route_ring, m, to->sa.sa_family, dst);
+	}
+	for (i = 0; i < res->n_held; i++)
+		res->held[i]->hash.usr = res->held_peer[i];
+	sent = rte_ring_enqueue_burst(gw->held_ring, (void **)res->held, res->n_held, NULL);
+	for (i = sent; i < res->n_held; i++)
+		wr_dp_drop(lc, WR_DP_DROP_HELD_RING_FULL, res->held[i]);
+	for (i = 0; i < res->n_tx; i++) {
+		const struct wr_encap_tx *tx = &res->tx[i];
+		struct wr_gw_event *ev = &w->ev[i];
+
+		ev->kind = WR_GW_EVENT_TX;
+		ev->peer_id = tx->peer_id;
+		ev->local_index = 0;
+		ev->packets = tx->packets;
+		ev->counter = tx->counter;
+		ev->inner_bytes = tx->inner_bytes;
+		ev->wire_bytes = tx->wire_bytes;
+		ev->ep = tx->to;
+	}
+	push_events(lc, gw, w->ev, res->n_tx);
+}
+
+static void
+handover(struct wr_dp_lcore *lc, struct rte_ring *r, struct rte_mbuf **pkts, unsigned int n,
+	enum wr_dp_drop full)
+{
+	unsigned int sent;
+
+	if (n == 0)
+		return;
+	sent = rte_ring_enqueue_burst(r, (void **)pkts, n, NULL);
+	for (; sent < n; sent++)
+		wr_dp_drop(lc, full, pkts[sent]);
+}
+
+void
+wr_worker_rx(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct wr_gw *gw = lc->dp->gw;
+	struct wr_worker *w = lc->worker;
+	unsigned int nh = 0, nhs = 0, i;
+	bool any_dec = false, any_enc = false;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint32_t peer = 0;
+		int iface = -1;
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		switch (classify(lc, port, m, &iface, &peer)) {
+		case V_DROPPED:
+			break;
+		case V_HOST:
+			w->host[nh++] = m;
+			break;
+		case V_HANDSHAKE:
+			m->hash.usr = (uint32_t)iface;
+			w->hs[nhs++] = m;
+			break;
+		case V_DATA:
+			w->dec[iface][w->n_dec[iface]++] = m;
+			any_dec = true;
+			break;
+		case V_ENCAP:
+			w->enc_peer[iface][w->n_enc[iface]] = peer;
+			w->enc[iface][w->n_enc[iface]++] = m;
+			any_enc = true;
+			break;
+		}
+	}
+	handover(lc, lc->dp->to_control, w->host, nh, WR_DP_DROP_CONTROL_RING_FULL);
+	handover(lc, gw->hs_ring, w->hs, nhs, WR_DP_DROP_HANDSHAKE_RING_FULL);
+	for (i = 0; any_dec && i < gw->n_ifaces; i++) {
+		if (w->n_dec[i] == 0)
+			continue;
+		decap(lc, gw, i, w->dec[i], w->n_dec[i]);
+		w->n_dec[i] = 0;
+	}
+	for (i = 0; any_enc && i < gw->n_ifaces; i++) {
+		if (w->n_enc[i] == 0)
+			continue;
+		wr_worker_encap(lc, i, w->enc[i], w->enc_peer[i], w->n_enc[i]);
+		w->n_enc[i] = 0;
+	}
+}

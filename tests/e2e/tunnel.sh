@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# End-to-end checks of the gateway's tunnel against wireguard-go, in the reference topology of
+# topo.sh (a LAN host behind the gateway's port lan, a branch office running wireguard-go behind
+# its port wan):
+#
+#   initiator_gateway  the gateway knows the branch's endpoint; the LAN host's traffic makes it
+#                      handshake (held packets go out once it completes); ping both ways, IPv4
+#   initiator_branch   remote access: the gateway does not know the endpoint; the branch
+#                      handshakes and the gateway learns where it is; ping both ways, IPv4
+#   ping6              IPv6 inside the tunnel, both ways
+#   wg_show            `wg show` against the gateway's UAPI socket: peer, endpoint, latest
+#                      handshake and transfer counters while it runs; `wg set` adds AllowedIPs
+#   workers            initiator_gateway's pings, IPv4 and IPv6, forwarded by a worker lcore
+#   too_big            an inner packet over the tunnel MTU gets "fragmentation needed" /
+#                      "packet too big" back, and a smaller one passes
+#
+# Usage: tunnel.sh WIRERATE SCENARIO
+set -uo pipefail
+
+WIRERATE=$1
+SCENARIO=$2
+WRE_NAME="e2e-tunnel-$SCENARIO"
+# shellcheck source=tests/e2e/wre.sh
+. "$(dirname "$0")/wre.sh"
+# shellcheck source=tests/e2e/topo.sh
+. "$(dirname "$0")/topo.sh"
+
+# wg_dump_field FIELD: a field of the branch peer's line in `wg show IF dump` on the gateway
+# (3 endpoint, 5 latest handshake, 6 rx bytes, 7 tx bytes)
+gw_dump_field()
+{
+	topo_gw_wg show "$TOPO_GW_WG" dump | awk -v k="$(cat "$WRE_TMP/br.pub")" -v f="$1" \
+		'$1 == k { print $f }'
+}
+
+gw_handshaken()
+{
+	local t
+
+	t=$(gw_dump_field 5)
+	[ -n "$t" ] && [ "$t" != 0 ]
+}
+
+br_handshaken()
+{
+	[ -n "$(wri_wg_handshake_age br "$TOPO_BR_WG" "$(cat "$WRE_TMP/gw.pub")")" ]
+}
+
+# start "GATEWAY OPTIONS" "BRANCH OPTIONS" [DEVARGS]: topo.sh's options, space-separated
+start()
+{
+	local gw br
+
+	read -ra gw <<<"$1"
+	read -ra br <<<"$2"
+	topo_build "${3:-}"
+	topo_gateway_conf "$WRE_TMP/gw.conf" "${gw[@]}"
+	topo_branch_up "${br[@]}"
+	topo_gateway_up "$WRE_TMP/gw.conf"
+}
+
+scenario_initiator_gateway()
+{
+	start "endpoint=yes" "endpoint=no"
+	# the branch has not sent anything: the gateway's handshake is the first
+	! br_handshaken || wre_fail "a handshake happened before any traffic"
+	# the first echo requests wait at the gateway while it handshakes
+	wre_nsx lan ping -n -c 1 -W 5 "$TOPO_BR4" >/dev/null 2>&1 ||
+		wre_fail "the first ping through a fresh tunnel got no answer"
+	gw_handshaken || wre_fail "wg show reports no handshake on the gateway"
+	grep -q "Sending handshake initiation" "$WRI_TMP/$TOPO_BR_WG.log" &&
+		wre_fail "the branch initiated: the gateway was to"
+	grep -q "Received handshake initiation" "$WRI_TMP/$TOPO_BR_WG.log" ||
+		wre_fail "wireguard-go saw no initiation from the gateway"
+	topo_ping lan "$TOPO_BR4"
+	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4"
+	wre_gateway_stop
+}
+
+scenario_initiator_branch()
+{
+	start "endpoint=no" "endpoint=yes"
+	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4"
+	grep -q "Received handshake response" "$WRI_TMP/$TOPO_BR_WG.log" ||
+		wre_fail "wireguard-go got no handshake response from the gateway"
+	[ "$(gw_dump_field 3)" = "$TOPO_BRWAN4:$TOPO_PORT" ] ||
+		wre_fail "the gateway did not learn the branch's endpoint: $(gw_dump_field 3)"
+	topo_ping lan "$TOPO_BR4"
+	wre_gateway_stop
+}
+
+scenario_ping6()
+{
+	start "endpoint=yes" "endpoint=no"
+	topo_ping lan -6 "$TOPO_BR6"
+	topo_ping br -6 -I "$TOPO_BR6" "$TOPO_LAN6"
+	# and IPv4 on the same session
+	topo_ping lan "$TOPO_BR4"
+	wre_gateway_stop
+}
+
+scenario_wg_show()
+{
+	local out rx tx
+
+	start "endpoint=yes keepalive=25" "endpoint=no"
+	topo_ping lan "$TOPO_BR4"
+	out=$(topo_gw_wg show "$TOPO_GW_WG") || wre_fail "wg show $TOPO_GW_WG failed"
+	echo "$out" | grep -q "peer: $(cat "$WRE_TMP/br.pub")" || wre_fail "wg show: no peer: $out"
+	echo "$out" | grep -q "endpoint: $TOPO_BRWAN4:$TOPO_PORT" ||
+		wre_fail "wg show: no endpoint: $out"
+	echo "$out" | grep -q "allowed ips: 198.51.100.0/24, 2001:db8:3::/64" ||
+		wre_fail "wg show: allowed ips: $out"
+	echo "$out" | grep -q "latest handshake: " || wre_fail "wg show: no handshake: $out"
+	echo "$out" | grep -q "listening port: $TOPO_PORT" || wre_fail "wg show: no port: $out"
+	echo "$out" | grep -q "persistent keepalive: every 25 seconds" ||
+		wre_fail "wg show: no keepalive: $out"
+	rx=$(gw_dump_field 6)
+	tx=$(gw_dump_field 7)
+	# three echo requests and replies of 84 bytes: at least 3 * (84 + 32) each way
+	[ "${rx:-0}" -ge 348 ] && [ "${tx:-0}" -ge 348 ] ||
+		wre_fail "wg show: transfer rx $rx tx $tx after three pings"
+	# the counters move while it runs
+	topo_ping lan "$TOPO_BR4"
+	[ "$(gw_dump_field 6)" -gt "$rx" ] || wre_fail "wg show: rx bytes did not grow"
+	# a prefix added through the UAPI is routed (the table is republished)
+	topo_gw_wg set "$TOPO_GW_WG" peer "$(cat "$WRE_TMP/br.pub")" allowed-ips \
+		198.51.100.0/24,2001:db8:3::/64,203.0.113.128/25 || wre_fail "wg set on the gateway"
+	topo_gw_wg show "$TOPO_GW_WG" allowed-ips | grep -q '203.0.113.128/25' ||
+		wre_fail "wg set: the prefix is not listed"
+	wre_nsx br ip addr add 203.0.113.129/32 dev "$TOPO_BR_WG"
+	wre_nsx br wg set "$TOPO_BR_WG" peer "$(cat "$WRE_TMP/gw.pub")" allowed-ips \
+		192.0.2.0/24,2001:db8:1::/64
+	topo_ping lan 203.0.113.129
+	# and removed again: no longer routed
+	topo_gw_wg set "$TOPO_GW_WG" peer "$(cat "$WRE_TMP/br.pub")" allowed-ips \
+		198.51.100.0/24,2001:db8:3::/64 || wre_fail "wg set on the gateway"
+	! wre_nsx lan ping -n -c 1 -W 1 203.0.113.129 >/dev/null 2>&1 ||
+		wre_fail "a removed prefix is still routed"
+	request_stats
+	grep -q "^peer $TOPO_GW_WG $(cat "$WRE_TMP/br.pub"): endpoint $TOPO_BRWAN4:$TOPO_PORT rx_bytes [1-9]" \
+		"$WRE_TMP/gw.log" || wre_fail "SIGUSR1 printed no peer counters"
+	wre_gateway_stop
+}
+
+scenario_too_big()
+{
+	local out
+
+	start "endpoint=yes mtu=1280" "endpoint=no"
+	topo_ping lan "$TOPO_BR4"
+	# 1300 bytes of IPv4 with DF set: over the tunnel MTU
+	out=$(wre_nsx lan ping -n -c 1 -W 2 -M do -s 1272 "$TOPO_BR4" 2>&1)
+	echo "$out" | grep -q "mtu = 1280\|mtu=1280\|Frag needed" ||
+		wre_fail "no fragmentation needed for 1300 bytes: $out"
+	wre_nsx lan ping -n -c 1 -W 2 -M do -s 1200 "$TOPO_BR4" >/dev/null ||
+		wre_fail "1228 bytes did not pass"
+	out=$(wre_nsx lan ping -6 -n -c 1 -W 2 -M do -s 1400 "$TOPO_BR6" 2>&1)
+	echo "$out" | grep -q "mtu = 1280\|mtu=1280\|Packet too big" ||
+		wre_fail "no packet too big for 1448 bytes of IPv6: $out"
+	wre_gateway_stop
+}
+
+# The same over a worker lcore: two queue pairs per port, so lcore 1 polls and forwards and the
+# control lcore (0) only handshakes and answers ARP/ND
+scenario_workers()
+{
+	start "endpoint=yes" "endpoint=no" ,qpairs=2
+	grep -q '^wirerate: lcore 1: worker txq 0 rx lan/0 lan/1 wan/0 wan/1$' "$WRE_TMP/gw.log" ||
+		wre_fail "the worker does not poll every RX queue"
+	topo_ping lan "$TOPO_BR4" -W 5
+	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4"
+	topo_ping lan -6 "$TOPO_BR6"
+	topo_ping br -6 -I "$TOPO_BR6" "$TOPO_LAN6"
+	gw_handshaken || wre_fail "wg show reports no handshake on the gateway"
+	wre_gateway_stop
+	! grep -q '^drops:.*ring_full' "$WRE_TMP/gw.log" || wre_fail "a handover was refused"
+}
+
+request_stats()
+{
+	local before
+
+	before=$(grep -c '^drops:' "$WRE_TMP/gw.log")
+	kill -USR1 "$WRE_GW_PID"
+	# shellcheck disable=SC2016 # expanded by eval, at each try
+	wre_wait 10 eval '[ "$(grep -c "^drops:" "$WRE_TMP/gw.log")" -gt "$before" ]' ||
+		wre_fail "no counters printed on SIGUSR1"
+}
+
+wre_init
+case "$SCENARIO" in
+initiator_gateway | initiator_branch | ping6 | wg_show | too_big | workers)
+	"scenario_$SCENARIO"
+	;;
+*) wre_fail "unknown scenario $SCENARIO" ;;
+esac
+wre_log "ok"
