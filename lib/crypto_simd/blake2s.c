@@ -115,16 +115,52 @@ compress_scalar(struct wr_blake2s_state *s, const uint8_t *in, size_t nblocks, u
 #undef M
 #undef G
 
+/* 0x36 ^ 0x5c in every byte: RFC 2104's ipad block turned into its opad block. */
+#define IPAD_TO_OPAD 0x6a6a6a6au
+
+/* HMAC's two pad blocks one after the other, on backends without 256-bit rows. */
+static void
+hmac_pads_serial(void (*compress_one)(struct wr_blake2s_state *, const uint8_t *, size_t, uint32_t),
+	struct wr_blake2s_state *inner, struct wr_blake2s_state *outer, const uint8_t *in)
+{
+	uint8_t opad[WR_BLAKE2S_BLOCK_SIZE];
+	unsigned int i;
+
+	for (i = 0; i < WR_BLAKE2S_BLOCK_SIZE; i += 4)
+		store_le32(opad + i, load_le32(in + i) ^ IPAD_TO_OPAD);
+	compress_one(inner, in, 1, WR_BLAKE2S_BLOCK_SIZE);
+	compress_one(outer, opad, 1, WR_BLAKE2S_BLOCK_SIZE);
+	wr_wipe(opad, sizeof(opad));
+}
+
+static void
+hmac_pads_scalar(struct wr_blake2s_state *inner, struct wr_blake2s_state *outer, const uint8_t *in)
+{
+	hmac_pads_serial(compress_scalar, inner, outer, in);
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+static void
+hmac_pads_avx(struct wr_blake2s_state *inner, struct wr_blake2s_state *outer, const uint8_t *in)
+{
+	hmac_pads_serial(wr_blake2s_compress_avx, inner, outer, in);
+}
+#endif
+
 static const struct {
 	const char *name;
 	void (*compress)(
 		struct wr_blake2s_state *s, const uint8_t *in, size_t nblocks, uint32_t inc);
+	void (*hmac_pads)(
+		struct wr_blake2s_state *inner, struct wr_blake2s_state *outer, const uint8_t *in);
 } backends[WR_BLAKE2S_IMPL_COUNT] = {
-	[WR_BLAKE2S_IMPL_SCALAR] = { "scalar", compress_scalar },
+	[WR_BLAKE2S_IMPL_SCALAR] = { "scalar", compress_scalar, hmac_pads_scalar },
 #if defined(__x86_64__) || defined(__i386__)
-	[WR_BLAKE2S_IMPL_AVX] = { "avx", wr_blake2s_compress_avx },
+	[WR_BLAKE2S_IMPL_AVX] = { "avx", wr_blake2s_compress_avx, hmac_pads_avx },
+	[WR_BLAKE2S_IMPL_AVX2] = { "avx2", wr_blake2s_compress_avx, wr_blake2s_hmac_pads_avx2 },
 #else
-	[WR_BLAKE2S_IMPL_AVX] = { "avx", NULL },
+	[WR_BLAKE2S_IMPL_AVX] = { "avx", NULL, NULL },
+	[WR_BLAKE2S_IMPL_AVX2] = { "avx2", NULL, NULL },
 #endif
 };
 
@@ -137,12 +173,13 @@ wr_blake2s_impl_supported(enum wr_blake2s_impl impl)
 	if ((unsigned int)impl >= WR_BLAKE2S_IMPL_COUNT || backends[impl].compress == NULL)
 		return false;
 #if defined(__x86_64__) || defined(__i386__)
-	if (impl == WR_BLAKE2S_IMPL_AVX) {
-		/* May run from a constructor, before libgcc's own has filled in the CPU model. */
-		__builtin_cpu_init();
-		/* libgcc reports AVX only when the OS saves the YMM state too (XGETBV). */
+	/* May run from a constructor, before libgcc's own has filled in the CPU model. */
+	__builtin_cpu_init();
+	/* libgcc reports AVX and AVX2 only when the OS saves the YMM state too (XGETBV). */
+	if (impl == WR_BLAKE2S_IMPL_AVX)
 		return __builtin_cpu_supports("avx");
-	}
+	if (impl == WR_BLAKE2S_IMPL_AVX2)
+		return __builtin_cpu_supports("avx2");
 #endif
 	return true;
 }
@@ -172,7 +209,9 @@ wr_blake2s_impl_name(enum wr_blake2s_impl impl)
 __attribute__((constructor)) static void
 select_backend(void)
 {
-	if (wr_blake2s_impl_supported(WR_BLAKE2S_IMPL_AVX))
+	if (wr_blake2s_impl_supported(WR_BLAKE2S_IMPL_AVX2))
+		current_impl = WR_BLAKE2S_IMPL_AVX2;
+	else if (wr_blake2s_impl_supported(WR_BLAKE2S_IMPL_AVX))
 		current_impl = WR_BLAKE2S_IMPL_AVX;
 }
 
@@ -186,6 +225,14 @@ void
 wr_blake2s_compress_blocks(struct wr_blake2s_state *s, const uint8_t *in, size_t nblocks)
 {
 	compress(s, in, nblocks, WR_BLAKE2S_BLOCK_SIZE);
+}
+
+void
+wr_blake2s_hmac_pads(struct wr_blake2s_state *inner, struct wr_blake2s_state *outer,
+	const uint8_t ipad_block[WR_BLAKE2S_BLOCK_SIZE])
+{
+	backends[__atomic_load_n(&current_impl, __ATOMIC_RELAXED)].hmac_pads(
+		inner, outer, ipad_block);
 }
 
 static void

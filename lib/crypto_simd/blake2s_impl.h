@@ -42,6 +42,7 @@
 enum wr_blake2s_impl {
 	WR_BLAKE2S_IMPL_SCALAR, /* portable C, unrolled */
 	WR_BLAKE2S_IMPL_AVX,    /* one block per call in four 128-bit rows (x86 with AVX) */
+	WR_BLAKE2S_IMPL_AVX2,   /* AVX, and HMAC's two pad blocks at once in 256-bit rows */
 	WR_BLAKE2S_IMPL_COUNT,
 };
 
@@ -73,6 +74,16 @@ wr_blake2s_impl_name(enum wr_blake2s_impl impl);
 void
 wr_blake2s_compress_blocks(struct wr_blake2s_state *s, const uint8_t *in, size_t nblocks);
 
+/**
+ * RFC 2104's two pad blocks: compress @p ipad_block (the key, zero-padded, XOR 0x36 bytes) into
+ * @p inner and the same XOR (0x36 ^ 0x5c) bytes, the opad block, into @p outer, each as a block
+ * that more input follows, as wr_blake2s_compress_blocks() does. Both states must have no
+ * buffered input. Backends with 256-bit rows do the two at once.
+ */
+void
+wr_blake2s_hmac_pads(struct wr_blake2s_state *inner, struct wr_blake2s_state *outer,
+	const uint8_t ipad_block[WR_BLAKE2S_BLOCK_SIZE]);
+
 #if defined(__x86_64__) || defined(__i386__)
 /*
  * The AVX backend (blake2s_avx.c): compresses @p nblocks blocks from @p in into s->h, adding
@@ -81,6 +92,11 @@ wr_blake2s_compress_blocks(struct wr_blake2s_state *s, const uint8_t *in, size_t
 void
 wr_blake2s_compress_avx(
 	struct wr_blake2s_state *s, const uint8_t *in, size_t nblocks, uint32_t inc);
+
+/* wr_blake2s_hmac_pads() with AVX2 (blake2s_avx.c). */
+void
+wr_blake2s_hmac_pads_avx2(
+	struct wr_blake2s_state *inner, struct wr_blake2s_state *outer, const uint8_t *in);
 #endif
 
 #endif /* WR_BLAKE2S_IMPL_H */

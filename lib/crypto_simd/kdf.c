@@ -16,22 +16,23 @@ struct hmac_key {
 	struct wr_blake2s_state inner, outer;
 };
 
-/* @p keylen is at most a block, as every key the KDF uses is a 32-byte hash. */
+/* RFC 2104: a key longer than the block is hashed first; shorter ones are zero-padded. */
 static void
 hmac_key_init(struct hmac_key *hk, const uint8_t *key, size_t keylen)
 {
 	uint8_t k[WR_BLAKE2S_BLOCK_SIZE] = { 0 };
 	unsigned int i;
 
-	memcpy(k, key, keylen);
+	if (keylen > WR_BLAKE2S_BLOCK_SIZE)
+		wr_blake2s(k, WR_BLAKE2S_HASH_SIZE, key, keylen, NULL, 0);
+	else
+		memcpy(k, key, keylen);
 	for (i = 0; i < WR_BLAKE2S_BLOCK_SIZE; i++)
 		k[i] ^= 0x36;
 	wr_blake2s_init(&hk->inner, WR_BLAKE2S_HASH_SIZE);
-	wr_blake2s_compress_blocks(&hk->inner, k, 1);
-	for (i = 0; i < WR_BLAKE2S_BLOCK_SIZE; i++)
-		k[i] ^= 0x36 ^ 0x5c;
 	wr_blake2s_init(&hk->outer, WR_BLAKE2S_HASH_SIZE);
-	wr_blake2s_compress_blocks(&hk->outer, k, 1);
+	/* the two pad blocks are independent: SIMD backends hash them side by side */
+	wr_blake2s_hmac_pads(&hk->inner, &hk->outer, k);
 	wr_wipe(k, sizeof(k));
 }
 
@@ -60,23 +61,27 @@ void
 wr_hmac_blake2s(uint8_t out[WR_BLAKE2S_HASH_SIZE], const void *key, size_t keylen, const void *in,
 	size_t inlen)
 {
+	struct hmac_key hk;
 	struct wr_blake2s_state s;
 	uint8_t k[WR_BLAKE2S_BLOCK_SIZE] = { 0 };
 	uint8_t inner[WR_BLAKE2S_HASH_SIZE];
 	unsigned int i;
 
-	/* RFC 2104: a key longer than the block is hashed first; shorter ones are zero-padded. */
+	if (inlen > 0) {
+		hmac_key_init(&hk, key, keylen);
+		hmac_prepared(out, &hk, in, inlen);
+		wr_wipe(&hk, sizeof(hk));
+		return;
+	}
+
+	/* An empty message: the inner pad block is the inner hash's last block. */
 	if (keylen > WR_BLAKE2S_BLOCK_SIZE)
 		wr_blake2s(k, WR_BLAKE2S_HASH_SIZE, key, keylen, NULL, 0);
 	else
 		memcpy(k, key, keylen);
-
 	for (i = 0; i < WR_BLAKE2S_BLOCK_SIZE; i++)
 		k[i] ^= 0x36;
-	wr_blake2s_init(&s, WR_BLAKE2S_HASH_SIZE);
-	wr_blake2s_update(&s, k, WR_BLAKE2S_BLOCK_SIZE);
-	wr_blake2s_update(&s, in, inlen);
-	wr_blake2s_final(&s, inner);
+	wr_blake2s(inner, WR_BLAKE2S_HASH_SIZE, k, WR_BLAKE2S_BLOCK_SIZE, NULL, 0);
 
 	/* 0x36 ^ 0x5c turns the inner pad into the outer one. */
 	for (i = 0; i < WR_BLAKE2S_BLOCK_SIZE; i++)
