@@ -41,8 +41,7 @@ ring_free_mbufs(struct rte_ring *r)
 }
 
 static int
-setup_iface(struct wr_control *ctl, const struct wr_config *cfg, size_t i, char *err,
-	size_t errlen)
+setup_iface(struct wr_control *ctl, const struct wr_config *cfg, size_t i, char *err, size_t errlen)
 {
 	const struct wr_config_interface *ci = &cfg->interfaces[i];
 	struct ctl_iface *ifc = &ctl->ifs[i];
@@ -76,8 +75,8 @@ setup_iface(struct wr_control *ctl, const struct wr_config *cfg, size_t i, char 
 			ifc->dev, cp->public_key, cp->has_preshared_key ? cp->preshared_key : NULL);
 
 		if (peer == NULL) {
-			snprintf(err, errlen, "interface %s: peer on line %u: %s", ci->name, cp->line,
-				strerror(errno));
+			snprintf(err, errlen, "interface %s: peer on line %u: %s", ci->name,
+				cp->line, strerror(errno));
 			return -errno;
 		}
 		if (cp->endpoint.family != 0) {
@@ -98,8 +97,9 @@ setup_iface(struct wr_control *ctl, const struct wr_config *cfg, size_t i, char 
 			ret = wr_peer_add_allowedip(peer, cp->allowed_ips[a].family,
 				cp->allowed_ips[a].addr, cp->allowed_ips[a].cidr);
 			if (ret < 0) {
-				snprintf(err, errlen, "interface %s: peer on line %u: AllowedIPs: %s",
-					ci->name, cp->line, strerror(-ret));
+				snprintf(err, errlen,
+					"interface %s: peer on line %u: AllowedIPs: %s", ci->name,
+					cp->line, strerror(-ret));
 				return ret;
 			}
 		}
@@ -479,7 +479,8 @@ wr_control_poll(struct wr_control *ctl)
 	if (tsc >= ctl->next_uapi) {
 		ctl->next_uapi = tsc + dp->hz * CTL_UAPI_MS / 1000;
 		for (i = 0; i < ctl->n_ifaces; i++)
-			if (ctl->ifs[i].srv != NULL && wr_uapi_server_poll(ctl->ifs[i].srv, now) > 0)
+			if (ctl->ifs[i].srv != NULL &&
+				wr_uapi_server_poll(ctl->ifs[i].srv, now) > 0)
 				work++;
 	}
 	if (tsc >= ctl->next_housekeeping) {
@@ -513,16 +514,26 @@ endpoint_print(FILE *f, const struct wr_endpoint *ep)
 void
 wr_control_stats_print(struct wr_control *ctl, FILE *f)
 {
+	struct wr_dp_crypto_lcore *lcs[RTE_MAX_LCORE];
+	unsigned int n = 0, l;
 	uint32_t id;
+
+	for (l = 0; l < RTE_MAX_LCORE; l++)
+		if (ctl->dp->lcores[l].worker != NULL)
+			lcs[n++] = &ctl->dp->lcores[l].worker->crypto;
 
 	for (id = 0; id < ctl->capacity; id++) {
 		struct ctl_peer *cp = &ctl->peers[id];
 		char key[WR_BASE64_KEY_LEN + 1];
+		struct wr_dp_peer_counters c;
 		struct wr_peer_stats st;
 		struct wr_endpoint ep;
 
 		if (cp->peer == NULL)
 			continue;
+		/* bytes and handshakes as the engine heard of them (what `wg show` says), packets
+		 * as the lcores counted them (the engine hears of a burst at a time) */
+		wr_dp_peer_counters_sum(lcs, n, id, &c);
 		wr_base64_key_encode(key, wr_peer_public_key(cp->peer));
 		wr_peer_get_stats(cp->peer, &st);
 		wr_peer_get_endpoint(cp->peer, &ep);
@@ -530,10 +541,11 @@ wr_control_stats_print(struct wr_control *ctl, FILE *f)
 		endpoint_print(f, &ep);
 		fprintf(f,
 			" rx_bytes %" PRIu64 " tx_bytes %" PRIu64 " rx_packets %" PRIu64
-			" tx_packets %" PRIu64 " handshakes %" PRIu64 " latest_handshake %" PRIu64
-			" held %u\n",
-			st.rx_bytes, st.tx_bytes, st.rx_packets, st.tx_packets, st.handshakes,
-			(uint64_t)(st.last_handshake_wall_ns / WR_NSEC_PER_SEC), cp->n);
+			" tx_packets %" PRIu64 " spoofed %" PRIu64 " handshakes %" PRIu64
+			" latest_handshake %" PRIu64 " held %u\n",
+			st.rx_bytes, st.tx_bytes, c.rx_packets, c.tx_packets, c.rx_spoofed,
+			st.handshakes, (uint64_t)(st.last_handshake_wall_ns / WR_NSEC_PER_SEC),
+			cp->n);
 	}
 	fflush(f);
 }

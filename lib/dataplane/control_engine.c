@@ -470,7 +470,8 @@ uapi_changed(void *ctx, const struct wr_uapi_changes *c)
 		wr_keytable_expire_sending(ifc->kt);
 	wr_ctl_sync_all_endpoints(ctl);
 	if (wr_ctl_publish_table(ctl, ifc) < 0)
-		fprintf(stderr, "wirerate: %s: cannot rebuild the routing table: the old one stays\n",
+		fprintf(stderr,
+			"wirerate: %s: cannot rebuild the routing table: the old one stays\n",
 			ifc->name);
 }
 
@@ -492,11 +493,10 @@ wr_ctl_src_lookup(void *ctx, const uint8_t *const *hdrs, unsigned int n, uint32_
 
 	for (i = 0; i < n; i++) {
 		bool v4 = (hdrs[i][0] >> 4) == 4;
-		bool hit = lpm != NULL && (v4 ? wr_lpm_lookup4(lpm, hdrs[i] + 12, &peer_ids[i]) :
-						wr_lpm_lookup6(lpm, hdrs[i] + 8, &peer_ids[i]));
+		bool hit = lpm != NULL && (v4 ? wr_lpm_lookup4(lpm, hdrs[i] + 12, &peer_ids[i])
+					      : wr_lpm_lookup6(lpm, hdrs[i] + 8, &peer_ids[i]));
 
 		if (!hit)
 			peer_ids[i] = WR_DP_PEER_NONE;
 	}
 }
-

@@ -34,9 +34,9 @@
 	X(NEIGH_FAILED, "neigh_failed")         /* next hop never answered */                      \
 	X(NO_MBUF, "no_mbuf")                   /* mempool empty when building a reply */          \
 	X(CONTROL_RING_FULL, "control_ring_full") /* control lcore behind: handover refused */     \
-	X(TX_FULL, "tx_full")                     /* the TX queue did not take the packet */      \
-	X(NO_ROUTE_OUT, "no_route_out")       /* no connected subnet or route for a destination */ \
-	X(TTL_EXCEEDED, "ttl_exceeded")       /* forwarded packet's TTL or hop limit ran out */    \
+	X(TX_FULL, "tx_full")                     /* the TX queue did not take the packet */       \
+	X(NO_ROUTE_OUT, "no_route_out") /* no connected subnet or route for a destination */       \
+	X(TTL_EXCEEDED, "ttl_exceeded") /* forwarded packet's TTL or hop limit ran out */          \
 	X(HANDSHAKE_RING_FULL, "handshake_ring_full") /* control lcore behind on handshakes */     \
 	X(ROUTE_RING_FULL, "route_ring_full") /* control lcore behind on next-hop resolution */    \
 	X(HELD_RING_FULL, "held_ring_full")   /* control lcore behind on sessionless packets */    \

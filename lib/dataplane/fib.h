@@ -40,7 +40,7 @@ struct wr_fib_route {
 
 /** One cached next hop; written by the control lcore only. */
 struct wr_fib_nh {
-	uint32_t seq; /* odd while written */
+	uint32_t seq;    /* odd while written */
 	uint32_t family; /* 0: empty */
 	uint64_t ip[2];
 	uint64_t mac; /* 6 bytes of MAC in the low bytes, memory order */

@@ -82,7 +82,7 @@ classify_wireguard(struct wr_dp_lcore *lc, struct rte_mbuf *m)
 	if (type == WR_MSG_DATA)
 		return V_DATA;
 	if (type == WR_MSG_HANDSHAKE_INITIATION || type == WR_MSG_HANDSHAKE_RESPONSE ||
-	    type == WR_MSG_HANDSHAKE_COOKIE)
+		type == WR_MSG_HANDSHAKE_COOKIE)
 		return V_HANDSHAKE;
 	proto_drop(lc, WR_DROP_BAD_TYPE, m);
 	return V_DROPPED;
@@ -99,8 +99,8 @@ route_to_peer(const struct wr_gw *gw, int family, const void *dst, uint32_t *pee
 
 		if (lpm == NULL)
 			continue;
-		if (family == AF_INET ? wr_lpm_lookup4(lpm, dst, peer) :
-					wr_lpm_lookup6(lpm, dst, peer))
+		if (family == AF_INET ? wr_lpm_lookup4(lpm, dst, peer)
+				      : wr_lpm_lookup6(lpm, dst, peer))
 			return (int)i;
 	}
 	return -1;
@@ -146,7 +146,8 @@ classify_forward(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *
 	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - ETH_LEN - total);
 	mtu = gw->iface[*iface].mtu;
 	if (total > mtu) {
-		/* IPv4 without DF could be fragmented; we do not, but tell the sender all the same */
+		/* IPv4 without DF could be fragmented; we do not, but tell the sender all the same
+		 */
 		send_too_big(lc, gw, port, m, v6, mtu);
 		proto_drop(lc, WR_DROP_TOO_BIG, m);
 		return V_DROPPED;
@@ -181,7 +182,8 @@ classify4(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 	}
 	memcpy(&dst, &ip->dst_addr, 4);
 	if (wr_port_find_addr4(port, &dst) != NULL) {
-		if (ip->next_proto_id == IPPROTO_UDP && total >= hlen + sizeof(struct rte_udp_hdr)) {
+		if (ip->next_proto_id == IPPROTO_UDP &&
+			total >= hlen + sizeof(struct rte_udp_hdr)) {
 			const struct rte_udp_hdr *uh = (const void *)((const uint8_t *)ip + hlen);
 
 			*iface = iface_of(lc->dp->gw, port, rte_be_to_cpu_16(uh->dst_port));
@@ -217,7 +219,8 @@ classify6(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 		return V_DROPPED;
 	}
 	if (wr_port_find_addr6(port, ip6->dst_addr) != NULL) {
-		if (ip6->proto == IPPROTO_UDP && total >= sizeof(*ip6) + sizeof(struct rte_udp_hdr)) {
+		if (ip6->proto == IPPROTO_UDP &&
+			total >= sizeof(*ip6) + sizeof(struct rte_udp_hdr)) {
 			const struct rte_udp_hdr *uh = (const void *)(ip6 + 1);
 
 			*iface = iface_of(lc->dp->gw, port, rte_be_to_cpu_16(uh->dst_port));
@@ -227,7 +230,8 @@ classify6(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 		return V_HOST;
 	}
 	/* multicast (neighbour discovery) and link-local: the host stack's */
-	if (ip6->dst_addr[0] == 0xff || (ip6->dst_addr[0] == 0xfe && (ip6->dst_addr[1] & 0xc0) == 0x80))
+	if (ip6->dst_addr[0] == 0xff ||
+		(ip6->dst_addr[0] == 0xfe && (ip6->dst_addr[1] & 0xc0) == 0x80))
 		return V_HOST;
 	return classify_forward(lc, port, m, true, total, iface, peer);
 }
@@ -288,8 +292,8 @@ output_inner(struct wr_dp_lcore *lc, struct wr_gw *gw, struct rte_mbuf *m)
 	}
 	/* to the gateway's own port addresses through the tunnel: not served */
 	if (wr_fib_lookup(&gw->fib, v6 ? AF_INET6 : AF_INET, dst, &p, nh) &&
-		(v6 ? wr_port_find_addr6(&lc->dp->ports[p], dst) :
-		      wr_port_find_addr4(&lc->dp->ports[p], dst)) != NULL) {
+		(v6 ? wr_port_find_addr6(&lc->dp->ports[p], dst)
+		    : wr_port_find_addr4(&lc->dp->ports[p], dst)) != NULL) {
 		wr_dp_drop(lc, WR_DP_DROP_NOT_FOR_US, m);
 		return;
 	}
