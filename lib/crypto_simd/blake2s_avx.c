@@ -6,8 +6,8 @@
  * there is no vector rotate below AVX-512. For the diagonal step rows a, c and d are rotated
  * rather than b, because b is computed last and the next step begins with a + b.
  *
- * The functions carry a target attribute, so the rest of the library stays baseline x86-64;
- * blake2s.c calls this backend only when the CPU (and the OS) support AVX.
+ * The functions carry target attributes, so the rest of the library stays baseline x86-64;
+ * blake2s.c calls each only when the CPU (and the OS) support AVX, or AVX2 for the HMAC pads.
  */
 #if defined(__x86_64__) || defined(__i386__)
 
@@ -32,12 +32,23 @@ load32(const uint8_t *p)
 #define W(i) ((int)load32(in + 4 * (i)))
 #define MSG(i0, i1, i2, i3) _mm_setr_epi32(W(i0), W(i1), W(i2), W(i3))
 
+/*
+ * a + m does not wait for b, the step's last result, but the compiler, free to reassociate,
+ * would add m to b; hiding a + m from it keeps b's path to one addition.
+ */
+#define ADD_FIRST(add, x, m)                                                                       \
+	do {                                                                                       \
+		x = add(x, (m));                                                                   \
+		__asm__("" : "+x"(x));                                                             \
+	} while (0)
+
 #define ROTR(x, n) _mm_xor_si128(_mm_srli_epi32((x), (n)), _mm_slli_epi32((x), 32 - (n)))
 
 /* RFC 7693 section 3.1, G's first half (rotations 16 and 12) on four columns or diagonals. */
 #define G1(m)                                                                                      \
 	do {                                                                                       \
-		a = _mm_add_epi32(_mm_add_epi32(a, (m)), b);                                       \
+		ADD_FIRST(_mm_add_epi32, a, m);                                                    \
+		a = _mm_add_epi32(a, b);                                                           \
 		d = _mm_shuffle_epi8(_mm_xor_si128(d, a), rot16);                                  \
 		c = _mm_add_epi32(c, d);                                                           \
 		b = ROTR(_mm_xor_si128(b, c), 12);                                                 \
@@ -46,7 +57,8 @@ load32(const uint8_t *p)
 /* G's second half (rotations 8 and 7). */
 #define G2(m)                                                                                      \
 	do {                                                                                       \
-		a = _mm_add_epi32(_mm_add_epi32(a, (m)), b);                                       \
+		ADD_FIRST(_mm_add_epi32, a, m);                                                    \
+		a = _mm_add_epi32(a, b);                                                           \
 		d = _mm_shuffle_epi8(_mm_xor_si128(d, a), rot8);                                   \
 		c = _mm_add_epi32(c, d);                                                           \
 		b = ROTR(_mm_xor_si128(b, c), 7);                                                  \
@@ -122,12 +134,14 @@ wr_blake2s_compress_avx(struct wr_blake2s_state *s, const uint8_t *in, size_t nb
 #define TARGET_AVX2 __attribute__((target("avx2")))
 
 #define ROTR2(x, n) _mm256_xor_si256(_mm256_srli_epi32((x), (n)), _mm256_slli_epi32((x), 32 - (n)))
+/* the row for both blocks: the first's words, and in the high lane the same turned into opad */
 #define MSG2(i0, i1, i2, i3)                                                                       \
 	_mm256_xor_si256(_mm256_broadcastsi128_si256(MSG(i0, i1, i2, i3)), flip)
 
 #define G1_2(m)                                                                                    \
 	do {                                                                                       \
-		a = _mm256_add_epi32(_mm256_add_epi32(a, (m)), b);                                 \
+		ADD_FIRST(_mm256_add_epi32, a, m);                                                 \
+		a = _mm256_add_epi32(a, b);                                                        \
 		d = _mm256_shuffle_epi8(_mm256_xor_si256(d, a), rot16);                            \
 		c = _mm256_add_epi32(c, d);                                                        \
 		b = ROTR2(_mm256_xor_si256(b, c), 12);                                             \
@@ -135,7 +149,8 @@ wr_blake2s_compress_avx(struct wr_blake2s_state *s, const uint8_t *in, size_t nb
 
 #define G2_2(m)                                                                                    \
 	do {                                                                                       \
-		a = _mm256_add_epi32(_mm256_add_epi32(a, (m)), b);                                 \
+		ADD_FIRST(_mm256_add_epi32, a, m);                                                 \
+		a = _mm256_add_epi32(a, b);                                                        \
 		d = _mm256_shuffle_epi8(_mm256_xor_si256(d, a), rot8);                             \
 		c = _mm256_add_epi32(c, d);                                                        \
 		b = ROTR2(_mm256_xor_si256(b, c), 7);                                              \

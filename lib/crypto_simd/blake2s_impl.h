@@ -42,7 +42,7 @@
 enum wr_blake2s_impl {
 	WR_BLAKE2S_IMPL_SCALAR, /* portable C, unrolled */
 	WR_BLAKE2S_IMPL_AVX,    /* one block per call in four 128-bit rows (x86 with AVX) */
-	WR_BLAKE2S_IMPL_AVX2,   /* AVX, and HMAC's two pad blocks at once in 256-bit rows */
+	WR_BLAKE2S_IMPL_AVX2,   /* AVX, and HMAC's two pad blocks side by side in 256-bit rows */
 	WR_BLAKE2S_IMPL_COUNT,
 };
 
