@@ -325,10 +325,7 @@ port_of(struct wr_dataplane *dp, const struct rte_mbuf *m)
 	return NULL;
 }
 
-/*
- * A worker's received burst. The worker's classify slots in here (WireGuard data to decrypt, LAN
- * traffic to encrypt); for now every frame is the host stack's, on the control lcore.
- */
+/* A worker's received burst when WireGuard is not set up (no dp->gw): the host stack's. */
 static void
 worker_rx(struct wr_dp_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 {

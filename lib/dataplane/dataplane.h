@@ -9,9 +9,11 @@
  *
  * Lcores: the control lcore runs the host stack (ARP, ND, ICMP: wr_dp_input()) and the
  * neighbour timers. wr_dp_plan() gives the RX queues to the workers when every port has a TX
- * queue for each worker and one for control; a worker polls its queues and hands frames to the
- * control lcore over a ring (the worker's classify/decrypt/encrypt slots in there: see
- * worker_rx() in dataplane.c). Otherwise the control lcore polls every queue in one loop.
+ * queue for each worker and one for control; otherwise the control lcore polls every queue in
+ * one loop. Once WireGuard runs (control.h sets dp->gw and each polling lcore's worker), every
+ * received burst goes through wr_worker_rx() (worker.h): classify, decrypt/encrypt, forward, and
+ * hand the host stack's frames to the control lcore over the to_control ring. Without it, a
+ * worker hands every frame over.
  */
 #ifndef WR_DP_DATAPLANE_H
 #define WR_DP_DATAPLANE_H
