@@ -67,6 +67,11 @@ setup_iface(struct wr_control *ctl, const struct wr_config *cfg, size_t i, char 
 	gi->tables.mtu = ci->mtu;
 	gi->tables.src_lookup = wr_ctl_src_lookup;
 	gi->tables.src_ctx = gi;
+	for (a = 0; a < ci->n_addrs && a < WR_GW_IFACE_ADDRS; a++) {
+		gi->addrs[a].family = ci->addrs[a].family;
+		memcpy(gi->addrs[a].addr, ci->addrs[a].addr, 16);
+		gi->n_addrs = (unsigned int)a + 1;
+	}
 	wr_device_set_private_key(ifc->dev, ci->private_key);
 	wr_device_set_mtu(ifc->dev, ci->mtu);
 	for (p = 0; p < ci->n_peers; p++) {

@@ -39,6 +39,8 @@
 #define WR_GW_HELD_RING 2048
 #define WR_GW_ROUTE_RING 1024
 #define WR_GW_EVENT_RING 4096
+/* An interface's own addresses inside the tunnel that answer echo requests */
+#define WR_GW_IFACE_ADDRS 8
 
 /** An [Interface] as the workers see it. */
 struct wr_gw_iface {
@@ -47,6 +49,11 @@ struct wr_gw_iface {
 	uint32_t mtu;
 	struct wr_lpm *lpm; /* cryptokey routing: inner address -> peer id; RCU-published */
 	struct wr_dp_crypto_tables tables; /* keytable, peers, MTU, source lookup */
+	unsigned int n_addrs;
+	struct {
+		uint8_t family;
+		uint8_t addr[16];
+	} addrs[WR_GW_IFACE_ADDRS]; /* [Interface] Address: echo requests to them are answered */
 };
 
 /** The kinds of struct wr_gw_event. */

@@ -72,6 +72,14 @@ struct rte_mbuf *
 wr_icmp6_too_big(struct wr_dp_lcore *lc, const struct wr_port *port, const struct rte_mbuf *orig,
 	uint16_t l3, uint16_t mtu);
 
+/**
+ * Turn the IPv4 or IPv6 ICMP echo request @p pkt (the whole IP packet, at most @p len bytes) into
+ * its reply in place: addresses swapped, TTL reset, checksums. Returns false, changing nothing,
+ * when it is no such request (or a malformed one). For the gateway's addresses inside a tunnel.
+ */
+bool
+wr_icmp_echo_reply_in_place(uint8_t *pkt, uint32_t len);
+
 /** True when the @p len bytes at @p l4 after IPv6 header @p ip6 have a valid checksum. */
 static inline bool
 wr_cksum6_ok(const struct rte_ipv6_hdr *ip6, const void *l4, uint32_t len)

@@ -81,6 +81,55 @@ wr_icmp4_input(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m,
 	wr_dp_tx(lc, port, m);
 }
 
+bool
+wr_icmp_echo_reply_in_place(uint8_t *pkt, uint32_t len)
+{
+	if (len >= sizeof(struct rte_ipv4_hdr) && (pkt[0] >> 4) == 4) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)pkt;
+		uint32_t hlen = rte_ipv4_hdr_len(ip), total = rte_be_to_cpu_16(ip->total_length);
+		struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)(pkt + hlen);
+		rte_be32_t tmp;
+
+		if (hlen < sizeof(*ip) || total > len || total < hlen + sizeof(*icmp) ||
+			ip->next_proto_id != IPPROTO_ICMP ||
+			(rte_be_to_cpu_16(ip->fragment_offset) &
+				(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0 ||
+			icmp->icmp_type != RTE_IP_ICMP_ECHO_REQUEST || icmp->icmp_code != 0 ||
+			rte_raw_cksum(icmp, total - hlen) != 0xffff)
+			return false;
+		tmp = ip->src_addr;
+		ip->src_addr = ip->dst_addr;
+		ip->dst_addr = tmp;
+		ip->time_to_live = REPLY_TTL;
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+		icmp->icmp_cksum = 0;
+		icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, total - hlen);
+		return true;
+	}
+	if (len >= sizeof(struct rte_ipv6_hdr) && (pkt[0] >> 4) == 6) {
+		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)pkt;
+		uint32_t plen = rte_be_to_cpu_16(ip6->payload_len);
+		struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)(ip6 + 1);
+		uint8_t tmp[16];
+
+		if (sizeof(*ip6) + plen > len || plen < sizeof(*icmp) ||
+			ip6->proto != IPPROTO_ICMPV6 || icmp->icmp_type != ICMP6_ECHO_REQUEST ||
+			icmp->icmp_code != 0 || !wr_cksum6_ok(ip6, icmp, plen))
+			return false;
+		memcpy(tmp, ip6->src_addr, 16);
+		memcpy(ip6->src_addr, ip6->dst_addr, 16);
+		memcpy(ip6->dst_addr, tmp, 16);
+		ip6->hop_limits = REPLY_TTL;
+		icmp->icmp_type = ICMP6_ECHO_REPLY;
+		icmp->icmp_cksum = 0;
+		icmp->icmp_cksum = wr_cksum6(ip6, icmp);
+		return true;
+	}
+	return false;
+}
+
 void
 wr_icmp6_input(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, uint16_t l3)
 {

@@ -274,9 +274,26 @@ push_events(struct wr_dp_lcore *lc, struct wr_gw *gw, struct wr_gw_event *ev, un
 	lc->drops[WR_DP_DROP_EVENT_RING_FULL] += n - sent;
 }
 
-/* Route a decapsulated inner packet (data at its IP header) out of the gateway. */
+static bool
+is_iface_addr(const struct wr_gw_iface *gi, int family, const uint8_t *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < gi->n_addrs; i++)
+		if (gi->addrs[i].family == family &&
+			memcmp(gi->addrs[i].addr, a, family == AF_INET ? 4 : 16) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Route a decapsulated inner packet (data at its IP header) of interface @p iface out of the
+ * gateway; an echo request to the interface's own address is answered into the tunnel: it
+ * becomes the reply and goes to @p replies (to peer *@p reply_peers).
+ */
 static void
-output_inner(struct wr_dp_lcore *lc, struct wr_gw *gw, struct rte_mbuf *m)
+output_inner(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struct rte_mbuf *m,
+	uint32_t peer, struct rte_mbuf **replies, uint32_t *reply_peers, unsigned int *n_replies)
 {
 	uint8_t *ip = rte_pktmbuf_mtod(m, uint8_t *);
 	bool v6 = (ip[0] >> 4) == 6;
@@ -285,6 +302,17 @@ output_inner(struct wr_dp_lcore *lc, struct wr_gw *gw, struct rte_mbuf *m)
 	struct rte_ether_hdr *eh;
 	uint8_t nh[16];
 	uint16_t p;
+
+	if (is_iface_addr(&gw->iface[iface], v6 ? AF_INET6 : AF_INET, dst)) {
+		if (!wr_icmp_echo_reply_in_place(ip, rte_pktmbuf_pkt_len(m))) {
+			wr_dp_drop(lc, WR_DP_DROP_L4_UNHANDLED, m);
+			return;
+		}
+		/* the source passed the AllowedIPs check: the reply goes back to that peer */
+		reply_peers[*n_replies] = peer;
+		replies[(*n_replies)++] = m;
+		return;
+	}
 
 	if (*ttl <= 1) {
 		wr_dp_drop(lc, WR_DP_DROP_TTL_EXCEEDED, m);
@@ -320,7 +348,7 @@ decap(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struct rte_m
 {
 	struct wr_worker *w = lc->worker;
 	struct wr_decap_result *res = &w->dres;
-	unsigned int i;
+	unsigned int i, n_replies = 0;
 
 	wr_decap_burst(&w->crypto, &gw->iface[iface].tables, pkts, n, lc->now_ns, res);
 	for (i = 0; i < res->n_rx; i++) {
@@ -340,8 +368,11 @@ decap(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struct rte_m
 	for (i = 0; i < res->n_delivered; i++) {
 		if (i + 1 < res->n_delivered)
 			rte_prefetch0(rte_pktmbuf_mtod(res->delivered[i + 1], void *));
-		output_inner(lc, gw, res->delivered[i]);
+		output_inner(lc, gw, iface, res->delivered[i], res->delivered_peer[i], w->replies,
+			w->reply_peer, &n_replies);
 	}
+	if (n_replies > 0)
+		wr_worker_encap(lc, iface, w->replies, w->reply_peer, n_replies);
 }
 
 void

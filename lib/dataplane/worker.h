@@ -34,6 +34,8 @@ struct wr_worker {
 	struct rte_mbuf *host[WR_DP_BURST];
 	struct rte_mbuf *hs[WR_DP_BURST];
 	struct wr_gw_event ev[WR_DP_CRYPTO_BURST];
+	struct rte_mbuf *replies[WR_DP_CRYPTO_BURST]; /* echo replies from a tunnel address */
+	uint32_t reply_peer[WR_DP_CRYPTO_BURST];
 } __rte_cache_aligned;
 
 /**

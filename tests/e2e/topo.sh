@@ -31,6 +31,8 @@
 #                                                 same to topo_branch_up)
 #                            workers=LIST         [Gateway] Workers (default 1)
 #                            mtu=N                the interface's MTU
+#                            address=LIST         the interface's Address (its own addresses
+#                                                 inside the tunnel, e.g. 198.51.100.254/24)
 #                          and TOPO_EXTRA_PEERS, when set, is appended verbatim (more [Peer]s)
 #   topo_branch_up [OPTION=VALUE...]
 #                          start and configure the branch's wireguard-go; options:
@@ -96,7 +98,7 @@ topo_opt()
 
 topo_gateway_conf()
 {
-	local file=$1 endpoint outer keepalive psk workers mtu ep
+	local file=$1 endpoint outer keepalive psk workers mtu ep address
 
 	shift
 	endpoint=$(topo_opt endpoint yes "$@")
@@ -105,6 +107,7 @@ topo_gateway_conf()
 	psk=$(topo_opt psk '' "$@")
 	workers=$(topo_opt workers 1 "$@")
 	mtu=$(topo_opt mtu 1420 "$@")
+	address=$(topo_opt address '' "$@")
 	if [ "$outer" = 6 ]; then
 		ep="[$TOPO_BRWAN6]:$TOPO_PORT"
 	else
@@ -129,6 +132,7 @@ topo_gateway_conf()
 		ListenPort = $TOPO_PORT
 		Port = wan
 		MTU = $mtu
+		$([ -z "$address" ] || echo "Address = $address")
 
 		[Peer]
 		PublicKey = $(cat "$WRE_TMP/br.pub")

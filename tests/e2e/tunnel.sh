@@ -12,6 +12,8 @@
 #   ping6              IPv6 inside the tunnel, both ways
 #   wg_show            `wg show` against the gateway's UAPI socket: peer, endpoint, latest
 #                      handshake and transfer counters while it runs; `wg set` adds AllowedIPs
+#   tunnel_address     the gateway's own addresses inside the tunnel ([Interface] Address)
+#                      answer echo requests from the branch, IPv4 and IPv6
 #   workers            initiator_gateway's pings, IPv4 and IPv6, forwarded by a worker lcore
 #   too_big            an inner packet over the tunnel MTU gets "fragmentation needed" /
 #                      "packet too big" back, and a smaller one passes
@@ -163,6 +165,20 @@ scenario_too_big()
 	wre_gateway_stop
 }
 
+scenario_tunnel_address()
+{
+	start "endpoint=yes address=198.51.100.254/24,2001:db8:3::fe/64" "endpoint=no"
+	wre_nsx br wg set "$TOPO_BR_WG" peer "$(cat "$WRE_TMP/gw.pub")" allowed-ips \
+		192.0.2.0/24,2001:db8:1::/64,198.51.100.252/30,2001:db8:3::fe/128
+	topo_ping lan "$TOPO_BR4" -W 5
+	topo_ping br 198.51.100.254
+	topo_ping br -6 2001:db8:3::fe
+	# one to an address of the tunnel the gateway does not have reaches it, unanswered
+	! wre_nsx br ping -n -c 1 -W 1 198.51.100.253 >/dev/null 2>&1 ||
+		wre_fail "198.51.100.253 answered"
+	wre_gateway_stop
+}
+
 # The same over a worker lcore: two queue pairs per port, so lcore 1 polls and forwards and the
 # control lcore (0) only handshakes and answers ARP/ND
 scenario_workers()
@@ -192,7 +208,7 @@ request_stats()
 
 wre_init
 case "$SCENARIO" in
-initiator_gateway | initiator_branch | ping6 | wg_show | too_big | workers)
+initiator_gateway | initiator_branch | ping6 | wg_show | too_big | workers | tunnel_address)
 	"scenario_$SCENARIO"
 	;;
 *) wre_fail "unknown scenario $SCENARIO" ;;

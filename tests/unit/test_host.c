@@ -554,6 +554,71 @@ test_resolve(int family)
 	CHECK(drops(WR_DP_DROP_NEIGH_FAILED) == before + 2, "second failure");
 }
 
+/* Echo requests to a tunnel address, answered in place (no Ethernet, no port). */
+static void
+test_echo_in_place(void)
+{
+	uint8_t pkt[128], orig[128];
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)pkt;
+	struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)pkt;
+	struct rte_icmp_hdr *icmp;
+	size_t len;
+
+	/* IPv4: 20 + 8 + 16 bytes of payload */
+	memset(pkt, 0, sizeof(pkt));
+	len = 44;
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16(len);
+	ip->time_to_live = 3;
+	ip->next_proto_id = IPPROTO_ICMP;
+	inet_pton(AF_INET, "198.51.100.1", &ip->src_addr);
+	inet_pton(AF_INET, "198.51.100.254", &ip->dst_addr);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	icmp = (struct rte_icmp_hdr *)(ip + 1);
+	icmp->icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
+	icmp->icmp_ident = 0x1234;
+	memset(icmp + 1, 0xab, 16);
+	icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, 24);
+	memcpy(orig, pkt, len);
+	CHECK(wr_icmp_echo_reply_in_place(pkt, (uint32_t)len), "IPv4 echo request refused");
+	CHECK(ip->src_addr == ((struct rte_ipv4_hdr *)orig)->dst_addr &&
+			ip->dst_addr == ((struct rte_ipv4_hdr *)orig)->src_addr,
+		"IPv4 addresses not swapped");
+	CHECK(icmp->icmp_type == RTE_IP_ICMP_ECHO_REPLY && icmp->icmp_ident == 0x1234,
+		"not an echo reply");
+	CHECK(rte_raw_cksum(icmp, 24) == 0xffff, "ICMP checksum");
+	CHECK(rte_raw_cksum(ip, 20) == 0xffff && ip->time_to_live > 3, "IP checksum, TTL");
+	/* a reply, a truncated request, a bad checksum: left alone */
+	memcpy(orig, pkt, len);
+	CHECK(!wr_icmp_echo_reply_in_place(pkt, (uint32_t)len), "a reply was answered");
+	CHECK(memcmp(orig, pkt, len) == 0, "a refused packet changed");
+	icmp->icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
+	icmp->icmp_cksum = 0;
+	icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, 24);
+	CHECK(!wr_icmp_echo_reply_in_place(pkt, (uint32_t)len - 1), "a truncated request");
+	icmp->icmp_cksum ^= 1;
+	CHECK(!wr_icmp_echo_reply_in_place(pkt, (uint32_t)len), "a bad checksum");
+
+	/* IPv6: 40 + 8 + 16 */
+	memset(pkt, 0, sizeof(pkt));
+	len = 64;
+	ip6->vtc_flow = rte_cpu_to_be_32(6u << 28);
+	ip6->payload_len = rte_cpu_to_be_16(24);
+	ip6->proto = IPPROTO_ICMPV6;
+	ip6->hop_limits = 1;
+	inet_pton(AF_INET6, "2001:db8:3::1", ip6->src_addr);
+	inet_pton(AF_INET6, "2001:db8:3::fe", ip6->dst_addr);
+	icmp = (struct rte_icmp_hdr *)(ip6 + 1);
+	icmp->icmp_type = 128;
+	memset(icmp + 1, 0xcd, 16);
+	icmp->icmp_cksum = wr_cksum6(ip6, icmp);
+	CHECK(wr_icmp_echo_reply_in_place(pkt, (uint32_t)len), "IPv6 echo request refused");
+	CHECK(icmp->icmp_type == 129 && ip6->dst_addr[15] == 1 && ip6->src_addr[15] == 0xfe,
+		"IPv6 reply");
+	CHECK(wr_cksum6_ok(ip6, icmp, 24), "ICMPv6 checksum");
+	CHECK(!wr_icmp_echo_reply_in_place(pkt, (uint32_t)len), "an IPv6 reply was answered");
+}
+
 static void
 test_errors(void)
 {
@@ -663,6 +728,7 @@ main(int argc, char **argv)
 	test_resolve(AF_INET);
 	test_resolve(AF_INET6);
 	test_errors();
+	test_echo_in_place();
 
 	CHECK(rte_mempool_in_use_count(dp->mp) == 0, "%u mbufs leaked",
 		rte_mempool_in_use_count(dp->mp));
