@@ -20,6 +20,11 @@
 #                         $WRE_TMP/gw.log, wait until it is up; WRE_GW_PID is its pid
 #   wre_gateway_mac PORT  the MAC wirerate reports for its port PORT
 #   wre_gateway_stop      SIGTERM, wait, check exit status 0
+#   wre_gateway_counters  SIGUSR1, wait for the counters, keep them in WRE_COUNTERS
+#   wre_counter NAME      the value of NAME (a drop reason, ...) in those counters, 0 if absent
+#   wre_capture_start ROLE DEV NAME [FILTER...]
+#                         tcpdump on DEV in ROLE into $WRE_TMP/NAME.pcap, running when it returns
+#   wre_capture_stop      stop it; the file is complete
 #   wre_log, wre_fail, wre_ns, wre_if, wre_nsx, wre_wait
 #                         netns.sh's wri_log, wri_fail, wri_ns, wri_if, wri_nsx, wri_wait
 #
@@ -33,6 +38,8 @@ WRI_LOG_LINES=${WRI_LOG_LINES:-60}
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../../scripts/lib/netns.sh"
 
 WRE_GW_PID=
+WRE_CAPTURE_PID=
+WRE_COUNTERS=
 WRE_ID=${WRE_ID:-}
 WRE_TMP=
 
@@ -123,4 +130,49 @@ wre_gateway_stop()
 	rc=$?
 	WRE_GW_PID=
 	[ "$rc" -eq 0 ] || wre_fail "wirerate exited with status $rc after SIGTERM"
+}
+
+# wre_gateway_counters: ask the gateway for its counters (SIGUSR1) and wait for them; they are
+# then in $WRE_COUNTERS (the lines it printed), read by wre_counter
+wre_gateway_counters()
+{
+	local before
+
+	before=$(wc -l <"$WRE_TMP/gw.log")
+	kill -USR1 "$WRE_GW_PID" || wre_fail "wirerate is not running"
+	# shellcheck disable=SC2016 # expanded by eval, at each try
+	wre_wait 10 eval 'tail -n "+$((before + 1))" "$WRE_TMP/gw.log" | grep -q "^drops:"' ||
+		wre_fail "no counters printed on SIGUSR1"
+	WRE_COUNTERS=$(tail -n "+$((before + 1))" "$WRE_TMP/gw.log")
+}
+
+# wre_counter NAME: the sum of every "NAME N" in the counters of the latest
+# wre_gateway_counters (a drop reason such as REPLAY or not_our_mac, a port's rx, ...); 0 if none
+wre_counter()
+{
+	awk -v k="$1" '{
+		for (i = 1; i < NF; i++)
+			if ($i == k && $(i + 1) ~ /^[0-9]+$/)
+				n += $(i + 1)
+	} END { print n + 0 }' <<<"$WRE_COUNTERS"
+}
+
+# wre_capture_start ROLE DEV NAME [FILTER...]: tcpdump on DEV in ROLE's namespace, writing
+# $WRE_TMP/NAME.pcap; returns once it listens; WRE_CAPTURE_PID is its pid
+wre_capture_start()
+{
+	local role=$1 dev=$2 name=$3
+
+	shift 3
+	wri_bg "$role" "$WRE_TMP/$name-tcpdump.log" tcpdump -i "$dev" -n -U --immediate-mode -Z root \
+		-w "$WRE_TMP/$name.pcap" "$@"
+	WRE_CAPTURE_PID=$WRI_LAST_PID
+	wre_wait 10 grep -q 'listening on' "$WRE_TMP/$name-tcpdump.log" ||
+		wre_fail "tcpdump did not start on $dev"
+}
+
+# wre_capture_stop: stop the capture of the latest wre_capture_start (its file is complete)
+wre_capture_stop()
+{
+	wri_kill "$WRE_CAPTURE_PID"
 }
