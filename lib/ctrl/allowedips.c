@@ -19,7 +19,7 @@
 #include "wr_allowedips.h"
 
 #define MAX_BITS 128
-#define MIN_BUCKETS 16
+#define MIN_BUCKETS 16 /* a power of two, at least 2 (bucket_of() shifts by 64 - log2) */
 
 struct prefix {
 	struct prefix *prev, *next; /* on owner's list */

@@ -395,6 +395,26 @@ test_walk_peer(void)
 	l.n = 0;
 	l.stop_after = 2;
 	check(wr_allowedips_walk(&t, collect, &l) == 7 && l.n == 2, "walk stops", NULL, 0);
+
+	/* b's only prefix moves to a: b keeps nothing, not even an empty list */
+	{
+		uint8_t a[16], c;
+		int f = parse("10.1.0.20/30", a, &c);
+
+		check(wr_allowedips_insert(&t, f, a, c, P('a')) == 0, "move", NULL, 0);
+	}
+	check(t.npeers == 1 && wr_allowedips_count_peer(&t, P('b')) == 0 &&
+			wr_allowedips_count_peer(&t, P('a')) == 6,
+		"moved away", NULL, 0);
+	l.n = 0;
+	l.stop_after = 0;
+	check(wr_allowedips_walk_peer(&t, P('b'), collect, &l) == 0 && l.n == 0, "walk b", NULL, 0);
+	check(wr_allowedips_walk_peer(&t, P('a'), collect, &l) == 0 && l.n == 6 &&
+			l.v[1].cidr == 30 && l.v[2].cidr == 27,
+		"walk a after the move", NULL, 0);
+	check(wr_allowedips_remove_by_peer(&t, P('a')) == 6 && !t.npeers && !t.root4 && !t.root6 &&
+			!wr_allowedips_count(&t),
+		"remove a", NULL, 0);
 	free(l.v);
 	wr_allowedips_free(&t);
 }
