@@ -59,6 +59,9 @@ if ! bash scripts/install-deps.sh; then
 	summary
 fi
 
+# Undefined behaviour fails a test instead of only printing.
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+
 # Tests create network namespaces and DPDK ports; DPDK runs --in-memory and falls back to
 # --no-huge, so no hugepages are required.
 main_build=build-test
