@@ -130,7 +130,7 @@ hmac_pads_serial(void (*compress_one)(struct wr_blake2s_state *, const uint8_t *
 		store_le32(opad + i, load_le32(in + i) ^ IPAD_TO_OPAD);
 	compress_one(inner, in, 1, WR_BLAKE2S_BLOCK_SIZE);
 	compress_one(outer, opad, 1, WR_BLAKE2S_BLOCK_SIZE);
-	wr_wipe(opad, sizeof(opad));
+	wr_wipe_inline(opad, sizeof(opad));
 }
 
 static void
@@ -238,7 +238,7 @@ wr_blake2s_hmac_pads(struct wr_blake2s_state *inner, struct wr_blake2s_state *ou
 static void
 init_param(struct wr_blake2s_state *s, size_t outlen, size_t keylen)
 {
-	memset(s, 0, sizeof(*s));
+	/* buf is written before it is read, and final() zero-pads it: no need to clear it here */
 	s->h[0] = WR_BLAKE2S_IV0;
 	s->h[1] = WR_BLAKE2S_IV1;
 	s->h[2] = WR_BLAKE2S_IV2;
@@ -249,6 +249,11 @@ init_param(struct wr_blake2s_state *s, size_t outlen, size_t keylen)
 	s->h[7] = WR_BLAKE2S_IV7;
 	/* Parameter block word 0: digest length, key length, fanout 1, depth 1. */
 	s->h[0] ^= 0x01010000u ^ ((uint32_t)keylen << 8) ^ (uint32_t)outlen;
+	s->t[0] = 0;
+	s->t[1] = 0;
+	s->f[0] = 0;
+	s->f[1] = 0;
+	s->buflen = 0;
 	s->outlen = outlen;
 }
 
@@ -264,6 +269,7 @@ wr_blake2s_init_key(struct wr_blake2s_state *s, size_t outlen, const void *key, 
 	init_param(s, outlen, keylen);
 	/* RFC 7693 section 3.3: the key, zero-padded to a block, is the first message block. */
 	memcpy(s->buf, key, keylen);
+	memset(s->buf + keylen, 0, WR_BLAKE2S_BLOCK_SIZE - keylen);
 	s->buflen = WR_BLAKE2S_BLOCK_SIZE;
 }
 
@@ -309,11 +315,17 @@ wr_blake2s_final(struct wr_blake2s_state *s, uint8_t *out)
 	s->f[0] = UINT32_MAX;
 	memset(s->buf + s->buflen, 0, WR_BLAKE2S_BLOCK_SIZE - s->buflen);
 	compress(s, s->buf, 1, (uint32_t)s->buflen);
-	for (i = 0; i < 8; i++)
-		store_le32(full + 4 * i, s->h[i]);
-	memcpy(out, full, s->outlen);
-	wr_wipe(full, sizeof(full));
-	wr_wipe(s, sizeof(*s));
+	if (s->outlen == WR_BLAKE2S_HASH_SIZE) {
+		/* every hash of the handshake: straight out, no copy to wipe */
+		for (i = 0; i < 8; i++)
+			store_le32(out + 4 * i, s->h[i]);
+	} else {
+		for (i = 0; i < 8; i++)
+			store_le32(full + 4 * i, s->h[i]);
+		memcpy(out, full, s->outlen);
+		wr_wipe_inline(full, sizeof(full));
+	}
+	wr_wipe_inline(s, sizeof(*s));
 }
 
 void

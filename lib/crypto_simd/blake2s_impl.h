@@ -11,7 +11,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <string.h>
+
 #include "wr_crypto.h"
+
+/*
+ * wr_wipe() for the small fixed-size buffers of a handshake's hashing, without its calls
+ * (wr_wipe -> sodium_memzero -> explicit_bzero): the zeros stored inline, and an empty asm that
+ * may read them so that the compiler cannot drop the stores, as the kernel's memzero_explicit.
+ */
+static inline void
+wr_wipe_inline(void *p, size_t n)
+{
+	memset(p, 0, n);
+	__asm__ __volatile__("" : : "r"(p) : "memory");
+}
 
 /* RFC 7693 section 2.6: the initialisation vector (SHA-256's). */
 #define WR_BLAKE2S_IV0 0x6a09e667u
