@@ -14,6 +14,8 @@
 #                      handshake and transfer counters while it runs; `wg set` adds AllowedIPs
 #   tunnel_address     the gateway's own addresses inside the tunnel ([Interface] Address)
 #                      answer echo requests from the branch, IPv4 and IPv6
+#   uapi_peers         `wg set` removes the peer (traffic stops) and adds it back (a new session),
+#                      and replaces its AllowedIPs again and again, over a worker lcore
 #   workers            initiator_gateway's pings, IPv4 and IPv6, forwarded by a worker lcore
 #   too_big            an inner packet over the tunnel MTU gets "fragmentation needed" /
 #                      "packet too big" back, and a smaller one passes
@@ -179,6 +181,35 @@ scenario_tunnel_address()
 	wre_gateway_stop
 }
 
+# Peers removed and added through the UAPI while traffic flows: the tables follow
+scenario_uapi_peers()
+{
+	local br
+
+	start "endpoint=yes" "endpoint=no" ,qpairs=2
+	br=$(cat "$WRE_TMP/br.pub")
+	topo_ping lan "$TOPO_BR4" -W 5
+	topo_gw_wg set "$TOPO_GW_WG" peer "$br" remove || wre_fail "wg set remove"
+	[ -z "$(topo_gw_wg show "$TOPO_GW_WG" peers)" ] || wre_fail "the removed peer is listed"
+	! wre_nsx lan ping -n -c 1 -W 1 "$TOPO_BR4" >/dev/null 2>&1 ||
+		wre_fail "a removed peer is still reached"
+	# back, with a new session (the old keys went with the peer)
+	topo_gw_wg set "$TOPO_GW_WG" peer "$br" endpoint "$TOPO_BRWAN4:$TOPO_PORT" \
+		allowed-ips 198.51.100.0/24,2001:db8:3::/64 || wre_fail "wg set add"
+	topo_ping lan "$TOPO_BR4" -W 5
+	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4"
+	gw_handshaken || wre_fail "no handshake with the peer added back"
+	# several rounds of replacing the whole configuration: the old tables go after their grace
+	for _ in 1 2 3 4 5; do
+		topo_gw_wg set "$TOPO_GW_WG" peer "$br" allowed-ips 198.51.100.0/25 ||
+			wre_fail "wg set"
+		topo_gw_wg set "$TOPO_GW_WG" peer "$br" allowed-ips \
+			198.51.100.0/24,2001:db8:3::/64 || wre_fail "wg set"
+	done
+	topo_ping lan -6 "$TOPO_BR6"
+	wre_gateway_stop
+}
+
 # The same over a worker lcore: two queue pairs per port, so lcore 1 polls and forwards and the
 # control lcore (0) only handshakes and answers ARP/ND
 scenario_workers()
@@ -208,7 +239,8 @@ request_stats()
 
 wre_init
 case "$SCENARIO" in
-initiator_gateway | initiator_branch | ping6 | wg_show | too_big | workers | tunnel_address)
+initiator_gateway | initiator_branch | ping6 | wg_show | too_big | workers | tunnel_address | \
+	uapi_peers)
 	"scenario_$SCENARIO"
 	;;
 *) wre_fail "unknown scenario $SCENARIO" ;;
