@@ -62,7 +62,8 @@ iperf_server()
 }
 
 # iperf_check ROLE ADDR SECS [ARGS...]: an iperf3 TCP run from ROLE to ADDR that must finish
-# with data received in every interval of it (behaviour: the stream flows, at any speed)
+# with data moving to the end: at most one one-second interval without any (a loaded machine
+# may stall a second), and not the last (behaviour: the stream flows, at any speed)
 iperf_check()
 {
 	local role=$1 addr=$2 secs=$3 json
@@ -75,7 +76,8 @@ import json, sys
 r = json.load(sys.stdin)
 got = r["end"]["sum_received"]["bytes"]
 idle = [i["sum"]["start"] for i in r["intervals"] if i["sum"]["bytes"] == 0]
-if got == 0 or idle:
+last = r["intervals"][-1]["sum"]
+if got == 0 or len(idle) > 1 or (last["bytes"] == 0 and last["seconds"] > 0.5):
     sys.exit("received %d bytes; intervals with nothing: %s" % (got, idle))
 print("%.1f MB" % (got / 1e6))
 ' <<<"$json" >"$WRE_TMP/iperf.out" 2>&1 || wre_fail "iperf3 -c $addr $* from $role: $(cat "$WRE_TMP/iperf.out")"
