@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * wirerate: the WireGuard gateway. Reads the configuration, starts EAL (with working defaults
- * when given no EAL options), brings the ports up and polls until SIGINT/SIGTERM.
+ * when given no EAL options), brings the ports up, starts WireGuard on the control lcore
+ * (control.h), launches the workers and polls until SIGINT/SIGTERM.
  *
  *	wirerate [EAL options] -- -c FILE
  */
@@ -56,6 +57,8 @@ usage(FILE *f)
 		"[Gateway] Control and Workers. The devices come from the [Port] Device lines.\n"
 		"Workers poll the RX queues when every port has a TX queue per worker and one\n"
 		"for control (af_packet: qpairs); otherwise the control lcore polls them all.\n"
+		"Each [Interface] gets a UAPI socket in /var/run/wireguard for the stock wg tool\n"
+		"(wg show NAME, wg set NAME ...).\n"
 		"SIGUSR1 prints the counters; SIGINT or SIGTERM stop it cleanly.\n");
 }
 
