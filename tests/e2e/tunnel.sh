@@ -16,6 +16,7 @@
 #                      answer echo requests from the branch, IPv4 and IPv6
 #   uapi_peers         `wg set` removes the peer (traffic stops) and adds it back (a new session),
 #                      and replaces its AllowedIPs again and again, over a worker lcore
+#   two_workers        two worker lcores sharing the RX queues (three queue pairs per port)
 #   workers            initiator_gateway's pings, IPv4 and IPv6, forwarded by a worker lcore
 #   too_big            an inner packet over the tunnel MTU gets "fragmentation needed" /
 #                      "packet too big" back, and a smaller one passes
@@ -226,6 +227,34 @@ scenario_workers()
 	! grep -q '^drops:.*ring_full' "$WRE_TMP/gw.log" || wre_fail "a handover was refused"
 }
 
+# Two workers (lcores 1 and 2; lcore 2 shares a CPU with the control lcore, so this runs on two
+# CPUs) with three queue pairs per port: each worker polls its share, one keypair is used by both
+scenario_two_workers()
+{
+	local wrap=$WRE_TMP/wirerate-lcores
+
+	printf '#!/bin/sh\nexec "%s" --lcores 0@0,1@1,2@0 --main-lcore 0 --no-huge --no-shconf -m 1500 --no-pci --no-telemetry "$@"\n' \
+		"$WIRERATE" >"$wrap"
+	chmod +x "$wrap"
+	WIRERATE=$wrap
+	start "endpoint=yes workers=1-2" "endpoint=no" ,qpairs=3
+	grep -q '^wirerate: lcore 1: worker txq 0 rx lan/0 lan/2 wan/0 wan/2$' "$WRE_TMP/gw.log" &&
+		grep -q '^wirerate: lcore 2: worker txq 1 rx lan/1 wan/1$' "$WRE_TMP/gw.log" ||
+		wre_fail "the RX queues are not shared by two workers"
+	topo_ping lan "$TOPO_BR4" -W 5
+	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4"
+	topo_ping lan -6 "$TOPO_BR6"
+	# quick series both ways: no loss, no replay or authentication drop between the workers
+	wre_nsx lan ping -n -q -c 200 -i 0.002 -W 2 "$TOPO_BR4" | grep -q ' 0% packet loss' ||
+		wre_fail "a quick ping series lost packets"
+	wre_nsx br ping -n -q -c 200 -i 0.002 -W 2 -6 -I "$TOPO_BR6" "$TOPO_LAN6" |
+		grep -q ' 0% packet loss' || wre_fail "a quick IPv6 ping series lost packets"
+	request_stats
+	! grep -q '^drops:.*\(replay\|ring_full\|authentication\)' "$WRE_TMP/gw.log" ||
+		wre_fail "drops: $(grep '^drops:' "$WRE_TMP/gw.log" | tail -n 1)"
+	wre_gateway_stop
+}
+
 request_stats()
 {
 	local before
@@ -240,7 +269,7 @@ request_stats()
 wre_init
 case "$SCENARIO" in
 initiator_gateway | initiator_branch | ping6 | wg_show | too_big | workers | tunnel_address | \
-	uapi_peers)
+	uapi_peers | two_workers)
 	"scenario_$SCENARIO"
 	;;
 *) wre_fail "unknown scenario $SCENARIO" ;;
