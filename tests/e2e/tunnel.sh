@@ -125,8 +125,9 @@ scenario_wg_show()
 	rx=$(gw_dump_field 6)
 	tx=$(gw_dump_field 7)
 	# three echo requests and replies of 84 bytes: at least 3 * (84 + 32) each way
-	[ "${rx:-0}" -ge 348 ] && [ "${tx:-0}" -ge 348 ] ||
+	if [ "${rx:-0}" -lt 348 ] || [ "${tx:-0}" -lt 348 ]; then
 		wre_fail "wg show: transfer rx $rx tx $tx after three pings"
+	fi
 	# the counters move while it runs
 	topo_ping lan "$TOPO_BR4"
 	[ "$(gw_dump_field 6)" -gt "$rx" ] || wre_fail "wg show: rx bytes did not grow"
@@ -157,12 +158,12 @@ scenario_too_big()
 	start "endpoint=yes mtu=1280" "endpoint=no"
 	topo_ping lan "$TOPO_BR4"
 	# 1300 bytes of IPv4 with DF set: over the tunnel MTU
-	out=$(wre_nsx lan ping -n -c 1 -W 2 -M do -s 1272 "$TOPO_BR4" 2>&1)
+	out=$(wre_nsx lan ping -n -c 1 -W 2 -M "do" -s 1272 "$TOPO_BR4" 2>&1)
 	echo "$out" | grep -q "mtu = 1280\|mtu=1280\|Frag needed" ||
 		wre_fail "no fragmentation needed for 1300 bytes: $out"
-	wre_nsx lan ping -n -c 1 -W 2 -M do -s 1200 "$TOPO_BR4" >/dev/null ||
+	wre_nsx lan ping -n -c 1 -W 2 -M "do" -s 1200 "$TOPO_BR4" >/dev/null ||
 		wre_fail "1228 bytes did not pass"
-	out=$(wre_nsx lan ping -6 -n -c 1 -W 2 -M do -s 1400 "$TOPO_BR6" 2>&1)
+	out=$(wre_nsx lan ping -6 -n -c 1 -W 2 -M "do" -s 1400 "$TOPO_BR6" 2>&1)
 	echo "$out" | grep -q "mtu = 1280\|mtu=1280\|Packet too big" ||
 		wre_fail "no packet too big for 1448 bytes of IPv6: $out"
 	wre_gateway_stop
@@ -238,9 +239,10 @@ scenario_two_workers()
 	chmod +x "$wrap"
 	WIRERATE=$wrap
 	start "endpoint=yes workers=1-2" "endpoint=no" ,qpairs=3
-	grep -q '^wirerate: lcore 1: worker txq 0 rx lan/0 lan/2 wan/0 wan/2$' "$WRE_TMP/gw.log" &&
-		grep -q '^wirerate: lcore 2: worker txq 1 rx lan/1 wan/1$' "$WRE_TMP/gw.log" ||
+	if ! grep -q '^wirerate: lcore 1: worker txq 0 rx lan/0 lan/2 wan/0 wan/2$' "$WRE_TMP/gw.log" ||
+		! grep -q '^wirerate: lcore 2: worker txq 1 rx lan/1 wan/1$' "$WRE_TMP/gw.log"; then
 		wre_fail "the RX queues are not shared by two workers"
+	fi
 	topo_ping lan "$TOPO_BR4" -W 5
 	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4"
 	topo_ping lan -6 "$TOPO_BR6"
