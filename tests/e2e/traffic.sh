@@ -7,7 +7,8 @@
 #   iperf         iperf3 TCP both ways (3 s each), inner IPv4 and inner IPv6, outer IPv4
 #   outer6        the tunnel over IPv6 (the branch's endpoint is [2001:db8:2::2]:51820): ping
 #                 IPv4 and IPv6 inside, both ways; iperf3 TCP both ways; the gateway's endpoint
-#   psk           a preshared key on both sides: handshake, ping both ways, `wg show` shows it
+#   psk           a preshared key on both sides: handshakes started by the gateway, then by the
+#                 branch; ping both ways
 #   psk_mismatch  a preshared key on the gateway only: no handshake completes, nothing passes
 #   roam          the branch moves to another address and port while iperf3 runs through the
 #                 tunnel: the stream goes on, the gateway follows (wg show endpoint, ping from
@@ -130,6 +131,17 @@ scenario_psk()
 	# (the gateway's UAPI never returns secrets: `wg show` there lists no preshared key;
 	# psk_mismatch shows that the key is used)
 	gw_handshaken || wre_fail "wg show reports no handshake on the gateway"
+	grep -q "Received handshake initiation" "$WRI_TMP/$TOPO_BR_WG.log" ||
+		wre_fail "the gateway did not initiate the first handshake"
+	# and the other way round: the branch forgets its session and initiates with the key
+	wre_nsx br wg set "$TOPO_BR_WG" peer "$(cat "$WRE_TMP/gw.pub")" remove
+	wre_nsx br wg set "$TOPO_BR_WG" peer "$(cat "$WRE_TMP/gw.pub")" \
+		allowed-ips 192.0.2.0/24,2001:db8:1::/64 endpoint "$TOPO_GWWAN4:$TOPO_PORT" \
+		preshared-key "$WRE_TMP/gb.psk" || wre_fail "wg set on the branch"
+	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4"
+	grep -q "Received handshake response" "$WRI_TMP/$TOPO_BR_WG.log" ||
+		wre_fail "the branch's handshake got no response from the gateway"
+	topo_ping lan -6 "$TOPO_BR6"
 	wre_gateway_stop
 }
 
