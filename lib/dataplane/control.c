@@ -196,11 +196,12 @@ wr_control_create(struct wr_dataplane *dp, const struct wr_config *cfg, struct w
 		n_peers += cfg->interfaces[i].n_peers;
 	ctl->capacity = (uint32_t)RTE_MAX((size_t)CTL_MIN_PEERS, 2 * n_peers);
 	ctl->peers = calloc(ctl->capacity, sizeof(*ctl->peers));
+	ctl->held_ids = calloc(ctl->capacity, sizeof(*ctl->held_ids));
 	ctl->gw.peers = wr_dp_peers_create(ctl->capacity, ctl->socket);
 	rcu_size = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
 	ctl->gw.rcu = rte_zmalloc("wr_rcu", rcu_size, RTE_CACHE_LINE_SIZE);
-	if (ctl->peers == NULL || ctl->gw.peers == NULL || ctl->gw.rcu == NULL ||
-		rte_rcu_qsbr_init(ctl->gw.rcu, RTE_MAX_LCORE) != 0)
+	if (ctl->peers == NULL || ctl->held_ids == NULL || ctl->gw.peers == NULL ||
+		ctl->gw.rcu == NULL || rte_rcu_qsbr_init(ctl->gw.rcu, RTE_MAX_LCORE) != 0)
 		goto err_nomem;
 	ctl->gw.hs_ring = ring("wr_gw_hs", WR_GW_HS_RING, ctl->socket, 0);
 	ctl->gw.held_ring = ring("wr_gw_held", WR_GW_HELD_RING, ctl->socket, 0);
@@ -282,6 +283,7 @@ wr_control_destroy(struct wr_control *ctl)
 	rte_ring_free(ctl->gw.event_ring);
 	wr_dp_peers_destroy(ctl->gw.peers);
 	rte_free(ctl->gw.rcu);
+	free(ctl->held_ids);
 	free(ctl->peers);
 	rte_free(ctl);
 }
@@ -387,7 +389,7 @@ poll_held(struct wr_control *ctl)
 			cp->head = (uint16_t)((cp->head + 1) % CTL_HELD_MAX);
 			cp->n--;
 		} else if (cp->n == 0) {
-			ctl->n_held_peers++;
+			ctl->held_ids[ctl->n_held_peers++] = pkts[i]->hash.usr;
 			cp->held_since = now;
 		}
 		cp->q[(cp->head + cp->n) % CTL_HELD_MAX] = pkts[i];
@@ -404,16 +406,17 @@ flush_held(struct wr_control *ctl)
 {
 	struct rte_mbuf *pkts[WR_DP_CRYPTO_BURST];
 	uint32_t ids[WR_DP_CRYPTO_BURST];
-	unsigned int total = 0;
-	uint32_t id;
+	unsigned int total = 0, i = 0;
 
-	for (id = 0; id < ctl->capacity && ctl->n_held_peers > 0; id++) {
+	while (i < ctl->n_held_peers) {
+		uint32_t id = ctl->held_ids[i];
 		struct ctl_peer *cp = &ctl->peers[id];
-		struct wr_dp_peer *dpp;
+		struct wr_dp_peer *dpp = wr_dp_peer_get(ctl->gw.peers, id);
 
-		if (cp->n == 0 || (dpp = wr_dp_peer_get(ctl->gw.peers, id)) == NULL ||
-			__atomic_load_n(&dpp->current, __ATOMIC_ACQUIRE) == NULL)
+		if (dpp == NULL || __atomic_load_n(&dpp->current, __ATOMIC_ACQUIRE) == NULL) {
+			i++;
 			continue;
+		}
 		while (cp->n > 0) {
 			unsigned int k = 0;
 
@@ -428,7 +431,7 @@ flush_held(struct wr_control *ctl)
 			total += k;
 		}
 		cp->head = 0;
-		ctl->n_held_peers--;
+		ctl->held_ids[i] = ctl->held_ids[--ctl->n_held_peers];
 	}
 	return total;
 }
@@ -437,14 +440,16 @@ flush_held(struct wr_control *ctl)
 static void
 expire_held(struct wr_control *ctl, uint64_t now)
 {
-	uint32_t id;
+	unsigned int i = 0;
 
-	for (id = 0; id < ctl->capacity && ctl->n_held_peers > 0; id++) {
-		struct ctl_peer *cp = &ctl->peers[id];
+	while (i < ctl->n_held_peers) {
+		struct ctl_peer *cp = &ctl->peers[ctl->held_ids[i]];
 
-		if (cp->n > 0 && now - cp->held_since > WR_REKEY_ATTEMPT_TIME) {
+		if (now - cp->held_since > WR_REKEY_ATTEMPT_TIME) {
 			wr_ctl_held_drop_all(ctl, cp, WR_DROP_GAVE_UP);
-			ctl->n_held_peers--;
+			ctl->held_ids[i] = ctl->held_ids[--ctl->n_held_peers];
+		} else {
+			i++;
 		}
 	}
 }

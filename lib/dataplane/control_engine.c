@@ -258,6 +258,19 @@ wr_ctl_attach_peer(struct wr_control *ctl, struct ctl_iface *ifc, struct wr_peer
 }
 
 void
+wr_ctl_held_forget(struct wr_control *ctl, uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctl->n_held_peers; i++) {
+		if (ctl->held_ids[i] == id) {
+			ctl->held_ids[i] = ctl->held_ids[--ctl->n_held_peers];
+			return;
+		}
+	}
+}
+
+void
 wr_ctl_held_drop_all(struct wr_control *ctl, struct ctl_peer *cp, enum wr_drop_reason r)
 {
 	while (cp->n > 0) {
@@ -279,7 +292,7 @@ detach_peer(struct wr_control *ctl, struct ctl_iface *ifc, struct wr_peer *peer)
 		return;
 	if (cp->n > 0) {
 		wr_ctl_held_drop_all(ctl, cp, WR_DROP_PEER_REMOVED);
-		ctl->n_held_peers--;
+		wr_ctl_held_forget(ctl, id);
 	}
 	wr_keytable_remove_peer(ifc->kt, id);
 	wr_dp_peer_remove(ctl->gw.peers, id);

@@ -65,6 +65,7 @@ struct wr_control {
 	int socket;
 	uint32_t capacity;
 	struct ctl_peer *peers; /* capacity entries, by peer id */
+	uint32_t *held_ids;     /* the peers with packets held, in no order (capacity entries) */
 	unsigned int n_held_peers;
 	bool sync_endpoints; /* a handshake may have moved an endpoint */
 	unsigned int n_ifaces;
@@ -97,6 +98,10 @@ wr_ctl_attach_peer(struct wr_control *ctl, struct ctl_iface *ifc, struct wr_peer
 /** Drop every packet held for @p cp, counted under @p r. */
 void
 wr_ctl_held_drop_all(struct wr_control *ctl, struct ctl_peer *cp, enum wr_drop_reason r);
+
+/** Forget that peer @p id holds packets (its queue was emptied). */
+void
+wr_ctl_held_forget(struct wr_control *ctl, uint32_t id);
 
 /** Rebuild @p ifc's cryptokey routing table and publish it (RCU). Returns 0 or -errno. */
 int
