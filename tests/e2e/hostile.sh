@@ -13,8 +13,9 @@
 #                    know; outer IPv4 and IPv6. A capture on the WAN link shows the gateway
 #                    answered none of it (no UDP, no ICMP), the drop counters name the reasons,
 #                    and the real peer still gets through afterwards.
-#   replay           data messages captured on the WAN link and sent again: none reaches the LAN
-#                    host twice, the gateway counts them as REPLAY, and the tunnel still works
+#   replay           the branch's initiation and data messages captured on the WAN link and sent
+#                    again: no data reaches the LAN host twice, the gateway counts them as REPLAY,
+#                    sends no handshake response to the old initiation, and the tunnel still works
 #   spoof            the branch sends through its session from inner sources outside its
 #                    AllowedIPs at the gateway (IPv4 and IPv6): nothing reaches the LAN host,
 #                    the gateway counts SPOOFED_SOURCE, and allowed sources still pass
@@ -155,32 +156,41 @@ scenario_unauthenticated()
 
 scenario_replay()
 {
-	local n before replayed
+	local n i before replayed lan_cap
 
 	start endpoint=yes
-	topo_ping lan "$TOPO_BR4"
-	# the branch's data messages to the gateway: five echo requests
+	# the branch's handshake initiation (its ping starts the handshake) and its data messages
+	# to the gateway: six echo requests
 	wre_capture_start br "$TOPO_BR_IF" data \
-		"udp and dst host $TOPO_GWWAN4 and dst port $TOPO_PORT and udp[8] = 4"
+		"udp and dst host $TOPO_GWWAN4 and dst port $TOPO_PORT and (udp[8] = 1 or udp[8] = 4)"
 	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4"
 	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4"
 	wre_capture_stop
 	n=$(/usr/bin/python3 "$here/wr_craft.py" count "$WRE_TMP/data.pcap" --type 4)
+	i=$(/usr/bin/python3 "$here/wr_craft.py" count "$WRE_TMP/data.pcap" --type 1)
 	[ "$n" -ge 6 ] || wre_fail "captured $n data messages of six echo requests"
+	[ "$i" -ge 1 ] || wre_fail "captured no handshake initiation from the branch"
 
 	wre_gateway_counters
 	before=$(wre_counter REPLAY)
 	wre_capture_start lan "$TOPO_LAN_IF" lan "icmp and src host $TOPO_BR4"
-	replayed=$(craft br replay "$WRE_TMP/data.pcap" "$TOPO_BR_IF" | awk '{ print $2 }')
-	[ "$replayed" = "$n" ] || wre_fail "replayed $replayed of $n data messages"
+	lan_cap=$WRE_CAPTURE_PID
+	# a handshake response from the gateway would mean it took the old initiation as new
+	wre_capture_start br "$TOPO_BR_IF" wan "udp and src host $TOPO_GWWAN4 and udp[8] = 2"
+	replayed=$(craft br replay "$WRE_TMP/data.pcap" "$TOPO_BR_IF" --types 1,4 |
+		awk '{ print $2 }')
+	[ "$replayed" = $((n + i)) ] || wre_fail "replayed $replayed of $((n + i)) messages"
 	sleep 1
 	wre_capture_stop
+	wre_capture_stop "$lan_cap"
 	[ "$(tcpdump -r "$WRE_TMP/lan.pcap" -n 2>/dev/null | wc -l)" -eq 0 ] ||
 		wre_fail "replayed packets reached the LAN host: $(tcpdump -r "$WRE_TMP/lan.pcap" -n)"
+	[ "$(tcpdump -r "$WRE_TMP/wan.pcap" -n 2>/dev/null | wc -l)" -eq 0 ] ||
+		wre_fail "the gateway answered a replayed initiation: $(tcpdump -r "$WRE_TMP/wan.pcap" -n)"
 	wre_gateway_counters
 	[ "$(wre_counter REPLAY)" -ge $((before + n)) ] ||
 		wre_fail "REPLAY went from $before to $(wre_counter REPLAY), $n replayed"
-	wre_log "$n data messages replayed, REPLAY $before -> $(wre_counter REPLAY)"
+	wre_log "$n data messages and $i initiation(s) replayed, REPLAY $before -> $(wre_counter REPLAY)"
 	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4"
 	topo_ping lan "$TOPO_BR4"
 	wre_gateway_stop

@@ -13,9 +13,9 @@ Run it inside a namespace, with Debian's /usr/bin/python3 (its python3-scapy):
       handshake initiations of the right length with random contents: mac1 computed for KEY
       (the responder's public key, base64) and every byte after it garbage (good), or a wrong
       mac1 (bad)
-  wr_craft.py replay PCAP IFACE
-      send again, as they were captured, every frame of PCAP that carries a WireGuard data
-      message (type 4); prints "replayed N"
+  wr_craft.py replay PCAP IFACE [--types 1,4]
+      send again, as they were captured, every frame of PCAP that carries a WireGuard message
+      of those types (default: data messages, 4); prints "replayed N"
   wr_craft.py count PCAP [--type T]
       print how many frames of PCAP carry a WireGuard message (of type T)
   wr_craft.py sent-by PCAP ADDR [-v]
@@ -135,7 +135,8 @@ def wg_type(frame):
 
 
 def cmd_replay(a):
-    frames = [f for f in rdpcap(a.pcap) if wg_type(f) == MSG_DATA]
+    types = {int(t) for t in a.types.split(",")}
+    frames = [f for f in rdpcap(a.pcap) if wg_type(f) in types]
     for f in frames:
         sendp(f, iface=a.iface)
     print("replayed", len(frames))
@@ -181,6 +182,7 @@ def main():
     r = sub.add_parser("replay")
     r.add_argument("pcap")
     r.add_argument("iface")
+    r.add_argument("--types", default="4")
     c = sub.add_parser("count")
     c.add_argument("pcap")
     c.add_argument("--type", type=int)

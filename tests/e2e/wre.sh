@@ -24,7 +24,9 @@
 #   wre_counter NAME      the value of NAME (a drop reason, ...) in those counters, 0 if absent
 #   wre_capture_start ROLE DEV NAME [FILTER...]
 #                         tcpdump on DEV in ROLE into $WRE_TMP/NAME.pcap, running when it returns
-#   wre_capture_stop      stop it; the file is complete
+#   wre_capture_stop [PID]
+#                         stop it (or the capture whose WRE_CAPTURE_PID was PID); the file is
+#                         complete
 #   wre_log, wre_fail, wre_ns, wre_if, wre_nsx, wre_wait
 #                         netns.sh's wri_log, wri_fail, wri_ns, wri_if, wri_nsx, wri_wait
 #
@@ -167,12 +169,13 @@ wre_capture_start()
 	wri_bg "$role" "$WRE_TMP/$name-tcpdump.log" tcpdump -i "$dev" -n -U --immediate-mode -Z root \
 		-w "$WRE_TMP/$name.pcap" "$@"
 	WRE_CAPTURE_PID=$WRI_LAST_PID
-	wre_wait 10 grep -q 'listening on' "$WRE_TMP/$name-tcpdump.log" ||
+	wre_wait 10 grep -qs 'listening on' "$WRE_TMP/$name-tcpdump.log" ||
 		wre_fail "tcpdump did not start on $dev"
 }
 
-# wre_capture_stop: stop the capture of the latest wre_capture_start (its file is complete)
+# wre_capture_stop [PID]: stop the capture of the latest wre_capture_start (or the one whose
+# WRE_CAPTURE_PID was PID); its file is complete
 wre_capture_stop()
 {
-	wri_kill "$WRE_CAPTURE_PID"
+	wri_kill "${1:-$WRE_CAPTURE_PID}"
 }
