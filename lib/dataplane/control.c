@@ -506,6 +506,12 @@ wr_control_poll(struct wr_control *ctl)
 	return work;
 }
 
+static unsigned int
+listen_port_of(const struct wr_control *ctl, unsigned int i)
+{
+	return __atomic_load_n(&ctl->gw.iface[i].listen_port, __ATOMIC_RELAXED);
+}
+
 static void
 endpoint_print(FILE *f, const struct wr_endpoint *ep)
 {
@@ -531,6 +537,20 @@ wr_control_stats_print(struct wr_control *ctl, FILE *f)
 	for (l = 0; l < RTE_MAX_LCORE; l++)
 		if (ctl->dp->lcores[l].worker != NULL)
 			lcs[n++] = &ctl->dp->lcores[l].worker->crypto;
+	/* what the engines refused: handshakes, cookies, rate limits */
+	for (l = 0; l < ctl->n_ifaces; l++) {
+		unsigned int d;
+
+		fprintf(f, "interface %s: port %u peers %zu drops:", ctl->ifs[l].name,
+			listen_port_of(ctl, l), wr_device_peer_count(ctl->ifs[l].dev));
+		for (d = WR_DROP_NONE + 1; d < WR_DROP_COUNT; d++) {
+			uint64_t c = wr_device_drop_count(ctl->ifs[l].dev, d);
+
+			if (c != 0)
+				fprintf(f, " %s %" PRIu64, wr_drop_reason_name(d), c);
+		}
+		fprintf(f, "\n");
+	}
 
 	for (id = 0; id < ctl->capacity; id++) {
 		struct ctl_peer *cp = &ctl->peers[id];

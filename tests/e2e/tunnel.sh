@@ -148,6 +148,8 @@ scenario_wg_show()
 	request_stats
 	grep -q "^peer $TOPO_GW_WG $(cat "$WRE_TMP/br.pub"): endpoint $TOPO_BRWAN4:$TOPO_PORT rx_bytes [1-9]" \
 		"$WRE_TMP/gw.log" || wre_fail "SIGUSR1 printed no peer counters"
+	grep -q "^interface $TOPO_GW_WG: port $TOPO_PORT peers 1 drops:" "$WRE_TMP/gw.log" ||
+		wre_fail "SIGUSR1 printed no interface line"
 	wre_gateway_stop
 }
 
