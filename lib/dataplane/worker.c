@@ -25,7 +25,7 @@ enum verdict {
 	V_HOST,    /* the host stack's (control lcore) */
 	V_DATA,    /* a WireGuard data message for interface *iface */
 	V_HANDSHAKE,
-	V_ENCAP, /* an inner packet for peer *peer of interface *iface, data at its IP header */
+	V_FORWARD, /* to forward: into a tunnel, if a peer's AllowedIPs hold its destination */
 };
 
 int
@@ -88,24 +88,6 @@ classify_wireguard(struct wr_dp_lcore *lc, struct rte_mbuf *m)
 	return V_DROPPED;
 }
 
-/* The first interface whose AllowedIPs hold @p dst: its index, the peer in *peer; or -1 */
-static int
-route_to_peer(const struct wr_gw *gw, int family, const void *dst, uint32_t *peer)
-{
-	unsigned int i;
-
-	for (i = 0; i < gw->n_ifaces; i++) {
-		const struct wr_lpm *lpm = __atomic_load_n(&gw->iface[i].lpm, __ATOMIC_ACQUIRE);
-
-		if (lpm == NULL)
-			continue;
-		if (family == AF_INET ? wr_lpm_lookup4(lpm, dst, peer)
-				      : wr_lpm_lookup6(lpm, dst, peer))
-			return (int)i;
-	}
-	return -1;
-}
-
 /* An ICMP error about @p m (a frame, IP at ETH_LEN) back to its sender, from @p port */
 static void
 send_too_big(struct wr_dp_lcore *lc, struct wr_gw *gw, struct wr_port *port, struct rte_mbuf *m,
@@ -123,49 +105,98 @@ send_too_big(struct wr_dp_lcore *lc, struct wr_gw *gw, struct wr_port *port, str
 			ip + (v6 ? 8 : 12));
 }
 
-/* A packet to forward into a tunnel, IP at ETH_LEN of @p avail bytes: checks, TTL, LPM. */
+/* A packet to forward, IP at ETH_LEN, @p total bytes of it: checks before the LPM. */
 static enum verdict
-classify_forward(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, bool v6,
-	uint32_t total, int *iface, uint32_t *peer)
+classify_forward(struct wr_dp_lcore *lc, struct rte_mbuf *m, bool v6, uint32_t total)
 {
-	struct wr_gw *gw = lc->dp->gw;
-	uint8_t *ip = rte_pktmbuf_mtod_offset(m, uint8_t *, ETH_LEN);
-	uint8_t *ttl = v6 ? &ip[7] : &ip[8];
-	uint32_t mtu;
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, ETH_LEN);
 
-	*iface = route_to_peer(gw, v6 ? AF_INET6 : AF_INET, ip + (v6 ? 24 : 16), peer);
-	if (*iface < 0) {
-		proto_drop(lc, WR_DROP_NO_ROUTE, m);
-		return V_DROPPED;
-	}
-	if (*ttl <= 1) {
+	if ((v6 ? ip[7] : ip[8]) <= 1) {
 		wr_dp_drop(lc, WR_DP_DROP_TTL_EXCEEDED, m);
 		return V_DROPPED;
 	}
 	/* Ethernet pads short frames: keep exactly the IP packet */
 	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - ETH_LEN - total);
-	mtu = gw->iface[*iface].mtu;
+	return V_FORWARD;
+}
+
+/*
+ * The cryptokey routing of a burst's packets to forward (w->fwd, IP at ETH_LEN): bulk lookups
+ * of the destinations in each interface's table, the first interface that has one wins.
+ * Sets w->fwd_iface (-1: no peer) and w->fwd_peer.
+ */
+static void
+lookup_forward(struct wr_gw *gw, struct wr_worker *w, unsigned int n)
+{
+	unsigned int i, k, n4 = 0, n6 = 0;
+
+	for (i = 0; i < n; i++) {
+		const uint8_t *ip = rte_pktmbuf_mtod_offset(w->fwd[i], const uint8_t *, ETH_LEN);
+
+		w->fwd_iface[i] = -1;
+		if ((ip[0] >> 4) == 4) {
+			memcpy(&w->dst4[n4], ip + 16, 4);
+			w->idx4[n4++] = (uint16_t)i;
+		} else {
+			memcpy(w->dst6[n6], ip + 24, 16);
+			w->idx6[n6++] = (uint16_t)i;
+		}
+	}
+	for (k = 0; k < gw->n_ifaces; k++) {
+		const struct wr_lpm *lpm = __atomic_load_n(&gw->iface[k].lpm, __ATOMIC_ACQUIRE);
+
+		if (lpm == NULL)
+			continue;
+		if (n4 > 0)
+			wr_lpm_lookup4_bulk(lpm, w->dst4, w->val4, n4);
+		if (n6 > 0)
+			wr_lpm_lookup6_bulk(lpm, w->dst6, w->val6, n6);
+		for (i = 0; i < n4; i++) {
+			if (w->val4[i] >= 0 && w->fwd_iface[w->idx4[i]] < 0) {
+				w->fwd_iface[w->idx4[i]] = (int)k;
+				w->fwd_peer[w->idx4[i]] = (uint32_t)w->val4[i];
+			}
+		}
+		for (i = 0; i < n6; i++) {
+			if (w->val6[i] >= 0 && w->fwd_iface[w->idx6[i]] < 0) {
+				w->fwd_iface[w->idx6[i]] = (int)k;
+				w->fwd_peer[w->idx6[i]] = (uint32_t)w->val6[i];
+			}
+		}
+	}
+}
+
+/* A routed packet to forward into interface @p iface's tunnel: MTU, TTL; true to encap it. */
+static bool
+finish_forward(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, unsigned int iface)
+{
+	struct wr_gw *gw = lc->dp->gw;
+	uint8_t *ip = rte_pktmbuf_mtod_offset(m, uint8_t *, ETH_LEN);
+	bool v6 = (ip[0] >> 4) == 6;
+	uint32_t total = rte_pktmbuf_pkt_len(m) - ETH_LEN, mtu = gw->iface[iface].mtu;
+
 	if (total > mtu) {
 		/* IPv4 without DF could be fragmented; we do not, but tell the sender all the same
 		 */
 		send_too_big(lc, gw, port, m, v6, mtu);
 		proto_drop(lc, WR_DROP_TOO_BIG, m);
-		return V_DROPPED;
+		return false;
 	}
-	(*ttl)--;
-	if (!v6) {
+	if (v6) {
+		ip[7]--;
+	} else {
 		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
 
+		h->time_to_live--;
 		h->hdr_checksum = 0;
 		h->hdr_checksum = rte_ipv4_cksum(h);
 	}
 	rte_pktmbuf_adj(m, ETH_LEN);
-	return V_ENCAP;
+	return true;
 }
 
 static enum verdict
-classify4(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int *iface,
-	uint32_t *peer)
+classify4(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int *iface)
 {
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, ETH_LEN);
 	uint32_t avail = rte_pktmbuf_data_len(m) - ETH_LEN, hlen, total, dst;
@@ -199,12 +230,11 @@ classify4(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 		wr_dp_drop(lc, WR_DP_DROP_IP4_CHECKSUM, m);
 		return V_DROPPED;
 	}
-	return classify_forward(lc, port, m, false, total, iface, peer);
+	return classify_forward(lc, m, false, total);
 }
 
 static enum verdict
-classify6(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int *iface,
-	uint32_t *peer)
+classify6(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int *iface)
 {
 	const struct rte_ipv6_hdr *ip6 = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, ETH_LEN);
 	uint32_t avail = rte_pktmbuf_data_len(m) - ETH_LEN, total;
@@ -233,12 +263,11 @@ classify6(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 	if (ip6->dst_addr[0] == 0xff ||
 		(ip6->dst_addr[0] == 0xfe && (ip6->dst_addr[1] & 0xc0) == 0x80))
 		return V_HOST;
-	return classify_forward(lc, port, m, true, total, iface, peer);
+	return classify_forward(lc, m, true, total);
 }
 
 static enum verdict
-classify(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int *iface,
-	uint32_t *peer)
+classify(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int *iface)
 {
 	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 
@@ -255,9 +284,9 @@ classify(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int *
 	}
 	switch (eh->ether_type) {
 	case RTE_BE16(RTE_ETHER_TYPE_IPV4):
-		return classify4(lc, port, m, iface, peer);
+		return classify4(lc, port, m, iface);
 	case RTE_BE16(RTE_ETHER_TYPE_IPV6):
-		return classify6(lc, port, m, iface, peer);
+		return classify6(lc, port, m, iface);
 	default:
 		return V_HOST;
 	}
@@ -458,17 +487,16 @@ wr_worker_rx(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf **pkt
 {
 	struct wr_gw *gw = lc->dp->gw;
 	struct wr_worker *w = lc->worker;
-	unsigned int nh = 0, nhs = 0, i;
+	unsigned int nh = 0, nhs = 0, nf = 0, i;
 	bool any_dec = false, any_enc = false;
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		uint32_t peer = 0;
 		int iface = -1;
 
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		switch (classify(lc, port, m, &iface, &peer)) {
+		switch (classify(lc, port, m, &iface)) {
 		case V_DROPPED:
 			break;
 		case V_HOST:
@@ -482,15 +510,30 @@ wr_worker_rx(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf **pkt
 			w->dec[iface][w->n_dec[iface]++] = m;
 			any_dec = true;
 			break;
-		case V_ENCAP:
-			w->enc_peer[iface][w->n_enc[iface]] = peer;
-			w->enc[iface][w->n_enc[iface]++] = m;
-			any_enc = true;
+		case V_FORWARD:
+			w->fwd[nf++] = m;
 			break;
 		}
 	}
 	handover(lc, lc->dp->to_control, w->host, nh, WR_DP_DROP_CONTROL_RING_FULL);
 	handover(lc, gw->hs_ring, w->hs, nhs, WR_DP_DROP_HANDSHAKE_RING_FULL);
+	if (nf > 0) {
+		lookup_forward(gw, w, nf);
+		for (i = 0; i < nf; i++) {
+			struct rte_mbuf *m = w->fwd[i];
+			int k = w->fwd_iface[i];
+
+			if (k < 0) {
+				proto_drop(lc, WR_DROP_NO_ROUTE, m);
+				continue;
+			}
+			if (!finish_forward(lc, port, m, (unsigned int)k))
+				continue;
+			w->enc_peer[k][w->n_enc[k]] = w->fwd_peer[i];
+			w->enc[k][w->n_enc[k]++] = m;
+			any_enc = true;
+		}
+	}
 	for (i = 0; any_dec && i < gw->n_ifaces; i++) {
 		if (w->n_dec[i] == 0)
 			continue;

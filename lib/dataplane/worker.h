@@ -31,6 +31,16 @@ struct wr_worker {
 	struct rte_mbuf *dec[WR_GW_MAX_IFACES][WR_DP_BURST];
 	struct rte_mbuf *enc[WR_GW_MAX_IFACES][WR_DP_BURST];
 	uint32_t enc_peer[WR_GW_MAX_IFACES][WR_DP_BURST];
+	/* packets to forward into a tunnel, and their cryptokey routing */
+	struct rte_mbuf *fwd[WR_DP_BURST];
+	int fwd_iface[WR_DP_BURST];
+	uint32_t fwd_peer[WR_DP_BURST];
+	rte_be32_t dst4[WR_DP_BURST];
+	uint8_t dst6[WR_DP_BURST][16];
+	int32_t val4[WR_DP_BURST];
+	int32_t val6[WR_DP_BURST];
+	uint16_t idx4[WR_DP_BURST];
+	uint16_t idx6[WR_DP_BURST];
 	struct rte_mbuf *host[WR_DP_BURST];
 	struct rte_mbuf *hs[WR_DP_BURST];
 	struct wr_gw_event ev[WR_DP_CRYPTO_BURST];
