@@ -16,6 +16,8 @@
 #                      answer echo requests from the branch, IPv4 and IPv6
 #   uapi_peers         `wg set` removes the peer (traffic stops) and adds it back (a new session),
 #                      and replaces its AllowedIPs again and again, over a worker lcore
+#   held               packets for a peer without a session wait at the gateway (64 at most, the
+#                      rest counted) and go out once the handshake completes
 #   two_workers        two worker lcores sharing the RX queues (three queue pairs per port)
 #   workers            initiator_gateway's pings, IPv4 and IPv6, forwarded by a worker lcore
 #   too_big            an inner packet over the tunnel MTU gets "fragmentation needed" /
@@ -214,6 +216,36 @@ scenario_uapi_peers()
 	wre_gateway_stop
 }
 
+# Packets for a peer without a session wait at the gateway, at most 64 (the oldest dropped and
+# counted), while it keeps trying to handshake; they go out once the peer answers
+scenario_held()
+{
+	local line
+
+	topo_build ,qpairs=2
+	topo_gateway_conf "$WRE_TMP/gw.conf" endpoint=yes
+	topo_gateway_up "$WRE_TMP/gw.conf"
+	# the branch is not up yet: 100 echo requests wait for a session that does not come
+	wre_nsx lan ping -n -q -c 100 -i 0.005 -W 1 "$TOPO_BR4" >/dev/null 2>&1
+	request_stats
+	line=$(grep "^peer $TOPO_GW_WG " "$WRE_TMP/gw.log" | tail -n 1)
+	echo "$line" | grep -q ' held 64$' || wre_fail "not 64 packets held: $line"
+	grep '^drops:' "$WRE_TMP/gw.log" | tail -n 1 | grep -q ' QUEUE_FULL 36\b' ||
+		wre_fail "36 drops for a full queue expected: $(grep '^drops:' "$WRE_TMP/gw.log")"
+	# the branch comes up: the gateway's next try finds it, and the held packets go out
+	topo_branch_up endpoint=no
+	wre_wait 15 gw_handshaken || wre_fail "no handshake once the branch is up"
+	# shellcheck disable=SC2016 # expanded by eval, at each try
+	wre_wait 5 eval '[ "$(wri_nsx br wg show "$TOPO_BR_WG" transfer | awk "{ print \$2 }")" -ge \
+		$((64 * 116)) ]' || wre_fail "the branch did not receive the held packets: $(
+		wre_nsx br wg show "$TOPO_BR_WG" transfer)"
+	request_stats
+	grep "^peer $TOPO_GW_WG " "$WRE_TMP/gw.log" | tail -n 1 | grep -q ' held 0$' ||
+		wre_fail "packets still held after the handshake"
+	topo_ping lan "$TOPO_BR4"
+	wre_gateway_stop
+}
+
 # The same over a worker lcore: two queue pairs per port, so lcore 1 polls and forwards and the
 # control lcore (0) only handshakes and answers ARP/ND
 scenario_workers()
@@ -273,7 +305,7 @@ request_stats()
 wre_init
 case "$SCENARIO" in
 initiator_gateway | initiator_branch | ping6 | wg_show | too_big | workers | tunnel_address | \
-	uapi_peers | two_workers)
+	uapi_peers | two_workers | held)
 	"scenario_$SCENARIO"
 	;;
 *) wre_fail "unknown scenario $SCENARIO" ;;
