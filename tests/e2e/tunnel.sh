@@ -74,7 +74,7 @@ scenario_initiator_gateway()
 	# the branch has not sent anything: the gateway's handshake is the first
 	! br_handshaken || wre_fail "a handshake happened before any traffic"
 	# the first echo requests wait at the gateway while it handshakes
-	wre_nsx lan ping -n -c 1 -W 5 "$TOPO_BR4" >/dev/null 2>&1 ||
+	wre_nsx lan ping -n -c 1 -W 10 "$TOPO_BR4" >/dev/null 2>&1 ||
 		wre_fail "the first ping through a fresh tunnel got no answer"
 	gw_handshaken || wre_fail "wg show reports no handshake on the gateway"
 	grep -q "Sending handshake initiation" "$WRI_TMP/$TOPO_BR_WG.log" &&
@@ -178,7 +178,7 @@ scenario_tunnel_address()
 	start "endpoint=yes address=198.51.100.254/24,2001:db8:3::fe/64" "endpoint=no"
 	wre_nsx br wg set "$TOPO_BR_WG" peer "$(cat "$WRE_TMP/gw.pub")" allowed-ips \
 		192.0.2.0/24,2001:db8:1::/64,198.51.100.252/30,2001:db8:3::fe/128
-	topo_ping lan "$TOPO_BR4" -W 5
+	topo_ping lan "$TOPO_BR4" -W 10
 	topo_ping br 198.51.100.254
 	topo_ping br -6 2001:db8:3::fe
 	# one to an address of the tunnel the gateway does not have reaches it, unanswered
@@ -194,7 +194,7 @@ scenario_uapi_peers()
 
 	start "endpoint=yes" "endpoint=no" ,qpairs=2
 	br=$(cat "$WRE_TMP/br.pub")
-	topo_ping lan "$TOPO_BR4" -W 5
+	topo_ping lan "$TOPO_BR4" -W 10
 	topo_gw_wg set "$TOPO_GW_WG" peer "$br" remove || wre_fail "wg set remove"
 	[ -z "$(topo_gw_wg show "$TOPO_GW_WG" peers)" ] || wre_fail "the removed peer is listed"
 	! wre_nsx lan ping -n -c 1 -W 1 "$TOPO_BR4" >/dev/null 2>&1 ||
@@ -202,7 +202,7 @@ scenario_uapi_peers()
 	# back, with a new session (the old keys went with the peer)
 	topo_gw_wg set "$TOPO_GW_WG" peer "$br" endpoint "$TOPO_BRWAN4:$TOPO_PORT" \
 		allowed-ips 198.51.100.0/24,2001:db8:3::/64 || wre_fail "wg set add"
-	topo_ping lan "$TOPO_BR4" -W 5
+	topo_ping lan "$TOPO_BR4" -W 10
 	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4"
 	gw_handshaken || wre_fail "no handshake with the peer added back"
 	# several rounds of replacing the whole configuration: the old tables go after their grace
@@ -253,7 +253,7 @@ scenario_workers()
 	start "endpoint=yes" "endpoint=no" ,qpairs=2
 	grep -q '^wirerate: lcore 1: worker txq 0 rx lan/0 lan/1 wan/0 wan/1$' "$WRE_TMP/gw.log" ||
 		wre_fail "the worker does not poll every RX queue"
-	topo_ping lan "$TOPO_BR4" -W 5
+	topo_ping lan "$TOPO_BR4" -W 10
 	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4"
 	topo_ping lan -6 "$TOPO_BR6"
 	topo_ping br -6 -I "$TOPO_BR6" "$TOPO_LAN6"
@@ -277,7 +277,7 @@ scenario_two_workers()
 		! grep -q '^wirerate: lcore 2: worker txq 1 rx lan/1 wan/1$' "$WRE_TMP/gw.log"; then
 		wre_fail "the RX queues are not shared by two workers"
 	fi
-	topo_ping lan "$TOPO_BR4" -W 5
+	topo_ping lan "$TOPO_BR4" -W 10
 	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4"
 	topo_ping lan -6 "$TOPO_BR6"
 	# quick series both ways: no loss, no replay or authentication drop between the workers
