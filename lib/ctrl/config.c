@@ -361,6 +361,10 @@ check_gateway(struct parser *p)
 
 	if (!p->workers_line)
 		cfg->worker_mask[0] = 1ull << 1;
+	/* a TCP listener without a token would hand the gateway to anyone who reaches it */
+	if (cfg->control_address && !cfg->control_token_file)
+		return wr_config_fail(p, p->control_address_line,
+			"ControlAddress: needs ControlTokenFile (the bearer token)");
 	if (cfg->worker_mask[c / 64] & (1ull << (c % 64))) {
 		if (p->workers_line > p->control_line)
 			return wr_config_fail(
@@ -659,6 +663,8 @@ wr_config_free(struct wr_config *cfg)
 	free(cfg->warnings);
 	free(cfg->workers);
 	free(cfg->control_socket);
+	free(cfg->control_address);
+	free(cfg->control_token_file);
 	free(cfg->source);
 	free(cfg);
 }

@@ -4,9 +4,11 @@
  * to. A handler gets the trimmed, non-empty value (which it may modify) and reports problems with
  * wr_config_fail()/wr_config_warn(); it never echoes a key's value.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +66,52 @@ set_control_socket(struct parser *p, const struct key_def *k, char *value)
 	free(p->cfg->control_socket);
 	p->cfg->control_socket = s;
 	return 0;
+}
+
+static int
+set_string(struct parser *p, char **dst, const char *value)
+{
+	char *s = strdup(value);
+
+	if (!s)
+		return wr_config_oom(p);
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+/* Numeric only, "a.b.c.d:port" or "[v6]:port": the control loop never waits on DNS. */
+static int
+set_control_address(struct parser *p, const struct key_def *k, char *value)
+{
+	char host[INET6_ADDRSTRLEN], *colon = strrchr(value, ':');
+	unsigned char buf[16];
+	unsigned long port;
+	size_t hl;
+	bool v6;
+
+	if (colon == NULL || wr_config_parse_uint(colon + 1, 65535, &port))
+		goto bad;
+	v6 = value[0] == '[';
+	hl = (size_t)(colon - value) - (v6 ? 2 : 0);
+	if ((v6 && colon[-1] != ']') || hl == 0 || hl >= sizeof(host))
+		goto bad;
+	memcpy(host, value + (v6 ? 1 : 0), hl);
+	host[hl] = '\0';
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, host, buf) != 1)
+		goto bad;
+	p->control_address_line = p->line;
+	return set_string(p, &p->cfg->control_address, value);
+bad:
+	return wr_config_fail(p, p->line, "%s: '%.*s': expected ADDRESS:PORT or [ADDRESS]:PORT",
+		k->name, WR_CONFIG_ECHO_MAX, value);
+}
+
+static int
+set_control_token_file(struct parser *p, const struct key_def *k, char *value)
+{
+	(void)k;
+	return set_string(p, &p->cfg->control_token_file, value);
 }
 
 /* ---- [Port NAME] ---- */
@@ -572,6 +620,10 @@ static const struct key_def keys[] = {
 	{ "Control", K_CONTROL, WR_CONFIG_IN(SEC_GATEWAY), false, set_control },
 	{ "Workers", K_WORKERS, WR_CONFIG_IN(SEC_GATEWAY), false, set_workers },
 	{ "ControlSocket", K_CONTROL_SOCKET, WR_CONFIG_IN(SEC_GATEWAY), false, set_control_socket },
+	{ "ControlAddress", K_CONTROL_ADDRESS, WR_CONFIG_IN(SEC_GATEWAY), false,
+		set_control_address },
+	{ "ControlTokenFile", K_CONTROL_TOKEN_FILE, WR_CONFIG_IN(SEC_GATEWAY), false,
+		set_control_token_file },
 	{ "Device", K_DEVICE, WR_CONFIG_IN(SEC_PORT), false, set_device },
 	{ "Address", K_ADDRESS, WR_CONFIG_IN(SEC_PORT) | WR_CONFIG_IN(SEC_INTERFACE), true,
 		set_address },

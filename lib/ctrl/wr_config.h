@@ -164,6 +164,12 @@ struct wr_config {
 	/** [Gateway] ControlSocket: path of the REST control socket; default
 	 *  WR_CONFIG_CONTROL_SOCKET_DEFAULT. Never NULL once loaded. */
 	char *control_socket;
+	/** [Gateway] ControlAddress: the REST API's TCP listener, "192.0.2.1:8080" or
+	 *  "[2001:db8::1]:8080" (numeric); NULL: none. Needs control_token_file. */
+	char *control_address;
+	/** [Gateway] ControlTokenFile: the file holding the bearer token the TCP listener
+	 *  requires (read when the gateway starts; never logged); NULL: none. */
+	char *control_token_file;
 	/** The [Port] sections in file order (at least one). */
 	struct wr_config_port *ports;
 	/** Number of entries in ports. */

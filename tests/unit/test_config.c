@@ -273,6 +273,8 @@ check_issue_example(const struct wr_config *cfg)
 		"worker bitmap");
 	CHECK(!strcmp(cfg->control_socket, "/run/wirerate/ctrl.sock"), "control socket '%s'",
 		cfg->control_socket);
+	CHECK(cfg->control_address == NULL && cfg->control_token_file == NULL,
+		"no TCP control listener by default");
 	CHECK(cfg->n_ports == 2 && cfg->n_interfaces == 1 && cfg->n_warnings == 0,
 		"%zu ports, %zu interfaces, %zu warnings", cfg->n_ports, cfg->n_interfaces,
 		cfg->n_warnings);
@@ -464,11 +466,17 @@ check_lcores(const struct wr_config *cfg)
 			cfg->worker_mask[15] == 1ull << 63,
 		"worker bitmap");
 	CHECK(!strcmp(cfg->control_socket, "/tmp/wr.sock"), "ControlSocket");
+	CHECK(cfg->control_address && !strcmp(cfg->control_address, "[2001:db8::1]:8080"),
+		"ControlAddress");
+	CHECK(cfg->control_token_file && !strcmp(cfg->control_token_file, "/etc/wr/token"),
+		"ControlTokenFile");
 	CHECK(cfg->n_interfaces == 0, "a gateway may start without interfaces");
 }
 
 static const char lcores_example[] = "[Gateway]\nWorkers = 1-3, 5,64-64 ,1023\nControl = 4\n"
-				     "ControlSocket = /tmp/wr.sock\n" PORT_WAN;
+				     "ControlSocket = /tmp/wr.sock\n"
+				     "ControlAddress = [2001:db8::1]:8080\n"
+				     "ControlTokenFile = /etc/wr/token\n" PORT_WAN;
 
 static void
 check_multi(const struct wr_config *cfg)
@@ -714,6 +722,13 @@ static const struct invalid_case invalid_cases[] = {
 	{ "[Gateway]\nControl = 1024 # <-\n" PORT_WAN,
 		"Control: '1024': expected an lcore id (0..1023)" },
 	{ "[Gateway]\nControl = 1 # <-\n" PORT_WAN, "Control: lcore 1 is also a worker" },
+	{ "[Gateway]\nControlAddress = 192.0.2.1:8080 # <-\n" PORT_WAN,
+		"ControlAddress: needs ControlTokenFile" },
+	{ "[Gateway]\nControlAddress = 192.0.2.1 # <-\n" PORT_WAN,
+		"ControlAddress: '192.0.2.1': expected ADDRESS:PORT or [ADDRESS]:PORT" },
+	{ "[Gateway]\nControlAddress = localhost:80 # <-\n" PORT_WAN, "expected ADDRESS:PORT" },
+	{ "[Gateway]\nControlAddress = 2001:db8::1:80 # <-\n" PORT_WAN, "expected ADDRESS:PORT" },
+	{ "[Gateway]\nControlAddress = 192.0.2.1:65536 # <-\n" PORT_WAN, "expected ADDRESS:PORT" },
 	{ "[Gateway]\nControl = 2\nWorkers = 1-3 # <-\n" PORT_WAN,
 		"Workers: includes the control lcore 2" },
 	{ "[Gateway]\nWorkers = 0-3\nControl = 2 # <-\n" PORT_WAN,
