@@ -8,9 +8,12 @@
  * constant-time, wipe and random helpers.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -421,6 +424,24 @@ test_x25519(void)
 				memcmp(s1, s2, 32) == 0,
 			"random Diffie-Hellman agrees");
 	}
+
+	/*
+	 * wr_x25519_public() takes the Edwards curve's fixed-base path and maps the point back:
+	 * it must agree with the ladder on X25519(priv, 9) for any 32 bytes, clamped or not, small
+	 * scalars, and both settings of the bits X25519 ignores.
+	 */
+	for (i = 0; i < 3000; i++) {
+		memset(a, 0, sizeof(a));
+		if (i < 256)
+			a[0] = (uint8_t)i;
+		else if (i < 512)
+			a[31] = (uint8_t)i;
+		else
+			wr_random(a, sizeof(a));
+		wr_x25519_public(pa, a);
+		CHECK(wr_x25519(s1, a, base) == 0 && memcmp(s1, pa, 32) == 0,
+			"public key of scalar %u (%02x..%02x) is X25519(priv, 9)", i, a[0], a[31]);
+	}
 }
 
 /* ---- ChaCha20-Poly1305 ---- */
@@ -587,6 +608,75 @@ test_helpers(void)
 	CHECK(same < 64, "random u32 varies");
 }
 
+static void *
+draw_thread(void *arg)
+{
+	wr_random(arg, 32);
+	return NULL;
+}
+
+/*
+ * wr_random() and wr_x25519_generate() hand out slices of a per-thread buffer: slices never
+ * repeat across its refills, another thread's differ, and a forked child, which starts with a
+ * copy of the parent's buffer, must not hand out the bytes the parent will.
+ */
+static void
+test_random_pool(void)
+{
+	static uint8_t keys[600][32];
+	uint8_t mine[32], theirs[32] = { 0 }, other[32];
+	unsigned int i, j, dup = 0;
+	pthread_t th;
+	int fds[2], status = -1;
+	size_t got = 0;
+	ssize_t r;
+	pid_t pid;
+
+	printf("random: buffered slices distinct across refills, per thread, after fork\n");
+	/* 600 x 32 bytes and 600 x 5 between: several 4 KiB refills, slices straddling them */
+	for (i = 0; i < 600; i++) {
+		wr_x25519_generate(keys[i]);
+		wr_random(other, 5);
+	}
+	for (i = 0; i < 600; i++)
+		for (j = 0; j < i; j++)
+			dup += memcmp(keys[i], keys[j], 32) == 0;
+	CHECK(dup == 0, "%u repeated keys in 600", dup);
+
+	wr_random(mine, sizeof(mine));
+	CHECK(pthread_create(&th, NULL, draw_thread, other) == 0 && pthread_join(th, NULL) == 0,
+		"thread ran");
+	wr_random(theirs, sizeof(theirs));
+	CHECK(memcmp(other, mine, 32) != 0 && memcmp(other, theirs, 32) != 0,
+		"another thread's bytes differ");
+
+	/* the pool holds unused bytes now, and the child gets a copy of them */
+	wr_random(mine, 1);
+	if (pipe(fds) != 0) {
+		CHECK(0, "pipe");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		wr_random(mine, sizeof(mine));
+		_exit(write(fds[1], mine, sizeof(mine)) == (ssize_t)sizeof(mine) ? 0 : 1);
+	}
+	CHECK(pid > 0, "fork");
+	wr_random(mine, sizeof(mine));
+	close(fds[1]);
+	while (pid > 0 && got < sizeof(theirs) &&
+		(r = read(fds[0], theirs + got, sizeof(theirs) - got)) > 0)
+		got += (size_t)r;
+	close(fds[0]);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	CHECK(got == sizeof(theirs) && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		"child drew and reported");
+	CHECK(memcmp(mine, theirs, sizeof(mine)) != 0, "a forked child's bytes differ");
+	wr_wipe(mine, sizeof(mine));
+	wr_wipe(keys, sizeof(keys));
+}
+
 int
 main(void)
 {
@@ -600,6 +690,7 @@ main(void)
 	test_aead();
 	test_xaead();
 	test_helpers();
+	test_random_pool();
 	printf("%u checks, %u failed\n", checks, failures);
 	return failures ? 1 : 0;
 }
