@@ -33,14 +33,24 @@ wr_index_table_init(struct wr_index_table *t)
 	wr_random(t->key, sizeof(t->key));
 }
 
+/*
+ * A keyed BLAKE2s costs two compressions (the key block, then the counter) whatever its output
+ * length, so one 32-byte output is cut into eight indices.
+ */
 static uint32_t
 next_index(struct wr_index_table *t)
 {
 	uint32_t v;
 
-	wr_blake2s(
-		(uint8_t *)&v, sizeof(v), &t->counter, sizeof(t->counter), t->key, sizeof(t->key));
-	t->counter++;
+	if (t->pool_left == 0) {
+		wr_blake2s((uint8_t *)t->pool, sizeof(t->pool), &t->counter, sizeof(t->counter),
+			t->key, sizeof(t->key));
+		t->counter++;
+		t->pool_left = sizeof(t->pool) / sizeof(t->pool[0]);
+	}
+	v = t->pool[--t->pool_left];
+	/* handed out is public; what is left to hand out stays as secret as the key */
+	t->pool[t->pool_left] = 0;
 	return v;
 }
 

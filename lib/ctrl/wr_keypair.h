@@ -47,6 +47,9 @@ struct wr_index_table {
 	/* indices are PRF(key, counter): unpredictable without a system call per handshake */
 	uint8_t key[WR_KEY_LEN];
 	uint64_t counter;
+	/* one PRF output makes eight indices, handed out from the end */
+	uint32_t pool[8];
+	unsigned pool_left;
 };
 
 /** Initialise an empty table with a fresh random PRF key. */

@@ -411,6 +411,50 @@ test_private_key_changes(void)
 	net_free(&p.net);
 }
 
+/*
+ * The receiver index table against a plain array: indices are drawn eight per PRF output, so
+ * 200 inserts cross many refills; every index must be unique and found, with its kind, until
+ * removed or replaced.
+ */
+static void
+test_index_table(void)
+{
+	static struct wr_index_table t;
+	static struct wr_index_entry e[200], repl[200];
+	unsigned i, j, dup = 0, wrong = 0;
+
+	printf("-- receiver index table against an array\n");
+	wr_index_table_init(&t);
+	memset(e, 0, sizeof(e));
+	memset(repl, 0, sizeof(repl));
+	for (i = 0; i < 200; i++) {
+		e[i].kind = i % 2 ? WR_INDEX_KEYPAIR : WR_INDEX_HANDSHAKE;
+		wr_index_insert(&t, &e[i]);
+	}
+	for (i = 0; i < 200; i++)
+		for (j = 0; j < i; j++)
+			dup += e[i].index == e[j].index;
+	check(dup == 0 && t.count == 200, "200 distinct indices");
+	for (i = 0; i < 200; i++)
+		wrong += wr_index_lookup(&t, e[i].index, e[i].kind) != &e[i] ||
+			 wr_index_lookup(&t, e[i].index, e[i].kind ^ 3u) != NULL;
+	check(wrong == 0, "each found under its kind only");
+	for (i = 0; i < 200; i += 3)
+		wr_index_remove(&t, &e[i]);
+	for (i = 1; i < 200; i += 3) {
+		repl[i].kind = WR_INDEX_KEYPAIR;
+		wr_index_replace(&t, &e[i], &repl[i]);
+	}
+	wrong = 0;
+	for (i = 0; i < 200; i++) {
+		struct wr_index_entry *want = i % 3 == 0 ? NULL : i % 3 == 1 ? &repl[i] : &e[i];
+
+		wrong += wr_index_lookup(&t, e[i].index, WR_INDEX_HANDSHAKE | WR_INDEX_KEYPAIR) != want;
+	}
+	check(wrong == 0, "removed gone, replaced found as the new entry");
+	wr_wipe(&t, sizeof(t));
+}
+
 int
 main(void)
 {
@@ -421,6 +465,7 @@ main(void)
 	test_drop_reasons();
 	test_keys_wiped();
 	test_private_key_changes();
+	test_index_table();
 	printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
 	return failures ? 1 : 0;
 }
