@@ -449,7 +449,8 @@ test_index_table(void)
 	for (i = 0; i < 200; i++) {
 		struct wr_index_entry *want = i % 3 == 0 ? NULL : i % 3 == 1 ? &repl[i] : &e[i];
 
-		wrong += wr_index_lookup(&t, e[i].index, WR_INDEX_HANDSHAKE | WR_INDEX_KEYPAIR) != want;
+		wrong += wr_index_lookup(&t, e[i].index, WR_INDEX_HANDSHAKE | WR_INDEX_KEYPAIR) !=
+			 want;
 	}
 	check(wrong == 0, "removed gone, replaced found as the new entry");
 	wr_wipe(&t, sizeof(t));
