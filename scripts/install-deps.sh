@@ -8,6 +8,8 @@ PKGS=(
 	# build
 	build-essential pkg-config meson ninja-build
 	libdpdk-dev dpdk
+	# dpdk-telemetry.py and dpdk-dumpcap (the e2e tests skip their checks without them)
+	dpdk-dev
 	libipsec-mb-dev libsodium-dev libjansson-dev libmicrohttpd-dev
 	# fuzzers and sanitizers
 	clang llvm libclang-rt-14-dev

@@ -17,6 +17,7 @@
 #include <rte_udp.h>
 
 #include "control_internal.h"
+#include "ctrl_api.h"
 #include "worker.h"
 #include "wr_base64.h"
 
@@ -230,6 +231,9 @@ wr_control_create(struct wr_dataplane *dp, const struct wr_config *cfg, struct w
 		snprintf(err, errlen, "cannot set up the lcores' crypto state: %s", strerror(-ret));
 		goto err_destroy;
 	}
+	ret = wr_ctrl_api_create(ctl, cfg, &ctl->api, err, errlen);
+	if (ret < 0)
+		goto err_destroy;
 	dp->gw = &ctl->gw;
 	*out = ctl;
 	return 0;
@@ -252,6 +256,7 @@ wr_control_destroy(struct wr_control *ctl)
 		return;
 	dp = ctl->dp;
 	dp->gw = NULL;
+	wr_ctrl_api_destroy(ctl->api);
 	for (l = 0; l < RTE_MAX_LCORE; l++) {
 		struct wr_dp_lcore *lc = &dp->lcores[l];
 
@@ -493,6 +498,7 @@ wr_control_poll(struct wr_control *ctl)
 				wr_uapi_server_poll(ctl->ifs[i].srv, now) > 0)
 				work++;
 	}
+	work += wr_ctrl_api_poll(ctl->api, tsc, now);
 	if (tsc >= ctl->next_housekeeping) {
 		ctl->next_housekeeping = tsc + dp->hz * CTL_HOUSEKEEPING_MS / 1000;
 		wr_ctl_housekeeping_rcu(ctl);

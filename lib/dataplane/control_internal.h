@@ -73,6 +73,7 @@ struct wr_control {
 	unsigned int n_deferred;
 	struct ctl_deferred deferred[CTL_MAX_DEFERRED];
 	uint64_t next_uapi, next_housekeeping; /* TSC */
+	struct wr_ctrl_api *api;               /* REST, telemetry, capture (ctrl_api.h) */
 };
 
 /** The engine's clock now (monotonic ns, the workers' clock too). */

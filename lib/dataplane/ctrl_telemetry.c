@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * wirerate's DPDK telemetry commands (dpdk-telemetry.py, or any client of the
+ * dpdk_telemetry.v2 socket in EAL's runtime directory):
+ *
+ *   /wirerate/status      version, uptime, interfaces, peers, worker lcores
+ *   /wirerate/interfaces  per interface: listen port, port, peers
+ *   /wirerate/peers       [,IFNAME] per peer: interface, public key, endpoint, rx/tx bytes and
+ *                         packets, latest handshake (Unix seconds, 0: never); at most
+ *                         RTE_TEL_MAX_ARRAY_ENTRIES peers (the REST API lists them all)
+ *   /wirerate/drops       every drop reason with its count: the protocol's (engines and data
+ *                         plane, summed) and the data plane's L2/L3 ones
+ *
+ * The callbacks run in DPDK's telemetry thread, which must not read what the control lcore
+ * mutates (the engines, the peer table). They answer from a snapshot that the control lcore
+ * refreshes every WR_CTRL_API_SNAPSHOT_MS; the control lcore only try-locks it, so a slow
+ * telemetry client delays a refresh, never the control loop.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_telemetry.h>
+
+#include "control_internal.h"
+#include "ctrl_api_internal.h"
+#include "worker.h"
+#include "wr_base64.h"
+
+#define TEL_EP_LEN (INET6_ADDRSTRLEN + 8)
+
+struct tel_peer {
+	uint8_t iface;
+	char key[WR_BASE64_KEY_LEN + 1];
+	char endpoint[TEL_EP_LEN];
+	uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets, latest_handshake;
+};
+
+struct tel_iface {
+	char name[WR_CONFIG_NAME_MAX + 1];
+	char port[WR_PORT_NAME_MAX];
+	uint16_t listen_port;
+	uint32_t n_peers;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	bool registered;
+	bool live; /* a gateway runs and the snapshot is its */
+	uint64_t start_mono_ns;
+	unsigned int n_workers;
+	unsigned int n_ifaces;
+	struct tel_iface ifs[WR_GW_MAX_IFACES];
+	struct tel_peer *peers; /* cap entries */
+	uint32_t n_peers, cap;
+	uint64_t proto_drops[WR_DROP_COUNT];
+	uint64_t dp_drops[WR_DP_DROP__COUNT];
+} tel = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static uint64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void
+format_endpoint(char *buf, size_t len, const struct wr_endpoint *ep)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	if (ep->sa.sa_family == AF_INET && inet_ntop(AF_INET, &ep->in4.sin_addr, s, sizeof(s)))
+		snprintf(buf, len, "%s:%u", s, ntohs(ep->in4.sin_port));
+	else if (ep->sa.sa_family == AF_INET6 &&
+		 inet_ntop(AF_INET6, &ep->in6.sin6_addr, s, sizeof(s)))
+		snprintf(buf, len, "[%s]:%u", s, ntohs(ep->in6.sin6_port));
+	else
+		snprintf(buf, len, "(none)");
+}
+
+/* ---- the control lcore's side ---- */
+
+void
+wr_ctrl_tel_snapshot(struct wr_control *ctl)
+{
+	struct wr_dp_crypto_lcore *lcs[RTE_MAX_LCORE];
+	struct wr_dataplane *dp = ctl->dp;
+	unsigned int n_lcs = 0, l, i, d;
+	uint32_t id;
+
+	if (pthread_mutex_trylock(&tel.lock) != 0)
+		return; /* a client is reading: next time */
+	tel.n_workers = 0;
+	for (l = 0; l < RTE_MAX_LCORE; l++) {
+		struct wr_dp_lcore *lc = &dp->lcores[l];
+
+		if (lc->worker != NULL)
+			lcs[n_lcs++] = &lc->worker->crypto;
+		if (lc->dp != NULL && !lc->control && lc->n_rxq > 0)
+			tel.n_workers++;
+	}
+	tel.n_ifaces = ctl->n_ifaces;
+	for (i = 0; i < ctl->n_ifaces; i++) {
+		struct tel_iface *ti = &tel.ifs[i];
+		uint16_t port = ctl->gw.iface[i].port;
+
+		snprintf(ti->name, sizeof(ti->name), "%s", ctl->ifs[i].name);
+		snprintf(ti->port, sizeof(ti->port), "%s",
+			port < dp->nb_ports ? dp->ports[port].name : "");
+		ti->listen_port = __atomic_load_n(&ctl->gw.iface[i].listen_port, __ATOMIC_RELAXED);
+		ti->n_peers = (uint32_t)wr_device_peer_count(ctl->ifs[i].dev);
+	}
+	tel.n_peers = 0;
+	for (id = 0; id < ctl->capacity && tel.n_peers < tel.cap; id++) {
+		struct ctl_peer *cp = &ctl->peers[id];
+		struct tel_peer *tp = &tel.peers[tel.n_peers];
+		struct wr_dp_peer_counters c;
+		struct wr_peer_stats st;
+		struct wr_endpoint ep;
+
+		if (cp->peer == NULL)
+			continue;
+		tel.n_peers++;
+		/* bytes and handshakes as the engine heard of them (what `wg show` says), packets
+		 * as the lcores counted them */
+		wr_dp_peer_counters_sum(lcs, n_lcs, id, &c);
+		wr_peer_get_stats(cp->peer, &st);
+		wr_peer_get_endpoint(cp->peer, &ep);
+		tp->iface = (uint8_t)cp->iface;
+		wr_base64_key_encode(tp->key, wr_peer_public_key(cp->peer));
+		format_endpoint(tp->endpoint, sizeof(tp->endpoint), &ep);
+		tp->rx_bytes = st.rx_bytes;
+		tp->tx_bytes = st.tx_bytes;
+		tp->rx_packets = c.rx_packets;
+		tp->tx_packets = c.tx_packets;
+		tp->latest_handshake = st.last_handshake_wall_ns / WR_NSEC_PER_SEC;
+	}
+	memset(tel.proto_drops, 0, sizeof(tel.proto_drops));
+	for (i = 0; i < ctl->n_ifaces; i++)
+		for (d = 0; d < WR_DROP_COUNT; d++)
+			tel.proto_drops[d] += wr_device_drop_count(ctl->ifs[i].dev, d);
+	wr_ctrl_api_proto_drops(dp, tel.proto_drops);
+	for (d = 0; d < WR_DP_DROP__COUNT; d++)
+		tel.dp_drops[d] = wr_dp_drops_total(dp, d);
+	tel.live = true;
+	pthread_mutex_unlock(&tel.lock);
+}
+
+/* ---- the telemetry thread's side (tel.lock held by the caller) ---- */
+
+static int
+not_running(struct rte_tel_data *d)
+{
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "state", "stopped");
+	return 0;
+}
+
+static int
+cmd_status(struct rte_tel_data *d)
+{
+	uint64_t peers = 0;
+	unsigned int i;
+
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "state", "running");
+	rte_tel_data_add_dict_string(d, "version", WR_VERSION);
+	rte_tel_data_add_dict_u64(d, "uptime_s", (mono_ns() - tel.start_mono_ns) / 1000000000ull);
+	rte_tel_data_add_dict_u64(d, "interfaces", tel.n_ifaces);
+	for (i = 0; i < tel.n_ifaces; i++)
+		peers += tel.ifs[i].n_peers;
+	rte_tel_data_add_dict_u64(d, "peers", peers);
+	rte_tel_data_add_dict_u64(d, "workers", tel.n_workers);
+	return 0;
+}
+
+static int
+cmd_interfaces(struct rte_tel_data *d)
+{
+	unsigned int i;
+
+	rte_tel_data_start_dict(d);
+	for (i = 0; i < tel.n_ifaces; i++) {
+		struct rte_tel_data *c = rte_tel_data_alloc();
+
+		if (c == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_dict(c);
+		rte_tel_data_add_dict_string(c, "port", tel.ifs[i].port);
+		rte_tel_data_add_dict_u64(c, "listen_port", tel.ifs[i].listen_port);
+		rte_tel_data_add_dict_u64(c, "peers", tel.ifs[i].n_peers);
+		rte_tel_data_add_dict_container(d, tel.ifs[i].name, c, 0);
+	}
+	return 0;
+}
+
+static int
+cmd_peers(struct rte_tel_data *d, const char *params)
+{
+	unsigned int n = 0;
+	uint32_t i;
+
+	rte_tel_data_start_array(d, RTE_TEL_CONTAINER);
+	for (i = 0; i < tel.n_peers && n < RTE_TEL_MAX_ARRAY_ENTRIES; i++) {
+		const struct tel_peer *tp = &tel.peers[i];
+		struct rte_tel_data *c;
+
+		if (params != NULL && params[0] != '\0' && strcmp(params, tel.ifs[tp->iface].name))
+			continue;
+		c = rte_tel_data_alloc();
+		if (c == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_dict(c);
+		rte_tel_data_add_dict_string(c, "interface", tel.ifs[tp->iface].name);
+		rte_tel_data_add_dict_string(c, "public_key", tp->key);
+		rte_tel_data_add_dict_string(c, "endpoint", tp->endpoint);
+		rte_tel_data_add_dict_u64(c, "rx_bytes", tp->rx_bytes);
+		rte_tel_data_add_dict_u64(c, "tx_bytes", tp->tx_bytes);
+		rte_tel_data_add_dict_u64(c, "rx_packets", tp->rx_packets);
+		rte_tel_data_add_dict_u64(c, "tx_packets", tp->tx_packets);
+		rte_tel_data_add_dict_u64(c, "latest_handshake", tp->latest_handshake);
+		rte_tel_data_add_array_container(d, c, 0);
+		n++;
+	}
+	return 0;
+}
+
+static int
+cmd_drops(struct rte_tel_data *d)
+{
+	char name[64];
+	unsigned int r, k;
+
+	rte_tel_data_start_dict(d);
+	for (r = WR_DROP_NONE + 1; r < WR_DROP_COUNT; r++) {
+		const char *s = wr_drop_reason_name(r);
+
+		/* the lower-case names of /metrics */
+		for (k = 0; s[k] != '\0' && k < sizeof(name) - 1; k++)
+			name[k] = (char)(s[k] >= 'A' && s[k] <= 'Z' ? s[k] - 'A' + 'a' : s[k]);
+		name[k] = '\0';
+		rte_tel_data_add_dict_u64(d, name, tel.proto_drops[r]);
+	}
+	for (r = 0; r < WR_DP_DROP__COUNT; r++)
+		rte_tel_data_add_dict_u64(d, wr_dp_drop_name(r), tel.dp_drops[r]);
+	return 0;
+}
+
+static int
+tel_cb(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	int ret;
+
+	pthread_mutex_lock(&tel.lock);
+	if (!tel.live)
+		ret = not_running(d);
+	else if (!strcmp(cmd, "/wirerate/status"))
+		ret = cmd_status(d);
+	else if (!strcmp(cmd, "/wirerate/interfaces"))
+		ret = cmd_interfaces(d);
+	else if (!strcmp(cmd, "/wirerate/peers"))
+		ret = cmd_peers(d, params);
+	else if (!strcmp(cmd, "/wirerate/drops"))
+		ret = cmd_drops(d);
+	else
+		ret = -EINVAL;
+	pthread_mutex_unlock(&tel.lock);
+	return ret;
+}
+
+int
+wr_ctrl_tel_start(struct wr_control *ctl)
+{
+	static const struct {
+		const char *cmd, *help;
+	} cmds[] = {
+		{ "/wirerate/status", "wirerate: version, uptime, interfaces, peers, workers" },
+		{ "/wirerate/interfaces", "wirerate: each interface's listen port, port, peers" },
+		{ "/wirerate/peers", "wirerate: each peer's key, endpoint, counters, latest "
+				     "handshake. Parameters: int (optional): interface name" },
+		{ "/wirerate/drops", "wirerate: packets dropped, by reason" },
+	};
+	struct tel_peer *peers = calloc(ctl->capacity, sizeof(*peers));
+	unsigned int i;
+
+	if (peers == NULL)
+		return -ENOMEM;
+	pthread_mutex_lock(&tel.lock);
+	free(tel.peers);
+	tel.peers = peers;
+	tel.cap = ctl->capacity;
+	tel.n_peers = 0;
+	tel.live = false;
+	tel.start_mono_ns = mono_ns();
+	/* telemetry has no way to unregister: the commands stay, answering "stopped" */
+	if (!tel.registered)
+		for (i = 0; i < RTE_DIM(cmds); i++)
+			rte_telemetry_register_cmd(cmds[i].cmd, tel_cb, cmds[i].help);
+	tel.registered = true;
+	pthread_mutex_unlock(&tel.lock);
+	return 0;
+}
+
+void
+wr_ctrl_tel_stop(void)
+{
+	pthread_mutex_lock(&tel.lock);
+	tel.live = false;
+	free(tel.peers);
+	tel.peers = NULL;
+	tel.cap = tel.n_peers = 0;
+	pthread_mutex_unlock(&tel.lock);
+}

@@ -1,0 +1,313 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# End-to-end checks of the gateway's control-plane APIs with real clients, in the reference
+# topology of topo.sh (a LAN host behind port lan, a branch office's wireguard-go behind port
+# wan):
+#
+#   rest       curl --unix-socket on every resource: status, interfaces, an interface, its stats,
+#              peers created, read, changed, replaced, deleted, a bulk replace, /metrics; the
+#              tunnel keeps working through it; `wg show` sees what REST wrote and REST what
+#              `wg set` wrote
+#   bad        malformed JSON, wrong types, unknown fields, a huge body (413), an unknown
+#              interface, and a write the engine refuses leave the peer set unchanged; a slow
+#              client holding a half-sent request does not block another; concurrent clients
+#              are all answered
+#   tcp        the TCP listener ([Gateway] ControlAddress): 401 without or with a wrong bearer
+#              token, answers with it; the token is nowhere in the gateway's output
+#   live       live reconfiguration: with an iperf3 UDP stream running to peer A, peer B is
+#              added over REST (its traffic starts), its AllowedIPs changed (traffic follows),
+#              and removed (its traffic stops); A's stream loses no datagram and the gateway
+#              counts no drop for it
+#   telemetry  dpdk-telemetry.py, connected to the gateway (EAL runtime directory from
+#              --file-prefix), lists the /wirerate/ commands and they answer
+#
+# Usage: api.sh WIRERATE SCENARIO
+set -uo pipefail
+
+WIRERATE=$1
+SCENARIO=$2
+WRE_NAME="e2e-api-$SCENARIO"
+# shellcheck source=tests/e2e/wre.sh
+. "$(dirname "$0")/wre.sh"
+# shellcheck source=tests/e2e/topo.sh
+. "$(dirname "$0")/topo.sh"
+
+API_SOCK=
+API_IF=
+# a syntactically valid public key nobody holds
+KEY_C=
+
+# api METHOD PATH [BODY]: the answer's body on stdout, its status code in $WRE_TMP/code
+api()
+{
+	local method=$1 path=$2 args=()
+
+	[ $# -lt 3 ] || args=(-H 'Content-Type: application/json' --data-binary "$3")
+	curl -sS --max-time 10 --unix-socket "$API_SOCK" -X "$method" -o "$WRE_TMP/body" \
+		-w '%{http_code}' "${args[@]}" "http://localhost$path" >"$WRE_TMP/code" ||
+		wre_fail "curl $method $path failed"
+	cat "$WRE_TMP/body"
+}
+
+api_code() { cat "$WRE_TMP/code"; }
+
+# expect CODE METHOD PATH [BODY]: the request is answered CODE; the body on stdout
+expect()
+{
+	local want=$1 body
+
+	shift
+	body=$(api "$@")
+	[ "$(api_code)" = "$want" ] || wre_fail "$1 $2: status $(api_code), not $want: $body"
+	printf '%s' "$body"
+}
+
+# url-safe base64 of a standard one, as the paths take it
+urlkey() { printf '%s' "$1" | tr '+/' '-_' | tr -d '='; }
+
+# peers_state: every peer with its endpoint and AllowedIPs, sorted (for before/after)
+peers_state()
+{
+	expect 200 GET "/v1/interfaces/$API_IF/peers" |
+		jq -S -c '[.peers[] | {public_key, endpoint, allowed_ips, persistent_keepalive}] |
+			sort_by(.public_key)'
+}
+
+# wg_allowed KEY: the AllowedIPs `wg show dump` lists for KEY on the gateway
+wg_allowed()
+{
+	topo_gw_wg show "$API_IF" dump | awk -v k="$1" '$1 == k { print $4 }'
+}
+
+start()
+{
+	topo_build ,qpairs=2
+	API_SOCK=$WRE_TMP/ctrl.sock
+	API_IF=$TOPO_GW_WG
+	wri_wg_genkey c
+	KEY_C=$(cat "$WRE_TMP/c.pub")
+	topo_gateway_conf "$WRE_TMP/gw.conf" "$@"
+	sed -i "s|^Workers = .*|&\nControlSocket = $API_SOCK${API_GATEWAY_EXTRA:-}|" "$WRE_TMP/gw.conf"
+	topo_branch_up endpoint=no
+}
+
+scenario_rest()
+{
+	local br out c_url
+
+	start endpoint=yes
+	topo_gateway_up "$WRE_TMP/gw.conf"
+	[ "$(stat -c %a "$API_SOCK")" = 600 ] || wre_fail "control socket mode $(stat -c %a "$API_SOCK")"
+	br=$(cat "$WRE_TMP/br.pub")
+	c_url=/v1/interfaces/$API_IF/peers/$(urlkey "$KEY_C")
+	topo_ping lan "$TOPO_BR4" -W 10
+
+	out=$(expect 200 GET /v1/status)
+	echo "$out" | jq -e '.version != null and .uptime_seconds >= 0' >/dev/null ||
+		wre_fail "status: $out"
+	echo "$out" | jq -e --arg lan "$TOPO_GWLAN4/24" '[.ports[] | select(.name == "lan")][0] |
+		(.addresses | index($lan)) != null and (.mac | test("^[0-9a-f:]{17}$")) and
+		.rx_packets > 0' >/dev/null || wre_fail "status: the lan port: $out"
+	echo "$out" | jq -e '[.lcores[].role] | index("control") != null and
+		index("worker") != null' >/dev/null || wre_fail "status: lcores: $out"
+	out=$(expect 200 GET /v1/interfaces)
+	echo "$out" | jq -e --arg i "$API_IF" '[.interfaces[].name] == [$i]' >/dev/null ||
+		wre_fail "interfaces: $out"
+	out=$(expect 200 GET "/v1/interfaces/$API_IF")
+	echo "$out" | jq -e --arg k "$(cat "$WRE_TMP/gw.pub")" '.public_key == $k and
+		.listen_port == 51820 and .port == "wan" and .peer_count == 1' >/dev/null ||
+		wre_fail "interface: $out"
+	out=$(expect 200 GET "/v1/interfaces/$API_IF/stats")
+	echo "$out" | jq -e '.rx_bytes > 0 and .tx_bytes > 0 and (.drops | type) == "object"' \
+		>/dev/null || wre_fail "stats: $out"
+	out=$(expect 200 GET "/v1/interfaces/$API_IF/peers/$(urlkey "$br")")
+	echo "$out" | jq -e --arg ep "$TOPO_BRWAN4:$TOPO_PORT" '.endpoint == $ep and
+		.allowed_ips == ["198.51.100.0/24", "2001:db8:3::/64"] and
+		.stats.last_handshake_ns > 0' >/dev/null || wre_fail "the branch peer: $out"
+	out=$(expect 200 GET "/v1/interfaces/$API_IF/peers/$(urlkey "$br")/stats")
+	echo "$out" | jq -e '.rx_bytes > 0 and .tx_bytes > 0' >/dev/null ||
+		wre_fail "peer stats: $out"
+
+	# create, read, change, replace, delete: and `wg show` agrees at each step
+	expect 201 POST "/v1/interfaces/$API_IF/peers" "{\"public_key\": \"$KEY_C\",
+		\"endpoint\": \"203.0.113.9:51820\", \"allowed_ips\": [\"198.51.100.200/32\"]}" \
+		>/dev/null
+	[ "$(wg_allowed "$KEY_C")" = 198.51.100.200/32 ] || wre_fail "wg show: $(wg_allowed "$KEY_C")"
+	expect 409 POST "/v1/interfaces/$API_IF/peers" "{\"public_key\": \"$KEY_C\"}" >/dev/null
+	expect 200 PATCH "$c_url" '{"allowed_ips": ["198.51.100.200/32", "2001:db8:9::/64"],
+		"persistent_keepalive": 25}' >/dev/null
+	[ "$(wg_allowed "$KEY_C")" = 198.51.100.200/32,2001:db8:9::/64 ] ||
+		wre_fail "wg show after PATCH: $(wg_allowed "$KEY_C")"
+	topo_gw_wg show "$API_IF" dump | awk -v k="$KEY_C" '$1 == k { print $8 }' | grep -qx 25 ||
+		wre_fail "wg show: keepalive not 25"
+	expect 200 PUT "$c_url" '{"allowed_ips": ["198.51.100.201/32"]}' >/dev/null
+	[ "$(wg_allowed "$KEY_C")" = 198.51.100.201/32 ] || wre_fail "wg show after PUT"
+	# the other way: what `wg set` writes, REST reads
+	topo_gw_wg set "$API_IF" peer "$KEY_C" allowed-ips 198.51.100.202/32 || wre_fail "wg set"
+	out=$(expect 200 GET "$c_url")
+	echo "$out" | jq -e '.allowed_ips == ["198.51.100.202/32"] and
+		.endpoint == "203.0.113.9:51820"' >/dev/null || wre_fail "REST after wg set: $out"
+	expect 204 DELETE "$c_url" >/dev/null
+	expect 404 GET "$c_url" >/dev/null
+	[ -z "$(wg_allowed "$KEY_C")" ] || wre_fail "wg show still lists the deleted peer"
+
+	# bulk replace: the branch stays (in place: its session lives on), C comes, then goes
+	out=$(expect 200 PUT "/v1/interfaces/$API_IF/peers" "{\"peers\": [
+		{\"public_key\": \"$br\", \"allowed_ips\": [\"198.51.100.0/24\", \"2001:db8:3::/64\"]},
+		{\"public_key\": \"$KEY_C\", \"allowed_ips\": [\"198.51.100.250/32\"]}]}")
+	echo "$out" | jq -e '.peer_count == 2 and .added == 1 and .updated == 1 and
+		.removed == 0' >/dev/null || wre_fail "bulk replace: $out"
+	[ "$(topo_gw_wg show "$API_IF" peers | wc -l)" -eq 2 ] || wre_fail "wg show: not 2 peers"
+	topo_ping lan "$TOPO_BR4"
+	out=$(expect 200 PUT "/v1/interfaces/$API_IF/peers" "{\"peers\": [
+		{\"public_key\": \"$br\", \"allowed_ips\": [\"198.51.100.0/24\", \"2001:db8:3::/64\"]}]}")
+	echo "$out" | jq -e '.peer_count == 1 and .removed == 1' >/dev/null ||
+		wre_fail "bulk replace back: $out"
+	topo_ping lan "$TOPO_BR4"
+	topo_ping lan -6 "$TOPO_BR6"
+
+	out=$(expect 200 GET /metrics)
+	echo "$out" | grep -q '^wirerate_up 1$' || wre_fail "metrics: no wirerate_up 1"
+	echo "$out" | grep -q "^wirerate_peers{interface=\"$API_IF\"} 1$" ||
+		wre_fail "metrics: peers: $(echo "$out" | grep '^wirerate_peers')"
+	echo "$out" | grep -q '^wirerate_port_receive_packets_total{port="wan"} [1-9]' ||
+		wre_fail "metrics: no packets on wan"
+	echo "$out" | grep -q "^wirerate_peer_receive_bytes_total{interface=\"$API_IF\",public_key=\"$br\"} [1-9]" ||
+		wre_fail "metrics: the branch's bytes"
+	wre_gateway_stop
+	[ ! -e "$API_SOCK" ] || wre_fail "the control socket is left behind"
+}
+
+# a slow client: connects, sends half a request and waits
+slow_client()
+{
+	/usr/bin/python3 - "$API_SOCK" "$1" <<-'PY'
+	import socket, sys, time
+	s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+	s.connect(sys.argv[1])
+	s.sendall(b"POST /v1/interfaces/x/peers HTTP/1.1\r\nHost: l\r\n"
+		  b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"pub")
+	time.sleep(float(sys.argv[2]))
+	s.close()
+	PY
+}
+
+scenario_bad()
+{
+	local before body path code i pids=() big
+
+	start endpoint=yes
+	topo_gateway_up "$WRE_TMP/gw.conf"
+	path=/v1/interfaces/$API_IF/peers
+	before=$(peers_state)
+	for body in '{"public_key": ' '{"public_key": "abc"' 'nul' '' \
+		'{"public_key": "'"$KEY_C"'", "public_key": "'"$KEY_C"'"}'; do
+		expect 400 POST "$path" "$body" | jq -e '.error.code == "invalid_json"' >/dev/null ||
+			wre_fail "malformed '$body': $(cat "$WRE_TMP/body")"
+	done
+	for body in '[]' '"peer"' "{\"public_key\": 5}" \
+		"{\"public_key\": \"$KEY_C\", \"allowed_ips\": \"198.51.100.7/32\"}" \
+		"{\"public_key\": \"$KEY_C\", \"persistent_keepalive\": \"25\"}" \
+		"{\"public_key\": \"$KEY_C\", \"endpoint\": 51820}"; do
+		expect 400 POST "$path" "$body" | jq -e '.error.code == "wrong_type"' >/dev/null ||
+			wre_fail "wrong type '$body': $(cat "$WRE_TMP/body")"
+	done
+	for body in "{\"public_key\": \"$KEY_C\", \"allowedips\": []}" \
+		"{\"public_key\": \"$KEY_C\", \"allowed_ips\": [], \"x\": 1}"; do
+		expect 400 POST "$path" "$body" | jq -e '.error.code == "unknown_field"' >/dev/null ||
+			wre_fail "unknown field '$body': $(cat "$WRE_TMP/body")"
+	done
+	for body in "{\"public_key\": \"$KEY_C\", \"allowed_ips\": [\"198.51.100.7/33\"]}" \
+		"{\"public_key\": \"$KEY_C\", \"persistent_keepalive\": 65536}" \
+		"{\"public_key\": \"$KEY_C\", \"endpoint\": \"gateway.example:51820\"}" \
+		'{"public_key": "not a key"}'; do
+		expect 400 POST "$path" "$body" | jq -e '.error.code == "invalid_value"' >/dev/null ||
+			wre_fail "invalid value '$body': $(cat "$WRE_TMP/body")"
+	done
+	# a bulk replace with one bad peer changes nothing at all
+	expect 400 PUT "$path" "{\"peers\": [{\"public_key\": \"$KEY_C\"},
+		{\"public_key\": \"$KEY_C\"}]}" >/dev/null
+	expect 400 PUT "$path" '{"peers": []' >/dev/null
+	expect 404 POST "/v1/interfaces/nosuchif/peers" "{\"public_key\": \"$KEY_C\"}" >/dev/null
+	expect 409 PATCH "/v1/interfaces/$API_IF" '{"listen_port": 0}' >/dev/null ||
+		true # refused one way or another; the state check below is what counts
+	code=$(api_code)
+	[ "${code:0:1}" = 4 ] || wre_fail "listen port 0: status $code"
+	expect 405 DELETE "/v1/interfaces/$API_IF/peers" >/dev/null
+	# a body over the limit (16 MiB), refused by its Content-Length before it is read
+	big=$WRE_TMP/big.json
+	head -c $((17 << 20)) /dev/zero | tr '\0' ' ' >"$big"
+	code=$(curl -sS --max-time 30 --unix-socket "$API_SOCK" -X PUT -o /dev/null \
+		-w '%{http_code}' -H 'Content-Type: application/json' --data-binary "@$big" \
+		"http://localhost$path")
+	[ "$code" = 413 ] || wre_fail "a 17 MiB body: status $code, not 413"
+	rm -f "$big"
+	[ "$(peers_state)" = "$before" ] || wre_fail "a refused request changed the peers:
+before: $before
+after:  $(peers_state)"
+	[ "$(expect 200 GET "/v1/interfaces/$API_IF" | jq .listen_port)" = 51820 ] ||
+		wre_fail "the listen port changed"
+
+	# a slow client holding a half-sent request does not keep others waiting
+	slow_client 8 &
+	pids+=($!)
+	sleep 1
+	expect 200 GET /v1/status >/dev/null
+	# concurrent clients: every one answered
+	for i in $(seq 16); do
+		curl -sS --max-time 10 --unix-socket "$API_SOCK" -o /dev/null -w '%{http_code}\n' \
+			"http://localhost/v1/interfaces/$API_IF/peers" >"$WRE_TMP/conc.$i" &
+		pids+=($!)
+	done
+	wait "${pids[@]:1}"
+	for i in $(seq 16); do
+		[ "$(cat "$WRE_TMP/conc.$i")" = 200 ] ||
+			wre_fail "concurrent client $i: $(cat "$WRE_TMP/conc.$i")"
+	done
+	kill "${pids[0]}" 2>/dev/null
+	wait "${pids[0]}" 2>/dev/null
+	topo_ping lan "$TOPO_BR4" -W 10
+	wre_gateway_stop
+}
+
+scenario_tcp()
+{
+	local token url code
+
+	token=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
+	printf '%s\n' "$token" >"$WRE_TMP/token"
+	chmod 600 "$WRE_TMP/token"
+	API_GATEWAY_EXTRA="\nControlAddress = 127.0.0.1:18080\nControlTokenFile = $WRE_TMP/token"
+	start endpoint=yes
+	topo_gateway_up "$WRE_TMP/gw.conf"
+	url=http://127.0.0.1:18080/v1/status
+	code=$(wre_nsx gw curl -sS --max-time 5 -o /dev/null -w '%{http_code}' "$url")
+	[ "$code" = 401 ] || wre_fail "no token: status $code"
+	code=$(wre_nsx gw curl -sS --max-time 5 -o /dev/null -w '%{http_code}' \
+		-H "Authorization: Bearer x$token" "$url")
+	[ "$code" = 401 ] || wre_fail "a wrong token: status $code"
+	code=$(wre_nsx gw curl -sS --max-time 5 -o "$WRE_TMP/body" -w '%{http_code}' \
+		-H "Authorization: Bearer $token" "$url")
+	[ "$code" = 200 ] || wre_fail "the token: status $code"
+	code=$(wre_nsx gw curl -sS --max-time 5 -o /dev/null -w '%{http_code}' \
+		-H "Authorization: Bearer $token" -X DELETE \
+		"http://127.0.0.1:18080/v1/interfaces/$TOPO_GW_WG/peers/$(urlkey "$(cat "$WRE_TMP/br.pub")")")
+	[ "$code" = 204 ] || wre_fail "DELETE with the token: status $code"
+	[ -z "$(topo_gw_wg show "$TOPO_GW_WG" peers)" ] || wre_fail "the peer is still there"
+	# the unix socket needs no token
+	expect 200 GET /v1/status >/dev/null
+	wre_gateway_stop
+	! grep -qF "$token" "$WRE_TMP/gw.log" || wre_fail "the token is in the gateway's output"
+}
+
+wre_init
+case "$SCENARIO" in
+rest | bad | tcp)
+	wre_need_root
+	wri_need_cmd curl jq
+	"scenario_$SCENARIO"
+	;;
+*) wre_fail "unknown scenario $SCENARIO" ;;
+esac
+wre_log "ok"
