@@ -37,7 +37,8 @@
 	X(TOO_BIG, "inner packet larger than the MTU")                                             \
 	X(NO_MEMORY, "out of memory")                                                              \
 	X(PEER_REMOVED, "peer removed with packets queued")                                        \
-	X(GAVE_UP, "queued packet dropped: no handshake within REKEY_ATTEMPT_TIME")
+	X(GAVE_UP, "queued packet dropped: no handshake within REKEY_ATTEMPT_TIME")           \
+	X(BAD_CHECKSUM, "bad UDP checksum")
 
 enum wr_drop_reason {
 	WR_DROP_NONE = 0,

@@ -21,12 +21,37 @@
 static bool
 udp_cksum_ok(const void *ip, bool v6, const struct rte_udp_hdr *uh)
 {
-	uint32_t sum = rte_raw_cksum(uh, rte_be_to_cpu_16(uh->dgram_len));
+	uint32_t sum;
 
+	/* over IPv6 a zero checksum is invalid (RFC 8200 8.1), over IPv4 it means none */
+	if (!v6 && uh->dgram_cksum == 0)
+		return true;
+	sum = rte_raw_cksum(uh, rte_be_to_cpu_16(uh->dgram_len));
 	sum += v6 ? rte_ipv6_phdr_cksum(ip, 0) : rte_ipv4_phdr_cksum(ip, 0);
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	return sum == 0xffff;
+}
+
+/*
+ * Whether the UDP checksum of a datagram may wait for wr_decap_burst(): only a transport data
+ * message's (type 4, reserved bytes zero, long enough). Its payload is authenticated by
+ * Poly1305, its addresses by the IPv4 header checksum (IPv6 has none, but a corrupted address
+ * yields a source that is not the peer's endpoint, which is verified) and its length by the IP
+ * length: all the UDP checksum protects beyond that is the ports. A wrong destination port would
+ * not have reached this listen port; a wrong source port is a source that differs from the
+ * peer's endpoint, and decap verifies every such datagram before the engine may roam to it.
+ * Everything else (handshakes, whose MACs cover no header either) is verified here.
+ */
+static bool
+cksum_deferrable(const struct rte_udp_hdr *uh, uint16_t udplen)
+{
+	uint32_t type;
+
+	if (udplen < sizeof(*uh) + WR_MSG_DATA_MIN_LEN)
+		return false;
+	memcpy(&type, uh + 1, sizeof(type));
+	return rte_le_to_cpu_32(type) == WR_MSG_DATA;
 }
 
 int
@@ -85,12 +110,10 @@ wr_decap_parse(struct rte_mbuf *m)
 	if (udplen != iplen - l3)
 		return -EINVAL;
 	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD)
-		return -EINVAL;
-	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) != RTE_MBUF_F_RX_L4_CKSUM_GOOD) {
-		/* over IPv6 a zero checksum is invalid (RFC 8200 8.1), over IPv4 it means none */
-		if ((v6 || uh->dgram_cksum != 0) && !udp_cksum_ok(p + l2, v6, uh))
-			return -EINVAL;
-	}
+		return -EBADMSG;
+	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) != RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
+		!cksum_deferrable(uh, udplen) && !udp_cksum_ok(p + l2, v6, uh))
+		return -EBADMSG;
 	if (rte_pktmbuf_pkt_len(m) > l2 + iplen)
 		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - (l2 + iplen));
 	m->l2_len = l2;
@@ -118,10 +141,55 @@ outer_source(const struct rte_mbuf *m, struct wr_endpoint *ep)
 	}
 }
 
+/* The endpoint of the peer a burst last looked up: one sequence-count read per peer and burst. */
+struct ep_cache {
+	uint32_t peer_id; /* WR_DP_PEER_NONE: nothing read yet */
+	bool known;
+	struct wr_endpoint ep;
+};
+
+/* Whether the outer source of @p m (headers located by wr_decap_parse()) is @p ep. */
+static bool
+from_endpoint(const struct rte_mbuf *m, const struct wr_endpoint *ep)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, m->l2_len);
+	const struct rte_udp_hdr *uh = (const void *)(ip + m->l3_len);
+
+	if ((ip[0] >> 4) == 4)
+		return ep->sa.sa_family == AF_INET && ep->in4.sin_port == uh->src_port &&
+		       memcmp(&ep->in4.sin_addr, ip + 12, 4) == 0; /* source address */
+	return ep->sa.sa_family == AF_INET6 && ep->in6.sin6_port == uh->src_port &&
+	       memcmp(&ep->in6.sin6_addr, ip + 8, 16) == 0; /* source address */
+}
+
+/*
+ * The UDP checksum wr_decap_parse() left to us (see cksum_deferrable()): verified unless the NIC
+ * vouched for it or the datagram comes from the peer's current endpoint.
+ */
+static bool
+cksum_acceptable(const struct wr_dp_crypto_tables *t, const struct rte_mbuf *m, uint32_t peer_id,
+	struct ep_cache *c)
+{
+	const uint8_t *ip;
+
+	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+		return true;
+	if (c->peer_id != peer_id) {
+		const struct wr_dp_peer *p = wr_dp_peer_get(t->peers, peer_id);
+
+		c->peer_id = peer_id;
+		c->known = p != NULL && wr_dp_peer_get_endpoint(p, &c->ep);
+	}
+	if (c->known && from_endpoint(m, &c->ep))
+		return true;
+	ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, m->l2_len);
+	return udp_cksum_ok(ip, (ip[0] >> 4) == 6, (const void *)(ip + m->l3_len));
+}
+
 /* Checks before crypto. Returns the drop reason, or NONE with the op filled in. */
 static enum wr_drop_reason
 check_message(const struct wr_dp_crypto_tables *t, struct rte_mbuf *m, uint64_t now,
-	struct wr_aead_op *op, struct wr_dp_keypair **kpp)
+	struct ep_cache *c, struct wr_aead_op *op, struct wr_dp_keypair **kpp)
 {
 	uint32_t off = (uint32_t)m->l2_len + m->l3_len + sizeof(struct rte_udp_hdr), len;
 	const struct rte_udp_hdr *uh;
@@ -151,6 +219,8 @@ check_message(const struct wr_dp_crypto_tables *t, struct rte_mbuf *m, uint64_t 
 		return WR_DROP_KEY_EXPIRED;
 	if (!wr_replay_check(&kp->replay, counter))
 		return WR_DROP_REPLAY;
+	if (!cksum_acceptable(t, m, kp->peer_id, c))
+		return WR_DROP_BAD_CHECKSUM;
 
 	op->key = kp->receive_key;
 	op->counter = counter;
@@ -261,6 +331,7 @@ unsigned int
 wr_decap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *t,
 	struct rte_mbuf **pkts, unsigned int n, uint64_t now, struct wr_decap_result *res)
 {
+	struct ep_cache epc = { .peer_id = WR_DP_PEER_NONE };
 	unsigned int i, k, nops = 0, ninner = 0;
 
 	n = RTE_MIN(n, (unsigned int)WR_DP_CRYPTO_BURST);
@@ -272,7 +343,7 @@ wr_decap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *
 
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		r = check_message(t, pkts[i], now, &lc->ops[nops], &lc->kp[nops]);
+		r = check_message(t, pkts[i], now, &epc, &lc->ops[nops], &lc->kp[nops]);
 		if (r != WR_DROP_NONE) {
 			drop(lc, res, i, pkts[i], r);
 			continue;

@@ -6,9 +6,11 @@
  *
  * Per packet, in order: header checks (type 4 with zero reserved bytes, at least 32 bytes),
  * receiver index -> keypair (lock-free), keypair expiry (REJECT_AFTER_TIME/MESSAGES), replay
- * check; then one wr_aead_open_burst() in place for the survivors; then the replay window update
- * (per keypair, under its lock, once per burst), the inner IP header checks, padding trimmed,
- * the inner source checked against the sending peer's AllowedIPs; keepalives are consumed.
+ * check, the UDP checksum when the outer source is not the peer's current endpoint (and the NIC
+ * did not verify it: RTE_MBUF_F_RX_L4_CKSUM_GOOD); then one wr_aead_open_burst() in place for the
+ * survivors; then the replay window update (per keypair, under its lock, once per burst), the inner
+ * IP header checks, padding trimmed, the inner source checked against the sending peer's
+ * AllowedIPs; keepalives are consumed.
  *
  * Everything dropped is freed and counted under an enum wr_drop_reason on the lcore. What
  * authenticated is reported in "data received" summaries, one per peer and keypair in the burst,
@@ -57,9 +59,12 @@ struct wr_decap_result {
 /**
  * Locate the UDP payload of the Ethernet frame @p m: Ethernet (one VLAN tag allowed), IPv4 (no
  * options beyond the header length, no fragment, header checksum) or IPv6 (UDP as next header),
- * UDP (length, and the checksum unless zero over IPv4 or the NIC vouched for it). Trims Ethernet
+ * UDP (length, and the checksum unless zero over IPv4 or the NIC vouched for it). The checksum
+ * of a transport data message (type 4) is left to wr_decap_burst(), which verifies it only when
+ * the datagram does not come from the peer's current endpoint (decap.c says why). Trims Ethernet
  * padding, sets m->l2_len, m->l3_len and m->l4_len (8): the payload starts at their sum.
- * Returns 0 or -EINVAL (not such a packet; @p m untouched but for the lengths).
+ * Returns 0, -EBADMSG (bad UDP checksum) or -EINVAL (not such a packet); @p m untouched but for
+ * the lengths.
  */
 int
 wr_decap_parse(struct rte_mbuf *m);

@@ -919,7 +919,7 @@ test_parse(void)
 	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14);
 	uh = rte_pktmbuf_mtod_offset(m, struct rte_udp_hdr *, 34);
 	uh->dgram_cksum ^= 1;
-	CHECK(wr_decap_parse(m) == -EINVAL, "bad UDP checksum refused");
+	CHECK(wr_decap_parse(m) == -EBADMSG, "bad UDP checksum refused");
 	uh->dgram_cksum = 0;
 	CHECK(wr_decap_parse(m) == 0, "no UDP checksum over IPv4 is fine");
 	ip->hdr_checksum ^= 1;
@@ -938,7 +938,7 @@ test_parse(void)
 	CHECK(m->l2_len == 14 && m->l3_len == 40 && m->l4_len == 8, "IPv6 lengths");
 	uh = rte_pktmbuf_mtod_offset(m, struct rte_udp_hdr *, 54);
 	uh->dgram_cksum = 0;
-	CHECK(wr_decap_parse(m) == -EINVAL, "no UDP checksum over IPv6 refused");
+	CHECK(wr_decap_parse(m) == -EBADMSG, "no UDP checksum over IPv6 refused");
 	rte_pktmbuf_trim(m, 1);
 	CHECK(wr_decap_parse(m) == -EINVAL, "truncated refused");
 	rte_pktmbuf_free(m);
@@ -958,6 +958,110 @@ test_parse(void)
 	}
 	CHECK(wr_decap_parse(m) == 0 && m->l2_len == 18, "VLAN tagged");
 	rte_pktmbuf_free(m);
+}
+
+/* Make the UDP checksum of the parsed IPv4 frame @p m wrong (and not zero, which means none). */
+static void
+break_udp_cksum(struct rte_mbuf *m)
+{
+	struct rte_udp_hdr *uh =
+		rte_pktmbuf_mtod_offset(m, struct rte_udp_hdr *, m->l2_len + m->l3_len);
+
+	uh->dgram_cksum = uh->dgram_cksum == htons(1) ? htons(2) : htons(1);
+}
+
+/* One data message sealed by A for B, framed from @p from to B. */
+static struct rte_mbuf *
+data_frame_from(const struct wr_endpoint *from, uint32_t seed)
+{
+	static uint8_t inner[1][1420];
+	struct wire_msg msg[1];
+	uint16_t len = 200;
+
+	make_inner(inner[0], len, false, 1, 4, seed);
+	seal_on_a(inner, &len, 1, msg);
+	return frame_of(msg[0].data, msg[0].len, from, &B.addr);
+}
+
+/*
+ * The UDP checksum of a data message is verified only when it could mislead roaming: a bad one
+ * from the peer's current endpoint is authenticated data all the same; from another endpoint it
+ * is dropped and counted, and the endpoint stays. Handshakes are always verified.
+ */
+static void
+test_lazy_cksum(void)
+{
+	uint64_t bad_before = lcB.drops[WR_DROP_BAD_CHECKSUM];
+	struct wr_endpoint cur, roamed, ep;
+	struct wr_decap_result res;
+	uint8_t hs[WR_MSG_DATA_MIN_LEN + 16];
+	struct rte_mbuf *m;
+
+	printf("dp_crypto: UDP checksums of data messages verified lazily\n");
+	CHECK(wr_dp_peer_get_endpoint(&B.peers->peer[PEER], &cur) && ep_equal(&cur, &A.addr),
+		"B sends to A's address");
+	ep4(&roamed, "192.0.2.77", 4000);
+
+	m = data_frame_from(&cur, 31);
+	break_udp_cksum(m);
+	CHECK(wr_decap_parse(m) == 0, "parse leaves a data message's checksum to decap");
+	wr_decap_burst(&lcB, &B.tables, &m, 1, now, &res);
+	CHECK(res.status[0] == WR_DROP_NONE && res.n_delivered == 1 && res.n_rx == 1,
+		"bad checksum from the current endpoint: authenticated data (%s)",
+		wr_drop_reason_name(res.status[0]));
+	if (res.n_delivered)
+		rte_pktmbuf_free(res.delivered[0]);
+	report_rx(&B, &res);
+
+	m = data_frame_from(&roamed, 32);
+	break_udp_cksum(m);
+	wr_decap_burst(&lcB, &B.tables, &m, 1, now, &res);
+	CHECK(res.status[0] == WR_DROP_BAD_CHECKSUM && res.n_delivered == 0 && res.n_rx == 0,
+		"bad checksum from another endpoint: dropped (%s), no summary",
+		wr_drop_reason_name(res.status[0]));
+	CHECK(lcB.drops[WR_DROP_BAD_CHECKSUM] == bad_before + 1, "and counted");
+	report_rx(&B, &res);
+	CHECK(wr_dp_peer_get_endpoint(&B.peers->peer[PEER], &ep) && ep_equal(&ep, &cur),
+		"the endpoint did not move");
+
+	m = data_frame_from(&roamed, 33);
+	break_udp_cksum(m);
+	m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	wr_decap_burst(&lcB, &B.tables, &m, 1, now, &res);
+	CHECK(res.status[0] == WR_DROP_NONE && res.n_rx == 1 && ep_equal(&res.rx[0].from, &roamed),
+		"unless the NIC vouched for it (%s)", wr_drop_reason_name(res.status[0]));
+	if (res.n_delivered)
+		rte_pktmbuf_free(res.delivered[0]);
+
+	m = data_frame_from(&roamed, 34);
+	wr_decap_burst(&lcB, &B.tables, &m, 1, now, &res);
+	CHECK(res.status[0] == WR_DROP_NONE && res.n_rx == 1 && ep_equal(&res.rx[0].from, &roamed),
+		"a good checksum from another endpoint: authenticated, the summary names it (%s)",
+		wr_drop_reason_name(res.status[0]));
+	if (res.n_delivered)
+		rte_pktmbuf_free(res.delivered[0]);
+
+	m = data_frame_from(&cur, 35);
+	m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_BAD;
+	CHECK(wr_decap_parse(m) == -EBADMSG, "a data message the NIC found bad: refused");
+	rte_pktmbuf_free(m);
+
+	memset(hs, 0, sizeof(hs));
+	hs[0] = WR_MSG_HANDSHAKE_INITIATION;
+	m = frame_of(hs, sizeof(hs), &cur, &B.addr);
+	CHECK(wr_decap_parse(m) == 0, "a handshake with a good checksum parses");
+	break_udp_cksum(m);
+	CHECK(wr_decap_parse(m) == -EBADMSG, "a handshake with a bad checksum is refused");
+	rte_pktmbuf_free(m);
+
+	memset(hs, 0, sizeof(hs));
+	hs[0] = WR_MSG_DATA;
+	hs[1] = 1; /* reserved bytes not zero: not a data message, so verified at once */
+	m = frame_of(hs, sizeof(hs), &cur, &B.addr);
+	break_udp_cksum(m);
+	CHECK(wr_decap_parse(m) == -EBADMSG, "type 4 with reserved bytes set: verified at once");
+	rte_pktmbuf_free(m);
+	rte_rcu_qsbr_quiescent(rcu, 0);
 }
 
 /*
@@ -1073,6 +1177,7 @@ main(int argc, char **argv)
 		test_expired();
 	}
 	test_two_workers();
+	test_lazy_cksum();
 	test_roaming();
 	test_expire_sending();
 	test_removal();
