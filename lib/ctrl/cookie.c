@@ -25,6 +25,20 @@ derive_key(uint8_t key[WR_KEY_LEN], const char *label, const uint8_t pub[WR_KEY_
 	wr_blake2s_final(&s, key);
 }
 
+/* the states that mac1_state's comment in wr_cookie.h describes */
+static void
+keep_mac1_states(struct wr_blake2s_state st[WR_COOKIE_MAC1_TYPES], const uint8_t key[WR_KEY_LEN])
+{
+	uint8_t type;
+	unsigned i;
+
+	for (i = 0; i < WR_COOKIE_MAC1_TYPES; i++) {
+		type = (uint8_t)(WR_MSG_HANDSHAKE_INITIATION + i);
+		wr_blake2s_init_key(&st[i], WR_MAC_LEN, key, WR_KEY_LEN);
+		wr_blake2s_update(&st[i], &type, 1);
+	}
+}
+
 void
 wr_cookie_checker_set_key(struct wr_cookie_checker *c, const uint8_t pub[WR_KEY_LEN])
 {
@@ -34,6 +48,7 @@ wr_cookie_checker_set_key(struct wr_cookie_checker *c, const uint8_t pub[WR_KEY_
 	}
 	derive_key(c->message_mac1_key, WR_LABEL_MAC1, pub);
 	derive_key(c->cookie_encryption_key, WR_LABEL_COOKIE, pub);
+	keep_mac1_states(c->mac1_state, c->message_mac1_key);
 	c->has_keys = true;
 }
 
@@ -49,6 +64,7 @@ wr_cookie_maker_init(struct wr_cookie_maker *m, const uint8_t peer_pub[WR_KEY_LE
 	wr_wipe(m, sizeof(*m));
 	derive_key(m->message_mac1_key, WR_LABEL_MAC1, peer_pub);
 	derive_key(m->cookie_encryption_key, WR_LABEL_COOKIE, peer_pub);
+	keep_mac1_states(m->mac1_state, m->message_mac1_key);
 }
 
 static bool
@@ -57,11 +73,22 @@ expired(uint64_t birth, uint64_t limit, uint64_t now)
 	return now < birth || now - birth >= limit;
 }
 
-/* the macs are the last 32 bytes of a handshake message */
+/* the macs are the last 32 bytes of a handshake message, which starts with its type */
 static void
-compute_mac1(uint8_t mac1[WR_MAC_LEN], const void *msg, size_t len, const uint8_t key[WR_KEY_LEN])
+compute_mac1(uint8_t mac1[WR_MAC_LEN], const void *msg, size_t len, const uint8_t key[WR_KEY_LEN],
+	const struct wr_blake2s_state kept[WR_COOKIE_MAC1_TYPES])
 {
-	wr_blake2s(mac1, WR_MAC_LEN, msg, len - 2 * WR_MAC_LEN, key, WR_KEY_LEN);
+	const uint8_t *p = msg;
+	unsigned k = (unsigned)p[0] - WR_MSG_HANDSHAKE_INITIATION;
+	struct wr_blake2s_state s;
+
+	if (k >= WR_COOKIE_MAC1_TYPES) {
+		wr_blake2s(mac1, WR_MAC_LEN, msg, len - 2 * WR_MAC_LEN, key, WR_KEY_LEN);
+		return;
+	}
+	s = kept[k];
+	wr_blake2s_update(&s, p + 1, len - 2 * WR_MAC_LEN - 1);
+	wr_blake2s_final(&s, mac1);
 }
 
 static void
@@ -110,7 +137,7 @@ wr_cookie_validate(struct wr_cookie_checker *c, const void *msg, size_t len,
 		return WR_COOKIE_MAC_INVALID;
 	macs = (const struct wr_message_macs *)((const uint8_t *)msg + len - sizeof(*macs));
 
-	compute_mac1(mac, msg, len, c->message_mac1_key);
+	compute_mac1(mac, msg, len, c->message_mac1_key, c->mac1_state);
 	if (!wr_ct_equal(mac, macs->mac1, WR_MAC_LEN))
 		goto out;
 	ret = WR_COOKIE_MAC_VALID_MAC1;
@@ -133,7 +160,7 @@ wr_cookie_add_macs(struct wr_cookie_maker *m, void *msg, size_t len, uint64_t no
 	struct wr_message_macs *macs =
 		(struct wr_message_macs *)((uint8_t *)msg + len - sizeof(*macs));
 
-	compute_mac1(macs->mac1, msg, len, m->message_mac1_key);
+	compute_mac1(macs->mac1, msg, len, m->message_mac1_key, m->mac1_state);
 	memcpy(m->last_mac1_sent, macs->mac1, WR_MAC_LEN);
 	m->have_sent_mac1 = true;
 

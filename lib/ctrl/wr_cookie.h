@@ -18,7 +18,16 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "wr_crypto.h"
 #include "wr_messages.h"
+
+/*
+ * mac1's key lasts as long as the public key it comes from, so its keyed hash is kept with the
+ * key block compressed: one compression less per mac1. A block is compressed only once input
+ * follows it, so each kept state has also absorbed the message's first byte, its type: one
+ * state per handshake message type (initiation, response); others hash from the key.
+ */
+#define WR_COOKIE_MAC1_TYPES 2
 
 struct wr_cookie_checker {
 	uint8_t secret[WR_KEY_LEN];
@@ -26,12 +35,14 @@ struct wr_cookie_checker {
 	bool secret_valid;
 	uint8_t message_mac1_key[WR_KEY_LEN];      /* HASH(LABEL_MAC1 || our public key) */
 	uint8_t cookie_encryption_key[WR_KEY_LEN]; /* HASH(LABEL_COOKIE || our public key) */
+	struct wr_blake2s_state mac1_state[WR_COOKIE_MAC1_TYPES]; /* set with the keys */
 	bool has_keys;
 };
 
 struct wr_cookie_maker {
 	uint8_t message_mac1_key[WR_KEY_LEN];      /* HASH(LABEL_MAC1 || peer public key) */
 	uint8_t cookie_encryption_key[WR_KEY_LEN]; /* HASH(LABEL_COOKIE || peer public key) */
+	struct wr_blake2s_state mac1_state[WR_COOKIE_MAC1_TYPES]; /* set with the keys */
 	uint8_t cookie[WR_COOKIE_LEN];
 	uint64_t cookie_birthdate;
 	bool have_cookie;

@@ -282,6 +282,97 @@ test_ratelimit_with_mac2(void)
 	net_free(&net);
 }
 
+/* mac1 the long way: HASH(LABEL_MAC1 || pub) as the key of a one-shot MAC */
+static void
+naive_mac1(uint8_t mac1[16], const uint8_t pub[32], const void *msg, size_t len)
+{
+	uint8_t in[8 + 32], key[32];
+
+	memcpy(in, WR_LABEL_MAC1, 8);
+	memcpy(in + 8, pub, 32);
+	wr_blake2s(key, 32, in, sizeof(in), NULL, 0);
+	wr_blake2s(mac1, 16, msg, len - 32, key, 32);
+}
+
+/*
+ * The checker and the maker keep mac1's keyed hash with the key block compressed: it must equal
+ * the long way for every type byte (the two kept states and the fallback) and message length,
+ * and follow every new key: the checker's when the device's private key changes, the maker's
+ * when it is made again for another public key.
+ */
+static void
+test_kept_mac1_states(void)
+{
+	static const size_t lens[] = { WR_MSG_INITIATION_LEN, WR_MSG_RESPONSE_LEN, 36, 97, 160 };
+	struct wr_cookie_checker ck;
+	struct wr_cookie_maker mk;
+	struct wr_endpoint src;
+	uint8_t priv[32], pub[3][32], msg[160], want[16];
+	unsigned i, k, bad_add = 0, bad_val = 0;
+	size_t len;
+	struct net net;
+	struct node *a, *b;
+	struct wr_peer *ab;
+
+	printf("-- kept mac1 states against the long way, and after key changes\n");
+	ep4(&src, "203.0.113.1", 51820);
+	memset(&ck, 0, sizeof(ck));
+	for (k = 0; k < 3; k++) {
+		wr_x25519_generate(priv);
+		wr_x25519_public(pub[k], priv);
+	}
+	for (i = 0; i < 600; i++) {
+		/* a new key every 200 messages: the kept states must follow it */
+		k = i / 200;
+		if (i % 200 == 0) {
+			wr_cookie_checker_set_key(&ck, pub[k]);
+			wr_cookie_maker_init(&mk, pub[k]);
+		}
+		len = lens[i % 5];
+		wr_random(msg, len);
+		msg[0] = (uint8_t)(i % 4); /* 0 and 3: no kept state; 1, 2: the handshake's */
+		wr_cookie_add_macs(&mk, msg, len, 0);
+		naive_mac1(want, pub[k], msg, len);
+		bad_add += memcmp(msg + len - 32, want, 16) != 0;
+		bad_val += wr_cookie_validate(&ck, msg, len, &src.sa, false, 0) !=
+			   WR_COOKIE_MAC_VALID_MAC1;
+		msg[len - 32] ^= 1;
+		bad_val += wr_cookie_validate(&ck, msg, len, &src.sa, false, 0) !=
+			   WR_COOKIE_MAC_INVALID;
+		if (i % 200 == 199 && k < 2) {
+			/* made for the next key: this key's mac1 no longer passes */
+			msg[len - 32] ^= 1;
+			wr_cookie_checker_set_key(&ck, pub[k + 1]);
+			bad_val += wr_cookie_validate(&ck, msg, len, &src.sa, false, 0) !=
+				   WR_COOKIE_MAC_INVALID;
+		}
+	}
+	check(bad_add == 0, "maker's mac1 equals the long way");
+	check(bad_val == 0, "checker accepts exactly the right mac1s");
+	wr_cookie_checker_set_key(&ck, NULL);
+	wr_cookie_add_macs(&mk, msg, WR_MSG_INITIATION_LEN, 0);
+	check(wr_cookie_validate(&ck, msg, WR_MSG_INITIATION_LEN, &src.sa, false, 0) ==
+			WR_COOKIE_MAC_INVALID,
+		"no key: every mac1 invalid");
+	wr_cookie_checker_wipe(&ck);
+
+	/* a device's new private key: initiations to its old public key fail mac1 */
+	memset(&net, 0, sizeof(net));
+	net.now = SEC(1000);
+	a = net_add(&net, "203.0.113.1", 51820);
+	b = net_add(&net, "203.0.113.2", 51820);
+	ab = net_link(a, b, NULL, true, "198.51.100.1", 32);
+	net_link(b, a, NULL, true, "192.0.2.1", 32);
+	wr_x25519_generate(priv);
+	wr_device_set_private_key(b->dev, priv);
+	wr_peer_initiate(ab, net.now);
+	net_run(&net);
+	check(wr_device_drop_count(b->dev, WR_DROP_BAD_MAC1) == 1,
+		"after the responder's key changed, mac1 made for the old key is refused");
+	net_free(&net);
+	wr_wipe(priv, sizeof(priv));
+}
+
 int
 main(void)
 {
@@ -293,6 +384,7 @@ main(void)
 	test_bad_cookie_replies();
 	test_checker();
 	test_ratelimit_with_mac2();
+	test_kept_mac1_states();
 	printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
 	return failures ? 1 : 0;
 }
