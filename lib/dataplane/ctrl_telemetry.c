@@ -5,9 +5,10 @@
  *
  *   /wirerate/status      version, uptime, interfaces, peers, worker lcores
  *   /wirerate/interfaces  per interface: listen port, port, peers
- *   /wirerate/peers       [,IFNAME] per peer: interface, public key, endpoint, rx/tx bytes and
- *                         packets, latest handshake (Unix seconds, 0: never); at most
- *                         RTE_TEL_MAX_ARRAY_ENTRIES peers (the REST API lists them all)
+ *   /wirerate/peers       [,IFNAME] by public key in hex (base64 is no valid telemetry name):
+ *                         interface, public key (base64), endpoint, rx/tx bytes and packets,
+ *                         latest handshake (Unix seconds, 0: never); at most
+ *                         RTE_TEL_MAX_DICT_ENTRIES peers (the REST API lists them all)
  *   /wirerate/drops       every drop reason with its count: the protocol's (engines and data
  *                         plane, summed) and the data plane's L2/L3 ones
  *
@@ -37,6 +38,7 @@
 struct tel_peer {
 	uint8_t iface;
 	char key[WR_BASE64_KEY_LEN + 1];
+	char id[2 * WR_KEY_LEN + 1]; /* the key in hex: telemetry names take [A-Za-z0-9_/] */
 	char endpoint[TEL_EP_LEN];
 	uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets, latest_handshake;
 };
@@ -83,6 +85,19 @@ format_endpoint(char *buf, size_t len, const struct wr_endpoint *ep)
 		snprintf(buf, len, "[%s]:%u", s, ntohs(ep->in6.sin6_port));
 	else
 		snprintf(buf, len, "(none)");
+}
+
+static void
+hex(char *out, const uint8_t *b, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 15];
+	}
+	out[2 * n] = '\0';
 }
 
 /* ---- the control lcore's side ---- */
@@ -135,6 +150,7 @@ wr_ctrl_tel_snapshot(struct wr_control *ctl)
 		wr_peer_get_endpoint(cp->peer, &ep);
 		tp->iface = (uint8_t)cp->iface;
 		wr_base64_key_encode(tp->key, wr_peer_public_key(cp->peer));
+		hex(tp->id, wr_peer_public_key(cp->peer), WR_KEY_LEN);
 		format_endpoint(tp->endpoint, sizeof(tp->endpoint), &ep);
 		tp->rx_bytes = st.rx_bytes;
 		tp->tx_bytes = st.tx_bytes;
@@ -196,7 +212,10 @@ cmd_interfaces(struct rte_tel_data *d)
 		rte_tel_data_add_dict_string(c, "port", tel.ifs[i].port);
 		rte_tel_data_add_dict_u64(c, "listen_port", tel.ifs[i].listen_port);
 		rte_tel_data_add_dict_u64(c, "peers", tel.ifs[i].n_peers);
-		rte_tel_data_add_dict_container(d, tel.ifs[i].name, c, 0);
+		if (rte_tel_data_add_dict_container(d, tel.ifs[i].name, c, 0) != 0) {
+			rte_tel_data_free(c);
+			return -ENOSPC;
+		}
 	}
 	return 0;
 }
@@ -207,8 +226,9 @@ cmd_peers(struct rte_tel_data *d, const char *params)
 	unsigned int n = 0;
 	uint32_t i;
 
-	rte_tel_data_start_array(d, RTE_TEL_CONTAINER);
-	for (i = 0; i < tel.n_peers && n < RTE_TEL_MAX_ARRAY_ENTRIES; i++) {
+	/* a dict by id: telemetry (22.11) takes no dict inside an array */
+	rte_tel_data_start_dict(d);
+	for (i = 0; i < tel.n_peers && n < RTE_TEL_MAX_DICT_ENTRIES; i++) {
 		const struct tel_peer *tp = &tel.peers[i];
 		struct rte_tel_data *c;
 
@@ -226,7 +246,10 @@ cmd_peers(struct rte_tel_data *d, const char *params)
 		rte_tel_data_add_dict_u64(c, "rx_packets", tp->rx_packets);
 		rte_tel_data_add_dict_u64(c, "tx_packets", tp->tx_packets);
 		rte_tel_data_add_dict_u64(c, "latest_handshake", tp->latest_handshake);
-		rte_tel_data_add_array_container(d, c, 0);
+		if (rte_tel_data_add_dict_container(d, tp->id, c, 0) != 0) {
+			rte_tel_data_free(c);
+			return -ENOSPC;
+		}
 		n++;
 	}
 	return 0;

@@ -19,8 +19,9 @@
 #              added over REST (its traffic starts), its AllowedIPs changed (traffic follows),
 #              and removed (its traffic stops); A's stream loses no datagram and the gateway
 #              counts no drop for it
-#   telemetry  dpdk-telemetry.py, connected to the gateway (EAL runtime directory from
-#              --file-prefix), lists the /wirerate/ commands and they answer
+#   telemetry  dpdk-telemetry.py, connected to the gateway (started with EAL options of its
+#              own: telemetry on, a runtime directory of its own with --file-prefix), lists
+#              the /wirerate/ commands, and they answer: status, interfaces, peers, drops
 #
 # Usage: api.sh WIRERATE SCENARIO
 set -uo pipefail
@@ -35,6 +36,7 @@ WRE_NAME="e2e-api-$SCENARIO"
 
 API_SOCK=
 API_IF=
+API_PREFIX=
 # a syntactically valid public key nobody holds
 KEY_C=
 
@@ -303,9 +305,76 @@ scenario_tcp()
 	! grep -qF "$token" "$WRE_TMP/gw.log" || wre_fail "the token is in the gateway's output"
 }
 
+# api_gateway_start CONF EAL-OPTION...: as wre_gateway_start, with EAL options of our own
+api_gateway_start()
+{
+	local conf=$1
+
+	shift
+	ip netns exec "$(wre_ns gw)" "$WIRERATE" "$@" -- -c "$conf" >"$WRE_TMP/gw.log" 2>&1 \
+		</dev/null &
+	WRE_GW_PID=$!
+	wre_wait 30 wre_gateway_up || wre_fail "wirerate did not come up"
+}
+
+# telemetry COMMAND...: dpdk-telemetry.py's answers (one JSON line each) to the gateway
+telemetry()
+{
+	printf '%s\n' "$@" | dpdk-telemetry.py -f "$API_PREFIX" 2>&1
+}
+
+scenario_telemetry()
+{
+	local out br
+
+	wri_need_cmd dpdk-telemetry.py
+	start endpoint=yes
+	br=$(cat "$WRE_TMP/br.pub")
+	# the runtime directory (/var/run/dpdk/PREFIX) holds the telemetry socket: a prefix of our
+	# own, and no --no-telemetry (wirerate's default EAL options have it)
+	API_PREFIX=wre-api-$WRE_ID
+	api_gateway_start "$WRE_TMP/gw.conf" -l 0,1 --main-lcore 0 --no-huge --no-shconf -m 256 \
+		--no-pci --file-prefix "$API_PREFIX"
+	wre_wait 10 test -S "/var/run/dpdk/$API_PREFIX/dpdk_telemetry.v2" ||
+		wre_fail "no telemetry socket in /var/run/dpdk/$API_PREFIX"
+	topo_ping lan "$TOPO_BR4" -W 10
+	sleep 1 # the snapshot is refreshed every 500 ms
+	out=$(telemetry /)
+	for c in status interfaces peers drops; do
+		echo "$out" | grep -q "\"/wirerate/$c\"" || wre_fail "no /wirerate/$c in: $out"
+	done
+	out=$(telemetry /wirerate/status)
+	echo "$out" | jq -e '."/wirerate/status" | .state == "running" and .peers == 1 and
+		.workers == 1' >/dev/null || wre_fail "/wirerate/status: $out"
+	out=$(telemetry /wirerate/interfaces)
+	echo "$out" | jq -e --arg i "$TOPO_GW_WG" '."/wirerate/interfaces"[$i] |
+		.listen_port == 51820 and .port == "wan" and .peers == 1' >/dev/null ||
+		wre_fail "/wirerate/interfaces: $out"
+	out=$(telemetry "/wirerate/peers,$TOPO_GW_WG")
+	echo "$out" | jq -e --arg k "$br" --arg ep "$TOPO_BRWAN4:$TOPO_PORT" \
+		'."/wirerate/peers" | length == 1 and (.[] | .public_key == $k and
+		.endpoint == $ep and .rx_bytes > 0 and .latest_handshake > 0)' \
+		>/dev/null || wre_fail "/wirerate/peers: $out"
+	out=$(telemetry /wirerate/peers,nosuchif)
+	echo "$out" | jq -e '(."/wirerate/peers" // {}) == {}' >/dev/null ||
+		wre_fail "/wirerate/peers of no interface: $out"
+	out=$(telemetry /wirerate/drops)
+	echo "$out" | jq -e '."/wirerate/drops" | has("replay") and has("not_for_us")' \
+		>/dev/null || wre_fail "/wirerate/drops: $out"
+	wre_gateway_stop
+}
+
+# the gateway first (wre.sh's), then the EAL runtime directory of our own prefix, if any
+api_cleanup()
+{
+	wre_cleanup_gateway "$@"
+	[ -z "$API_PREFIX" ] || rm -rf "/var/run/dpdk/$API_PREFIX"
+}
+
 wre_init
+WRI_CLEANUP_FIRST=api_cleanup
 case "$SCENARIO" in
-rest | bad | tcp)
+rest | bad | tcp | telemetry)
 	wre_need_root
 	wri_need_cmd curl jq
 	"scenario_$SCENARIO"
