@@ -305,6 +305,86 @@ scenario_tcp()
 	! grep -qF "$token" "$WRE_TMP/gw.log" || wre_fail "the token is in the gateway's output"
 }
 
+# b_reaches ADDR: one echo request from the LAN host to ADDR (behind peer B) is answered
+b_reaches()
+{
+	wre_nsx lan ping -n -c 1 -W 1 "$1" >/dev/null 2>&1
+}
+
+scenario_live()
+{
+	local a b b2 b_url hs_before hs_after lost sent client
+
+	wri_need_cmd iperf3
+	start endpoint=yes
+	a=$(cat "$WRE_TMP/br.pub")
+	# A holds 198.51.100.0/25 (the branch), B (a second wireguard-go in the branch, port 51821,
+	# addresses .129 and .130) is not configured at the gateway yet
+	sed -i 's|^AllowedIPs = 198.51.100.0/24, |AllowedIPs = 198.51.100.0/25, |' "$WRE_TMP/gw.conf"
+	grep -q '^AllowedIPs = 198.51.100.0/25, ' "$WRE_TMP/gw.conf" ||
+		wre_fail "cannot narrow peer A's AllowedIPs in the configuration"
+	b2=$(wre_if b2)
+	wri_wg_genkey b2
+	b=$(cat "$WRE_TMP/b2.pub")
+	b_url=/v1/interfaces/$API_IF/peers/$(urlkey "$b")
+	wri_wg_start br "$b2"
+	wre_nsx br wg set "$b2" private-key "$WRE_TMP/b2.key" listen-port 51821 \
+		peer "$(cat "$WRE_TMP/gw.pub")" allowed-ips 192.0.2.0/24 || wre_fail "wg set $b2"
+	wre_nsx br ip addr add 198.51.100.129/32 dev "$b2"
+	wre_nsx br ip addr add 198.51.100.130/32 dev "$b2"
+	wre_nsx br ip link set "$b2" up
+	wre_nsx br ip rule add from 198.51.100.128/25 table 100
+	wre_nsx br ip route add 192.0.2.0/24 dev "$b2" table 100
+	topo_gateway_up "$WRE_TMP/gw.conf"
+	topo_ping lan "$TOPO_BR4" -W 10
+	hs_before=$(expect 200 GET "/v1/interfaces/$API_IF/peers/$(urlkey "$a")/stats" |
+		jq .last_handshake_ns)
+	! b_reaches 198.51.100.129 || wre_fail "B is reached before it is configured"
+
+	# A's stream: UDP at a modest rate, datagrams under the tunnel MTU
+	wri_bg br "$WRE_TMP/iperf-s.log" iperf3 -s -B "$TOPO_BR4" -1
+	wre_wait 10 eval "wri_nsx br ss -Hltn | grep -q ':5201 '" || wre_fail "no iperf3 server"
+	wri_bg lan "$WRE_TMP/iperf.json" iperf3 -c "$TOPO_BR4" -u -b 4M -l 1000 -t 12 --json
+	client=$WRI_LAST_PID
+	sleep 1
+
+	# B comes over REST: its traffic starts
+	expect 201 POST "/v1/interfaces/$API_IF/peers" "{\"public_key\": \"$b\",
+		\"endpoint\": \"$TOPO_BRWAN4:51821\", \"allowed_ips\": [\"198.51.100.129/32\"]}" \
+		>/dev/null
+	wre_wait 10 b_reaches 198.51.100.129 || wre_fail "B is not reached once added"
+	topo_ping lan 198.51.100.129
+	! b_reaches 198.51.100.130 || wre_fail "B is reached at an address it was not given"
+	# its AllowedIPs change: the traffic follows
+	expect 200 PATCH "$b_url" '{"allowed_ips": ["198.51.100.130/32"]}' >/dev/null
+	topo_ping lan 198.51.100.130
+	! b_reaches 198.51.100.129 || wre_fail "B is still reached at the address it lost"
+	# a bulk replace that keeps A as it is and B with both addresses
+	expect 200 PUT "/v1/interfaces/$API_IF/peers" "{\"peers\": [
+		{\"public_key\": \"$a\", \"allowed_ips\": [\"198.51.100.0/25\", \"2001:db8:3::/64\"]},
+		{\"public_key\": \"$b\", \"allowed_ips\": [\"198.51.100.129/32\",
+			\"198.51.100.130/32\"]}]}" >/dev/null
+	topo_ping lan 198.51.100.129
+	topo_ping lan 198.51.100.130
+	# B goes: its traffic stops
+	expect 204 DELETE "$b_url" >/dev/null
+	! b_reaches 198.51.100.130 || wre_fail "B is reached once removed"
+	! b_reaches 198.51.100.129 || wre_fail "B is reached once removed"
+
+	# A's stream lost nothing, and A kept its session
+	wre_wait 30 eval "! wri_alive $client" || wre_fail "iperf3 did not finish"
+	lost=$(jq '.end.sum.lost_packets' "$WRE_TMP/iperf.json")
+	sent=$(jq '.end.sum.packets' "$WRE_TMP/iperf.json")
+	wre_log "A's stream: $lost of $sent datagrams lost"
+	[ "$lost" = 0 ] && [ "${sent:-0}" -gt 1000 ] ||
+		wre_fail "A's stream: $lost of $sent datagrams lost: $(jq -c .end.sum "$WRE_TMP/iperf.json")"
+	hs_after=$(expect 200 GET "/v1/interfaces/$API_IF/peers/$(urlkey "$a")/stats" |
+		jq .last_handshake_ns)
+	[ "$hs_after" = "$hs_before" ] || wre_fail "A handshaked again during the changes"
+	topo_ping lan "$TOPO_BR4"
+	wre_gateway_stop
+}
+
 # api_gateway_start CONF EAL-OPTION...: as wre_gateway_start, with EAL options of our own
 api_gateway_start()
 {
@@ -374,7 +454,7 @@ api_cleanup()
 wre_init
 WRI_CLEANUP_FIRST=api_cleanup
 case "$SCENARIO" in
-rest | bad | tcp | telemetry)
+rest | bad | tcp | telemetry | live)
 	wre_need_root
 	wri_need_cmd curl jq
 	"scenario_$SCENARIO"
