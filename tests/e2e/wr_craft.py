@@ -32,14 +32,16 @@ import base64
 import hashlib
 import os
 import random
+import socket
 import sys
 
-import socket
 
-from scapy.all import ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA, ICMPv6ND_RS, IP, UDP, IPv6, conf
-from scapy.all import rdpcap, sendp
+def load_scapy():
+    """scapy, imported when a capture is read or replayed (it takes a while to load)."""
+    import scapy.all
 
-conf.verb = 0
+    scapy.all.conf.verb = 0
+    return scapy.all
 
 MSG_INITIATION, MSG_RESPONSE, MSG_COOKIE, MSG_DATA = 1, 2, 3, 4
 LENGTHS = {MSG_INITIATION: 148, MSG_RESPONSE: 92, MSG_COOKIE: 64}
@@ -126,9 +128,10 @@ def cmd_initiation(a):
 
 
 def wg_type(frame):
-    if UDP not in frame:
+    udp = load_scapy().UDP
+    if udp not in frame:
         return None
-    payload = bytes(frame[UDP].payload)
+    payload = bytes(frame[udp].payload)
     if len(payload) < 4 or payload[1:4] != b"\0\0\0":
         return None
     return payload[0]
@@ -136,15 +139,16 @@ def wg_type(frame):
 
 def cmd_replay(a):
     types = {int(t) for t in a.types.split(",")}
-    frames = [f for f in rdpcap(a.pcap) if wg_type(f) in types]
+    sc = load_scapy()
+    frames = [f for f in sc.rdpcap(a.pcap) if wg_type(f) in types]
     for f in frames:
-        sendp(f, iface=a.iface)
+        sc.sendp(f, iface=a.iface)
     print("replayed", len(frames))
 
 
 def cmd_count(a):
     n = 0
-    for f in rdpcap(a.pcap):
+    for f in load_scapy().rdpcap(a.pcap):
         t = wg_type(f)
         if t is not None and (a.type is None or t == a.type):
             n += 1
@@ -153,10 +157,11 @@ def cmd_count(a):
 
 def cmd_sent_by(a):
     """IP packets from ADDR in PCAP: everything but neighbour discovery (ARP is not IP)."""
-    nd = (ICMPv6ND_NS, ICMPv6ND_NA, ICMPv6ND_RS, ICMPv6ND_RA)
+    sc = load_scapy()
+    nd = (sc.ICMPv6ND_NS, sc.ICMPv6ND_NA, sc.ICMPv6ND_RS, sc.ICMPv6ND_RA)
     n = 0
-    for f in rdpcap(a.pcap):
-        ip = f[IPv6] if IPv6 in f else f[IP] if IP in f else None
+    for f in sc.rdpcap(a.pcap):
+        ip = f[sc.IPv6] if sc.IPv6 in f else f[sc.IP] if sc.IP in f else None
         if ip is None or ip.src != a.addr or any(layer in f for layer in nd):
             continue
         n += 1
