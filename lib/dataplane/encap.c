@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <immintrin.h>
+
 #include <rte_byteorder.h>
 #include <rte_prefetch.h>
 #include <rte_ip.h>
@@ -171,6 +173,49 @@ wr_encap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *
 	return n;
 }
 
+/*
+ * The 16-bit word sum of @p len bytes at @p p added to @p sum, unfolded, as __rte_raw_cksum() has
+ * it, 32 bytes a step: the sending side's UDP checksum runs over every byte sent, and the
+ * SSE loop the compiler makes of __rte_raw_cksum() was a tenth of a 1420-byte packet's worker
+ * time. Each 32-bit lane adds two words a step: no carry is lost below 2^15 steps (1 MiB).
+ */
+__attribute__((target("avx2"))) static uint64_t
+sum_avx2(const uint8_t *p, uint32_t len, uint64_t sum)
+{
+	const __m256i low = _mm256_set1_epi32(0xffff);
+	__m256i acc = _mm256_setzero_si256();
+	uint32_t lanes[8], i, k;
+
+	for (i = 0; i + 32 <= len; i += 32) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(p + i));
+
+		acc = _mm256_add_epi32(acc, _mm256_and_si256(v, low));
+		acc = _mm256_add_epi32(acc, _mm256_srli_epi32(v, 16));
+	}
+	_mm256_storeu_si256((__m256i *)lanes, acc);
+	for (k = 0; k < 8; k++)
+		sum += lanes[k];
+	return __rte_raw_cksum(p + i, len - i, 0) + sum;
+}
+
+/* The UDP checksum of the datagram @p uh of @p len bytes whose pseudo-header sums to @p phdr. */
+static uint16_t
+udp_cksum(const struct rte_udp_hdr *uh, uint32_t len, uint16_t phdr)
+{
+	uint64_t sum;
+
+	if (__builtin_cpu_supports("avx2"))
+		sum = sum_avx2((const uint8_t *)uh, len, phdr);
+	else
+		sum = __rte_raw_cksum(uh, len, phdr);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	/* a computed zero goes out as all ones: zero means "no checksum" (RFC 768) */
+	return sum == 0xffff ? 0xffff : (uint16_t)~sum;
+}
+
 int
 wr_encap_udp(struct rte_mbuf *m, const struct wr_endpoint *src, const struct wr_endpoint *dst,
 	uint8_t ttl)
@@ -201,10 +246,16 @@ wr_encap_udp(struct rte_mbuf *m, const struct wr_endpoint *src, const struct wr_
 		uh->src_port = src->in4.sin_port;
 		uh->dst_port = dst->in4.sin_port;
 		uh->dgram_len = rte_cpu_to_be_16((uint16_t)udplen);
-		uh->dgram_cksum = 0;
-		uh->dgram_cksum = rte_ipv4_udptcp_cksum(ip, uh);
 		m->l3_len = sizeof(*ip);
 		m->packet_type = RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_UDP;
+		if ((m->ol_flags & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_UDP_CKSUM) {
+			/* the NIC completes what the pseudo-header starts */
+			m->ol_flags |= RTE_MBUF_F_TX_IPV4;
+			uh->dgram_cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+		} else {
+			uh->dgram_cksum = 0;
+			uh->dgram_cksum = udp_cksum(uh, udplen, rte_ipv4_phdr_cksum(ip, 0));
+		}
 	} else if (dst->sa.sa_family == AF_INET6) {
 		struct rte_ipv6_hdr *ip6;
 
@@ -225,10 +276,15 @@ wr_encap_udp(struct rte_mbuf *m, const struct wr_endpoint *src, const struct wr_
 		uh->src_port = src->in6.sin6_port;
 		uh->dst_port = dst->in6.sin6_port;
 		uh->dgram_len = rte_cpu_to_be_16((uint16_t)udplen);
-		uh->dgram_cksum = 0;
-		uh->dgram_cksum = rte_ipv6_udptcp_cksum(ip6, uh);
 		m->l3_len = sizeof(*ip6);
 		m->packet_type = RTE_PTYPE_L3_IPV6 | RTE_PTYPE_L4_UDP;
+		if ((m->ol_flags & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_UDP_CKSUM) {
+			m->ol_flags |= RTE_MBUF_F_TX_IPV6;
+			uh->dgram_cksum = rte_ipv6_phdr_cksum(ip6, m->ol_flags);
+		} else {
+			uh->dgram_cksum = 0;
+			uh->dgram_cksum = udp_cksum(uh, udplen, rte_ipv6_phdr_cksum(ip6, 0));
+		}
 	} else {
 		return -EAFNOSUPPORT;
 	}

@@ -68,9 +68,12 @@ wr_encap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *
 /**
  * Put UDP and IPv4 or IPv6 headers in front of the data message @p m, from @p src to @p dst
  * (same family; addresses and ports as in a sockaddr), TTL or hop limit @p ttl, with the IPv4
- * header and the UDP checksums computed. Sets m->l2_len = 0, l3_len, l4_len and packet_type; the
- * caller prepends Ethernet. Returns 0, -EAFNOSUPPORT (families differ or unknown), -EMSGSIZE
- * (longer than an IP packet can be) or -ENOSPC (no headroom).
+ * header and the UDP checksums computed; when the caller set RTE_MBUF_F_TX_UDP_CKSUM in
+ * m->ol_flags (the port offers RTE_ETH_TX_OFFLOAD_UDP_CKSUM), the UDP checksum field gets the
+ * pseudo-header's sum for the NIC to complete and RTE_MBUF_F_TX_IPV4 or IPV6 is set. Sets
+ * m->l2_len = 0, l3_len, l4_len and packet_type; the caller prepends Ethernet (and sets l2_len).
+ * Returns 0, -EAFNOSUPPORT (families differ or unknown), -EMSGSIZE (longer than an IP packet can
+ * be) or -ENOSPC (no headroom).
  */
 int
 wr_encap_udp(struct rte_mbuf *m, const struct wr_endpoint *src, const struct wr_endpoint *dst,
