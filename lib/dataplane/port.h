@@ -41,8 +41,9 @@ struct wr_port {
 	uint16_t nb_rxq;
 	uint16_t nb_txq;
 	uint16_t mtu;
-	bool rss;     /* RX spread over nb_rxq queues by RSS */
-	bool started; /* rte_eth_dev_start() succeeded: stop it on close */
+	bool rss;          /* RX spread over nb_rxq queues by RSS */
+	bool started;      /* rte_eth_dev_start() succeeded: stop it on close */
+	bool tx_udp_cksum; /* the NIC computes UDP checksums (RTE_ETH_TX_OFFLOAD_UDP_CKSUM) */
 	struct rte_ether_addr mac;
 	struct wr_port_addr addrs[WR_PORT_MAX_ADDRS];
 	unsigned int n_addrs;
