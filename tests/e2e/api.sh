@@ -22,6 +22,9 @@
 #   telemetry  dpdk-telemetry.py, connected to the gateway (started with EAL options of its
 #              own: telemetry on, a runtime directory of its own with --file-prefix), lists
 #              the /wirerate/ commands, and they answer: status, interfaces, peers, drops
+#   dumpcap    dpdk-dumpcap (a secondary process) captures the tunnel's packets on port wan of a
+#              gateway on hugepages with a shared configuration (256 hugepages reserved for
+#              the test and given back; skipped when they cannot be)
 #
 # Usage: api.sh WIRERATE SCENARIO
 set -uo pipefail
@@ -37,6 +40,7 @@ WRE_NAME="e2e-api-$SCENARIO"
 API_SOCK=
 API_IF=
 API_PREFIX=
+API_HUGE_WAS=
 # a syntactically valid public key nobody holds
 KEY_C=
 
@@ -444,17 +448,58 @@ scenario_telemetry()
 	wre_gateway_stop
 }
 
+# dumpcap: dpdk-dumpcap is a DPDK secondary process: it maps the gateway's hugepage memory
+# through the shared configuration in the runtime directory. So the gateway runs on hugepages
+# (reserved here, given back at the end) from a hugetlbfs mounted in a mount namespace of this
+# test's own (nobody else sees it), with a shared configuration (no --in-memory, --no-shconf).
+scenario_dumpcap()
+{
+	local out n
+
+	wri_need_cmd dpdk-dumpcap tcpdump unshare stdbuf
+	if [ -z "${API_IN_MNTNS:-}" ]; then
+		API_IN_MNTNS=1 exec unshare -m --propagation private "$0" "$WIRERATE" "$SCENARIO"
+	fi
+	start endpoint=yes
+	API_HUGE_WAS=$(cat /proc/sys/vm/nr_hugepages)
+	echo $((API_HUGE_WAS + 256)) >/proc/sys/vm/nr_hugepages
+	[ "$(cat /proc/sys/vm/nr_hugepages)" -ge $((API_HUGE_WAS + 256)) ] ||
+		{ wre_log "cannot reserve 256 hugepages: skipped"; exit 77; }
+	mkdir -p "$WRE_TMP/huge"
+	mount -t hugetlbfs -o pagesize=2M nodev "$WRE_TMP/huge" || wre_fail "mount hugetlbfs"
+	API_PREFIX=wre-api-$WRE_ID
+	api_gateway_start "$WRE_TMP/gw.conf" -l 0,1 --main-lcore 0 --huge-dir "$WRE_TMP/huge" \
+		-m 256 --no-pci --no-telemetry --file-prefix "$API_PREFIX"
+	grep -q 'packet capture (dpdk-dumpcap) available' "$WRE_TMP/gw.log" ||
+		wre_fail "the gateway says capture is unavailable"
+	topo_ping lan "$TOPO_BR4" -W 10
+	wri_bg gw "$WRE_TMP/dumpcap.log" stdbuf -oL -eL dpdk-dumpcap --file-prefix="$API_PREFIX" -i 1 \
+		-w "$WRE_TMP/wan.pcapng" -P -a duration:20
+	out=$WRI_LAST_PID
+	wre_wait 20 grep -q 'Capturing on' "$WRE_TMP/dumpcap.log" ||
+		wre_fail "dpdk-dumpcap did not start"
+	wre_nsx lan ping -n -c 5 -i 0.2 -W 2 "$TOPO_BR4" >/dev/null
+	sleep 1
+	wri_kill "$out"
+	n=$(tcpdump -n -r "$WRE_TMP/wan.pcapng" "udp port $TOPO_PORT" 2>/dev/null | wc -l)
+	[ "$n" -ge 10 ] || wre_fail "dpdk-dumpcap captured $n WireGuard packets on wan, not 10"
+	topo_ping lan "$TOPO_BR4"
+	wre_gateway_stop
+}
+
 # the gateway first (wre.sh's), then the EAL runtime directory of our own prefix, if any
 api_cleanup()
 {
 	wre_cleanup_gateway "$@"
 	[ -z "$API_PREFIX" ] || rm -rf "/var/run/dpdk/$API_PREFIX"
+	[ ! -d "$WRE_TMP/huge" ] || umount "$WRE_TMP/huge" 2>/dev/null
+	[ -z "$API_HUGE_WAS" ] || echo "$API_HUGE_WAS" >/proc/sys/vm/nr_hugepages
 }
 
 wre_init
 WRI_CLEANUP_FIRST=api_cleanup
 case "$SCENARIO" in
-rest | bad | tcp | telemetry | live)
+rest | bad | tcp | telemetry | live | dumpcap)
 	wre_need_root
 	wri_need_cmd curl jq
 	"scenario_$SCENARIO"
