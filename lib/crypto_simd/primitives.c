@@ -108,12 +108,49 @@ fe_mul(uint64_t out[5], const uint64_t a[5], const uint64_t b[5])
 	out[1] += c;
 }
 
+/* out = a^(2^n), n >= 1: fe_mul's products with the symmetric ones paired, 15 instead of 25 */
 static void
 fe_sq_times(uint64_t out[5], const uint64_t a[5], unsigned n)
 {
-	memcpy(out, a, 5 * sizeof(*out));
-	while (n--)
-		fe_mul(out, out, out);
+	unsigned __int128 t0, t1, t2, t3, t4;
+	uint64_t r0 = a[0], r1 = a[1], r2 = a[2], r3 = a[3], r4 = a[4], d0, d1, d2, d4, r4_19, c;
+
+	do {
+		d0 = r0 * 2;
+		d1 = r1 * 2;
+		d2 = r2 * 2 * 19;
+		r4_19 = r4 * 19;
+		d4 = r4_19 * 2;
+		t0 = (unsigned __int128)r0 * r0 + (unsigned __int128)d4 * r1 +
+		     (unsigned __int128)d2 * r3;
+		t1 = (unsigned __int128)d0 * r1 + (unsigned __int128)d4 * r2 +
+		     (unsigned __int128)r3 * (r3 * 19);
+		t2 = (unsigned __int128)d0 * r2 + (unsigned __int128)r1 * r1 +
+		     (unsigned __int128)d4 * r3;
+		t3 = (unsigned __int128)d0 * r3 + (unsigned __int128)d1 * r2 +
+		     (unsigned __int128)r4 * r4_19;
+		t4 = (unsigned __int128)d0 * r4 + (unsigned __int128)d1 * r3 +
+		     (unsigned __int128)r2 * r2;
+
+		r0 = (uint64_t)t0 & FE_MASK;
+		t1 += (uint64_t)(t0 >> 51);
+		r1 = (uint64_t)t1 & FE_MASK;
+		t2 += (uint64_t)(t1 >> 51);
+		r2 = (uint64_t)t2 & FE_MASK;
+		t3 += (uint64_t)(t2 >> 51);
+		r3 = (uint64_t)t3 & FE_MASK;
+		t4 += (uint64_t)(t3 >> 51);
+		r4 = (uint64_t)t4 & FE_MASK;
+		r0 += (uint64_t)(t4 >> 51) * 19;
+		c = r0 >> 51;
+		r0 &= FE_MASK;
+		r1 += c;
+	} while (--n);
+	out[0] = r0;
+	out[1] = r1;
+	out[2] = r2;
+	out[3] = r3;
+	out[4] = r4;
 }
 
 /* z^(p - 2), ref10's addition chain: 254 squarings, 11 multiplications */
@@ -123,11 +160,11 @@ fe_invert(uint64_t out[5], const uint64_t z[5])
 	uint64_t z2[5], z9[5], z11[5], z2_5_0[5], z2_10_0[5], z2_20_0[5], z2_50_0[5], z2_100_0[5],
 		t[5];
 
-	fe_mul(z2, z, z);
+	fe_sq_times(z2, z, 1);
 	fe_sq_times(t, z2, 2);
 	fe_mul(z9, t, z);
 	fe_mul(z11, z9, z2);
-	fe_mul(t, z11, z11);
+	fe_sq_times(t, z11, 1);
 	fe_mul(z2_5_0, t, z9);
 	fe_sq_times(t, z2_5_0, 5);
 	fe_mul(z2_10_0, t, z2_5_0);
