@@ -380,7 +380,7 @@ scenario_live()
 	lost=$(jq '.end.sum.lost_packets' "$WRE_TMP/iperf.json")
 	sent=$(jq '.end.sum.packets' "$WRE_TMP/iperf.json")
 	wre_log "A's stream: $lost of $sent datagrams lost"
-	[ "$lost" = 0 ] && [ "${sent:-0}" -gt 1000 ] ||
+	{ [ "$lost" = 0 ] && [ "${sent:-0}" -gt 1000 ]; } ||
 		wre_fail "A's stream: $lost of $sent datagrams lost: $(jq -c .end.sum "$WRE_TMP/iperf.json")"
 	hs_after=$(expect 200 GET "/v1/interfaces/$API_IF/peers/$(urlkey "$a")/stats" |
 		jq .last_handshake_ns)
