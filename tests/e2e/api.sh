@@ -17,8 +17,8 @@
 #              token, answers with it; the token is nowhere in the gateway's output
 #   live       live reconfiguration: with an iperf3 UDP stream running to peer A, peer B is
 #              added over REST (its traffic starts), its AllowedIPs changed (traffic follows),
-#              and removed (its traffic stops); A's stream loses no datagram and the gateway
-#              counts no drop for it
+#              and removed (its traffic stops); the gateway sends A every datagram of the
+#              stream and drops nothing but B's unrouted echo requests; A keeps its session
 #   telemetry  dpdk-telemetry.py, connected to the gateway (started with EAL options of its
 #              own: telemetry on, a runtime directory of its own with --file-prefix), lists
 #              the /wirerate/ commands, and they answer: status, interfaces, peers, drops
