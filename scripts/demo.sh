@@ -4,9 +4,9 @@
 # wirerate's main job, shown end to end on this machine (as root): a branch office running
 # wireguard-go and a LAN host, each in its own network namespace, the wirerate gateway between
 # them on DPDK af_packet ports; traffic through the tunnel both ways, then the gateway's own view
-# of it (`wg show` on its UAPI socket, its counters). Everything it creates is removed when it
-# ends, however it ends. Installs what is missing and builds (release) first; ends with a short
-# crypto benchmark.
+# of it (`wg show` on its UAPI socket, its counters, its REST API). Everything it creates is
+# removed when it ends, however it ends. Installs what is missing and builds (release) first;
+# ends with a short crypto benchmark.
 #
 #   wre-lan-ID (LAN host)        wre-gw-ID (wirerate)                 wre-br-ID (branch office)
 #   192.0.2.2 --------- port lan 192.0.2.1   port wan 203.0.113.1 --------- 203.0.113.2
@@ -87,6 +87,8 @@ echo "                                tunnel addresses $TOPO_BR4, $TOPO_BR6"
 
 step "2. The gateway's configuration (wg-quick format, plus its ports)"
 topo_gateway_conf "$WRE_TMP/gw.conf" endpoint=yes
+# its REST control socket in this run's directory, removed with it
+sed -i "/^Workers = /a ControlSocket = $WRE_TMP/ctrl.sock" "$WRE_TMP/gw.conf"
 sed 's/^\(PrivateKey = \).*/\1(the gateway'"'"'s private key)/' "$WRE_TMP/gw.conf"
 
 step "3. Starting the branch's wireguard-go (peer: the gateway at $TOPO_GWWAN4:$TOPO_PORT)"
@@ -119,6 +121,17 @@ wg show "$TOPO_GW_WG" || wre_fail "wg show against the gateway failed"
 step "8. The gateway's counters (SIGUSR1)"
 wre_gateway_counters
 echo "$WRE_COUNTERS"
+
+if [ -S "$WRE_TMP/ctrl.sock" ] && command -v curl >/dev/null; then
+	step "   and its REST control API: GET /v1/interfaces/$TOPO_GW_WG/stats (nonzero drops)"
+	curl -sS --max-time 5 --unix-socket "$WRE_TMP/ctrl.sock" \
+		"http://localhost/v1/interfaces/$TOPO_GW_WG/stats" | /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+d["drops"] = {k: v for k, v in d.get("drops", {}).items() if v}  # the nonzero ones
+print(json.dumps(d, indent=2))' ||
+		echo "(no answer from the control API)"
+fi
 
 step "9. Stopping the gateway (SIGTERM)"
 wre_gateway_stop
