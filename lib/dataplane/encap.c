@@ -89,6 +89,15 @@ wr_encap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *
 	res->n_held = 0;
 	res->n_tx = 0;
 
+	/*
+	 * The message header and then the outer headers go into the headroom, which nothing has
+	 * touched yet: a write miss per packet (measured: most of this function at 64 bytes)
+	 * unless asked for early.
+	 */
+	for (i = 0; i < n; i++)
+		rte_prefetch0(
+			rte_pktmbuf_mtod_offset(pkts[i], char *, -(int)WR_MSG_DATA_HEADER_LEN));
+
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct wr_dp_keypair *kp;
