@@ -214,13 +214,25 @@ int
 wr_fib_output(struct wr_fib *fib, struct wr_dp_lcore *lc, struct rte_ring *miss_ring,
 	struct rte_mbuf *m, int family, const void *dst)
 {
-	struct wr_dataplane *dp = lc->dp;
-	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	struct wr_port *port;
 	uint8_t nh[16];
 	uint16_t p;
 
-	if (!wr_fib_lookup(fib, family, dst, &p, nh) || p >= dp->nb_ports) {
+	if (!wr_fib_lookup(fib, family, dst, &p, nh)) {
+		wr_dp_drop(lc, WR_DP_DROP_NO_ROUTE_OUT, m);
+		return -ENETUNREACH;
+	}
+	return wr_fib_output_via(fib, lc, miss_ring, m, family, p, nh);
+}
+
+int
+wr_fib_output_via(struct wr_fib *fib, struct wr_dp_lcore *lc, struct rte_ring *miss_ring,
+	struct rte_mbuf *m, int family, uint16_t p, const uint8_t *nh)
+{
+	struct wr_dataplane *dp = lc->dp;
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct wr_port *port;
+
+	if (p >= dp->nb_ports) {
 		wr_dp_drop(lc, WR_DP_DROP_NO_ROUTE_OUT, m);
 		return -ENETUNREACH;
 	}

@@ -92,6 +92,14 @@ wr_fib_output(struct wr_fib *fib, struct wr_dp_lcore *lc, struct rte_ring *miss_
 	struct rte_mbuf *m, int family, const void *dst);
 
 /**
+ * wr_fib_output() for a caller that already looked the route up (wr_fib_lookup(): port
+ * @p port, next hop @p nh): once per destination and burst rather than once per packet.
+ */
+int
+wr_fib_output_via(struct wr_fib *fib, struct wr_dp_lcore *lc, struct rte_ring *miss_ring,
+	struct rte_mbuf *m, int family, uint16_t port, const uint8_t *nh);
+
+/**
  * On the control lcore: send a frame a worker handed over (see wr_fib_output()). Takes @p m.
  */
 void

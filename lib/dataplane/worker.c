@@ -353,10 +353,15 @@ output_inner(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struc
 		wr_dp_drop(lc, WR_DP_DROP_TTL_EXCEEDED, m);
 		return;
 	}
+	/* one route lookup: for the check here and for the output */
+	if (!wr_fib_lookup(&gw->fib, v6 ? AF_INET6 : AF_INET, dst, &p, nh) ||
+		p >= lc->dp->nb_ports) {
+		wr_dp_drop(lc, WR_DP_DROP_NO_ROUTE_OUT, m);
+		return;
+	}
 	/* to the gateway's own port addresses through the tunnel: not served */
-	if (wr_fib_lookup(&gw->fib, v6 ? AF_INET6 : AF_INET, dst, &p, nh) &&
-		(v6 ? wr_port_find_addr6(&lc->dp->ports[p], dst)
-		    : wr_port_find_addr4(&lc->dp->ports[p], dst)) != NULL) {
+	if ((v6 ? wr_port_find_addr6(&lc->dp->ports[p], dst)
+		: wr_port_find_addr4(&lc->dp->ports[p], dst)) != NULL) {
 		wr_dp_drop(lc, WR_DP_DROP_NOT_FOR_US, m);
 		return;
 	}
@@ -374,7 +379,7 @@ output_inner(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struc
 	}
 	eh->ether_type = rte_cpu_to_be_16(v6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
 	m->l2_len = ETH_LEN;
-	wr_fib_output(&gw->fib, lc, gw->route_ring, m, v6 ? AF_INET6 : AF_INET, dst);
+	wr_fib_output_via(&gw->fib, lc, gw->route_ring, m, v6 ? AF_INET6 : AF_INET, p, nh);
 }
 
 static void
@@ -410,6 +415,37 @@ decap(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struct rte_m
 		wr_worker_encap(lc, iface, w->replies, w->reply_peer, n_replies);
 }
 
+/* Where the data messages to one endpoint go out: source address and port, route. */
+struct tx_route {
+	enum { ROUTE_UNKNOWN, ROUTE_OK, ROUTE_NONE } state;
+	uint16_t port;
+	uint8_t nh[16];
+	struct wr_endpoint src;
+};
+
+static void
+route_of(const struct wr_gw *gw, const struct wr_port *port, const struct wr_endpoint *to,
+	uint16_t lport, struct tx_route *r)
+{
+	bool v6 = to->sa.sa_family == AF_INET6;
+	const void *dst = v6 ? (const void *)&to->in6.sin6_addr : &to->in4.sin_addr;
+	const struct wr_port_addr *a = wr_port_source_for(port, to->sa.sa_family, dst);
+
+	r->state = ROUTE_NONE;
+	if (a == NULL || !wr_fib_lookup(&gw->fib, to->sa.sa_family, dst, &r->port, r->nh))
+		return;
+	memset(&r->src, 0, sizeof(r->src));
+	r->src.sa.sa_family = to->sa.sa_family;
+	if (v6) {
+		memcpy(&r->src.in6.sin6_addr, a->addr, 16);
+		r->src.in6.sin6_port = lport;
+	} else {
+		memcpy(&r->src.in4.sin_addr, a->addr, 4);
+		r->src.in4.sin_port = lport;
+	}
+	r->state = ROUTE_OK;
+}
+
 void
 wr_worker_encap(struct wr_dp_lcore *lc, unsigned int iface, struct rte_mbuf **pkts,
 	const uint32_t *peer_ids, unsigned int n)
@@ -420,41 +456,37 @@ wr_worker_encap(struct wr_dp_lcore *lc, unsigned int iface, struct rte_mbuf **pk
 	struct wr_worker *w = lc->worker;
 	struct wr_encap_result *res = &w->eres;
 	uint16_t lport = rte_cpu_to_be_16(__atomic_load_n(&gi->listen_port, __ATOMIC_RELAXED));
+	struct tx_route route[WR_DP_CRYPTO_BURST];
 	unsigned int i, sent;
 
 	wr_encap_burst(&w->crypto, &gi->tables, pkts, peer_ids, n, lc->now_ns, res);
+	/* every packet of a summary goes to one endpoint: its source and route, once a burst */
+	for (i = 0; i < res->n_tx; i++)
+		route[i].state = ROUTE_UNKNOWN;
 	for (i = 0; i < res->n_sealed; i++) {
 		struct rte_mbuf *m = res->sealed[i];
 		const struct wr_endpoint *to = &res->tx[res->sealed_tx[i]].to;
+		struct tx_route *r = &route[res->sealed_tx[i]];
 		bool v6 = to->sa.sa_family == AF_INET6;
-		const void *dst = v6 ? (const void *)&to->in6.sin6_addr : &to->in4.sin_addr;
-		const struct wr_port_addr *a = wr_port_source_for(port, to->sa.sa_family, dst);
-		struct wr_endpoint src;
 		struct rte_ether_hdr *eh;
 
-		if (a == NULL) {
+		if (r->state == ROUTE_UNKNOWN)
+			route_of(gw, port, to, lport, r);
+		if (r->state != ROUTE_OK) {
 			wr_dp_drop(lc, WR_DP_DROP_NO_ROUTE_OUT, m);
 			continue;
 		}
-		memset(&src, 0, sizeof(src));
-		src.sa.sa_family = to->sa.sa_family;
-		if (v6) {
-			memcpy(&src.in6.sin6_addr, a->addr, 16);
-			src.in6.sin6_port = lport;
-		} else {
-			memcpy(&src.in4.sin_addr, a->addr, 4);
-			src.in4.sin_port = lport;
-		}
 		if (port->tx_udp_cksum)
 			m->ol_flags |= RTE_MBUF_F_TX_UDP_CKSUM;
-		if (wr_encap_udp(m, &src, to, WORKER_TTL) != 0 ||
+		if (wr_encap_udp(m, &r->src, to, WORKER_TTL) != 0 ||
 			(eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, ETH_LEN)) == NULL) {
 			proto_drop(lc, WR_DROP_NO_MEMORY, m);
 			continue;
 		}
 		eh->ether_type = rte_cpu_to_be_16(v6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
 		m->l2_len = ETH_LEN;
-		wr_fib_output(&gw->fib, lc, gw->route_ring, m, to->sa.sa_family, dst);
+		wr_fib_output_via(
+			&gw->fib, lc, gw->route_ring, m, to->sa.sa_family, r->port, r->nh);
 	}
 	for (i = 0; i < res->n_held; i++)
 		res->held[i]->hash.usr = res->held_peer[i];
