@@ -469,10 +469,7 @@ scenario_dumpcap()
 {
 	local out n
 
-	wri_need_cmd dpdk-dumpcap tcpdump unshare stdbuf
-	if [ -z "${API_IN_MNTNS:-}" ]; then
-		API_IN_MNTNS=1 exec unshare -m --propagation private "$0" "$WIRERATE" "$SCENARIO"
-	fi
+	wri_need_cmd dpdk-dumpcap tcpdump stdbuf
 	start endpoint=yes
 	API_HUGE_WAS=$(cat /proc/sys/vm/nr_hugepages)
 	echo $((API_HUGE_WAS + 256)) >/proc/sys/vm/nr_hugepages
@@ -509,6 +506,12 @@ api_cleanup()
 	[ -z "$API_HUGE_WAS" ] || echo "$API_HUGE_WAS" >/proc/sys/vm/nr_hugepages
 }
 
+# dumpcap's hugetlbfs is mounted in a mount namespace of its own: run it there from the start
+if [ "$SCENARIO" = dumpcap ] && [ -z "${API_IN_MNTNS:-}" ]; then
+	wre_need_root
+	wri_need_cmd unshare
+	API_IN_MNTNS=1 exec unshare -m --propagation private "$0" "$WIRERATE" "$SCENARIO"
+fi
 wre_init
 WRI_CLEANUP_FIRST=api_cleanup
 case "$SCENARIO" in
