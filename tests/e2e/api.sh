@@ -247,6 +247,11 @@ scenario_bad()
 		-w '%{http_code}' -H 'Content-Type: application/json' --data-binary "@$big" \
 		"http://localhost$path")
 	[ "$code" = 413 ] || wre_fail "a 17 MiB body: status $code, not 413"
+	# the same without a Content-Length: refused while it streams in
+	code=$(curl -sS --max-time 30 --unix-socket "$API_SOCK" -X PUT -o /dev/null \
+		-w '%{http_code}' -H 'Content-Type: application/json' \
+		-H 'Transfer-Encoding: chunked' --data-binary "@$big" "http://localhost$path")
+	[ "$code" = 413 ] || wre_fail "a 17 MiB chunked body: status $code, not 413"
 	rm -f "$big"
 	[ "$(peers_state)" = "$before" ] || wre_fail "a refused request changed the peers:
 before: $before
