@@ -16,7 +16,7 @@
 #   tcp        the TCP listener ([Gateway] ControlAddress): 401 without or with a wrong bearer
 #              token, answers with it; the token is nowhere in the gateway's output
 #   live       live reconfiguration: with an iperf3 UDP stream running to peer A, peer B is
-#              added over REST (its traffic starts), its AllowedIPs changed (traffic follows),
+#              added over REST (its traffic starts), its AllowedIPs changed (traffic follows) twenty times over,
 #              and removed (its traffic stops); the gateway sends A every datagram of the
 #              stream and drops nothing but B's unrouted echo requests; A keeps its session
 #   telemetry  dpdk-telemetry.py, connected to the gateway (started with EAL options of its
@@ -370,6 +370,12 @@ scenario_live()
 	expect 200 PATCH "$b_url" '{"allowed_ips": ["198.51.100.130/32"]}' >/dev/null
 	topo_ping lan 198.51.100.130
 	! b_reaches 198.51.100.129 || wre_fail "B is still reached at the address it lost"
+	# many publications in a row, each a new table for the workers while A's stream runs
+	for _ in $(seq 10); do
+		expect 200 PATCH "$b_url" '{"allowed_ips": ["198.51.100.129/32"]}' >/dev/null
+		expect 200 PATCH "$b_url" '{"allowed_ips": ["198.51.100.130/32"]}' >/dev/null
+	done
+	topo_ping lan 198.51.100.130
 	# a bulk replace that keeps A as it is and B with both addresses
 	expect 200 PUT "/v1/interfaces/$API_IF/peers" "{\"peers\": [
 		{\"public_key\": \"$a\", \"allowed_ips\": [\"198.51.100.0/25\", \"2001:db8:3::/64\"]},
