@@ -16,9 +16,10 @@
 #   tcp        the TCP listener ([Gateway] ControlAddress): 401 without or with a wrong bearer
 #              token, answers with it; the token is nowhere in the gateway's output
 #   live       live reconfiguration: with an iperf3 UDP stream running to peer A, peer B is
-#              added over REST (its traffic starts), its AllowedIPs changed (traffic follows) twenty times over,
-#              and removed (its traffic stops); the gateway sends A every datagram of the
-#              stream and drops nothing but B's unrouted echo requests; A keeps its session
+#              added over REST (its traffic starts), its AllowedIPs changed twenty times over
+#              (traffic follows), bulk-replaced, and removed (its traffic stops); the gateway
+#              sends A every datagram of the stream and drops nothing but B's unrouted echo
+#              requests; A keeps its session
 #   telemetry  dpdk-telemetry.py, connected to the gateway (started with EAL options of its
 #              own: telemetry on, a runtime directory of its own with --file-prefix), lists
 #              the /wirerate/ commands, and they answer: status, interfaces, peers, drops
