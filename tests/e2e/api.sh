@@ -175,13 +175,15 @@ scenario_rest()
 	topo_ping lan -6 "$TOPO_BR6"
 
 	out=$(expect 200 GET /metrics)
-	echo "$out" | grep -q '^wirerate_up 1$' || wre_fail "metrics: no wirerate_up 1"
-	echo "$out" | grep -q "^wirerate_peers{interface=\"$API_IF\"} 1$" ||
+	grep -q '^wirerate_up 1$' <<<"$out" || wre_fail "metrics: no wirerate_up 1"
+	grep -q "^wirerate_peers{interface=\"$API_IF\"} 1$" <<<"$out" ||
 		wre_fail "metrics: peers: $(echo "$out" | grep '^wirerate_peers')"
-	echo "$out" | grep -q '^wirerate_port_receive_packets_total{port="wan"} [1-9]' ||
+	grep -q '^wirerate_port_receive_packets_total{port="wan"} [1-9]' <<<"$out" ||
 		wre_fail "metrics: no packets on wan"
-	echo "$out" | grep -q "^wirerate_peer_receive_bytes_total{interface=\"$API_IF\",public_key=\"$br\"} [1-9]" ||
-		wre_fail "metrics: the branch's bytes"
+	grep -qF "wirerate_peer_receive_bytes_total{interface=\"$API_IF\",public_key=\"$br\"} " \
+		<<<"$out" || wre_fail "metrics: no bytes for the branch"
+	grep "^wirerate_peer_receive_bytes_total{interface=\"$API_IF\"" <<<"$out" |
+		grep -q ' [1-9][0-9]*$' || wre_fail "metrics: the branch's bytes are 0"
 	wre_gateway_stop
 	[ ! -e "$API_SOCK" ] || wre_fail "the control socket is left behind"
 }
@@ -450,7 +452,7 @@ scenario_telemetry()
 	sleep 1 # the snapshot is refreshed every 500 ms
 	out=$(telemetry /)
 	for c in status interfaces peers drops; do
-		echo "$out" | grep -q "\"/wirerate/$c\"" || wre_fail "no /wirerate/$c in: $out"
+		grep -q "\"/wirerate/$c\"" <<<"$out" || wre_fail "no /wirerate/$c in: $out"
 	done
 	out=$(telemetry /wirerate/status)
 	echo "$out" | jq -e '."/wirerate/status" | .state == "running" and .peers == 1 and
