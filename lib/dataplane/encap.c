@@ -225,6 +225,23 @@ udp_cksum(const struct rte_udp_hdr *uh, uint32_t len, uint16_t phdr)
 	return sum == 0xffff ? 0xffff : (uint16_t)~sum;
 }
 
+/*
+ * The header checksum of the IPv4 header wr_encap_udp() writes (no options, id, flags or TOS),
+ * from its values: reading back the header just stored stalled on store forwarding.
+ */
+static uint16_t
+ip4_hdr_cksum(rte_be16_t total, uint8_t ttl, rte_be32_t src, rte_be32_t dst)
+{
+	uint32_t s = rte_be_to_cpu_32(src), d = rte_be_to_cpu_32(dst);
+	uint32_t sum = (RTE_IPV4_VHL_DEF << 8) + rte_be_to_cpu_16(total) +
+		       ((uint32_t)ttl << 8 | IPPROTO_UDP) + (s >> 16) + (s & 0xffff) + (d >> 16) +
+		       (d & 0xffff);
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return rte_cpu_to_be_16((uint16_t)~sum);
+}
+
 int
 wr_encap_udp(struct rte_mbuf *m, const struct wr_endpoint *src, const struct wr_endpoint *dst,
 	uint8_t ttl)
@@ -251,7 +268,7 @@ wr_encap_udp(struct rte_mbuf *m, const struct wr_endpoint *src, const struct wr_
 		ip->next_proto_id = IPPROTO_UDP;
 		memcpy(&ip->src_addr, &src->in4.sin_addr, 4);
 		memcpy(&ip->dst_addr, &dst->in4.sin_addr, 4);
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		ip->hdr_checksum = ip4_hdr_cksum(ip->total_length, ttl, ip->src_addr, ip->dst_addr);
 		uh->src_port = src->in4.sin_port;
 		uh->dst_port = dst->in4.sin_port;
 		uh->dgram_len = rte_cpu_to_be_16((uint16_t)udplen);

@@ -190,10 +190,15 @@ finish_forward(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m,
 		ip[7]--;
 	} else {
 		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
+		uint32_t sum = h->hdr_checksum + rte_cpu_to_be_16(0x0100);
 
+		/*
+		 * The checksum was verified (classify4()): updated for the TTL's word going down by
+		 * 0x0100 (RFC 1624, as Linux's ip_decrease_ttl()) rather than summed again over
+		 * a header just written, which stalled on the TTL store.
+		 */
 		h->time_to_live--;
-		h->hdr_checksum = 0;
-		h->hdr_checksum = rte_ipv4_cksum(h);
+		h->hdr_checksum = (uint16_t)(sum + (sum >= 0xffff));
 	}
 	rte_pktmbuf_adj(m, ETH_LEN);
 	return true;

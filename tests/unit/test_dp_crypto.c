@@ -938,11 +938,14 @@ test_udp_cksum(void)
 					continue;
 				}
 				bad += !udp_cksum_good(m, f);
+				/* and the IPv4 header's */
+				bad += !f && rte_raw_cksum(rte_pktmbuf_mtod(m, const void *), 20) !=
+						     0xffff;
 				rte_pktmbuf_free(m);
 			}
 		}
 	}
-	CHECK(bad == 0, "%u datagrams with a bad checksum", bad);
+	CHECK(bad == 0, "%u bad checksums", bad);
 
 	for (f = 0; f < 2; f++) {
 		struct rte_mbuf *m = mbuf_of(data, 100);
