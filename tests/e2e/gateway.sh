@@ -58,7 +58,7 @@ ping_all()
 
 	shift
 	out=$(wre_nsx "$role" ping -n -c 3 -i 0.2 -W 2 "$@" 2>&1)
-	echo "$out" | grep -q ' 3 received' || wre_fail "ping $* from $role: $out"
+	grep -q ' 3 received' <<<"$out" || wre_fail "ping $* from $role: $out"
 }
 
 # neigh_is ROLE ADDR MAC: the host resolved ADDR to MAC (the gateway answered ARP/ND)
@@ -91,14 +91,14 @@ scenario_help()
 	local out rc
 
 	out=$("$WIRERATE" --help) || wre_fail "--help exited with $?"
-	echo "$out" | grep -q '^usage: wirerate \[EAL options\] -- -c FILE' ||
+	grep -q '^usage: wirerate \[EAL options\] -- -c FILE' <<<"$out" ||
 		wre_fail "--help printed: $out"
 	out=$("$WIRERATE" -l 0 -- --help) || wre_fail "-- --help exited with $?"
-	echo "$out" | grep -q '^usage: wirerate' || wre_fail "-- --help printed: $out"
+	grep -q '^usage: wirerate' <<<"$out" || wre_fail "-- --help printed: $out"
 	out=$("$WIRERATE" 2>&1)
 	rc=$?
 	[ "$rc" -eq 2 ] || wre_fail "no arguments: exit status $rc, expected 2"
-	echo "$out" | grep -q 'no configuration' || wre_fail "no arguments printed: $out"
+	grep -q 'no configuration' <<<"$out" || wre_fail "no arguments printed: $out"
 	out=$("$WIRERATE" -- --bogus 2>&1)
 	rc=$?
 	[ "$rc" -eq 2 ] || wre_fail "--bogus: exit status $rc, expected 2"
@@ -115,20 +115,20 @@ scenario_bad_config()
 	out=$("$WIRERATE" -- -c "$conf" 2>&1)
 	rc=$?
 	[ "$rc" -ne 0 ] || wre_fail "a [Port] without Device was accepted"
-	echo "$out" | grep -q "^wirerate: $conf:.*Device" ||
+	grep -q "^wirerate: $conf:.*Device" <<<"$out" ||
 		wre_fail "no clear message for the missing Device: $out"
-	! echo "$out" | grep -q '^EAL:' || wre_fail "EAL started before the configuration was valid"
+	! grep -q '^EAL:' <<<"$out" || wre_fail "EAL started before the configuration was valid"
 
 	printf '[Port lan]\nDevice = net_ring0\nAddress = 192.0.2.300/24\n' >"$conf"
 	out=$("$WIRERATE" -- -c "$conf" 2>&1)
 	rc=$?
 	[ "$rc" -ne 0 ] || wre_fail "address 192.0.2.300 was accepted"
-	echo "$out" | grep -q "^wirerate: $conf:3: " || wre_fail "no message for line 3: $out"
+	grep -q "^wirerate: $conf:3: " <<<"$out" || wre_fail "no message for line 3: $out"
 
 	out=$("$WIRERATE" -- -c "$WRE_TMP/missing.conf" 2>&1)
 	rc=$?
 	[ "$rc" -ne 0 ] || wre_fail "a missing file was accepted"
-	echo "$out" | grep -q "missing.conf" || wre_fail "no message for a missing file: $out"
+	grep -q "missing.conf" <<<"$out" || wre_fail "no message for a missing file: $out"
 
 	# valid syntax, but the device cannot come up: refused after EAL, with the port's name
 	if [ "$(id -u)" -eq 0 ]; then
@@ -136,7 +136,7 @@ scenario_bad_config()
 		out=$("$WIRERATE" -- -c "$conf" 2>&1)
 		rc=$?
 		[ "$rc" -ne 0 ] || wre_fail "a port on a missing interface was accepted"
-		echo "$out" | grep -q "^wirerate: port lan: " ||
+		grep -q "^wirerate: port lan: " <<<"$out" ||
 			wre_fail "no message naming the port: $out"
 	fi
 }

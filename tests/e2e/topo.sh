@@ -186,7 +186,7 @@ topo_ping()
 
 	shift
 	out=$(wre_nsx "$role" ping -n -c 3 -i 0.2 -W 2 "$@" 2>&1)
-	echo "$out" | grep -q ' 3 received' || wre_fail "ping $* from $role: $out"
+	grep -q ' 3 received' <<<"$out" || wre_fail "ping $* from $role: $out"
 }
 
 # The gateway's UAPI socket is in the root's /var/run/wireguard: wg needs no namespace

@@ -115,14 +115,14 @@ scenario_wg_show()
 	start "endpoint=yes keepalive=25" "endpoint=no"
 	topo_ping lan "$TOPO_BR4"
 	out=$(topo_gw_wg show "$TOPO_GW_WG") || wre_fail "wg show $TOPO_GW_WG failed"
-	echo "$out" | grep -q "peer: $(cat "$WRE_TMP/br.pub")" || wre_fail "wg show: no peer: $out"
-	echo "$out" | grep -q "endpoint: $TOPO_BRWAN4:$TOPO_PORT" ||
+	grep -q "peer: $(cat "$WRE_TMP/br.pub")" <<<"$out" || wre_fail "wg show: no peer: $out"
+	grep -q "endpoint: $TOPO_BRWAN4:$TOPO_PORT" <<<"$out" ||
 		wre_fail "wg show: no endpoint: $out"
-	echo "$out" | grep -q "allowed ips: 198.51.100.0/24, 2001:db8:3::/64" ||
+	grep -q "allowed ips: 198.51.100.0/24, 2001:db8:3::/64" <<<"$out" ||
 		wre_fail "wg show: allowed ips: $out"
-	echo "$out" | grep -q "latest handshake: " || wre_fail "wg show: no handshake: $out"
-	echo "$out" | grep -q "listening port: $TOPO_PORT" || wre_fail "wg show: no port: $out"
-	echo "$out" | grep -q "persistent keepalive: every 25 seconds" ||
+	grep -q "latest handshake: " <<<"$out" || wre_fail "wg show: no handshake: $out"
+	grep -q "listening port: $TOPO_PORT" <<<"$out" || wre_fail "wg show: no port: $out"
+	grep -q "persistent keepalive: every 25 seconds" <<<"$out" ||
 		wre_fail "wg show: no keepalive: $out"
 	rx=$(gw_dump_field 6)
 	tx=$(gw_dump_field 7)
@@ -136,8 +136,8 @@ scenario_wg_show()
 	# a prefix added through the UAPI is routed (the table is republished)
 	topo_gw_wg set "$TOPO_GW_WG" peer "$(cat "$WRE_TMP/br.pub")" allowed-ips \
 		198.51.100.0/24,2001:db8:3::/64,203.0.113.128/25 || wre_fail "wg set on the gateway"
-	topo_gw_wg show "$TOPO_GW_WG" allowed-ips | grep -q '203.0.113.128/25' ||
-		wre_fail "wg set: the prefix is not listed"
+	out=$(topo_gw_wg show "$TOPO_GW_WG" allowed-ips)
+	grep -q '203.0.113.128/25' <<<"$out" || wre_fail "wg set: the prefix is not listed: $out"
 	wre_nsx br ip addr add 203.0.113.129/32 dev "$TOPO_BR_WG"
 	wre_nsx br wg set "$TOPO_BR_WG" peer "$(cat "$WRE_TMP/gw.pub")" allowed-ips \
 		192.0.2.0/24,2001:db8:1::/64
@@ -163,12 +163,12 @@ scenario_too_big()
 	topo_ping lan "$TOPO_BR4"
 	# 1300 bytes of IPv4 with DF set: over the tunnel MTU
 	out=$(wre_nsx lan ping -n -c 1 -W 2 -M "do" -s 1272 "$TOPO_BR4" 2>&1)
-	echo "$out" | grep -q "mtu = 1280\|mtu=1280\|Frag needed" ||
+	grep -q "mtu = 1280\|mtu=1280\|Frag needed" <<<"$out" ||
 		wre_fail "no fragmentation needed for 1300 bytes: $out"
 	wre_nsx lan ping -n -c 1 -W 2 -M "do" -s 1200 "$TOPO_BR4" >/dev/null ||
 		wre_fail "1228 bytes did not pass"
 	out=$(wre_nsx lan ping -6 -n -c 1 -W 2 -M "do" -s 1400 "$TOPO_BR6" 2>&1)
-	echo "$out" | grep -q "mtu = 1280\|mtu=1280\|Packet too big" ||
+	grep -q "mtu = 1280\|mtu=1280\|Packet too big" <<<"$out" ||
 		wre_fail "no packet too big for 1448 bytes of IPv6: $out"
 	wre_gateway_stop
 }
@@ -229,7 +229,7 @@ scenario_held()
 	wre_nsx lan ping -n -q -c 100 -i 0.005 -W 1 "$TOPO_BR4" >/dev/null 2>&1
 	request_stats
 	line=$(grep "^peer $TOPO_GW_WG " "$WRE_TMP/gw.log" | tail -n 1)
-	echo "$line" | grep -q ' held 64$' || wre_fail "not 64 packets held: $line"
+	grep -q ' held 64$' <<<"$line" || wre_fail "not 64 packets held: $line"
 	grep '^drops:' "$WRE_TMP/gw.log" | tail -n 1 | grep -q ' QUEUE_FULL 36\b' ||
 		wre_fail "36 drops for a full queue expected: $(grep '^drops:' "$WRE_TMP/gw.log")"
 	# the branch comes up: the gateway's next try finds it, and the held packets go out
@@ -266,7 +266,7 @@ scenario_workers()
 # CPUs) with three queue pairs per port: each worker polls its share, one keypair is used by both
 scenario_two_workers()
 {
-	local wrap=$WRE_TMP/wirerate-lcores
+	local wrap=$WRE_TMP/wirerate-lcores out
 
 	printf '#!/bin/sh\nexec "%s" --lcores 0@0,1@1,2@0 --main-lcore 0 --no-huge --no-shconf -m 1500 --no-pci --no-telemetry "$@"\n' \
 		"$WIRERATE" >"$wrap"
@@ -281,10 +281,10 @@ scenario_two_workers()
 	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4"
 	topo_ping lan -6 "$TOPO_BR6"
 	# quick series both ways: no loss, no replay or authentication drop between the workers
-	wre_nsx lan ping -n -q -c 200 -i 0.002 -W 2 "$TOPO_BR4" | grep -q ' 0% packet loss' ||
-		wre_fail "a quick ping series lost packets"
-	wre_nsx br ping -n -q -c 200 -i 0.002 -W 2 -6 -I "$TOPO_BR6" "$TOPO_LAN6" |
-		grep -q ' 0% packet loss' || wre_fail "a quick IPv6 ping series lost packets"
+	out=$(wre_nsx lan ping -n -q -c 200 -i 0.002 -W 2 "$TOPO_BR4" 2>&1)
+	grep -q ' 0% packet loss' <<<"$out" || wre_fail "a quick ping series lost packets: $out"
+	out=$(wre_nsx br ping -n -q -c 200 -i 0.002 -W 2 -6 -I "$TOPO_BR6" "$TOPO_LAN6" 2>&1)
+	grep -q ' 0% packet loss' <<<"$out" || wre_fail "a quick IPv6 ping series lost packets: $out"
 	request_stats
 	! grep -q '^drops:.*\(replay\|ring_full\|authentication\)' "$WRE_TMP/gw.log" ||
 		wre_fail "drops: $(grep '^drops:' "$WRE_TMP/gw.log" | tail -n 1)"

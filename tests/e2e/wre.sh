@@ -143,7 +143,7 @@ wre_gateway_counters()
 	before=$(wc -l <"$WRE_TMP/gw.log")
 	kill -USR1 "$WRE_GW_PID" || wre_fail "wirerate is not running"
 	# shellcheck disable=SC2016 # expanded by eval, at each try
-	wre_wait 10 eval 'tail -n "+$((before + 1))" "$WRE_TMP/gw.log" | grep -q "^drops:"' ||
+	wre_wait 10 eval 'grep -q "^drops:" <<<"$(tail -n "+$((before + 1))" "$WRE_TMP/gw.log")"' ||
 		wre_fail "no counters printed on SIGUSR1"
 	WRE_COUNTERS=$(tail -n "+$((before + 1))" "$WRE_TMP/gw.log")
 }
