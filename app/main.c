@@ -59,6 +59,11 @@ usage(FILE *f)
 		"for control (af_packet: qpairs); otherwise the control lcore polls them all.\n"
 		"Each [Interface] gets a UAPI socket in /var/run/wireguard for the stock wg tool\n"
 		"(wg show NAME, wg set NAME ...).\n"
+		"The JSON REST API and Prometheus metrics (GET /metrics) listen on [Gateway]\n"
+		"ControlSocket (default /run/wirerate/ctrl.sock, mode 0600), and on\n"
+		"ControlAddress with a bearer token when set (docs/rest-api.md).\n"
+		"DPDK telemetry and dpdk-dumpcap need your own EAL options with a --file-prefix\n"
+		"(and hugepages for capture): see docs/observability.md.\n"
 		"SIGUSR1 prints the counters; SIGINT or SIGTERM stop it cleanly.\n");
 }
 
