@@ -323,9 +323,18 @@ b_reaches()
 	wre_nsx lan ping -n -c 1 -W 1 "$1" >/dev/null 2>&1
 }
 
+# br_rcvbuf_errors: UDP datagrams the branch's kernel dropped for a full socket buffer (RcvbufErrors
+# of its namespace, both families)
+br_rcvbuf_errors()
+{
+	# shellcheck disable=SC2016 # awk's own $fields
+	wre_nsx br awk '$1 == "Udp:" && $2 ~ /^[0-9]+$/ { n += $6 }
+		$1 == "Udp6RcvbufErrors" { n += $2 } END { print n + 0 }' /proc/net/snmp /proc/net/snmp6
+}
+
 scenario_live()
 {
-	local a b b2 b_url hs_before hs_after lost sent client a_tx out b_log b_inits
+	local a b b2 b_url hs_before hs_after lost sent client a_tx out b_log b_inits br_full
 
 	wri_need_cmd iperf3
 	start endpoint=yes
@@ -355,6 +364,7 @@ scenario_live()
 
 	wre_gateway_counters
 	a_tx=$(wre_counter tx_packets)
+	br_full=$(br_rcvbuf_errors)
 	# A's stream: UDP at a modest rate, datagrams under the tunnel MTU
 	wri_bg br "$WRE_TMP/iperf-s.log" iperf3 -s -B "$TOPO_BR4" -1
 	wre_wait 10 eval "wri_nsx br ss -Hltn | grep -q ':5201 '" || wre_fail "no iperf3 server"
@@ -414,10 +424,14 @@ scenario_live()
 	out=$(grep -E '^(interface .* drops:|drops:)' <<<"$WRE_COUNTERS" | sed 's/^interface .* drops://;
 		s/^drops://; s/ \(not_for_us\|NO_ROUTE\|UNKNOWN_PEER\) [0-9]*//g' | tr -d ' \n')
 	[ -z "$out" ] || wre_fail "drops beside NO_ROUTE: $(grep drops: <<<"$WRE_COUNTERS")"
-	# past the gateway, wireguard-go on a loaded machine may drop a datagram: only a stream
-	# that stalled fails here (the gateway's own count above is the exact check)
-	[ "$((lost * 50))" -le "$sent" ] ||
-		wre_fail "A's stream: $lost of $sent datagrams lost: $(jq -c .end.sum "$WRE_TMP/iperf.json")"
+	# past the gateway, on a loaded machine, the branch's sockets (wireguard-go's, iperf3's) may
+	# overflow while their reader waits for a CPU: a loss over 2% fails unless the branch's kernel
+	# counted at least as many datagrams it had no room for (the gateway's own count above is
+	# the exact check)
+	br_full=$(($(br_rcvbuf_errors) - br_full))
+	[ "$((lost * 50))" -le "$sent" ] || [ "$lost" -le "$br_full" ] ||
+		wre_fail "A's stream: $lost of $sent datagrams lost, $br_full socket buffer overflows in \
+the branch: $(jq -c .end.sum "$WRE_TMP/iperf.json")"
 	hs_after=$(expect 200 GET "/v1/interfaces/$API_IF/peers/$(urlkey "$a")/stats" |
 		jq .last_handshake_ns)
 	[ "$hs_after" = "$hs_before" ] || wre_fail "A handshaked again during the changes"
