@@ -88,7 +88,7 @@ print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] /
 iperf_server()
 {
 	wri_bg "$1" "$WRE_TMP/iperf-$1.log" iperf3 -s -B "$2"
-	wri_wait 10 eval "wri_nsx $1 ss -Hltn | grep -q ':5201 '" ||
+	wri_wait 10 eval "grep -q ':5201 ' <<<\"\$(wri_nsx $1 ss -Hltn)\"" ||
 		wri_fail "iperf3 -s did not start in $1"
 }
 

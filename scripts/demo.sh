@@ -108,7 +108,8 @@ on br ping -n -6 -c 3 -i 0.3 -W 5 -I "$TOPO_BR6" "$TOPO_LAN6" ||
 
 step "6. iperf3 TCP through the tunnel, 3 s each way (the LAN host serves)"
 wri_bg lan "$WRE_TMP/iperf-s.log" iperf3 -s -B "$TOPO_LAN4"
-wre_wait 10 eval "wri_nsx lan ss -Hltn | grep -q ':5201 '" || wre_fail "iperf3 -s did not start"
+wre_wait 10 eval "grep -q ':5201 ' <<<\"\$(wri_nsx lan ss -Hltn)\"" ||
+	wre_fail "iperf3 -s did not start"
 on br iperf3 -c "$TOPO_LAN4" -t 3 -f m | grep -E 'sender|receiver' ||
 	wre_fail "iperf3 through the tunnel failed"
 on br iperf3 -c "$TOPO_LAN4" -t 3 -f m -R | grep -E 'sender|receiver' ||

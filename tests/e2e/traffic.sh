@@ -58,7 +58,7 @@ start()
 iperf_server()
 {
 	wri_bg "$1" "$WRE_TMP/iperf-s-$1.log" iperf3 -s -B "$2"
-	wre_wait 10 eval "wri_nsx $1 ss -Hltn | grep -q ':5201 '" ||
+	wre_wait 10 eval "grep -q ':5201 ' <<<\"\$(wri_nsx $1 ss -Hltn)\"" ||
 		wre_fail "iperf3 -s did not start in $1"
 }
 
@@ -92,7 +92,7 @@ scenario_iperf()
 	start endpoint=yes
 	iperf_server lan "$TOPO_LAN4"
 	server=$WRI_LAST_PID
-	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4"
+	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4" -W 10
 	iperf_check br "$TOPO_LAN4" 3
 	iperf_check br "$TOPO_LAN4" 3 -R
 	wri_kill "$server"
@@ -108,13 +108,13 @@ scenario_iperf()
 scenario_outer6()
 {
 	start endpoint=yes outer=6
-	topo_ping lan "$TOPO_BR4"
-	topo_ping lan -6 "$TOPO_BR6"
-	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4"
-	topo_ping br -6 -I "$TOPO_BR6" "$TOPO_LAN6"
+	topo_ping lan "$TOPO_BR4" -W 10
+	topo_ping lan -6 "$TOPO_BR6" -W 10
+	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4" -W 10
+	topo_ping br -6 -I "$TOPO_BR6" "$TOPO_LAN6" -W 10
 	[ "$(gw_dump_field 3)" = "[$TOPO_BRWAN6]:$TOPO_PORT" ] ||
 		wre_fail "the gateway's endpoint for the branch: $(gw_dump_field 3)"
-	wre_nsx br wg show "$TOPO_BR_WG" endpoints | grep -qF "[$TOPO_GWWAN6]:$TOPO_PORT" ||
+	grep -qF "[$TOPO_GWWAN6]:$TOPO_PORT" <<<"$(wre_nsx br wg show "$TOPO_BR_WG" endpoints)" ||
 		wre_fail "the branch's endpoint for the gateway is not IPv6"
 	iperf_server lan "$TOPO_LAN4"
 	iperf_check br "$TOPO_LAN4" 3
@@ -126,8 +126,8 @@ scenario_psk()
 {
 	wri_wg_genpsk gb
 	start endpoint=yes psk="$WRE_TMP/gb.psk"
-	topo_ping lan "$TOPO_BR4"
-	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4"
+	topo_ping lan "$TOPO_BR4" -W 10
+	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4" -W 10
 	# (the gateway's UAPI never returns secrets: `wg show` there lists no preshared key;
 	# psk_mismatch shows that the key is used)
 	gw_handshaken || wre_fail "wg show reports no handshake on the gateway"
@@ -138,10 +138,10 @@ scenario_psk()
 	wre_nsx br wg set "$TOPO_BR_WG" peer "$(cat "$WRE_TMP/gw.pub")" \
 		allowed-ips 192.0.2.0/24,2001:db8:1::/64 endpoint "$TOPO_GWWAN4:$TOPO_PORT" \
 		preshared-key "$WRE_TMP/gb.psk" || wre_fail "wg set on the branch"
-	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4"
+	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4" -W 10
 	grep -q "Received handshake response" "$WRI_TMP/$TOPO_BR_WG.log" ||
 		wre_fail "the branch's handshake got no response from the gateway"
-	topo_ping lan -6 "$TOPO_BR6"
+	topo_ping lan -6 "$TOPO_BR6" -W 10
 	wre_gateway_stop
 }
 
@@ -171,7 +171,7 @@ scenario_roam()
 
 	start endpoint=yes
 	iperf_server lan "$TOPO_LAN4"
-	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4"
+	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4" -W 10
 	wri_bg br "$WRE_TMP/iperf-roam.json" iperf3 -c "$TOPO_LAN4" -t 6 -J
 	pid=$WRI_LAST_PID
 	sleep 2
@@ -189,7 +189,7 @@ if len(iv) < 5 or sum(iv[-2:]) == 0:
 ' "$WRE_TMP/iperf-roam.json" || wre_fail "the stream stopped at the roam"
 	[ "$(gw_dump_field 3)" = "203.0.113.3:51821" ] ||
 		wre_fail "the gateway's endpoint for the branch is $(gw_dump_field 3)"
-	topo_ping lan "$TOPO_BR4"
+	topo_ping lan "$TOPO_BR4" -W 10
 	wre_gateway_stop
 }
 
@@ -206,12 +206,12 @@ scenario_keepalive()
 	topo_gateway_up "$WRE_TMP/gw.conf"
 	# the gateway's first keepalive makes it handshake
 	wre_wait 10 gw_handshaken || wre_fail "no handshake from the gateway's persistent keepalive"
-	topo_ping lan "$TOPO_BR4"
+	topo_ping lan "$TOPO_BR4" -W 10
 	# keepalives: data messages of 32 bytes (header and tag, nothing inside) from the gateway
 	wre_capture_start br "$TOPO_BR_IF" ka "udp and src host $TOPO_GWWAN4 and udp[4:2] = 40 and \
 udp[8] = 4"
 	sleep 3.5
-	wre_capture_stop
+	wre_capture_stop "$WRE_CAPTURE_PID"
 	n=$(/usr/bin/python3 "$(dirname "$0")/wr_craft.py" count "$WRE_TMP/ka.pcap" --type 4)
 	[ "$n" -ge 2 ] || wre_fail "$n keepalives from the gateway in 3.5 s, PersistentKeepalive = 1"
 	grep -q "Receiving keepalive packet" "$WRI_TMP/$TOPO_BR_WG.log" ||
@@ -262,19 +262,19 @@ Endpoint = $TOPO_BRWAN4:51821"
 		wre_fail "the second peer's allowed ips: $(gw_dump_field 4 "$p2")"
 
 	# each peer reaches the LAN from its own addresses
-	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4"
-	topo_ping br -I 198.51.100.129 192.0.2.3
+	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4" -W 10
+	topo_ping br -I 198.51.100.129 192.0.2.3 -W 10
 	# the gateway routes each peer's addresses to that peer only
 	rx1=$(wre_nsx br wg show "$TOPO_BR_WG" transfer | awk '{ print $2 }')
 	rx2=$(wre_nsx br wg show "$b2" transfer | awk '{ print $2 }')
-	topo_ping lan 198.51.100.129
+	topo_ping lan 198.51.100.129 -W 10
 	[ "$(wre_nsx br wg show "$TOPO_BR_WG" transfer | awk '{ print $2 }')" -eq "$rx1" ] ||
 		wre_fail "the first peer received traffic for the second peer's address"
 	[ "$(wre_nsx br wg show "$b2" transfer | awk '{ print $2 }')" -gt "$rx2" ] ||
 		wre_fail "the second peer received nothing for its address"
 	rx1=$(wre_nsx br wg show "$TOPO_BR_WG" transfer | awk '{ print $2 }')
 	rx2=$(wre_nsx br wg show "$b2" transfer | awk '{ print $2 }')
-	topo_ping lan "$TOPO_BR4"
+	topo_ping lan "$TOPO_BR4" -W 10
 	[ "$(wre_nsx br wg show "$b2" transfer | awk '{ print $2 }')" -eq "$rx2" ] ||
 		wre_fail "the second peer received traffic for the first peer's address"
 	[ "$(wre_nsx br wg show "$TOPO_BR_WG" transfer | awk '{ print $2 }')" -gt "$rx1" ] ||
@@ -286,11 +286,10 @@ Endpoint = $TOPO_BRWAN4:51821"
 	wre_capture_start lan "$TOPO_LAN_IF" spoof "icmp and src host $TOPO_BR4"
 	! wre_nsx br ping -n -c 3 -i 0.2 -W 1 -I "$TOPO_BR4" 192.0.2.3 >/dev/null 2>&1 ||
 		wre_fail "the second peer got an echo through with the first peer's source address"
-	wre_capture_stop
+	wre_capture_stop "$WRE_CAPTURE_PID"
 	[ "$(tcpdump -r "$WRE_TMP/spoof.pcap" -n 2>/dev/null | wc -l)" -eq 0 ] ||
 		wre_fail "the LAN host received the second peer's packets from the first peer's source"
-	wre_gateway_counters
-	[ "$(wre_counter SPOOFED_SOURCE)" -ge $((n + 3)) ] ||
+	wre_counter_reaches SPOOFED_SOURCE $((n + 3)) ||
 		wre_fail "SPOOFED_SOURCE went from $n to $(wre_counter SPOOFED_SOURCE), 3 sent"
 	wre_gateway_stop
 }

@@ -22,6 +22,8 @@
 #   wre_gateway_stop      SIGTERM, wait, check exit status 0
 #   wre_gateway_counters  SIGUSR1, wait for the counters, keep them in WRE_COUNTERS
 #   wre_counter NAME      the value of NAME (a drop reason, ...) in those counters, 0 if absent
+#   wre_counter_reaches NAME MIN [SECS]
+#                         ask again until NAME is at least MIN (false after SECS, default 10)
 #   wre_capture_start ROLE DEV NAME [FILTER...]
 #                         tcpdump on DEV in ROLE into $WRE_TMP/NAME.pcap, running when it returns
 #   wre_capture_stop [PID]
@@ -157,6 +159,20 @@ wre_counter()
 			if ($i == k && $(i + 1) ~ /^[0-9]+$/)
 				n += $(i + 1)
 	} END { print n + 0 }' <<<"$WRE_COUNTERS"
+}
+
+# wre_counter_reaches NAME MIN [SECS]: ask for the counters until NAME is at least MIN (the
+# control lcore may still be working through a burst); false after SECS (default 10) seconds
+wre_counter_reaches()
+{
+	local end=$((SECONDS + ${3:-10}))
+
+	while :; do
+		wre_gateway_counters
+		[ "$(wre_counter "$1")" -lt "$2" ] || return 0
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.5
+	done
 }
 
 # wre_capture_start ROLE DEV NAME [FILTER...]: tcpdump on DEV in ROLE's namespace, writing
