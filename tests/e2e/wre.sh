@@ -114,7 +114,8 @@ wre_gateway_start()
 	# not wri_bg: the tests wait for the gateway themselves and check its exit status
 	ip netns exec "$(wre_ns gw)" "$WIRERATE" -- -c "$1" >"$WRE_TMP/gw.log" 2>&1 </dev/null &
 	WRE_GW_PID=$!
-	wre_wait 30 wre_gateway_up || wre_fail "wirerate did not come up"
+	# 60 s: on a loaded 2-core machine the ASan build's EAL start took over 30 s
+	wre_wait 60 wre_gateway_up || wre_fail "wirerate did not come up"
 }
 
 wre_gateway_mac()
@@ -128,8 +129,10 @@ wre_gateway_stop()
 	local rc
 
 	kill -TERM "$WRE_GW_PID" || wre_fail "wirerate is not running"
+	# 60 s: on a loaded 2-core machine the ASan build took over 15 s to exit after it had
+	# printed "stopping on signal 15"
 	# shellcheck disable=SC2016 # expanded by eval, at each try
-	wre_wait 15 eval '! wri_alive "$WRE_GW_PID"' || wre_fail "wirerate ignored SIGTERM"
+	wre_wait 60 eval '! wri_alive "$WRE_GW_PID"' || wre_fail "wirerate ignored SIGTERM"
 	wait "$WRE_GW_PID"
 	rc=$?
 	WRE_GW_PID=
