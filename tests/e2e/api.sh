@@ -515,8 +515,12 @@ scenario_dumpcap()
 	mkdir -p "$WRE_TMP/huge"
 	mount -t hugetlbfs -o pagesize=2M nodev "$WRE_TMP/huge" || wre_fail "mount hugetlbfs"
 	API_PREFIX=wre-api-$WRE_ID
+	# the secondary maps the gateway's memory at the gateway's addresses: reserved where neither
+	# process's randomized mmap area is (it was at 0x7f..., where dpdk-dumpcap's own mappings
+	# sometimes were: "Cannot get a virtual area at requested address"), and above ASan's shadow
 	api_gateway_start "$WRE_TMP/gw.conf" -l 0,1 --main-lcore 0 --huge-dir "$WRE_TMP/huge" \
-		-m 256 --no-pci --no-telemetry --file-prefix "$API_PREFIX"
+		-m 256 --no-pci --no-telemetry --file-prefix "$API_PREFIX" \
+		--base-virtaddr 0x200000000000
 	grep -q 'packet capture (dpdk-dumpcap) available' "$WRE_TMP/gw.log" ||
 		wre_fail "the gateway says capture is unavailable"
 	topo_ping lan "$TOPO_BR4" -W 10
