@@ -51,7 +51,7 @@ usage(FILE *f)
 		"  -h, --help          show this help\n"
 		"  -V, --version       show the version\n"
 		"\n"
-		"Without EAL options wirerate runs --in-memory on hugepages when some are free,\n"
+		"Without EAL options wirerate runs --in-memory on hugepages when enough are free,\n"
 		"otherwise --no-huge --no-shconf with enough memory for its pool, on the lcores "
 		"of\n"
 		"[Gateway] Control and Workers. The devices come from the [Port] Device lines.\n"
@@ -67,27 +67,35 @@ usage(FILE *f)
 		"SIGUSR1 prints the counters; SIGINT or SIGTERM stop it cleanly.\n");
 }
 
-/* True when some hugepages of any size are free. */
-static bool
-hugepages_free(void)
+/*
+ * Bytes of free hugepages of every size. DPDK takes hugepages when it finds any free, so the
+ * gateway uses them only when they hold all it needs: a few left over by another program would
+ * otherwise make a table allocation fail later, at run time.
+ */
+static size_t
+hugepages_free_bytes(void)
 {
 	glob_t g;
-	bool any = false;
-	size_t i;
+	size_t i, total = 0;
 
-	if (glob("/sys/kernel/mm/hugepages/*/free_hugepages", 0, NULL, &g) != 0)
-		return false;
-	for (i = 0; i < g.gl_pathc && !any; i++) {
-		FILE *f = fopen(g.gl_pathv[i], "r");
-		unsigned long n = 0;
+	if (glob("/sys/kernel/mm/hugepages/hugepages-*kB/free_hugepages", 0, NULL, &g) != 0)
+		return 0;
+	for (i = 0; i < g.gl_pathc; i++) {
+		unsigned long n = 0, kb = 0;
+		const char *dir = strstr(g.gl_pathv[i], "hugepages-");
+		FILE *f;
 
+		if (dir == NULL || sscanf(dir, "hugepages-%lukB", &kb) != 1)
+			continue;
+		f = fopen(g.gl_pathv[i], "r");
 		if (f == NULL)
 			continue;
-		any = fscanf(f, "%lu", &n) == 1 && n > 0;
+		if (fscanf(f, "%lu", &n) == 1)
+			total += (size_t)n * kb * 1024;
 		fclose(f);
 	}
 	globfree(&g);
-	return any;
+	return total;
 }
 
 /* A PCI address ("0000:03:00.0" or "03:00.0") rather than a vdev ("net_af_packet0,...") */
@@ -156,7 +164,7 @@ build_eal_args(
 		ret |= eal_push(a, a->lcores);
 		ret |= eal_push(a, "--main-lcore");
 		ret |= eal_push(a, a->main_lcore);
-		if (hugepages_free()) {
+		if (hugepages_free_bytes() >= wr_dp_memory_hint(cfg)) {
 			ret |= eal_push(a, "--in-memory");
 		} else {
 			/* EAL refuses --in-memory with --no-huge (it implies legacy memory);
