@@ -11,33 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "wr_device.h"
+#include "fuzz_device.h"
 #include "wr_rest.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void
-send_nothing(void *ctx, const struct wr_endpoint *to, const void *buf, size_t len)
-{
-}
-
-static void
-deliver_nothing(void *ctx, struct wr_peer *peer, const void *pkt, size_t len)
-{
-}
-
-static uint64_t
-wall_time(void *ctx)
-{
-	return 1700000000ULL * WR_NSEC_PER_SEC;
-}
-
-static const struct wr_device_ops dev_ops = {
-	.send = send_nothing,
-	.deliver = deliver_nothing,
-	.wall_time_ns = wall_time,
-};
 
 static char *
 peers(struct wr_rest *r, size_t *len)
@@ -55,19 +34,15 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const methods[] = { "GET", "PUT", "POST", "PATCH", "DELETE", "HEAD" };
-	static const uint8_t addr4[4] = { 198, 51, 100, 2 };
 	struct wr_rest_config cfg = { 0 };
 	char sock[64], path[256];
-	uint8_t priv[WR_KEY_LEN], pub[WR_KEY_LEN];
 	struct wr_device *dev;
 	struct wr_rest *r;
-	struct wr_peer *peer;
 	const uint8_t *nl;
 	char *before, *after, *resp = NULL;
 	size_t blen, alen, rlen = 0, plen;
 	unsigned int status = 0;
 	const char *method;
-	int i;
 
 	if (size < 1)
 		return 0;
@@ -84,19 +59,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	data += nl ? plen + 1 : plen;
 	size -= nl ? plen + 1 : plen;
 
-	dev = wr_device_create(&dev_ops, NULL);
-	if (!dev)
-		abort();
-	memset(priv, 0x41, sizeof(priv));
-	wr_device_set_private_key(dev, priv);
-	for (i = 0; i < 2; i++) {
-		memset(priv, 0x50 + i, sizeof(priv));
-		wr_x25519_public(pub, priv);
-		peer = wr_device_add_peer(dev, pub, NULL);
-		if (!peer)
-			abort();
-		wr_peer_add_allowedip(peer, AF_INET, addr4, (uint8_t)(24 + i));
-	}
+	dev = fuzz_device_create();
 	snprintf(sock, sizeof(sock), "/tmp/wr-fuzz-rest-%d.sock", (int)getpid());
 	cfg.unix_path = sock;
 	if (wr_rest_create(&r, &cfg, NULL, NULL) || wr_rest_add_interface(r, "wg0", dev, NULL, NULL))
