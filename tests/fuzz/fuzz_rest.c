@@ -17,7 +17,6 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-
 static char *
 peers(struct wr_rest *r, size_t *len)
 {

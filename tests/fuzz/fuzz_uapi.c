@@ -15,7 +15,6 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-
 static char *
 get(struct wr_uapi *u, size_t *len)
 {
