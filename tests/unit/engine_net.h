@@ -359,4 +359,31 @@ ipv6_pkt(uint8_t *buf, const char *src, const char *dst, size_t total, uint8_t f
 #define SEC(x) ((uint64_t)(x)*WR_NSEC_PER_SEC)
 #define MSEC(x) ((uint64_t)(x)*1000000ULL)
 
+/*
+ * A net filter that keeps packets of message type hold_type aside (for replays or late
+ * delivery) instead of delivering them; release_held() frees what it kept.
+ */
+static struct net_pkt *held[32];
+static unsigned nheld;
+static uint8_t hold_type;
+
+static inline bool
+hold(struct net *net, const struct net_pkt *pk)
+{
+	(void)net;
+	if (pk->data[0] != hold_type || nheld >= 32)
+		return true;
+	held[nheld] = malloc(sizeof(*pk) + pk->len);
+	memcpy(held[nheld], pk, sizeof(*pk) + pk->len);
+	nheld++;
+	return false;
+}
+
+static inline void
+release_held(void)
+{
+	while (nheld)
+		free(held[--nheld]);
+}
+
 #endif /* ENGINE_NET_H */

@@ -9,29 +9,6 @@
 #include "wr_cookie.h"
 #include "wr_device_impl.h"
 
-static struct net_pkt *held[32];
-static unsigned nheld;
-static uint8_t hold_type;
-
-static bool
-hold(struct net *net, const struct net_pkt *pk)
-{
-	(void)net;
-	if (pk->data[0] != hold_type || nheld >= 32)
-		return true;
-	held[nheld] = malloc(sizeof(*pk) + pk->len);
-	memcpy(held[nheld], pk, sizeof(*pk) + pk->len);
-	nheld++;
-	return false;
-}
-
-static void
-release_held(void)
-{
-	while (nheld)
-		free(held[--nheld]);
-}
-
 /* keep b "under load" as its host would while its handshake queue is long */
 static void
 load(struct node *n, uint64_t now)
