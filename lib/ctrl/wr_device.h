@@ -30,6 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -66,6 +67,21 @@ struct wr_keypair_info {
 	 */
 	bool confirmed;
 };
+
+/** True when @p a and @p b are the same endpoint (address and port); two unknown ones are equal. */
+static inline bool
+wr_endpoint_equal(const struct wr_endpoint *a, const struct wr_endpoint *b)
+{
+	if (a->sa.sa_family != b->sa.sa_family)
+		return false;
+	if (a->sa.sa_family == AF_INET)
+		return a->in4.sin_port == b->in4.sin_port &&
+		       a->in4.sin_addr.s_addr == b->in4.sin_addr.s_addr;
+	if (a->sa.sa_family == AF_INET6)
+		return a->in6.sin6_port == b->in6.sin6_port &&
+		       memcmp(&a->in6.sin6_addr, &b->in6.sin6_addr, 16) == 0;
+	return true;
+}
 
 /** Callbacks from the engine to its host. @c send, @c deliver and @c wall_time_ns are required. */
 struct wr_device_ops {

@@ -51,20 +51,6 @@ wr_ctl_peer_of(struct wr_control *ctl, uint32_t id)
 	return &ctl->peers[id];
 }
 
-static bool
-ep_equal(const struct wr_endpoint *a, const struct wr_endpoint *b)
-{
-	if (a->sa.sa_family != b->sa.sa_family)
-		return false;
-	if (a->sa.sa_family == AF_INET)
-		return a->in4.sin_port == b->in4.sin_port &&
-		       a->in4.sin_addr.s_addr == b->in4.sin_addr.s_addr;
-	if (a->sa.sa_family == AF_INET6)
-		return a->in6.sin6_port == b->in6.sin6_port &&
-		       memcmp(&a->in6.sin6_addr, &b->in6.sin6_addr, 16) == 0;
-	return true;
-}
-
 /* Roaming: the data plane sends where the engine last saw the peer. */
 void
 wr_ctl_sync_endpoint(struct wr_control *ctl, uint32_t id)
@@ -78,7 +64,7 @@ wr_ctl_sync_endpoint(struct wr_control *ctl, uint32_t id)
 	wr_peer_get_endpoint(cp->peer, &ep);
 	if (!wr_dp_peer_get_endpoint(dpp, &cur))
 		memset(&cur, 0, sizeof(cur));
-	if (!ep_equal(&ep, &cur))
+	if (!wr_endpoint_equal(&ep, &cur))
 		wr_dp_peer_set_endpoint(ctl->gw.peers, id, &ep);
 }
 

@@ -87,20 +87,6 @@ ep6(struct wr_endpoint *ep, const char *ip, uint16_t port)
 	inet_pton(AF_INET6, ip, &ep->in6.sin6_addr);
 }
 
-static inline bool
-ep_equal(const struct wr_endpoint *a, const struct wr_endpoint *b)
-{
-	if (a->sa.sa_family != b->sa.sa_family)
-		return false;
-	if (a->sa.sa_family == AF_INET)
-		return a->in4.sin_port == b->in4.sin_port &&
-		       a->in4.sin_addr.s_addr == b->in4.sin_addr.s_addr;
-	if (a->sa.sa_family == AF_INET6)
-		return a->in6.sin6_port == b->in6.sin6_port &&
-		       memcmp(&a->in6.sin6_addr, &b->in6.sin6_addr, 16) == 0;
-	return false;
-}
-
 static void
 net_send_cb(void *ctx, const struct wr_endpoint *to, const void *buf, size_t len)
 {
@@ -241,7 +227,7 @@ net_node_at(struct net *net, const struct wr_endpoint *to)
 	int i;
 
 	for (i = 0; i < net->nnodes; i++)
-		if (ep_equal(&net->n[i].addr, to))
+		if (wr_endpoint_equal(&net->n[i].addr, to))
 			return &net->n[i];
 	return NULL;
 }

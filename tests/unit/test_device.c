@@ -353,13 +353,13 @@ test_roaming(void)
 	a_to_b(&p, 1, 40);
 	net_run(&p.net);
 	wr_peer_get_endpoint(p.ba, &ep);
-	check(ep_equal(&ep, &p.a->addr), "b learned a's endpoint from the initiation");
+	check(wr_endpoint_equal(&ep, &p.a->addr), "b learned a's endpoint from the initiation");
 	ep6(&moved, "2001:db8::99", 4000);
 	p.a->addr = moved;
 	a_to_b(&p, 1, 40);
 	net_run(&p.net);
 	wr_peer_get_endpoint(p.ba, &ep);
-	check(ep_equal(&ep, &moved), "a moved (to IPv6): b follows");
+	check(wr_endpoint_equal(&ep, &moved), "a moved (to IPv6): b follows");
 	b_to_a(&p, 1, 40);
 	net_run(&p.net);
 	check(p.a->delivered == 1 && p.net.lost == 0, "b's answer reaches a at its new address");
@@ -372,7 +372,7 @@ test_roaming(void)
 		ep4(&evil, "203.0.113.66", 666);
 		wr_device_receive(p.b->dev, &evil, junk, sizeof(junk), p.net.now);
 		wr_peer_get_endpoint(p.ba, &ep);
-		check(ep_equal(&ep, &moved), "an unauthenticated packet does not move it");
+		check(wr_endpoint_equal(&ep, &moved), "an unauthenticated packet does not move it");
 	}
 	net_free(&p.net);
 }

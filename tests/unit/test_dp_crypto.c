@@ -192,18 +192,6 @@ ep6(struct wr_endpoint *ep, const char *ip, uint16_t port)
 	inet_pton(AF_INET6, ip, &ep->in6.sin6_addr);
 }
 
-static bool
-ep_equal(const struct wr_endpoint *a, const struct wr_endpoint *b)
-{
-	if (a->sa.sa_family != b->sa.sa_family)
-		return false;
-	if (a->sa.sa_family == AF_INET6)
-		return a->in6.sin6_port == b->in6.sin6_port &&
-		       memcmp(&a->in6.sin6_addr, &b->in6.sin6_addr, 16) == 0;
-	return a->sa.sa_family == AF_INET && a->in4.sin_port == b->in4.sin_port &&
-	       a->in4.sin_addr.s_addr == b->in4.sin_addr.s_addr;
-}
-
 /*
  * An inner packet of @p len bytes (>= 20 for IPv4, >= 40 for IPv6) from host @p src_host of
  * @p from's inner network (10.0.N.0/24, fd00:N::/64; N = 1 for A, 2 for B) to the other side's.
@@ -465,7 +453,7 @@ test_handshake(void)
 		rte_pktmbuf_free(dres.delivered[0]);
 	}
 	CHECK(dres.n_rx == 1 && dres.rx[0].packets == 1 && dres.rx[0].inner_bytes == sizeof(pkt) &&
-			dres.rx[0].wire_bytes == 144 && ep_equal(&dres.rx[0].from, &A.addr),
+			dres.rx[0].wire_bytes == 144 && wr_endpoint_equal(&dres.rx[0].from, &A.addr),
 		"data received summary");
 	report_rx(&B, &dres);
 	CHECK(B.confirmed == 1 && B.peers->peer[PEER].current != NULL,
@@ -535,7 +523,7 @@ test_reference_to_decap(void)
 		rte_pktmbuf_free(res.delivered[i]);
 	CHECK(res.n_rx == 1 && res.rx[0].packets == NLENS + 1 && res.rx[0].delivered == NLENS &&
 			res.rx[0].inner_bytes == inner && res.rx[0].wire_bytes == wire &&
-			ep_equal(&res.rx[0].from, &B.addr),
+			wr_endpoint_equal(&res.rx[0].from, &B.addr),
 		"one summary: %u packets, %" PRIu64 " inner, %" PRIu64 " wire", res.rx[0].packets,
 		res.rx[0].inner_bytes, res.rx[0].wire_bytes);
 	report_rx(&A, &res);
@@ -566,7 +554,7 @@ test_encap_to_engine(void)
 	wr_encap_burst(&lcA, &A.tables, m, ids, n, now, &res);
 	CHECK(res.n_sealed == n && res.n_held == 0 && res.n_tx == 1, "sealed %u held %u tx %u",
 		res.n_sealed, res.n_held, res.n_tx);
-	CHECK(res.n_tx == 1 && res.tx[0].packets == n && ep_equal(&res.tx[0].to, &B.addr) &&
+	CHECK(res.n_tx == 1 && res.tx[0].packets == n && wr_endpoint_equal(&res.tx[0].to, &B.addr) &&
 			res.tx[0].peer_id == PEER,
 		"one data sent summary");
 	for (i = 0; i < res.n_sealed; i++) {
@@ -741,7 +729,7 @@ test_mixed_burst(void)
 	CHECK(res.n_rx == 2 && res.rx[0].local_index != res.rx[1].local_index,
 		"a summary per keypair (%u)", res.n_rx);
 	for (i = 0; i < res.n_rx; i++)
-		CHECK(res.rx[i].peer_id == PEER && ep_equal(&res.rx[i].from, &A.addr),
+		CHECK(res.rx[i].peer_id == PEER && wr_endpoint_equal(&res.rx[i].from, &A.addr),
 			"summary %u: peer and source", i);
 	report_rx(&B, &res);
 
@@ -1069,7 +1057,7 @@ test_lazy_cksum(void)
 	struct rte_mbuf *m;
 
 	printf("dp_crypto: UDP checksums of data messages verified lazily\n");
-	CHECK(wr_dp_peer_get_endpoint(&B.peers->peer[PEER], &cur) && ep_equal(&cur, &A.addr),
+	CHECK(wr_dp_peer_get_endpoint(&B.peers->peer[PEER], &cur) && wr_endpoint_equal(&cur, &A.addr),
 		"B sends to A's address");
 	ep4(&roamed, "192.0.2.77", 4000);
 
@@ -1092,21 +1080,21 @@ test_lazy_cksum(void)
 		wr_drop_reason_name(res.status[0]));
 	CHECK(lcB.drops[WR_DROP_BAD_CHECKSUM] == bad_before + 1, "and counted");
 	report_rx(&B, &res);
-	CHECK(wr_dp_peer_get_endpoint(&B.peers->peer[PEER], &ep) && ep_equal(&ep, &cur),
+	CHECK(wr_dp_peer_get_endpoint(&B.peers->peer[PEER], &ep) && wr_endpoint_equal(&ep, &cur),
 		"the endpoint did not move");
 
 	m = data_frame_from(&roamed, 33);
 	break_udp_cksum(m);
 	m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
 	wr_decap_burst(&lcB, &B.tables, &m, 1, now, &res);
-	CHECK(res.status[0] == WR_DROP_NONE && res.n_rx == 1 && ep_equal(&res.rx[0].from, &roamed),
+	CHECK(res.status[0] == WR_DROP_NONE && res.n_rx == 1 && wr_endpoint_equal(&res.rx[0].from, &roamed),
 		"unless the NIC vouched for it (%s)", wr_drop_reason_name(res.status[0]));
 	if (res.n_delivered)
 		rte_pktmbuf_free(res.delivered[0]);
 
 	m = data_frame_from(&roamed, 34);
 	wr_decap_burst(&lcB, &B.tables, &m, 1, now, &res);
-	CHECK(res.status[0] == WR_DROP_NONE && res.n_rx == 1 && ep_equal(&res.rx[0].from, &roamed),
+	CHECK(res.status[0] == WR_DROP_NONE && res.n_rx == 1 && wr_endpoint_equal(&res.rx[0].from, &roamed),
 		"a good checksum from another endpoint: authenticated, the summary names it (%s)",
 		wr_drop_reason_name(res.status[0]));
 	if (res.n_delivered)
@@ -1157,12 +1145,12 @@ test_roaming(void)
 	m = frame_of(msg[0].data, msg[0].len, &roamed, &ours);
 	wr_decap_burst(&lcB, &B.tables, &m, 1, now, &res);
 	CHECK(res.status[0] == WR_DROP_NONE && res.n_delivered == 1 && res.n_rx == 1 &&
-			ep_equal(&res.rx[0].from, &roamed),
+			wr_endpoint_equal(&res.rx[0].from, &roamed),
 		"opened, summary from the new address (%s)", wr_drop_reason_name(res.status[0]));
 	if (res.n_delivered)
 		rte_pktmbuf_free(res.delivered[0]);
 	report_rx(&B, &res);
-	CHECK(wr_dp_peer_get_endpoint(&B.peers->peer[PEER], &ep) && ep_equal(&ep, &roamed),
+	CHECK(wr_dp_peer_get_endpoint(&B.peers->peer[PEER], &ep) && wr_endpoint_equal(&ep, &roamed),
 		"B's data plane sends to the new endpoint");
 	rte_rcu_qsbr_quiescent(rcu, 0);
 }
