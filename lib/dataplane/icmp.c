@@ -45,6 +45,22 @@ reply_l2(struct wr_port *port, struct rte_mbuf *m)
 	rte_ether_addr_copy(&port->mac, &eh->src_addr);
 }
 
+/* Turn a checked IPv4 echo request (@p icmp_len bytes of ICMP) into its reply, in place. */
+static void
+ipv4_echo_to_reply(struct rte_ipv4_hdr *ip, struct rte_icmp_hdr *icmp, uint32_t icmp_len)
+{
+	rte_be32_t tmp = ip->src_addr;
+
+	ip->src_addr = ip->dst_addr;
+	ip->dst_addr = tmp;
+	ip->time_to_live = REPLY_TTL;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+	icmp->icmp_cksum = 0;
+	icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, icmp_len);
+}
+
 void
 wr_icmp4_input(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, uint16_t l3)
 {
@@ -52,7 +68,6 @@ wr_icmp4_input(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m,
 	uint16_t hlen = rte_ipv4_hdr_len(ip);
 	uint32_t len = rte_be_to_cpu_16(ip->total_length) - hlen;
 	struct rte_icmp_hdr *icmp;
-	rte_be32_t tmp;
 
 	if (ip->next_proto_id != IPPROTO_ICMP) {
 		wr_dp_drop(lc, WR_DP_DROP_L4_UNHANDLED, m);
@@ -67,15 +82,7 @@ wr_icmp4_input(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m,
 		wr_dp_drop(lc, WR_DP_DROP_ICMP_UNHANDLED, m);
 		return;
 	}
-	tmp = ip->src_addr;
-	ip->src_addr = ip->dst_addr;
-	ip->dst_addr = tmp;
-	ip->time_to_live = REPLY_TTL;
-	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
-	icmp->icmp_cksum = 0;
-	icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, len);
+	ipv4_echo_to_reply(ip, icmp, len);
 	reply_l2(port, m);
 	lc->port[port->index].echo_replies++;
 	wr_dp_tx(lc, port, m);
@@ -88,7 +95,6 @@ wr_icmp_echo_reply_in_place(uint8_t *pkt, uint32_t len)
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)pkt;
 		uint32_t hlen = rte_ipv4_hdr_len(ip), total = rte_be_to_cpu_16(ip->total_length);
 		struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)(pkt + hlen);
-		rte_be32_t tmp;
 
 		if (hlen < sizeof(*ip) || total > len || total < hlen + sizeof(*icmp) ||
 			ip->next_proto_id != IPPROTO_ICMP ||
@@ -97,15 +103,7 @@ wr_icmp_echo_reply_in_place(uint8_t *pkt, uint32_t len)
 			icmp->icmp_type != RTE_IP_ICMP_ECHO_REQUEST || icmp->icmp_code != 0 ||
 			rte_raw_cksum(icmp, total - hlen) != 0xffff)
 			return false;
-		tmp = ip->src_addr;
-		ip->src_addr = ip->dst_addr;
-		ip->dst_addr = tmp;
-		ip->time_to_live = REPLY_TTL;
-		ip->hdr_checksum = 0;
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
-		icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
-		icmp->icmp_cksum = 0;
-		icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, total - hlen);
+		ipv4_echo_to_reply(ip, icmp, total - hlen);
 		return true;
 	}
 	if (len >= sizeof(struct rte_ipv6_hdr) && (pkt[0] >> 4) == 6) {
