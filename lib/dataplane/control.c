@@ -399,7 +399,8 @@ poll_held(struct wr_control *ctl)
 		}
 		cp->q[(cp->head + cp->n) % CTL_HELD_MAX] = pkts[i];
 		cp->n++;
-		if (__atomic_load_n(&dpp->current, __ATOMIC_ACQUIRE) == NULL)
+		/* no keypair, or an expired one: the engine only rekeys on its own traffic */
+		if (wr_dp_peer_sending_keypair(dpp, now) == NULL)
 			wr_peer_initiate(cp->peer, now); /* rate limited by the engine */
 	}
 	return n;
@@ -412,13 +413,15 @@ flush_held(struct wr_control *ctl)
 	struct rte_mbuf *pkts[WR_DP_CRYPTO_BURST];
 	uint32_t ids[WR_DP_CRYPTO_BURST];
 	unsigned int total = 0, i = 0;
+	uint64_t now = wr_ctl_now(ctl);
 
 	while (i < ctl->n_held_peers) {
 		uint32_t id = ctl->held_ids[i];
 		struct ctl_peer *cp = &ctl->peers[id];
 		struct wr_dp_peer *dpp = wr_dp_peer_get(ctl->gw.peers, id);
 
-		if (dpp == NULL || __atomic_load_n(&dpp->current, __ATOMIC_ACQUIRE) == NULL) {
+		/* an expired keypair would only hand the packets back: wait for the new one */
+		if (dpp == NULL || wr_dp_peer_sending_keypair(dpp, now) == NULL) {
 			i++;
 			continue;
 		}

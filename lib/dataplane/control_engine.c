@@ -32,7 +32,7 @@
 uint64_t
 wr_ctl_now(const struct wr_control *ctl)
 {
-	return wr_gw_tsc_to_ns(rte_rdtsc(), ctl->dp->hz);
+	return wr_gw_tsc_to_ns(rte_rdtsc(), ctl->dp->clock_hz);
 }
 
 static uint32_t

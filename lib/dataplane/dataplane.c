@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -121,6 +123,34 @@ setup_port(struct wr_dataplane *dp, const struct wr_config_port *cp, struct wr_p
 	return 0;
 }
 
+/*
+ * WIRERATE_TIME_SCALE=N (tests only) runs the engine's and the workers' protocol clock N times
+ * faster than real time, so that REKEY_AFTER_TIME and REJECT_AFTER_TIME pass in seconds. Anything
+ * else than an integer 2..1000 leaves the clock alone.
+ */
+static uint64_t
+engine_time_scale(void)
+{
+	const char *s = getenv("WIRERATE_TIME_SCALE");
+	char *end;
+	unsigned long v;
+
+	if (s == NULL || *s == '\0')
+		return 1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 2 || v > 1000) {
+		fprintf(stderr, "wirerate: warning: WIRERATE_TIME_SCALE='%s' ignored (2..1000)\n",
+			s);
+		return 1;
+	}
+	fprintf(stderr,
+		"wirerate: warning: protocol clock runs %lu times faster (WIRERATE_TIME_SCALE, "
+		"for tests only)\n",
+		v);
+	return v;
+}
+
 int
 wr_dp_create(const struct wr_config *cfg, uint16_t nb_queues, struct wr_dataplane **out, char *err,
 	size_t errlen)
@@ -142,6 +172,7 @@ wr_dp_create(const struct wr_config *cfg, uint16_t nb_queues, struct wr_dataplan
 	if (dp == NULL)
 		goto err_nomem;
 	dp->hz = rte_get_tsc_hz();
+	dp->clock_hz = dp->hz / engine_time_scale();
 	dp->lcores = rte_zmalloc(
 		"wr_dp_lcores", RTE_MAX_LCORE * sizeof(*dp->lcores), RTE_CACHE_LINE_SIZE);
 	if (dp->lcores == NULL)
@@ -361,7 +392,7 @@ wr_dp_poll(struct wr_dp_lcore *lc)
 	uint16_t p, n;
 
 	lc->now = rte_rdtsc();
-	lc->now_ns = wr_gw_tsc_to_ns(lc->now, dp->hz);
+	lc->now_ns = wr_gw_tsc_to_ns(lc->now, dp->clock_hz);
 	for (i = 0; i < lc->n_rxq; i++) {
 		struct wr_port *port = &dp->ports[lc->rxq[i].port];
 

@@ -87,7 +87,8 @@ struct wr_dp_lcore {
 
 struct wr_dataplane {
 	struct rte_mempool *mp;
-	uint64_t hz; /* TSC ticks per second */
+	uint64_t hz;       /* TSC ticks per second */
+	uint64_t clock_hz; /* TSC ticks per engine-clock second: hz, or hz / WIRERATE_TIME_SCALE */
 	uint16_t nb_ports;
 	struct wr_port ports[WR_DP_MAX_PORTS];
 	struct wr_dp_lcore *lcores;  /* RTE_MAX_LCORE entries, indexed by lcore id */

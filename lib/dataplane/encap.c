@@ -117,10 +117,8 @@ wr_encap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *
 			drop(lc, res, i, m, WR_DROP_TOO_BIG);
 			continue;
 		}
-		kp = __atomic_load_n(&p->current, __ATOMIC_ACQUIRE);
-		if (kp == NULL ||
-			wr_timers_keypair_expired(kp->birth,
-				__atomic_load_n(&kp->send_counter, __ATOMIC_RELAXED), now)) {
+		kp = wr_dp_peer_sending_keypair(p, now);
+		if (kp == NULL) {
 			res->held_peer[res->n_held] = peer_ids[i];
 			res->held[res->n_held++] = m;
 			continue;

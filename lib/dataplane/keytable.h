@@ -33,6 +33,7 @@
 #include "dp_peer.h"
 #include "wr_device.h"
 #include "wr_replay.h"
+#include "wr_timers.h"
 
 /** One session's keys and state, shared by every worker. */
 struct wr_dp_keypair {
@@ -141,6 +142,23 @@ wr_keytable_count(const struct wr_keytable *kt);
  */
 int
 wr_keytable_reseal(struct wr_keytable *kt, uint8_t *msg, size_t len);
+
+/**
+ * The keypair peer @p p may send with at engine time @p now, or NULL when it has none or its
+ * current one expired (REJECT_AFTER_TIME since the handshake, or REJECT_AFTER_MESSAGES sent):
+ * packets for it are then held and a new handshake started. Any lcore, lock-free; the result is
+ * valid until the caller's next quiescent state report.
+ */
+static inline struct wr_dp_keypair *
+wr_dp_peer_sending_keypair(const struct wr_dp_peer *p, uint64_t now)
+{
+	struct wr_dp_keypair *kp = __atomic_load_n(&p->current, __ATOMIC_ACQUIRE);
+
+	if (kp == NULL || wr_timers_keypair_expired(kp->birth,
+				  __atomic_load_n(&kp->send_counter, __ATOMIC_RELAXED), now))
+		return NULL;
+	return kp;
+}
 
 /**
  * The keypair with local index @p local_index (host order), or NULL (any lcore, lock-free).

@@ -19,6 +19,9 @@
 #   held               packets for a peer without a session wait at the gateway (64 at most, the
 #                      rest counted) and go out once the handshake completes
 #   two_workers        two worker lcores sharing the RX queues (three queue pairs per port)
+#   expired            the protocol clock runs 20 times faster (WIRERATE_TIME_SCALE): after an
+#                      idle REJECT_AFTER_TIME the gateway's session is dead; the next packet waits
+#                      for a new handshake, which the gateway starts, and then goes through
 #   workers            initiator_gateway's pings, IPv4 and IPv6, forwarded by a worker lcore
 #   too_big            an inner packet over the tunnel MTU gets "fragmentation needed" /
 #                      "packet too big" back, and a smaller one passes
@@ -291,6 +294,35 @@ scenario_two_workers()
 	wre_gateway_stop
 }
 
+scenario_expired()
+{
+	local first
+
+	# REJECT_AFTER_TIME (180 s) is 9 s of real time; wireguard-go's clock is not scaled, so
+	# only the gateway may notice that the session is too old
+	export WIRERATE_TIME_SCALE=20
+	start "endpoint=yes" "endpoint=no"
+	grep -q 'protocol clock runs 20 times faster' "$WRE_TMP/gw.log" ||
+		wre_fail "WIRERATE_TIME_SCALE was not taken: $(head -n 20 "$WRE_TMP/gw.log")"
+	topo_ping lan "$TOPO_BR4" -W 10
+	first=$(gw_dump_field 5)
+	[ -n "$first" ] && [ "$first" != 0 ] || wre_fail "no first handshake"
+	# idle for more than REJECT_AFTER_TIME of protocol time (the time passing is the point)
+	sleep 11
+	wre_nsx lan ping -n -c 1 -W 15 "$TOPO_BR4" >/dev/null 2>&1 ||
+		wre_fail "no answer once the session had expired: $(grep -c 'Received handshake initiation' \
+			"$WRI_TMP/$TOPO_BR_WG.log") initiations seen by the branch"
+	[ "$(gw_dump_field 5)" != "$first" ] ||
+		wre_fail "the answer came without a new handshake"
+	[ "$(grep -c 'Received handshake initiation' "$WRI_TMP/$TOPO_BR_WG.log")" -ge 2 ] ||
+		wre_fail "the branch saw no second initiation from the gateway"
+	topo_ping lan "$TOPO_BR4"
+	request_stats
+	grep "^peer $TOPO_GW_WG " "$WRE_TMP/gw.log" | tail -n 1 | grep -q ' held 0$' ||
+		wre_fail "packets still held: $(grep "^peer $TOPO_GW_WG " "$WRE_TMP/gw.log" | tail -n 1)"
+	wre_gateway_stop
+}
+
 request_stats()
 {
 	local before
@@ -305,7 +337,7 @@ request_stats()
 wre_init
 case "$SCENARIO" in
 initiator_gateway | initiator_branch | ping6 | wg_show | too_big | workers | tunnel_address | \
-	uapi_peers | two_workers | held)
+	uapi_peers | two_workers | held | expired)
 	"scenario_$SCENARIO"
 	;;
 *) wre_fail "unknown scenario $SCENARIO" ;;
