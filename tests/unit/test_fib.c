@@ -25,18 +25,7 @@
 #include "neigh.h"
 #include "wr_config.h"
 
-static unsigned int failures, checks;
-
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		checks++;                                                                          \
-		if (!(cond)) {                                                                     \
-			printf("FAIL %s:%d: ", __func__, __LINE__);                                \
-			printf(__VA_ARGS__);                                                       \
-			printf("\n");                                                              \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
+#include "wr_test.h"
 
 static const char conf[] = "[Port lan]\n"
 			   "Device = net_null0\n"

@@ -26,18 +26,7 @@
 #include "host.h"
 #include "neigh.h"
 
-static unsigned int failures, checks;
-
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		checks++;                                                                          \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			printf("FAIL %s:%d: ", __func__, __LINE__);                                \
-			printf(__VA_ARGS__);                                                       \
-			printf("\n");                                                              \
-		}                                                                                  \
-	} while (0)
+#include "wr_test.h"
 
 static const struct rte_ether_addr gw_mac = { { 0x02, 0, 0, 0, 0, 0x01 } };
 static const struct rte_ether_addr host_mac = { { 0x02, 0, 0, 0, 0, 0x02 } };

@@ -13,6 +13,8 @@
 #include "wr_crypto.h"
 #include "wr_noise.h"
 
+#include "wr_test.h"
+
 struct vector {
 	const char *name, *prologue, *psk, *init_static, *init_ephemeral, *init_remote_static,
 		*resp_static, *resp_ephemeral, *handshake_hash;
@@ -51,16 +53,6 @@ static const struct vector vectors[] = {
 		},
 	},
 };
-
-static int failures;
-
-static void
-check(bool ok, const char *what)
-{
-	printf("%s: %s\n", ok ? "ok  " : "FAIL", what);
-	if (!ok)
-		failures++;
-}
 
 static size_t
 unhex(uint8_t *out, size_t cap, const char *hex)
@@ -107,22 +99,22 @@ run_vector(const struct vector *v)
 		plen[i] = unhex(pl[i], sizeof(pl[i]), v->payload[i]);
 	wr_x25519_public(ipub, is);
 	wr_x25519_public(rpub, rs);
-	check(memcmp(rpub, irs, 32) == 0, "initiator knows the responder's public key");
+	CHECK(memcmp(rpub, irs, 32) == 0, "initiator knows the responder's public key");
 
 	/* message 1, initiator: -> e, es, s, ss */
 	wr_noise_init(ck_i, h_i, prologue, prlen, irs);
-	check(wr_x25519(ss, is, irs) == 0, "initiator static-static DH");
-	check(wr_noise_ik_write1(ck_i, h_i, ie, ipub, irs, ss, pl[0], plen[0], msg) == 0,
+	CHECK(wr_x25519(ss, is, irs) == 0, "initiator static-static DH");
+	CHECK(wr_noise_ik_write1(ck_i, h_i, ie, ipub, irs, ss, pl[0], plen[0], msg) == 0,
 		"write message 1");
-	check(eq_hex(msg, WR_NOISE_MSG1_LEN(plen[0]), v->ciphertext[0]),
+	CHECK(eq_hex(msg, WR_NOISE_MSG1_LEN(plen[0]), v->ciphertext[0]),
 		"message 1 bytes equal the vector");
 
 	/* message 1, responder */
 	wr_noise_init(ck_r, h_r, prologue, prlen, rpub);
-	check(wr_noise_ik_read1_static(ck_r, h_r, rs, msg, got_rs) == 0, "read message 1 static");
-	check(memcmp(got_rs, ipub, 32) == 0, "responder learns the initiator's static key");
-	check(wr_x25519(ss, rs, got_rs) == 0, "responder static-static DH");
-	check(wr_noise_ik_read1_payload(ck_r, h_r, ss, msg, plen[0], out) == 0 &&
+	CHECK(wr_noise_ik_read1_static(ck_r, h_r, rs, msg, got_rs) == 0, "read message 1 static");
+	CHECK(memcmp(got_rs, ipub, 32) == 0, "responder learns the initiator's static key");
+	CHECK(wr_x25519(ss, rs, got_rs) == 0, "responder static-static DH");
+	CHECK(wr_noise_ik_read1_payload(ck_r, h_r, ss, msg, plen[0], out) == 0 &&
 			memcmp(out, pl[0], plen[0]) == 0,
 		"read message 1 payload");
 
@@ -135,23 +127,23 @@ run_vector(const struct vector *v)
 	memcpy(h_e, h_r, 32);
 	wr_x25519_public(epub, re);
 	wr_noise_mix_ephemeral(ck_e, h_e, epub);
-	check(eq_hex(h_e, 32, v->handshake_hash), "hash after message 2's e equals the vector");
+	CHECK(eq_hex(h_e, 32, v->handshake_hash), "hash after message 2's e equals the vector");
 
 	memcpy(m2, msg, sizeof(m2));
-	check(wr_noise_ik_write2(ck_r, h_r, re, m2, ipub, psk, pl[1], plen[1], msg) == 0,
+	CHECK(wr_noise_ik_write2(ck_r, h_r, re, m2, ipub, psk, pl[1], plen[1], msg) == 0,
 		"write message 2");
-	check(eq_hex(msg, WR_NOISE_MSG2_LEN(plen[1]), v->ciphertext[1]),
+	CHECK(eq_hex(msg, WR_NOISE_MSG2_LEN(plen[1]), v->ciphertext[1]),
 		"message 2 bytes equal the vector");
-	check(wr_noise_ik_read2(ck_i, h_i, ie, is, psk, msg, plen[1], out) == 0 &&
+	CHECK(wr_noise_ik_read2(ck_i, h_i, ie, is, psk, msg, plen[1], out) == 0 &&
 			memcmp(out, pl[1], plen[1]) == 0,
 		"read message 2 payload");
 
-	check(memcmp(h_i, h_r, 32) == 0, "both sides end with the same handshake hash");
+	CHECK(memcmp(h_i, h_r, 32) == 0, "both sides end with the same handshake hash");
 
 	/* transport keys: Split(); the initiator sends with the first */
 	wr_noise_split(k1, k2, ck_i);
 	wr_noise_split(r1, r2, ck_r);
-	check(memcmp(k1, r1, 32) == 0 && memcmp(k2, r2, 32) == 0, "both sides split alike");
+	CHECK(memcmp(k1, r1, 32) == 0 && memcmp(k2, r2, 32) == 0, "both sides split alike");
 	for (i = 2; i < 6; i++) {
 		/* messages alternate initiator, responder; each direction counts its nonces */
 		const uint8_t *key = (i % 2 == 0) ? k1 : k2;
@@ -160,7 +152,7 @@ run_vector(const struct vector *v)
 		wr_aead_seal(out, pl[i], plen[i], NULL, 0, nonce, key);
 		snprintf(what, sizeof(what), "transport message %zu (nonce %llu) equals the vector",
 			i, (unsigned long long)nonce);
-		check(eq_hex(out, plen[i] + 16, v->ciphertext[i]), what);
+		CHECK(eq_hex(out, plen[i] + 16, v->ciphertext[i]), "%s", what);
 	}
 }
 
@@ -192,7 +184,7 @@ run_tamper(const struct vector *v)
 			wr_noise_ik_read1_payload(ck, h, ss, t, 16, out) == 0)
 			bad1++;
 	}
-	check(bad1 == 0, "every single-bit change of message 1 is rejected");
+	CHECK(bad1 == 0, "every single-bit change of message 1 is rejected");
 
 	for (i = 0; i < WR_NOISE_MSG2_LEN(15); i++) {
 		uint8_t cki[32], hi[32], s2[32];
@@ -205,7 +197,7 @@ run_tamper(const struct vector *v)
 		if (wr_noise_ik_read2(cki, hi, ie, is, psk, t, 15, out) == 0)
 			bad2++;
 	}
-	check(bad2 == 0, "every single-bit change of message 2 is rejected");
+	CHECK(bad2 == 0, "every single-bit change of message 2 is rejected");
 	(void)re;
 }
 
@@ -218,9 +210,9 @@ run_wireguard_constants(void)
 	wr_blake2s(ck, 32, WR_CONSTRUCTION, strlen(WR_CONSTRUCTION), NULL, 0);
 	memcpy(h, ck, 32);
 	wr_noise_mix_hash(h, WR_IDENTIFIER, strlen(WR_IDENTIFIER));
-	check(eq_hex(ck, 32, "60e26daef327efc02ec335e2a025d2d016eb4206f87277f52d38d1988b78cd36"),
+	CHECK(eq_hex(ck, 32, "60e26daef327efc02ec335e2a025d2d016eb4206f87277f52d38d1988b78cd36"),
 		"WireGuard initial chaining key");
-	check(eq_hex(h, 32, "2211b361081ac566691243db458ad5322d9c6c662293e8b70ee19c65ba079ef3"),
+	CHECK(eq_hex(h, 32, "2211b361081ac566691243db458ad5322d9c6c662293e8b70ee19c65ba079ef3"),
 		"WireGuard initial hash");
 }
 
@@ -240,7 +232,7 @@ run_tai64n(void)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		wr_noise_tai64n(t, cases[i].wall_ns);
-		check(eq_hex(t, 12, cases[i].want), "TAI64N encoding (label 2^62+10, ns rounded)");
+		CHECK(eq_hex(t, 12, cases[i].want), "TAI64N encoding (label 2^62+10, ns rounded)");
 	}
 }
 
@@ -260,6 +252,6 @@ main(void)
 	}
 	run_wireguard_constants();
 	run_tai64n();
-	printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
+	printf("%u checks, %u failures\n", checks, failures);
 	return failures ? 1 : 0;
 }

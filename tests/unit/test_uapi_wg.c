@@ -26,20 +26,9 @@
 #include "wr_crypto.h"
 #include "wr_uapi.h"
 
+#include "wr_test.h"
+
 extern char **environ;
-
-static unsigned int failures, checks;
-
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		checks++;                                                                          \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			printf("FAIL %s:%d: ", __func__, __LINE__);                                \
-			printf(__VA_ARGS__);                                                       \
-			printf("\n");                                                              \
-		}                                                                                  \
-	} while (0)
 
 static struct wr_device *dev;
 static struct wr_uapi *uapi;
