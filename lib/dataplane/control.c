@@ -63,6 +63,7 @@ setup_iface(struct wr_control *ctl, const struct wr_config *cfg, size_t i, char 
 		snprintf(err, errlen, "interface %s: out of memory", ci->name);
 		return -ENOMEM;
 	}
+	wr_lpm_pub_init(&ifc->lpm, &gi->lpm, ctl->gw.rcu, ctl->socket);
 	gi->tables.keys = ifc->kt;
 	gi->tables.peers = ctl->gw.peers;
 	gi->tables.mtu = ci->mtu;
@@ -278,10 +279,8 @@ wr_control_destroy(struct wr_control *ctl)
 		if (ifc->dev != NULL)
 			wr_device_destroy(ifc->dev);
 		wr_keytable_destroy(ifc->kt);
-		wr_lpm_free(ctl->gw.iface[i].lpm);
+		wr_lpm_pub_fini(&ifc->lpm);
 	}
-	for (i = 0; i < ctl->n_deferred; i++)
-		wr_lpm_free(ctl->deferred[i].lpm);
 	ring_free_mbufs(ctl->gw.hs_ring);
 	ring_free_mbufs(ctl->gw.held_ring);
 	ring_free_mbufs(ctl->gw.route_ring);
@@ -384,12 +383,12 @@ poll_held(struct wr_control *ctl)
 		struct wr_dp_peer *dpp = wr_dp_peer_get(ctl->gw.peers, pkts[i]->hash.usr);
 
 		if (cp == NULL || dpp == NULL) {
-			ctl->lc->proto_drops[WR_DROP_NO_ROUTE]++;
+			ctl->lc->proto_drops[WR_DP_PROTO_GATEWAY][WR_DROP_NO_ROUTE]++;
 			rte_pktmbuf_free(pkts[i]);
 			continue;
 		}
 		if (cp->n == CTL_HELD_MAX) {
-			ctl->lc->proto_drops[WR_DROP_QUEUE_FULL]++;
+			ctl->lc->proto_drops[cp->iface][WR_DROP_QUEUE_FULL]++;
 			rte_pktmbuf_free(cp->q[cp->head]);
 			cp->head = (uint16_t)((cp->head + 1) % CTL_HELD_MAX);
 			cp->n--;
@@ -502,6 +501,7 @@ wr_control_poll(struct wr_control *ctl)
 				work++;
 	}
 	work += wr_ctrl_api_poll(ctl->api, tsc, now);
+	work += wr_ctl_poll_tables(ctl);
 	if (tsc >= ctl->next_housekeeping) {
 		ctl->next_housekeeping = tsc + dp->hz * CTL_HOUSEKEEPING_MS / 1000;
 		wr_ctl_housekeeping_rcu(ctl);

@@ -138,7 +138,7 @@ op_send(void *ctx, const struct wr_endpoint *to, const void *buf, size_t len)
 	/* the engine's keepalives carry its own counter: the workers' counter replaces it */
 	ret = wr_keytable_reseal(ifc->kt, data, len);
 	if (ret != 0 && ret != -EPROTO) {
-		lc->proto_drops[WR_DROP_KEY_EXPIRED]++;
+		lc->proto_drops[ifc->idx][WR_DROP_KEY_EXPIRED]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -260,7 +260,7 @@ void
 wr_ctl_held_drop_all(struct wr_control *ctl, struct ctl_peer *cp, enum wr_drop_reason r)
 {
 	while (cp->n > 0) {
-		ctl->lc->proto_drops[r]++;
+		ctl->lc->proto_drops[cp->iface][r]++;
 		rte_pktmbuf_free(cp->q[cp->head]);
 		cp->head = (uint16_t)((cp->head + 1) % CTL_HELD_MAX);
 		cp->n--;
@@ -334,73 +334,70 @@ collect_peer(void *ctx, struct wr_peer *peer)
 	return c->err;
 }
 
+/* Ids removed before @p ifc's table just published: free once the workers left the old one. */
 static void
-defer_free(struct wr_control *ctl, struct wr_lpm *lpm)
+quarantine_start(struct wr_control *ctl, const struct ctl_iface *ifc)
 {
-	if (ctl->n_deferred == CTL_MAX_DEFERRED) {
-		/* many changes in a row: wait for the workers once (they keep forwarding) */
-		rte_rcu_qsbr_synchronize(ctl->gw.rcu, RTE_QSBR_THRID_INVALID);
-		wr_lpm_free(lpm);
-		return;
-	}
-	ctl->deferred[ctl->n_deferred].lpm = lpm;
-	ctl->deferred[ctl->n_deferred].token = rte_rcu_qsbr_start(ctl->gw.rcu);
-	ctl->n_deferred++;
-}
-
-/* Build interface @p ifc's cryptokey routing table from its engine and publish it. */
-int
-wr_ctl_publish_table(struct wr_control *ctl, struct ctl_iface *ifc)
-{
-	struct wr_gw_iface *gi = &ctl->gw.iface[ifc->idx];
-	struct collect c = { 0 };
-	struct wr_lpm *lpm, *old;
 	uint32_t id;
-	int ret;
 
-	/* at most one old table per interface waits for its grace period: memory stays bounded
-	 * (a table is over 128 MiB) however often the configuration changes */
-	wr_ctl_housekeeping_rcu(ctl);
-	if (ctl->n_deferred > 0) {
-		rte_rcu_qsbr_synchronize(ctl->gw.rcu, RTE_QSBR_THRID_INVALID);
-		wr_ctl_housekeeping_rcu(ctl);
-	}
-	ret = wr_device_foreach_peer(ifc->dev, collect_peer, &c);
-	if (ret == 0)
-		ret = wr_lpm_build(c.p, c.n, ctl->socket, &lpm);
-	free(c.p);
-	if (ret != 0)
-		return ret < 0 ? ret : -ENOMEM;
-	old = gi->lpm;
-	__atomic_store_n(&gi->lpm, lpm, __ATOMIC_RELEASE);
-	if (old != NULL)
-		defer_free(ctl, old);
-	/* ids removed before this table: free once the workers left the old one */
 	for (id = 0; id < ctl->capacity; id++) {
 		struct ctl_peer *cp = &ctl->peers[id];
 
-		if (cp->quarantined && !cp->token_set) {
+		if (cp->quarantined && !cp->token_set && cp->iface == ifc->idx) {
 			cp->token = rte_rcu_qsbr_start(ctl->gw.rcu);
 			cp->token_set = true;
 		}
 	}
-	return 0;
+}
+
+/*
+ * Hand interface @p ifc's prefixes from its engine to its table pair: published now when the
+ * standby is free, else at most one grace period later (wr_ctl_poll_tables()).
+ */
+int
+wr_ctl_publish_table(struct wr_control *ctl, struct ctl_iface *ifc)
+{
+	struct collect c = { 0 };
+	int ret;
+
+	ret = wr_device_foreach_peer(ifc->dev, collect_peer, &c);
+	if (ret == 0)
+		ret = wr_lpm_pub_set(&ifc->lpm, c.p, c.n);
+	free(c.p);
+	if (ret == 1)
+		quarantine_start(ctl, ifc);
+	return ret > 0 ? 0 : ret;
+}
+
+unsigned int
+wr_ctl_poll_tables(struct wr_control *ctl)
+{
+	unsigned int i, work = 0;
+
+	for (i = 0; i < ctl->n_ifaces; i++) {
+		struct ctl_iface *ifc = &ctl->ifs[i];
+		int ret = wr_lpm_pub_poll(&ifc->lpm);
+
+		if (ret == 1) {
+			quarantine_start(ctl, ifc);
+			work++;
+		} else if (ret < 0) {
+			fprintf(stderr,
+				"wirerate: %s: cannot update the routing table (%s): the old one "
+				"stays\n",
+				ifc->name, strerror(-ret));
+		}
+	}
+	return work;
 }
 
 void
 wr_ctl_housekeeping_rcu(struct wr_control *ctl)
 {
-	unsigned int i = 0;
+	unsigned int i;
 	uint32_t id;
 
-	while (i < ctl->n_deferred) {
-		if (rte_rcu_qsbr_check(ctl->gw.rcu, ctl->deferred[i].token, false) == 1) {
-			wr_lpm_free(ctl->deferred[i].lpm);
-			ctl->deferred[i] = ctl->deferred[--ctl->n_deferred];
-		} else {
-			i++;
-		}
-	}
+	wr_ctl_poll_tables(ctl);
 	for (id = 0; id < ctl->capacity; id++) {
 		struct ctl_peer *cp = &ctl->peers[id];
 
@@ -470,7 +467,7 @@ uapi_changed(void *ctx, const struct wr_uapi_changes *c)
 	wr_ctl_sync_all_endpoints(ctl);
 	if (wr_ctl_publish_table(ctl, ifc) < 0)
 		fprintf(stderr,
-			"wirerate: %s: cannot rebuild the routing table: the old one stays\n",
+			"wirerate: %s: cannot update the routing table: the old one stays\n",
 			ifc->name);
 }
 

@@ -21,7 +21,6 @@
 #define CTL_HELD_MAX 64
 /* Peer ids at least, whatever the configuration: peers may be added through the UAPI */
 #define CTL_MIN_PEERS 1024
-#define CTL_MAX_DEFERRED 64
 /* How often the UAPI sockets are looked at, and the slow housekeeping runs */
 #define CTL_UAPI_MS 10
 #define CTL_HOUSEKEEPING_MS 100
@@ -51,11 +50,7 @@ struct ctl_iface {
 	struct wr_keytable *kt;
 	struct wr_uapi *uapi;
 	struct wr_uapi_server *srv;
-};
-
-struct ctl_deferred {
-	struct wr_lpm *lpm;
-	uint64_t token;
+	struct wr_lpm_pub lpm; /* publishes into the wr_gw_iface's lpm */
 };
 
 struct wr_control {
@@ -70,8 +65,6 @@ struct wr_control {
 	bool sync_endpoints; /* a handshake may have moved an endpoint */
 	unsigned int n_ifaces;
 	struct ctl_iface ifs[WR_GW_MAX_IFACES];
-	unsigned int n_deferred;
-	struct ctl_deferred deferred[CTL_MAX_DEFERRED];
 	uint64_t next_uapi, next_housekeeping; /* TSC */
 	struct wr_ctrl_api *api;               /* REST, telemetry, capture (ctrl_api.h) */
 };
@@ -104,11 +97,22 @@ wr_ctl_held_drop_all(struct wr_control *ctl, struct ctl_peer *cp, enum wr_drop_r
 void
 wr_ctl_held_forget(struct wr_control *ctl, uint32_t id);
 
-/** Rebuild @p ifc's cryptokey routing table and publish it (RCU). Returns 0 or -errno. */
+/**
+ * Update @p ifc's cryptokey routing table to its engine's AllowedIPs and publish it (RCU): now,
+ * or when the standby table's grace period is over (wr_ctl_poll_tables()). Returns 0 or -errno
+ * (the published table stays).
+ */
 int
 wr_ctl_publish_table(struct wr_control *ctl, struct ctl_iface *ifc);
 
-/** Free what the workers can no longer see: old tables, quarantined ids, keypairs. */
+/**
+ * Publish the tables that waited for a grace period and bring the standbys up to date; never
+ * waits for the workers. Returns the number of tables published.
+ */
+unsigned int
+wr_ctl_poll_tables(struct wr_control *ctl);
+
+/** Free what the workers can no longer see: quarantined ids, keypairs; then poll the tables. */
 void
 wr_ctl_housekeeping_rcu(struct wr_control *ctl);
 

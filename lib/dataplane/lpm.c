@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Building the rte_lpm/rte_lpm6 tables: size them from the prefixes (rules, and the tbl8 groups
- * the longer prefixes need), then add every prefix.
+ * the longer prefixes need), then add every prefix. Keeping them up to date: the difference
+ * between two sorted sets, applied with rte_lpm_add/rte_lpm_delete to a table no reader sees,
+ * and the two tables of a wr_lpm_pub taking turns.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,13 +18,18 @@
 
 /* Spare tbl8 groups on top of the count, for the groups the libraries take beyond it. */
 #define LPM_TBL8_SPARE 16
+/* Room a long-lived table gets beyond what its first set needs (rules are cheap, tbl8 groups
+ * 1 KiB each); running out of it costs one whole build, sized from the set then. */
+#define LPM_ROOM_MIN 64
 
 static int
 cmp_prefix(const void *a, const void *b)
 {
 	const struct wr_lpm_prefix *x = a, *y = b;
-	int c = memcmp(x->addr, y->addr, 16);
+	int c = (int)x->family - (int)y->family;
 
+	if (c == 0)
+		c = memcmp(x->addr, y->addr, 16);
 	return c != 0 ? c : (int)x->cidr - (int)y->cidr;
 }
 
@@ -36,16 +43,67 @@ mask(struct wr_lpm_prefix *p)
 	memset(p->addr + bytes, 0, 16 - bytes);
 }
 
-/* Distinct prefixes of a sorted, masked set of @p n. */
-static size_t
-count_distinct(const struct wr_lpm_prefix *p, size_t n)
-{
-	size_t i, d = 0;
+struct seq_prefix {
+	struct wr_lpm_prefix p;
+	size_t seq;
+};
 
-	for (i = 0; i < n; i++)
-		if (i == 0 || cmp_prefix(&p[i - 1], &p[i]) != 0)
-			d++;
-	return d;
+static int
+cmp_seq(const void *a, const void *b)
+{
+	const struct seq_prefix *x = a, *y = b;
+	int c = cmp_prefix(&x->p, &y->p);
+
+	if (c != 0)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * The @p n prefixes at @p p as a table holds them: checked, host bits cleared, sorted, each
+ * prefix once with the value of its last occurrence. Returns 0 and the set in *@p out (free()),
+ * its size in *@p n_out, or -EINVAL, -ERANGE, -ENOMEM.
+ */
+static int
+normalise(const struct wr_lpm_prefix *p, size_t n, struct wr_lpm_prefix **out, size_t *n_out)
+{
+	struct seq_prefix *s;
+	struct wr_lpm_prefix *set;
+	size_t i, k = 0;
+
+	*out = NULL;
+	*n_out = 0;
+	for (i = 0; i < n; i++) {
+		if (!(p[i].family == AF_INET && p[i].cidr <= 32) &&
+			!(p[i].family == AF_INET6 && p[i].cidr <= 128))
+			return -EINVAL;
+		if (p[i].value > WR_LPM_VALUE_MAX)
+			return -ERANGE;
+	}
+	s = calloc(n + 1, sizeof(*s));
+	set = calloc(n + 1, sizeof(*set));
+	if (s == NULL || set == NULL) {
+		free(s);
+		free(set);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		s[i].p = p[i];
+		s[i].seq = i;
+		if (p[i].family == AF_INET)
+			memset(s[i].p.addr + 4, 0, 12);
+		mask(&s[i].p);
+	}
+	qsort(s, n, sizeof(*s), cmp_seq);
+	for (i = 0; i < n; i++) {
+		if (i + 1 < n && cmp_prefix(&s[i].p, &s[i + 1].p) == 0)
+			continue; /* a later occurrence follows: it wins */
+		set[k++] = s[i].p;
+	}
+	free(s);
+	*out = set;
+	*n_out = k;
+	return 0;
 }
 
 /*
@@ -82,106 +140,212 @@ next_id(void)
 	return __atomic_fetch_add(&id, 1, __ATOMIC_RELAXED);
 }
 
+/* The slice of the sorted @p set of @p family, at *@p first, its length returned. */
+static size_t
+family_slice(const struct wr_lpm_prefix *set, size_t n, int family, size_t *first)
+{
+	size_t i = 0, k;
+
+	while (i < n && set[i].family != family)
+		i++;
+	for (k = i; k < n && set[k].family == family;)
+		k++;
+	*first = i;
+	return k - i;
+}
+
+static uint32_t
+room(uint64_t need, bool roomy, uint32_t max)
+{
+	if (roomy)
+		need += need / 4 + LPM_ROOM_MIN;
+	return need > max ? max : (uint32_t)need;
+}
+
+/* Create @p lpm's rte table of @p family, sized for the prefixes of the sorted @p set. */
+static int
+create_family(struct wr_lpm *lpm, int family, const struct wr_lpm_prefix *set, size_t n)
+{
+	char name[RTE_LPM_NAMESIZE];
+	size_t first, nf = family_slice(set, n, family, &first), deep = 0, i;
+	uint32_t tbl8;
+
+	for (i = first; i < first + nf; i++)
+		deep += set[i].cidr > 0;
+	if (deep == 0)
+		deep = 1;
+	if (family == AF_INET) {
+		struct rte_lpm_config c = {
+			.max_rules = room(deep, lpm->roomy, UINT32_MAX / 2),
+		};
+
+		tbl8 = count_tbl8(set + first, nf, 4) + LPM_TBL8_SPARE;
+		c.number_tbl8s = room(tbl8, lpm->roomy, RTE_LPM_MAX_TBL8_NUM_GROUPS);
+		snprintf(name, sizeof(name), "wr_lpm4_%u", next_id());
+		lpm->v4 = rte_lpm_create(name, lpm->socket, &c);
+		if (lpm->v4 == NULL)
+			return rte_errno > 0 ? -rte_errno : -ENOMEM;
+	} else {
+		struct rte_lpm6_config c = {
+			.max_rules = room(deep, lpm->roomy, UINT32_MAX / 2),
+		};
+
+		tbl8 = count_tbl8(set + first, nf, 16) + LPM_TBL8_SPARE;
+		c.number_tbl8s = room(tbl8, lpm->roomy, 1u << 21);
+		snprintf(name, sizeof(name), "wr_lpm6_%u", next_id());
+		lpm->v6 = rte_lpm6_create(name, lpm->socket, &c);
+		if (lpm->v6 == NULL)
+			return rte_errno > 0 ? -rte_errno : -ENOMEM;
+	}
+	return 0;
+}
+
+/* Add or change one prefix of @p lpm, @p set (of @p n) the table's new contents. */
+/* rte_lpm/rte_lpm6 take depths 1..32/128: a /0 is the family's default beside them */
+static int
+add_one(struct wr_lpm *lpm, const struct wr_lpm_prefix *p, const struct wr_lpm_prefix *set,
+	size_t n)
+{
+	uint32_t a;
+	int ret;
+
+	if (p->cidr == 0) {
+		*(p->family == AF_INET ? &lpm->has_default4 : &lpm->has_default6) = true;
+		*(p->family == AF_INET ? &lpm->default4 : &lpm->default6) = p->value;
+		return 0;
+	}
+	if (p->family == AF_INET) {
+		if (lpm->v4 == NULL && (ret = create_family(lpm, AF_INET, set, n)) < 0)
+			return ret;
+		memcpy(&a, p->addr, 4);
+		return rte_lpm_add(lpm->v4, rte_be_to_cpu_32(a), p->cidr, p->value);
+	}
+	if (lpm->v6 == NULL && (ret = create_family(lpm, AF_INET6, set, n)) < 0)
+		return ret;
+	return rte_lpm6_add(lpm->v6, p->addr, p->cidr, p->value);
+}
+
+static int
+delete_one(struct wr_lpm *lpm, const struct wr_lpm_prefix *p)
+{
+	uint32_t a;
+
+	if (p->cidr == 0) {
+		*(p->family == AF_INET ? &lpm->has_default4 : &lpm->has_default6) = false;
+		*(p->family == AF_INET ? &lpm->default4 : &lpm->default6) = 0;
+		return 0;
+	}
+	if (p->family == AF_INET) {
+		if (lpm->v4 == NULL)
+			return -ENOENT;
+		memcpy(&a, p->addr, 4);
+		return rte_lpm_delete(lpm->v4, rte_be_to_cpu_32(a), p->cidr);
+	}
+	return lpm->v6 == NULL ? -ENOENT : rte_lpm6_delete(lpm->v6, p->addr, p->cidr);
+}
+
+static void
+set_contents(struct wr_lpm *lpm, struct wr_lpm_prefix *set, size_t n)
+{
+	size_t first;
+
+	free(lpm->set);
+	lpm->set = set;
+	lpm->n_set = n;
+	lpm->count4 = family_slice(set, n, AF_INET, &first);
+	lpm->count6 = family_slice(set, n, AF_INET6, &first);
+}
+
+/*
+ * Bring @p lpm from its contents to the sorted, distinct @p set: deletions first (they free the
+ * rules and tbl8 groups the additions may need), then additions and changed values (rte_lpm_add
+ * of a present prefix replaces its value). Takes @p set on success.
+ */
+static int
+apply(struct wr_lpm *lpm, struct wr_lpm_prefix *set, size_t n)
+{
+	const struct wr_lpm_prefix *old = lpm->set;
+	size_t i = 0, j = 0, n_old = lpm->n_set;
+	int ret;
+
+	while (i < n_old) {
+		int c = j < n ? cmp_prefix(&old[i], &set[j]) : -1;
+
+		if (c < 0 && (ret = delete_one(lpm, &old[i])) < 0)
+			return ret;
+		i += c <= 0;
+		j += c >= 0;
+	}
+	for (i = 0, j = 0; j < n;) {
+		int c = i < n_old ? cmp_prefix(&old[i], &set[j]) : 1;
+
+		if (c > 0 || (c == 0 && old[i].value != set[j].value)) {
+			ret = add_one(lpm, &set[j], set, n);
+			if (ret < 0)
+				return ret;
+		}
+		i += c <= 0;
+		j += c >= 0;
+	}
+	set_contents(lpm, set, n);
+	return 0;
+}
+
+/* A table holding the sorted, distinct @p set (taken on success). */
+static int
+build_set(struct wr_lpm_prefix *set, size_t n, int socket, bool roomy, struct wr_lpm **out)
+{
+	struct wr_lpm *lpm = calloc(1, sizeof(*lpm));
+	size_t i;
+	int ret = 0;
+
+	*out = NULL;
+	if (lpm == NULL)
+		return -ENOMEM;
+	lpm->socket = socket;
+	lpm->roomy = roomy;
+	/* the rte tables come with their family's first prefix longer than /0 (add_one()) */
+	for (i = 0; i < n && ret == 0; i++)
+		ret = add_one(lpm, &set[i], set, n);
+	if (ret < 0) {
+		wr_lpm_free(lpm);
+		return ret;
+	}
+	set_contents(lpm, set, n);
+	*out = lpm;
+	return 0;
+}
+
 int
 wr_lpm_build(const struct wr_lpm_prefix *p, size_t n, int socket, struct wr_lpm **out)
 {
-	struct wr_lpm_prefix *v4 = NULL, *v6 = NULL;
-	size_t n4 = 0, n6 = 0, deep4 = 0, deep6 = 0, i;
-	struct wr_lpm *lpm;
-	char name[RTE_LPM_NAMESIZE];
-	unsigned int id;
-	int ret = -ENOMEM;
+	struct wr_lpm_prefix *set;
+	size_t k;
+	int ret;
 
 	*out = NULL;
-	for (i = 0; i < n; i++) {
-		if (p[i].family == AF_INET && p[i].cidr <= 32)
-			n4++;
-		else if (p[i].family == AF_INET6 && p[i].cidr <= 128)
-			n6++;
-		else
-			return -EINVAL;
-		if (p[i].value > WR_LPM_VALUE_MAX)
-			return -ERANGE;
-	}
-	lpm = calloc(1, sizeof(*lpm));
-	v4 = calloc(n4 + 1, sizeof(*v4));
-	v6 = calloc(n6 + 1, sizeof(*v6));
-	if (lpm == NULL || v4 == NULL || v6 == NULL)
-		goto err_free;
-	/* sorted, masked copies size the tables; the prefixes are added from p, in input order,
-	 * so that a duplicate's last value wins */
-	n4 = n6 = 0;
-	for (i = 0; i < n; i++) {
-		struct wr_lpm_prefix *x = p[i].family == AF_INET ? &v4[n4++] : &v6[n6++];
-
-		*x = p[i];
-		if (x->family == AF_INET)
-			memset(x->addr + 4, 0, 12);
-		mask(x);
-		if (x->cidr > 0)
-			*(x->family == AF_INET ? &deep4 : &deep6) += 1;
-	}
-	qsort(v4, n4, sizeof(*v4), cmp_prefix);
-	qsort(v6, n6, sizeof(*v6), cmp_prefix);
-	lpm->count4 = count_distinct(v4, n4);
-	lpm->count6 = count_distinct(v6, n6);
-	id = next_id();
-	/* rte_lpm/rte_lpm6 take depths 1..32/128: a /0 is the family's default beside them */
-	if (deep4 > 0) {
-		struct rte_lpm_config c = {
-			.max_rules = deep4,
-			.number_tbl8s = count_tbl8(v4, n4, 4) + LPM_TBL8_SPARE,
-		};
-
-		snprintf(name, sizeof(name), "wr_lpm4_%u", id);
-		lpm->v4 = rte_lpm_create(name, socket, &c);
-		if (lpm->v4 == NULL)
-			goto err_rte;
-	}
-	if (deep6 > 0) {
-		struct rte_lpm6_config c = {
-			.max_rules = deep6,
-			.number_tbl8s = count_tbl8(v6, n6, 16) + LPM_TBL8_SPARE,
-		};
-
-		snprintf(name, sizeof(name), "wr_lpm6_%u", id);
-		lpm->v6 = rte_lpm6_create(name, socket, &c);
-		if (lpm->v6 == NULL)
-			goto err_rte;
-	}
-	for (i = 0; i < n; i++) {
-		uint32_t a;
-
-		ret = 0;
-		if (p[i].family == AF_INET && p[i].cidr == 0) {
-			lpm->has_default4 = true;
-			lpm->default4 = p[i].value;
-		} else if (p[i].family == AF_INET6 && p[i].cidr == 0) {
-			lpm->has_default6 = true;
-			lpm->default6 = p[i].value;
-		} else if (p[i].family == AF_INET) {
-			memcpy(&a, p[i].addr, 4);
-			ret = rte_lpm_add(lpm->v4, rte_be_to_cpu_32(a), p[i].cidr, p[i].value);
-		} else {
-			ret = rte_lpm6_add(lpm->v6, p[i].addr, p[i].cidr, p[i].value);
-		}
+	ret = normalise(p, n, &set, &k);
+	if (ret == 0) {
+		ret = build_set(set, k, socket, false, out);
 		if (ret < 0)
-			goto err_add;
+			free(set);
 	}
-	free(v4);
-	free(v6);
-	*out = lpm;
-	return 0;
+	return ret;
+}
 
-err_rte:
-	ret = rte_errno > 0 ? -rte_errno : -ENOMEM;
-err_add:
-	wr_lpm_free(lpm);
-	lpm = NULL;
-err_free:
-	free(lpm);
-	free(v4);
-	free(v6);
+int
+wr_lpm_update(struct wr_lpm *lpm, const struct wr_lpm_prefix *p, size_t n)
+{
+	struct wr_lpm_prefix *set;
+	size_t k;
+	int ret;
+
+	ret = normalise(p, n, &set, &k);
+	if (ret == 0) {
+		ret = apply(lpm, set, k);
+		if (ret < 0)
+			free(set);
+	}
 	return ret;
 }
 
@@ -192,6 +356,7 @@ wr_lpm_free(struct wr_lpm *lpm)
 		return;
 	rte_lpm_free(lpm->v4);
 	rte_lpm6_free(lpm->v6);
+	free(lpm->set);
 	free(lpm);
 }
 
@@ -240,4 +405,141 @@ wr_lpm_build_from_allowedips(const struct wr_allowedips *t,
 		ret = wr_lpm_build(c.p, c.n, socket, out);
 	free(c.p);
 	return ret;
+}
+
+/* ---- two tables taking turns ---- */
+
+void
+wr_lpm_pub_init(struct wr_lpm_pub *pub, struct wr_lpm **slot, struct rte_rcu_qsbr *rcu, int socket)
+{
+	memset(pub, 0, sizeof(*pub));
+	pub->slot = slot;
+	pub->rcu = rcu;
+	pub->socket = socket;
+}
+
+static struct wr_lpm_prefix *
+copy_set(const struct wr_lpm_prefix *set, size_t n)
+{
+	struct wr_lpm_prefix *c = malloc((n + 1) * sizeof(*c));
+
+	if (c != NULL && n > 0)
+		memcpy(c, set, n * sizeof(*c));
+	return c;
+}
+
+/*
+ * Bring the free standby to @p set (taken on success): by the difference, or, when it has no
+ * room (or none exists), by building a new one sized from the set. The standby is NULL after a
+ * failure.
+ */
+static int
+standby_to(struct wr_lpm_pub *pub, struct wr_lpm_prefix *set, size_t n)
+{
+	int ret;
+
+	if (pub->standby != NULL) {
+		ret = apply(pub->standby, set, n);
+		if (ret == 0)
+			return 0;
+		/* -ENOSPC, or a library refusal: its contents are undefined now, and no reader
+		 * sees it: start over */
+		wr_lpm_free(pub->standby);
+		pub->standby = NULL;
+	}
+	ret = build_set(set, n, pub->socket, true, &pub->standby);
+	if (ret == 0)
+		pub->n_builds++;
+	return ret;
+}
+
+static int
+publish_wanted(struct wr_lpm_pub *pub)
+{
+	struct wr_lpm *active = *pub->slot;
+	int ret;
+
+	ret = standby_to(pub, pub->wanted, pub->n_wanted);
+	if (ret < 0) {
+		free(pub->wanted);
+		goto out;
+	}
+	if (active != NULL)
+		pub->n_updates++;
+	__atomic_store_n(pub->slot, pub->standby, __ATOMIC_RELEASE);
+	pub->standby = active;
+	pub->standby_stale = true;
+	if (active != NULL) {
+		pub->token = rte_rcu_qsbr_start(pub->rcu);
+		pub->standby_busy = true;
+	}
+	ret = 1;
+out:
+	pub->wanted = NULL;
+	pub->n_wanted = 0;
+	pub->has_wanted = false;
+	return ret;
+}
+
+/* Bring the free standby up to the active table, so that the next change is only its own. */
+static void
+catch_up(struct wr_lpm_pub *pub)
+{
+	const struct wr_lpm *active = *pub->slot;
+	struct wr_lpm_prefix *set = copy_set(active->set, active->n_set);
+
+	if (set == NULL || standby_to(pub, set, active->n_set) < 0) {
+		free(set);
+		pub->standby_failed = true;
+		return;
+	}
+	pub->standby_stale = false;
+	pub->n_catchups++;
+}
+
+int
+wr_lpm_pub_poll(struct wr_lpm_pub *pub)
+{
+	int ret = 0;
+
+	if (pub->standby_busy) {
+		if (rte_rcu_qsbr_check(pub->rcu, pub->token, false) != 1)
+			return 0;
+		pub->standby_busy = false;
+	}
+	if (pub->has_wanted)
+		ret = publish_wanted(pub);
+	if (!pub->standby_busy && pub->standby_stale && !pub->standby_failed && *pub->slot != NULL)
+		catch_up(pub);
+	return ret;
+}
+
+int
+wr_lpm_pub_set(struct wr_lpm_pub *pub, const struct wr_lpm_prefix *p, size_t n)
+{
+	struct wr_lpm_prefix *set;
+	size_t k;
+	int ret;
+
+	ret = normalise(p, n, &set, &k);
+	if (ret < 0)
+		return ret;
+	free(pub->wanted);
+	pub->wanted = set;
+	pub->n_wanted = k;
+	pub->has_wanted = true;
+	pub->standby_failed = false;
+	return wr_lpm_pub_poll(pub);
+}
+
+void
+wr_lpm_pub_fini(struct wr_lpm_pub *pub)
+{
+	if (pub->slot != NULL) {
+		wr_lpm_free(*pub->slot);
+		*pub->slot = NULL;
+	}
+	wr_lpm_free(pub->standby);
+	free(pub->wanted);
+	memset(pub, 0, sizeof(*pub));
 }

@@ -3,9 +3,12 @@
  * Cryptokey routing tables for the workers: longest-prefix match of an inner IPv4/IPv6 address
  * to a small integer (a peer id), over DPDK's rte_lpm and rte_lpm6.
  *
- * A table is built whole from a set of prefixes (or from the control plane's AllowedIPs trie)
- * and never changed afterwards: a reconfiguration builds a new one and publishes it (RCU), so
- * readers never see a half-updated table. Lookups on a built table are safe from any lcore.
+ * A table is built whole from a set of prefixes (or from the control plane's AllowedIPs trie).
+ * Readers never see a table change: a table is changed only while no reader can reach it. A
+ * struct wr_lpm_pub keeps two long-lived tables for that (active and standby): a reconfiguration
+ * brings the standby to the wanted set by the difference alone (rte_lpm_add/delete), publishes
+ * it (RCU), and once the old active's grace period is over brings that one up to date the same
+ * way, as the next standby. Lookups on a published table are safe from any lcore.
  *
  * Addresses are raw bytes in network order, 4 for AF_INET and 16 for AF_INET6 (as in
  * wr_allowedips.h). Host bits beyond a prefix's cidr are ignored.
@@ -21,6 +24,7 @@
 #include <rte_byteorder.h>
 #include <rte_lpm.h>
 #include <rte_lpm6.h>
+#include <rte_rcu_qsbr.h>
 
 #include "wr_allowedips.h"
 
@@ -36,9 +40,9 @@ struct wr_lpm_prefix {
 };
 
 /**
- * A built table. Fields are for the inline lookups only. rte_lpm and rte_lpm6 refuse depth 0, so
- * a /0 is kept beside them as the family's default; a table is NULL when its family has no
- * longer prefix.
+ * A built table. The first fields are for the inline lookups. rte_lpm and rte_lpm6 refuse depth
+ * 0, so a /0 is kept beside them as the family's default; a table is NULL when its family has no
+ * longer prefix (yet: wr_lpm_pub creates it when one comes).
  */
 struct wr_lpm {
 	struct rte_lpm *v4;
@@ -49,6 +53,11 @@ struct wr_lpm {
 	bool has_default6;
 	uint32_t default4;
 	uint32_t default6;
+	/* the writer's: what the table holds, sorted by (family, address, cidr), host bits clear */
+	struct wr_lpm_prefix *set;
+	size_t n_set;
+	int socket;
+	bool roomy; /* sized with room to grow (wr_lpm_pub's tables) */
 };
 
 /**
@@ -72,6 +81,79 @@ wr_lpm_build_from_allowedips(const struct wr_allowedips *t,
 /** Free a table. No reader may still use it (publish the new one and wait first). */
 void
 wr_lpm_free(struct wr_lpm *lpm);
+
+/**
+ * Bring the table @p lpm, which no reader may be using, to hold exactly the @p n prefixes at
+ * @p p (as wr_lpm_build() would build them) by adding, changing and deleting only what differs.
+ * Returns 0; -EINVAL, -ERANGE as wr_lpm_build() (the table unchanged); -ENOMEM; or -ENOSPC when
+ * the table has no room left (rules, tbl8 groups). After a failure other than -EINVAL and
+ * -ERANGE the table's contents are undefined: free it (or update it again successfully).
+ */
+int
+wr_lpm_update(struct wr_lpm *lpm, const struct wr_lpm_prefix *p, size_t n);
+
+/**
+ * The two long-lived tables of one published slot (an interface's cryptokey routing table).
+ * The control lcore owns it; readers only load *slot (acquire) between quiescent states of
+ * @c rcu. A change is applied to the standby table (the one no reader can reach any more),
+ * published, and the old active becomes the standby once its grace period is over; the changes
+ * made meanwhile are coalesced into the last one. Nothing here waits for readers: the grace
+ * period is polled (wr_lpm_pub_poll()). At most two tables exist at once.
+ */
+struct wr_lpm_pub {
+	struct wr_lpm **slot; /* what readers load */
+	struct rte_rcu_qsbr *rcu;
+	int socket;
+	struct wr_lpm *standby;       /* the previous active table, or NULL */
+	uint64_t token;               /* RCU token taken when the standby was unpublished */
+	bool standby_busy;            /* readers may still be in the standby */
+	bool standby_stale;           /* the standby is behind the active table */
+	bool standby_failed;          /* catching up failed (memory): wait for the next change */
+	bool has_wanted;              /* a set waits for the standby */
+	struct wr_lpm_prefix *wanted; /* sorted, masked, distinct */
+	size_t n_wanted;
+	/* what happened, for tests and benchmarks */
+	uint64_t n_builds;   /* tables built whole (the first, and after -ENOSPC) */
+	uint64_t n_updates;  /* standbys brought to a new set and published */
+	uint64_t n_catchups; /* standbys brought up to the active table after their grace */
+};
+
+/**
+ * Start publishing tables into *@p slot (NULL: none yet), readers synchronised by @p rcu, the
+ * tables in memory of NUMA @p socket.
+ */
+void
+wr_lpm_pub_init(struct wr_lpm_pub *pub, struct wr_lpm **slot, struct rte_rcu_qsbr *rcu, int socket);
+
+/**
+ * Publish the @p n prefixes at @p p (copied; as wr_lpm_build() takes them) in place of the active
+ * table: now when the standby is free, else when wr_lpm_pub_poll() finds it free (a set given
+ * while another waits replaces it). Returns 1 (published), 0 (waits for a grace period),
+ * -EINVAL or -ERANGE (bad prefixes: nothing changes) or -ENOMEM/-ENOSPC (the set is dropped, the
+ * active table stays).
+ */
+int
+wr_lpm_pub_set(struct wr_lpm_pub *pub, const struct wr_lpm_prefix *p, size_t n);
+
+/**
+ * The writer's poll: publish a waiting set once the standby's grace period is over, and bring a
+ * free standby up to the active table. Never waits. Returns 1 when a waiting set was published,
+ * 0 when there was nothing to publish yet, or -errno when a waiting set could not be published
+ * (it is dropped; the active table stays).
+ */
+int
+wr_lpm_pub_poll(struct wr_lpm_pub *pub);
+
+/** Whether a set waits to be published. */
+static inline bool
+wr_lpm_pub_pending(const struct wr_lpm_pub *pub)
+{
+	return pub->has_wanted;
+}
+
+/** Free both tables and set *slot to NULL. No reader may still use them. */
+void
+wr_lpm_pub_fini(struct wr_lpm_pub *pub);
 
 /** Longest-prefix match of the IPv4 address @p addr; true and *@p value on a hit. */
 static inline bool

@@ -5,22 +5,12 @@
  * control plane's AllowedIPs trie (lib/ctrl, itself checked against a naive reference): random
  * prefix sets in both families, clustered so that they overlap, are loaded into the trie, the
  * tables built from it, and random addresses looked up in both; then peers are removed and the
- * tables rebuilt, as a reconfiguration does.
- * DPDK runs without hugepages or devices (--no-huge --no-shconf --no-pci -l 0: DPDK 22.11
- * refuses --in-memory with --no-huge). WR_TEST_SEED=N repeats a run.
+ * tables rebuilt, as a reconfiguration does. The incremental updates: test_lpm_update.c.
+ * WR_TEST_SEED=N repeats a run.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <time.h>
 
-#include <rte_eal.h>
-
-#include "lpm.h"
+#include "lpm_test.h"
 #include "wr_allowedips.h"
 
 #define N_PEERS 64
@@ -28,51 +18,7 @@
 #define LOOKUPS 20000
 #define CLUSTERS 8
 
-static unsigned int failures, checks;
 static char peers[N_PEERS];
-
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		checks++;                                                                          \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			printf("FAIL %s:%d: ", __func__, __LINE__);                                \
-			printf(__VA_ARGS__);                                                       \
-			printf("\n");                                                              \
-		}                                                                                  \
-	} while (0)
-
-static struct wr_lpm_prefix
-pfx(const char *s, uint32_t value)
-{
-	struct wr_lpm_prefix p = { .value = value };
-	char buf[64];
-	char *slash;
-
-	snprintf(buf, sizeof(buf), "%s", s);
-	slash = strchr(buf, '/');
-	*slash = '\0';
-	p.family = strchr(buf, ':') ? AF_INET6 : AF_INET;
-	p.cidr = (uint8_t)atoi(slash + 1);
-	if (inet_pton(p.family, buf, p.addr) != 1)
-		abort();
-	return p;
-}
-
-/* lookup of @p s; returns the value or -1 when there is no match */
-static long
-look(const struct wr_lpm *lpm, const char *s)
-{
-	uint8_t a[16];
-	uint32_t v;
-	int family = strchr(s, ':') ? AF_INET6 : AF_INET;
-
-	if (inet_pton(family, s, a) != 1)
-		abort();
-	if (family == AF_INET)
-		return wr_lpm_lookup4(lpm, a, &v) ? (long)v : -1;
-	return wr_lpm_lookup6(lpm, a, &v) ? (long)v : -1;
-}
 
 static void
 test_table(void)
@@ -165,27 +111,6 @@ static uint32_t
 value_of(void *ctx, void *peer)
 {
 	return (uint32_t)((char *)peer - (char *)ctx);
-}
-
-static uint64_t rng_state;
-
-static uint64_t
-rnd(void)
-{
-	/* xorshift64*: reproducible from the seed printed */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
-static void
-random_bytes(uint8_t *b, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		b[i] = (uint8_t)rnd();
 }
 
 /* Random prefixes around a few cluster bases, so that many overlap and share tbl8 groups. */
@@ -342,20 +267,9 @@ test_random(void)
 int
 main(int argc, char **argv)
 {
-	char *eal[] = { argv[0], "--no-huge", "--no-shconf", "--no-pci", "-l", "0", "-m", "512",
-		"--log-level", "lib.eal:error", NULL };
-	const char *seed_env = getenv("WR_TEST_SEED");
-	uint64_t seed;
-
 	(void)argc;
-	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0) {
-		printf("rte_eal_init failed\n");
+	if (lpm_test_init(argv[0], "512") < 0)
 		return 2;
-	}
-	seed = seed_env ? strtoull(seed_env, NULL, 0) : (uint64_t)time(NULL);
-	printf("seed %" PRIu64 " (WR_TEST_SEED to repeat)\n", seed);
-	rng_state = seed * 2654435761u + 1;
-
 	test_table();
 	test_random();
 
