@@ -1,19 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * wirerate: the WireGuard gateway. Reads the configuration, starts EAL (with working defaults
- * when given no EAL options), brings the ports up, starts WireGuard on the control lcore
- * (control.h), launches the workers and polls until SIGINT/SIGTERM.
+ * when given no EAL options: DPDK telemetry on, with a file prefix of its own), brings the
+ * ports up, starts WireGuard on the control lcore (control.h), launches the workers and polls
+ * until SIGINT/SIGTERM.
  *
- *	wirerate [EAL options] -- -c FILE
+ *	wirerate [EAL options] -- -c FILE [--no-telemetry]
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <glob.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -26,6 +33,9 @@
 
 #define EXIT_USAGE 2
 #define MAX_EAL_ARGS 64
+/* The default options' EAL --file-prefix: the telemetry socket is then
+ * /var/run/dpdk/wirerate/dpdk_telemetry.v2, for `dpdk-telemetry.py -f wirerate` */
+#define DEFAULT_FILE_PREFIX "wirerate"
 
 static volatile sig_atomic_t quit_signal;
 static volatile sig_atomic_t stats_requested;
@@ -43,11 +53,12 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: wirerate [EAL options] -- -c FILE\n"
+		"usage: wirerate [EAL options] -- -c FILE [--no-telemetry]\n"
 		"\n"
 		"  -c, --config FILE   the gateway's configuration (wg-quick format with "
 		"[Gateway],\n"
 		"                      [Port NAME], [Interface NAME] and [Peer] sections)\n"
+		"      --no-telemetry  default EAL options without DPDK telemetry\n"
 		"  -h, --help          show this help\n"
 		"  -V, --version       show the version\n"
 		"\n"
@@ -62,8 +73,10 @@ usage(FILE *f)
 		"The JSON REST API and Prometheus metrics (GET /metrics) listen on [Gateway]\n"
 		"ControlSocket (default /run/wirerate/ctrl.sock, mode 0600), and on\n"
 		"ControlAddress with a bearer token when set (docs/rest-api.md).\n"
-		"DPDK telemetry and dpdk-dumpcap need your own EAL options with a --file-prefix\n"
-		"(and hugepages for capture): see docs/observability.md.\n"
+		"The default EAL options run DPDK telemetry with --file-prefix wirerate\n"
+		"(dpdk-telemetry.py -f wirerate), or wirerate-PID when another gateway has that\n"
+		"prefix: the log says which. dpdk-dumpcap needs your own EAL options with a\n"
+		"--file-prefix and hugepages: see docs/observability.md.\n"
 		"SIGUSR1 prints the counters; SIGINT or SIGTERM stop it cleanly.\n");
 }
 
@@ -113,7 +126,94 @@ struct eal_args {
 	char lcores[256];
 	char main_lcore[16];
 	char mem[32];
+	char prefix[32];
 };
+
+/* The runtime directory EAL makes for @p prefix (as eal_create_runtime_dir() does) */
+static void
+runtime_dir(char *buf, size_t len, const char *prefix)
+{
+	const char *base = "/var/run";
+
+	if (getuid() != 0) {
+		base = getenv("XDG_RUNTIME_DIR");
+		if (base == NULL)
+			base = "/tmp";
+	}
+	snprintf(buf, len, "%s/dpdk/%s", base, prefix);
+}
+
+/* The per-process prefix's runtime directory, removed at exit (after EAL's own atexit) */
+static char own_dir[PATH_MAX];
+
+static void
+remove_own_dir(void)
+{
+	char path[PATH_MAX + 16];
+
+	snprintf(path, sizeof(path), "%s/wirerate.lock", own_dir);
+	unlink(path);
+	rmdir(own_dir); /* fails, harmlessly, while something is left in it */
+}
+
+/*
+ * Take @p prefix for this process: a lock on a file in its runtime directory, held until the
+ * process exits (the descriptor stays open), and nobody answering on its telemetry socket (a
+ * DPDK program other than wirerate). DPDK 22.11 starts a second process on a prefix whose
+ * telemetry socket is served all the same, only without telemetry, and says nothing.
+ */
+static bool
+claim_prefix(const char *prefix)
+{
+	char dir[PATH_MAX], parent[PATH_MAX], path[PATH_MAX + 32];
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	bool served;
+	int fd, s;
+
+	runtime_dir(dir, sizeof(dir), prefix);
+	snprintf(parent, sizeof(parent), "%s", dir);
+	*strrchr(parent, '/') = '\0';
+	mkdir(parent, 0700);
+	mkdir(dir, 0700);
+	snprintf(path, sizeof(path), "%s/wirerate.lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return false;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		close(fd);
+		return false;
+	}
+	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/dpdk_telemetry.v2", dir) >=
+		sizeof(sun.sun_path)) {
+		close(fd);
+		return false;
+	}
+	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	served = s >= 0 && connect(s, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	if (s >= 0)
+		close(s);
+	if (served) {
+		close(fd);
+		return false;
+	}
+	return true; /* fd stays open: the lock is ours until we exit */
+}
+
+/* The default options' --file-prefix into @p a->prefix: "wirerate", or "wirerate-PID" */
+static void
+choose_prefix(struct eal_args *a)
+{
+	snprintf(a->prefix, sizeof(a->prefix), "%s", DEFAULT_FILE_PREFIX);
+	if (claim_prefix(a->prefix))
+		return;
+	snprintf(a->prefix, sizeof(a->prefix), "%s-%ld", DEFAULT_FILE_PREFIX, (long)getpid());
+	printf("wirerate: EAL file prefix %s is taken (another gateway runs): using %s\n",
+		DEFAULT_FILE_PREFIX, a->prefix);
+	/* a PID is no one else's: the claim only makes the directory and takes the lock */
+	claim_prefix(a->prefix);
+	runtime_dir(own_dir, sizeof(own_dir), a->prefix);
+	atexit(remove_own_dir);
+}
 
 static int
 eal_push(struct eal_args *a, const char *s)
@@ -140,8 +240,8 @@ user_has_device(char **user, int n, const char *dev)
 }
 
 static int
-build_eal_args(
-	struct eal_args *a, const char *prog, char **user, int n_user, const struct wr_config *cfg)
+build_eal_args(struct eal_args *a, const char *prog, char **user, int n_user,
+	const struct wr_config *cfg, bool telemetry)
 {
 	bool any_pci = false;
 	size_t i, off;
@@ -159,7 +259,15 @@ build_eal_args(
 		if (off >= sizeof(a->lcores))
 			return -E2BIG;
 		snprintf(a->main_lcore, sizeof(a->main_lcore), "%u", cfg->control_lcore);
-		ret |= eal_push(a, "--no-telemetry");
+		if (telemetry) {
+			choose_prefix(a);
+			printf("wirerate: EAL file prefix %s (dpdk-telemetry.py -f %s)\n",
+				a->prefix, a->prefix);
+			ret |= eal_push(a, "--file-prefix");
+			ret |= eal_push(a, a->prefix);
+		} else {
+			ret |= eal_push(a, "--no-telemetry");
+		}
 		ret |= eal_push(a, "-l");
 		ret |= eal_push(a, a->lcores);
 		ret |= eal_push(a, "--main-lcore");
@@ -288,6 +396,7 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "no-telemetry", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -300,6 +409,7 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	char err[256];
 	const char *config_path = NULL;
+	bool telemetry = true;
 	char **user = argv + 1, **app = argv + 1;
 	int n_user = 0, n_app = argc - 1, i, opt, ret, status = EXIT_FAILURE;
 	unsigned int workers[RTE_MAX_LCORE];
@@ -320,6 +430,9 @@ main(int argc, char **argv)
 		switch (opt) {
 		case 'c':
 			config_path = optarg;
+			break;
+		case 'T':
+			telemetry = false;
 			break;
 		case 'h':
 			usage(stdout);
@@ -347,7 +460,7 @@ main(int argc, char **argv)
 	for (w = 0; w < cfg->n_warnings; w++)
 		fprintf(stderr, "wirerate: warning: %s\n", cfg->warnings[w].message);
 
-	if (build_eal_args(&eal, argv[0], user, n_user, cfg) < 0) {
+	if (build_eal_args(&eal, argv[0], user, n_user, cfg, telemetry) < 0) {
 		fprintf(stderr, "wirerate: too many EAL arguments\n");
 		goto out_config;
 	}

@@ -310,8 +310,8 @@ drops_total(void)
 	for (l = 0; l < RTE_MAX_LCORE; l++) {
 		for (d = 0; d < WR_DP_DROP__COUNT; d++)
 			sum += B.dp->lcores[l].drops[d];
-		for (d = 0; d < WR_DROP_COUNT; d++)
-			sum += B.dp->lcores[l].proto_drops[d];
+		for (d = 0; d < WR_DP_PROTO_ROWS * WR_DROP_COUNT; d++)
+			sum += B.dp->lcores[l].proto_drops[d / WR_DROP_COUNT][d % WR_DROP_COUNT];
 	}
 	return sum;
 }

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * GET /metrics: the Prometheus text exposition format (version 0.0.4), every family with its
- * HELP and TYPE lines: the gateway (up, uptime, build), its ports, and per interface its peers'
- * counters and the drop counters by reason (engine and data plane merged).
+ * HELP and TYPE lines: the gateway (up, uptime, build), its ports, per interface its peers'
+ * counters and the drop counters by reason (engine and data plane merged), and the drops no
+ * interface can be charged with.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -244,16 +244,17 @@ rest_metrics(struct wr_rest *r, struct rest_resp *out)
 		uint64_t drops[WR_DROP_COUNT];
 
 		rest_if_drops(&r->ifs[i], drops);
-		for (int d = 1; d < WR_DROP_COUNT; d++) {
-			size_t k;
-
-			for (k = 0; k + 1 < sizeof(l) && wr_drop_reason_name(d)[k]; k++)
-				l[k] = (char)tolower((unsigned char)wr_drop_reason_name(d)[k]);
-			l[k] = '\0';
+		for (int d = 1; d < WR_DROP_COUNT; d++)
 			mb_printf(&b, "wirerate_drops_total{interface=\"%s\",reason=\"%s\"} %llu\n",
-				r->ifs[i].name, l, (unsigned long long)drops[d]);
-		}
+				r->ifs[i].name, rest_drop_label(l, sizeof(l), d),
+				(unsigned long long)drops[d]);
 	}
+	family(&b, "wirerate_gateway_drops_total", "counter",
+		"Packets dropped that no interface can be charged with, by reason");
+	for (int d = 1; d < WR_DROP_COUNT; d++)
+		mb_printf(&b, "wirerate_gateway_drops_total{reason=\"%s\"} %llu\n",
+			rest_drop_label(l, sizeof(l), d),
+			(unsigned long long)(st.drops ? st.drops[d] : 0));
 	if (b.oom) {
 		free(b.p);
 		return rest_error(out, 500, REST_E_INTERNAL, NULL, "out of memory");

@@ -102,9 +102,10 @@ get_status(struct wr_rest *r, const char *method, struct rest_resp *out)
 	for (size_t i = 0; ifs && i < r->nifs; i++)
 		json_array_append_new(ifs, json_string(r->ifs[i].name));
 	return rest_json(out, 200,
-		json_pack("{s:s,s:I,s:o,s:o,s:o}", "version", st.version, "uptime_seconds",
+		json_pack("{s:s,s:I,s:o,s:o,s:o,s:o,s:s*}", "version", st.version, "uptime_seconds",
 			(json_int_t)(st.uptime_ns / 1000000000ULL), "interfaces", ifs, "ports",
-			ports, "lcores", lcores));
+			ports, "lcores", lcores, "drops", rest_drops_json(st.drops),
+			"eal_file_prefix", st.eal_file_prefix));
 }
 
 static int

@@ -198,6 +198,33 @@ rest_if_drops(struct rest_if *ifc, uint64_t drops[WR_DROP_COUNT])
 		ifc->ops.add_drops(ifc->ctx, drops);
 }
 
+const char *
+rest_drop_label(char *buf, size_t len, enum wr_drop_reason r)
+{
+	const char *name = wr_drop_reason_name(r);
+	size_t k;
+
+	for (k = 0; k + 1 < len && name[k]; k++)
+		buf[k] = (char)tolower((unsigned char)name[k]);
+	if (len > 0)
+		buf[k] = '\0';
+	return buf;
+}
+
+json_t *
+rest_drops_json(const uint64_t *drops)
+{
+	json_t *d = json_object();
+
+	for (int i = WR_DROP_NONE + 1; d && i < WR_DROP_COUNT; i++) {
+		char name[64];
+
+		json_object_set_new(d, rest_drop_label(name, sizeof(name), i),
+			json_integer(drops ? (json_int_t)drops[i] : 0));
+	}
+	return d;
+}
+
 struct sums {
 	uint64_t rx, tx;
 };
@@ -219,19 +246,10 @@ rest_interface_stats(struct wr_rest *r, struct rest_if *ifc, struct rest_resp *o
 {
 	uint64_t drops[WR_DROP_COUNT];
 	struct sums s = { 0 };
-	json_t *d = json_object();
+	json_t *d;
 
 	rest_if_drops(ifc, drops);
-	for (int i = 1; d && i < WR_DROP_COUNT; i++) {
-		char name[64];
-		size_t k;
-
-		/* lower case, as the metrics' reason label */
-		for (k = 0; k + 1 < sizeof(name) && wr_drop_reason_name(i)[k]; k++)
-			name[k] = (char)tolower((unsigned char)wr_drop_reason_name(i)[k]);
-		name[k] = '\0';
-		json_object_set_new(d, name, json_integer((json_int_t)drops[i]));
-	}
+	d = rest_drops_json(drops); /* lower case, as the metrics' reason label */
 	wr_device_foreach_peer(ifc->dev, sum_peer, &s);
 	return rest_json(out, 200,
 		d ? json_pack("{s:s,s:I,s:I,s:I,s:o}", "interface", ifc->name, "peer_count",
@@ -386,7 +404,8 @@ bulk_replace(struct wr_rest *r, struct rest_if *ifc, json_t *j, struct rest_resp
 		rest_error(out, 500, REST_E_INTERNAL, NULL, "out of memory");
 		goto out;
 	}
-	json_array_foreach (arr, i, e) {
+	json_array_foreach(arr, i, e)
+	{
 		char path[48];
 
 		snprintf(path, sizeof(path), "peers[%zu]", i);

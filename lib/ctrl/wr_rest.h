@@ -8,8 +8,9 @@
  * with the rest of its control loop, for at most wr_rest_timeout_ms(), and calls wr_rest_poll()
  * when it is readable or the timeout passed (or every iteration: it never blocks). The timeout
  * matters: libmicrohttpd may hold work that the fd does not show (data already read, more to
- * read on an edge-triggered socket) and says so with a timeout of 0. Requests are handled synchronously inside wr_rest_poll(), on the
- * caller's thread, which must be the thread that owns the devices (the control lcore).
+ * read on an edge-triggered socket) and says so with a timeout of 0. Requests are handled
+ * synchronously inside wr_rest_poll(), on the caller's thread, which must be the thread that owns
+ * the devices (the control lcore).
  *
  * The server manages a set of interfaces, each a protocol engine device that the host adds with
  * wr_rest_add_interface(). Configuration changes go through the same validated-first apply as
@@ -69,6 +70,13 @@ struct wr_rest_status {
 	size_t n_ports;
 	const struct wr_rest_lcore *lcores;
 	size_t n_lcores;
+	/* DPDK's runtime directory name (EAL --file-prefix; the telemetry socket's), or NULL */
+	const char *eal_file_prefix;
+	/*
+	 * WR_DROP_COUNT counters by enum wr_drop_reason: the protocol drops no interface can be
+	 * charged with (a packet to forward that no peer's AllowedIPs hold), or NULL: none
+	 */
+	const uint64_t *drops;
 };
 
 /** Gateway-wide host callbacks; every member may be NULL. */

@@ -40,9 +40,23 @@ struct wr_ctrl_api {
 	char addrs[WR_DP_MAX_PORTS][WR_PORT_MAX_ADDRS][ADDR_STR];
 	const char *addr_ptrs[WR_DP_MAX_PORTS][WR_PORT_MAX_ADDRS];
 	struct wr_rest_lcore lcores[RTE_MAX_LCORE];
+	uint64_t gw_drops[WR_DROP_COUNT];
+	char prefix[64];
 };
 
 /* ---- the REST server's host callbacks ---- */
+
+const char *
+wr_ctrl_api_file_prefix(char *buf, size_t len)
+{
+	const char *dir = rte_eal_get_runtime_dir();
+	const char *slash = dir != NULL ? strrchr(dir, '/') : NULL;
+
+	if (dir == NULL || dir[0] == '\0')
+		return NULL;
+	snprintf(buf, len, "%s", slash != NULL ? slash + 1 : dir);
+	return buf;
+}
 
 static void
 format_port_addr(char *buf, size_t len, const struct wr_port_addr *a)
@@ -99,6 +113,10 @@ rest_get_status(void *ctx, struct wr_rest_status *st)
 		api->lcores[n].id = l;
 		api->lcores[n++].role = lc->control ? "control" : "worker";
 	}
+	memset(api->gw_drops, 0, sizeof(api->gw_drops));
+	wr_dp_proto_drops_add(dp, WR_DP_PROTO_GATEWAY, api->gw_drops);
+	st->drops = api->gw_drops;
+	st->eal_file_prefix = wr_ctrl_api_file_prefix(api->prefix, sizeof(api->prefix));
 	st->version = NULL;
 	st->uptime_ns = wr_gw_tsc_to_ns(rte_rdtsc() - api->start_tsc, dp->hz);
 	st->ports = api->ports;
@@ -118,33 +136,13 @@ rest_port_name(void *ctx)
 	return port < dp->nb_ports ? dp->ports[port].name : NULL;
 }
 
-void
-wr_ctrl_api_proto_drops(const struct wr_dataplane *dp, uint64_t drops[WR_DROP_COUNT])
-{
-	unsigned int l, d;
-
-	for (l = 0; l < RTE_MAX_LCORE; l++) {
-		const struct wr_dp_lcore *lc = &dp->lcores[l];
-
-		if (lc->dp == NULL)
-			continue;
-		/* each lcore writes its own counters: a relaxed load of each is a coherent value */
-		for (d = 0; d < WR_DROP_COUNT; d++)
-			drops[d] += __atomic_load_n(&lc->proto_drops[d], __ATOMIC_RELAXED);
-	}
-}
-
-/*
- * The data plane counts its protocol drops per lcore, not per interface: they are reported with
- * the first interface, so that a sum over interfaces counts each drop once.
- */
+/* The protocol drops the lcores counted for this interface (the engine's are already in) */
 static void
 rest_add_drops(void *ctx, uint64_t drops[WR_DROP_COUNT])
 {
 	struct ctl_iface *ifc = ctx;
 
-	if (ifc->idx == 0)
-		wr_ctrl_api_proto_drops(ifc->ctl->dp, drops);
+	wr_dp_proto_drops_add(ifc->ctl->dp, ifc->idx, drops);
 }
 
 /* The token file's first line, without its line end; wiped by the caller */

@@ -6,6 +6,7 @@
 #ifndef WR_DP_CTRL_API_INTERNAL_H
 #define WR_DP_CTRL_API_INTERNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dataplane.h"
@@ -13,9 +14,12 @@
 
 struct wr_control;
 
-/** Add every lcore's protocol drop counters of @p dp to @p drops (safe while lcores run). */
-void
-wr_ctrl_api_proto_drops(const struct wr_dataplane *dp, uint64_t drops[WR_DROP_COUNT]);
+/**
+ * EAL's --file-prefix (the name of its runtime directory, where the telemetry socket is) in
+ * @p buf of @p len bytes; returns buf, or NULL when EAL has no runtime directory.
+ */
+const char *
+wr_ctrl_api_file_prefix(char *buf, size_t len);
 
 /**
  * Register the /wirerate/ telemetry commands (once per process) and size the snapshot for

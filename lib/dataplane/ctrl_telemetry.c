@@ -3,14 +3,20 @@
  * wirerate's DPDK telemetry commands (dpdk-telemetry.py, or any client of the
  * dpdk_telemetry.v2 socket in EAL's runtime directory):
  *
- *   /wirerate/status      version, uptime, interfaces, peers, worker lcores
+ *   /wirerate/status      version, uptime, interfaces, peers, worker lcores, EAL file prefix,
+ *                         the page size of /wirerate/peers
  *   /wirerate/interfaces  per interface: listen port, port, peers
- *   /wirerate/peers       [,IFNAME] by public key in hex (base64 is no valid telemetry name):
- *                         interface, public key (base64), endpoint, rx/tx bytes and packets,
- *                         latest handshake (Unix seconds, 0: never); at most
- *                         RTE_TEL_MAX_DICT_ENTRIES peers (the REST API lists them all)
- *   /wirerate/drops       every drop reason with its count: the protocol's (engines and data
- *                         plane, summed) and the data plane's L2/L3 ones
+ *   /wirerate/peers       [,IFNAME][,OFFSET] by public key in hex (base64 is no valid telemetry
+ *                         name): interface, public key (base64), endpoint, rx/tx bytes and
+ *                         packets, latest handshake (Unix seconds, 0: never). A reply holds at
+ *                         most TEL_PEERS_PAGE peers (what telemetry's reply size takes): the
+ *                         peers from the OFFSET-th on (0 when absent), in peer-id order; the
+ *                         next page is at OFFSET plus the number returned, and an empty reply
+ *                         is the end
+ *   /wirerate/drops       [,IFNAME] every drop reason with its count: without IFNAME the
+ *                         protocol's (engines and data plane, every interface and the gateway's
+ *                         own, summed) and the data plane's L2/L3 ones; with it, that
+ *                         interface's protocol drops
  *
  * The callbacks run in DPDK's telemetry thread, which must not read what the control lcore
  * mutates (the engines, the peer table). They answer from a snapshot that the control lcore
@@ -34,6 +40,12 @@
 #include "wr_base64.h"
 
 #define TEL_EP_LEN (INET6_ADDRSTRLEN + 8)
+/*
+ * Peers in one reply of /wirerate/peers. Telemetry (22.11) answers at most 16 KiB of JSON and
+ * silently leaves out the entries past it (far fewer than its RTE_TEL_MAX_DICT_ENTRIES dict
+ * entries): a peer takes at most about 400 bytes (hex key, IPv6 endpoint, 20-digit counters).
+ */
+#define TEL_PEERS_PAGE 32
 
 struct tel_peer {
 	uint8_t iface;
@@ -48,6 +60,7 @@ struct tel_iface {
 	char port[WR_PORT_NAME_MAX];
 	uint16_t listen_port;
 	uint32_t n_peers;
+	uint64_t drops[WR_DROP_COUNT]; /* the protocol's: its engine's and the lcores' */
 };
 
 static struct {
@@ -60,7 +73,8 @@ static struct {
 	struct tel_iface ifs[WR_GW_MAX_IFACES];
 	struct tel_peer *peers; /* cap entries */
 	uint32_t n_peers, cap;
-	uint64_t proto_drops[WR_DROP_COUNT];
+	char file_prefix[64];
+	uint64_t proto_drops[WR_DROP_COUNT]; /* every interface's and the gateway's own */
 	uint64_t dp_drops[WR_DP_DROP__COUNT];
 } tel = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
@@ -131,6 +145,9 @@ wr_ctrl_tel_snapshot(struct wr_control *ctl)
 			port < dp->nb_ports ? dp->ports[port].name : "");
 		ti->listen_port = __atomic_load_n(&ctl->gw.iface[i].listen_port, __ATOMIC_RELAXED);
 		ti->n_peers = (uint32_t)wr_device_peer_count(ctl->ifs[i].dev);
+		for (d = 0; d < WR_DROP_COUNT; d++)
+			ti->drops[d] = wr_device_drop_count(ctl->ifs[i].dev, d);
+		wr_dp_proto_drops_add(dp, i, ti->drops);
 	}
 	tel.n_peers = 0;
 	for (id = 0; id < ctl->capacity && tel.n_peers < tel.cap; id++) {
@@ -161,8 +178,8 @@ wr_ctrl_tel_snapshot(struct wr_control *ctl)
 	memset(tel.proto_drops, 0, sizeof(tel.proto_drops));
 	for (i = 0; i < ctl->n_ifaces; i++)
 		for (d = 0; d < WR_DROP_COUNT; d++)
-			tel.proto_drops[d] += wr_device_drop_count(ctl->ifs[i].dev, d);
-	wr_ctrl_api_proto_drops(dp, tel.proto_drops);
+			tel.proto_drops[d] += tel.ifs[i].drops[d];
+	wr_dp_proto_drops_add(dp, WR_DP_PROTO_GATEWAY, tel.proto_drops);
 	for (d = 0; d < WR_DP_DROP__COUNT; d++)
 		tel.dp_drops[d] = wr_dp_drops_total(dp, d);
 	tel.live = true;
@@ -194,6 +211,8 @@ cmd_status(struct rte_tel_data *d)
 		peers += tel.ifs[i].n_peers;
 	rte_tel_data_add_dict_u64(d, "peers", peers);
 	rte_tel_data_add_dict_u64(d, "workers", tel.n_workers);
+	rte_tel_data_add_dict_string(d, "file_prefix", tel.file_prefix);
+	rte_tel_data_add_dict_u64(d, "peers_page", TEL_PEERS_PAGE);
 	return 0;
 }
 
@@ -220,20 +239,82 @@ cmd_interfaces(struct rte_tel_data *d)
 	return 0;
 }
 
+/* The interface named @p name, or -1 */
+static int
+iface_named(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < tel.n_ifaces; i++)
+		if (!strcmp(name, tel.ifs[i].name))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * The parameters of /wirerate/peers: "IFNAME", "IFNAME,OFFSET", "OFFSET" (digits only, when no
+ * interface has that name) or none. False when malformed; *iface is -2 for an unknown name.
+ */
+static bool
+peers_params(const char *params, int *iface, uint32_t *offset)
+{
+	char buf[WR_CONFIG_NAME_MAX + 16];
+	const char *off = NULL;
+	char *comma, *end;
+	unsigned long v;
+
+	*iface = -1;
+	*offset = 0;
+	if (params == NULL || params[0] == '\0')
+		return true;
+	if (strlen(params) >= sizeof(buf))
+		return false;
+	snprintf(buf, sizeof(buf), "%s", params);
+	comma = strchr(buf, ',');
+	if (comma != NULL) {
+		*comma = '\0';
+		off = comma + 1;
+	}
+	*iface = iface_named(buf);
+	if (*iface < 0) {
+		if (comma == NULL && buf[strspn(buf, "0123456789")] == '\0')
+			off = buf;
+		else
+			*iface = -2;
+	}
+	if (off == NULL)
+		return true;
+	if (off[0] == '\0' || off[strspn(off, "0123456789")] != '\0')
+		return false;
+	errno = 0;
+	v = strtoul(off, &end, 10);
+	if (errno != 0 || v > UINT32_MAX)
+		return false;
+	*offset = (uint32_t)v;
+	return true;
+}
+
 static int
 cmd_peers(struct rte_tel_data *d, const char *params)
 {
 	unsigned int n = 0;
-	uint32_t i;
+	uint32_t i, skip;
+	int iface;
 
+	if (!peers_params(params, &iface, &skip))
+		return -EINVAL;
 	/* a dict by id: telemetry (22.11) takes no dict inside an array */
 	rte_tel_data_start_dict(d);
-	for (i = 0; i < tel.n_peers && n < RTE_TEL_MAX_DICT_ENTRIES; i++) {
+	for (i = 0; i < tel.n_peers && n < TEL_PEERS_PAGE && iface != -2; i++) {
 		const struct tel_peer *tp = &tel.peers[i];
 		struct rte_tel_data *c;
 
-		if (params != NULL && params[0] != '\0' && strcmp(params, tel.ifs[tp->iface].name))
+		if (iface >= 0 && tp->iface != iface)
 			continue;
+		if (skip > 0) {
+			skip--;
+			continue;
+		}
 		c = rte_tel_data_alloc();
 		if (c == NULL)
 			return -ENOMEM;
@@ -256,11 +337,20 @@ cmd_peers(struct rte_tel_data *d, const char *params)
 }
 
 static int
-cmd_drops(struct rte_tel_data *d)
+cmd_drops(struct rte_tel_data *d, const char *params)
 {
+	const uint64_t *proto = tel.proto_drops;
+	bool one = params != NULL && params[0] != '\0';
 	char name[64];
 	unsigned int r, k;
 
+	if (one) {
+		int i = iface_named(params);
+
+		if (i < 0)
+			return -EINVAL;
+		proto = tel.ifs[i].drops;
+	}
 	rte_tel_data_start_dict(d);
 	for (r = WR_DROP_NONE + 1; r < WR_DROP_COUNT; r++) {
 		const char *s = wr_drop_reason_name(r);
@@ -269,9 +359,9 @@ cmd_drops(struct rte_tel_data *d)
 		for (k = 0; s[k] != '\0' && k < sizeof(name) - 1; k++)
 			name[k] = (char)(s[k] >= 'A' && s[k] <= 'Z' ? s[k] - 'A' + 'a' : s[k]);
 		name[k] = '\0';
-		rte_tel_data_add_dict_u64(d, name, tel.proto_drops[r]);
+		rte_tel_data_add_dict_u64(d, name, proto[r]);
 	}
-	for (r = 0; r < WR_DP_DROP__COUNT; r++)
+	for (r = 0; !one && r < WR_DP_DROP__COUNT; r++)
 		rte_tel_data_add_dict_u64(d, wr_dp_drop_name(r), tel.dp_drops[r]);
 	return 0;
 }
@@ -291,7 +381,7 @@ tel_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 	else if (!strcmp(cmd, "/wirerate/peers"))
 		ret = cmd_peers(d, params);
 	else if (!strcmp(cmd, "/wirerate/drops"))
-		ret = cmd_drops(d);
+		ret = cmd_drops(d, params);
 	else
 		ret = -EINVAL;
 	pthread_mutex_unlock(&tel.lock);
@@ -304,11 +394,14 @@ wr_ctrl_tel_start(struct wr_control *ctl)
 	static const struct {
 		const char *cmd, *help;
 	} cmds[] = {
-		{ "/wirerate/status", "wirerate: version, uptime, interfaces, peers, workers" },
+		{ "/wirerate/status", "wirerate: version, uptime, interfaces, peers, workers, EAL "
+				      "file prefix, peers per /wirerate/peers page" },
 		{ "/wirerate/interfaces", "wirerate: each interface's listen port, port, peers" },
-		{ "/wirerate/peers", "wirerate: each peer's key, endpoint, counters, latest "
-				     "handshake. Parameters: int (optional): interface name" },
-		{ "/wirerate/drops", "wirerate: packets dropped, by reason" },
+		{ "/wirerate/peers",
+			"wirerate: peers' keys, endpoints, counters, latest "
+			"handshakes, a page at a time. Parameters: [IFNAME][,OFFSET]" },
+		{ "/wirerate/drops", "wirerate: packets dropped, by reason. Parameters: string "
+				     "(optional): interface name" },
 	};
 	struct tel_peer *peers = calloc(ctl->capacity, sizeof(*peers));
 	unsigned int i;
@@ -322,10 +415,16 @@ wr_ctrl_tel_start(struct wr_control *ctl)
 	tel.n_peers = 0;
 	tel.live = false;
 	tel.start_mono_ns = mono_ns();
+	if (wr_ctrl_api_file_prefix(tel.file_prefix, sizeof(tel.file_prefix)) == NULL)
+		tel.file_prefix[0] = '\0';
 	/* telemetry has no way to unregister: the commands stay, answering "stopped" */
 	if (!tel.registered)
 		for (i = 0; i < RTE_DIM(cmds); i++)
-			rte_telemetry_register_cmd(cmds[i].cmd, tel_cb, cmds[i].help);
+			/* telemetry refuses a help text of RTE_TEL_MAX_STRING_LEN or more */
+			if (rte_telemetry_register_cmd(cmds[i].cmd, tel_cb, cmds[i].help) != 0)
+				fprintf(stderr,
+					"wirerate: warning: telemetry command %s: not registered\n",
+					cmds[i].cmd);
 	tel.registered = true;
 	pthread_mutex_unlock(&tel.lock);
 	return 0;

@@ -44,6 +44,11 @@ struct wr_config;
 /* Empty polls in a row before a loop naps, and how long: a gateway that idles need not spin */
 #define WR_DP_IDLE_POLLS 256
 #define WR_DP_IDLE_SLEEP_US 100
+/* Rows of struct wr_dp_lcore's proto_drops: one per [Interface] (gw.h's WR_GW_MAX_IFACES), and
+ * the gateway's own for what no interface can be charged with */
+#define WR_DP_MAX_IFACES 8
+#define WR_DP_PROTO_GATEWAY WR_DP_MAX_IFACES
+#define WR_DP_PROTO_ROWS (WR_DP_MAX_IFACES + 1)
 
 /** Counters of one port on one lcore. */
 struct wr_dp_port_stats {
@@ -78,7 +83,15 @@ struct wr_dp_lcore {
 	uint64_t now; /* rte_rdtsc() at the top of the current poll */
 	uint64_t next_tick;
 	uint64_t drops[WR_DP_DROP__COUNT];
-	uint64_t proto_drops[WR_DROP_COUNT]; /* the protocol engine's reasons, for the worker */
+	/*
+	 * The protocol engine's reasons, as the lcore counts them: [interface][reason], and
+	 * [WR_DP_PROTO_GATEWAY] for a drop of no interface (a packet to forward that no peer's
+	 * AllowedIPs hold, a held packet whose peer is gone). @c proto is the row of the interface
+	 * whose packets the lcore handles now: whoever switches interface points it at that row
+	 * (worker.c), so that a drop is counted as `lc->proto[reason]++` with no interface at hand.
+	 */
+	uint64_t proto_drops[WR_DP_PROTO_ROWS][WR_DROP_COUNT];
+	uint64_t *proto;
 	struct wr_dp_port_stats port[WR_DP_MAX_PORTS];
 	struct wr_dp_txbuf tx[WR_DP_MAX_PORTS];
 	struct wr_worker *worker; /* WireGuard bursts (worker.h); NULL: host stack only */
@@ -165,6 +178,22 @@ wr_dp_stats_print(struct wr_dataplane *dp, FILE *f);
 /** Sum of drop reason @p d over every lcore. */
 uint64_t
 wr_dp_drops_total(const struct wr_dataplane *dp, enum wr_dp_drop d);
+
+/**
+ * Add the protocol drops that the lcores counted for interface @p iface (its index in the
+ * gateway; WR_DP_PROTO_GATEWAY: the drops of no interface; WR_DP_PROTO_ROWS: every row) to
+ * @p drops (WR_DROP_COUNT entries, by enum wr_drop_reason). Safe while the lcores run: each
+ * counter has one writer and is read atomically; the set is not a snapshot.
+ */
+void
+wr_dp_proto_drops_add(const struct wr_dataplane *dp, unsigned int iface, uint64_t *drops);
+
+/** Point @p lc's protocol drop counters (lc->proto) at interface @p iface's row. */
+static inline void
+wr_dp_proto_iface(struct wr_dp_lcore *lc, unsigned int iface)
+{
+	lc->proto = lc->proto_drops[iface < WR_DP_MAX_IFACES ? iface : WR_DP_PROTO_GATEWAY];
+}
 
 /** Count a drop of @p m for reason @p d and free it. */
 static inline void

@@ -34,8 +34,8 @@ int
 wr_worker_init(struct wr_worker *w, struct wr_gw *gw, struct wr_dp_lcore *lc, int socket)
 {
 	memset(w, 0, sizeof(*w));
-	return wr_dp_crypto_lcore_init(
-		&w->crypto, gw->peers->capacity, WR_AEAD_AUTO, socket, lc->proto_drops);
+	return wr_dp_crypto_lcore_init(&w->crypto, gw->peers->capacity, WR_AEAD_AUTO, socket,
+		lc->proto_drops[WR_DP_PROTO_GATEWAY]);
 }
 
 void
@@ -44,10 +44,11 @@ wr_worker_fini(struct wr_worker *w)
 	wr_dp_crypto_lcore_fini(&w->crypto);
 }
 
+/* A drop of the interface whose row lc->proto is (wr_dp_proto_iface() before the first) */
 static inline void
 proto_drop(struct wr_dp_lcore *lc, enum wr_drop_reason r, struct rte_mbuf *m)
 {
-	lc->proto_drops[r]++;
+	lc->proto[r]++;
 	rte_pktmbuf_free(m);
 }
 
@@ -183,6 +184,7 @@ finish_forward(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m,
 		/* IPv4 without DF could be fragmented; we do not, but tell the sender all the same
 		 */
 		send_too_big(lc, gw, port, m, v6, mtu);
+		wr_dp_proto_iface(lc, iface);
 		proto_drop(lc, WR_DROP_TOO_BIG, m);
 		return false;
 	}
@@ -227,8 +229,10 @@ classify4(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 			const struct rte_udp_hdr *uh = (const void *)((const uint8_t *)ip + hlen);
 
 			*iface = iface_of(lc->dp->gw, port, rte_be_to_cpu_16(uh->dst_port));
-			if (*iface >= 0)
+			if (*iface >= 0) {
+				wr_dp_proto_iface(lc, (unsigned int)*iface);
 				return classify_wireguard(lc, m);
+			}
 		}
 		return V_HOST;
 	}
@@ -263,8 +267,10 @@ classify6(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 			const struct rte_udp_hdr *uh = (const void *)(ip6 + 1);
 
 			*iface = iface_of(lc->dp->gw, port, rte_be_to_cpu_16(uh->dst_port));
-			if (*iface >= 0)
+			if (*iface >= 0) {
+				wr_dp_proto_iface(lc, (unsigned int)*iface);
 				return classify_wireguard(lc, m);
+			}
 		}
 		return V_HOST;
 	}
@@ -395,6 +401,8 @@ decap(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struct rte_m
 	struct wr_decap_result *res = &w->dres;
 	unsigned int i, n_replies = 0;
 
+	wr_dp_proto_iface(lc, iface);
+	w->crypto.drops = lc->proto;
 	wr_decap_burst(&w->crypto, &gw->iface[iface].tables, pkts, n, lc->now_ns, res);
 	for (i = 0; i < res->n_rx; i++) {
 		const struct wr_decap_rx *rx = &res->rx[i];
@@ -464,6 +472,8 @@ wr_worker_encap(struct wr_dp_lcore *lc, unsigned int iface, struct rte_mbuf **pk
 	struct tx_route route[WR_DP_CRYPTO_BURST];
 	unsigned int i, sent;
 
+	wr_dp_proto_iface(lc, iface);
+	w->crypto.drops = lc->proto;
 	wr_encap_burst(&w->crypto, &gi->tables, pkts, peer_ids, n, lc->now_ns, res);
 	/* every packet of a summary goes to one endpoint: its source and route, once a burst */
 	for (i = 0; i < res->n_tx; i++)
@@ -579,6 +589,8 @@ wr_worker_rx(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf **pkt
 			int k = w->fwd_iface[i];
 
 			if (k < 0) {
+				/* no interface's: no peer anywhere holds the destination */
+				wr_dp_proto_iface(lc, WR_DP_PROTO_GATEWAY);
 				proto_drop(lc, WR_DROP_NO_ROUTE, m);
 				continue;
 			}

@@ -50,7 +50,8 @@ struct wr_worker {
 
 /**
  * Prepare @p w for lcore @p lc of gateway @p gw (AEAD context, per-peer counters, drops counted
- * in lc->proto_drops). Returns 0 or -errno; undo with wr_worker_fini().
+ * in lc->proto_drops, in the row of the interface a burst is for). Returns 0 or -errno; undo
+ * with wr_worker_fini().
  */
 int
 wr_worker_init(struct wr_worker *w, struct wr_gw *gw, struct wr_dp_lcore *lc, int socket);

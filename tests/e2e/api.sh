@@ -20,9 +20,17 @@
 #              (traffic follows), bulk-replaced, and removed (its traffic stops); the gateway
 #              sends A every datagram of the stream and drops nothing but B's unrouted echo
 #              requests; A keeps its session
-#   telemetry  dpdk-telemetry.py, connected to the gateway (started with EAL options of its
-#              own: telemetry on, a runtime directory of its own with --file-prefix), lists
-#              the /wirerate/ commands, and they answer: status, interfaces, peers, drops
+#   telemetry  dpdk-telemetry.py, connected to a gateway started with the default EAL options
+#              (telemetry on, --file-prefix wirerate, or wirerate-PID when taken: the log and
+#              GET /v1/status say which), lists the /wirerate/ commands, and they answer:
+#              status, interfaces, peers, drops; a second gateway started beside it gets a
+#              prefix of its own and answers there, and removes its runtime directory on exit
+#   ifdrops    a gateway with two [Interface]s on port wan (listen ports 51820 and 51821):
+#              garbage, data messages for unknown indexes and initiations with a bad mac1 sent
+#              to the second's port are counted as the second interface's drops, in its REST
+#              stats, in /metrics and in /wirerate/drops,IF; the first's stay as they were
+#   peers_page 300 peers (a REST bulk replace): /wirerate/peers answers them a page at a time
+#              (/wirerate/peers,OFFSET and /wirerate/peers,IF,OFFSET), every peer exactly once
 #   dumpcap    dpdk-dumpcap (a secondary process) captures the tunnel's packets on port wan of a
 #              gateway on hugepages with a shared configuration (256 hugepages reserved for
 #              the test and given back; skipped when they cannot be)
@@ -42,6 +50,9 @@ API_SOCK=
 API_IF=
 API_PREFIX=
 API_HUGE_WAS=
+API_IF2=
+API_GW2_PID=
+here=$(cd "$(dirname "$0")" && pwd)
 # a syntactically valid public key nobody holds
 KEY_C=
 
@@ -457,20 +468,70 @@ telemetry()
 	printf '%s\n' "$@" | dpdk-telemetry.py -f "$API_PREFIX" 2>&1
 }
 
+# eal_prefix LOG: the EAL file prefix a gateway started with default EAL options logged
+eal_prefix()
+{
+	sed -n 's/^wirerate: EAL file prefix \([^ ]*\) (dpdk-telemetry.py .*/\1/p' "$1"
+}
+
+# api_default_up: the gateway of gw.conf with the default EAL options; API_PREFIX its prefix
+api_default_up()
+{
+	topo_gateway_up "$WRE_TMP/gw.conf"
+	API_PREFIX=$(eal_prefix "$WRE_TMP/gw.log")
+	[ -n "$API_PREFIX" ] || wre_fail "no EAL file prefix logged: $(head -n 5 "$WRE_TMP/gw.log")"
+	wre_wait 10 test -S "/var/run/dpdk/$API_PREFIX/dpdk_telemetry.v2" ||
+		wre_fail "no telemetry socket in /var/run/dpdk/$API_PREFIX"
+}
+
+# api_second_gateway: a second gateway, on a veth of its own, with the default EAL options
+# beside the first; API_GW2_PID, its log gw2.log
+api_second_gateway()
+{
+	local a b
+
+	a=$(wre_if s) b=$(wre_if t)
+	wre_link "$a" lan "$b"
+	wri_wg_genkey gw2
+	API_IF2=$(wre_if h)
+	WRI_WG_IFS+=("$API_IF2")
+	cat >"$WRE_TMP/gw2.conf" <<-CONF
+	[Gateway]
+	Control = 0
+	Workers = 1
+	ControlSocket = $WRE_TMP/ctrl2.sock
+
+	[Port x]
+	Device = net_af_packet0,iface=$a
+	Address = 192.0.2.201/24
+
+	[Interface $API_IF2]
+	PrivateKey = $(cat "$WRE_TMP/gw2.key")
+	ListenPort = 51830
+	Port = x
+	CONF
+	wri_bg gw "$WRE_TMP/gw2.log" "$WIRERATE" -- -c "$WRE_TMP/gw2.conf"
+	API_GW2_PID=$WRI_LAST_PID
+	wre_wait 60 grep -q '^wirerate: running' "$WRE_TMP/gw2.log" ||
+		wre_fail "the second gateway did not come up: $(tail -n 5 "$WRE_TMP/gw2.log")"
+}
+
 scenario_telemetry()
 {
-	local out br
+	local out br prefix2 i
 
 	wri_need_cmd dpdk-telemetry.py
 	start endpoint=yes
 	br=$(cat "$WRE_TMP/br.pub")
-	# the runtime directory (/var/run/dpdk/PREFIX) holds the telemetry socket: a prefix of our
-	# own, and no --no-telemetry (wirerate's default EAL options have it)
-	API_PREFIX=wre-api-$WRE_ID
-	api_gateway_start "$WRE_TMP/gw.conf" -l 0,1 --main-lcore 0 --no-huge --no-shconf -m 256 \
-		--no-pci --file-prefix "$API_PREFIX"
-	wre_wait 10 test -S "/var/run/dpdk/$API_PREFIX/dpdk_telemetry.v2" ||
-		wre_fail "no telemetry socket in /var/run/dpdk/$API_PREFIX"
+	# the default EAL options: telemetry on, in /var/run/dpdk/wirerate, or wirerate-PID when
+	# another gateway on this machine has that
+	api_default_up
+	case "$API_PREFIX" in
+	wirerate | "wirerate-$WRE_GW_PID") ;;
+	*) wre_fail "EAL file prefix $API_PREFIX: neither wirerate nor wirerate-$WRE_GW_PID" ;;
+	esac
+	expect 200 GET /v1/status | jq -e --arg p "$API_PREFIX" '.eal_file_prefix == $p' \
+		>/dev/null || wre_fail "status: the EAL file prefix: $(cat "$WRE_TMP/body")"
 	topo_ping lan "$TOPO_BR4" -W 10
 	sleep 1 # the snapshot is refreshed every 500 ms
 	out=$(telemetry /)
@@ -478,8 +539,9 @@ scenario_telemetry()
 		grep -q "\"/wirerate/$c\"" <<<"$out" || wre_fail "no /wirerate/$c in: $out"
 	done
 	out=$(telemetry /wirerate/status)
-	echo "$out" | jq -e '."/wirerate/status" | .state == "running" and .peers == 1 and
-		.workers == 1' >/dev/null || wre_fail "/wirerate/status: $out"
+	echo "$out" | jq -e --arg p "$API_PREFIX" '."/wirerate/status" | .state == "running" and
+		.peers == 1 and .workers == 1 and .file_prefix == $p and .peers_page > 0' \
+		>/dev/null || wre_fail "/wirerate/status: $out"
 	out=$(telemetry /wirerate/interfaces)
 	echo "$out" | jq -e --arg i "$TOPO_GW_WG" '."/wirerate/interfaces"[$i] |
 		.listen_port == 51820 and .port == "wan" and .peers == 1' >/dev/null ||
@@ -495,6 +557,158 @@ scenario_telemetry()
 	out=$(telemetry /wirerate/drops)
 	echo "$out" | jq -e '."/wirerate/drops" | has("replay") and has("not_for_us")' \
 		>/dev/null || wre_fail "/wirerate/drops: $out"
+	out=$(telemetry "/wirerate/drops,$TOPO_GW_WG")
+	echo "$out" | jq -e '."/wirerate/drops" | has("replay") and (has("not_for_us") | not)' \
+		>/dev/null || wre_fail "/wirerate/drops,$TOPO_GW_WG: $out"
+
+	# a second gateway at the same time: it starts, on a prefix of its own, and answers there
+	api_second_gateway
+	prefix2=$(eal_prefix "$WRE_TMP/gw2.log")
+	[ "$prefix2" = "wirerate-$API_GW2_PID" ] ||
+		wre_fail "the second gateway's EAL file prefix is '$prefix2', not wirerate-$API_GW2_PID"
+	grep -q "^wirerate: EAL file prefix wirerate is taken" "$WRE_TMP/gw2.log" ||
+		wre_fail "the second gateway does not say why: $(head -n 5 "$WRE_TMP/gw2.log")"
+	for i in $(seq 20); do
+		out=$(printf '/wirerate/interfaces\n' | dpdk-telemetry.py -f "$prefix2" 2>&1)
+		jq -e --arg i "$API_IF2" '."/wirerate/interfaces"[$i].listen_port == 51830' \
+			<<<"$out" >/dev/null 2>&1 && break
+		sleep 0.5
+	done
+	jq -e --arg i "$API_IF2" '."/wirerate/interfaces"[$i].listen_port == 51830' \
+		<<<"$out" >/dev/null 2>&1 || wre_fail "the second gateway's telemetry: $out"
+	# and the first still answers on its own
+	out=$(telemetry /wirerate/interfaces)
+	echo "$out" | jq -e --arg i "$TOPO_GW_WG" --arg j "$API_IF2" \
+		'."/wirerate/interfaces" | has($i) and (has($j) | not)' >/dev/null ||
+		wre_fail "the first gateway's telemetry: $out"
+	kill -TERM "$API_GW2_PID"
+	# shellcheck disable=SC2016 # expanded by eval, at each try
+	wre_wait 60 eval '! wri_alive "$API_GW2_PID"' || wre_fail "the second gateway did not stop"
+	[ ! -e "/var/run/dpdk/$prefix2" ] || wre_fail "/var/run/dpdk/$prefix2 is left behind"
+	topo_ping lan "$TOPO_BR4"
+	wre_gateway_stop
+}
+
+# if_drops IF REASON: REASON's count in interface IF's REST stats
+if_drops()
+{
+	expect 200 GET "/v1/interfaces/$1/stats" | jq -r --arg r "$2" '.drops[$r]'
+}
+
+# metric_drops IF REASON: wirerate_drops_total of IF and REASON in /metrics
+metric_drops()
+{
+	expect 200 GET /metrics |
+		sed -n "s/^wirerate_drops_total{interface=\"$1\",reason=\"$2\"} \\([0-9]*\\)$/\\1/p"
+}
+
+scenario_ifdrops()
+{
+	local if2 pub2 r before2 out n
+
+	wri_need_cmd dpdk-telemetry.py
+	if2=$(wre_if i)
+	WRI_WG_IFS+=("$if2")
+	wri_wg_genkey gw2
+	pub2=$(cat "$WRE_TMP/gw2.pub")
+	# a second interface on port wan, listening on 51821, with no peer
+	TOPO_EXTRA_PEERS="[Interface $if2]
+PrivateKey = $(cat "$WRE_TMP/gw2.key")
+ListenPort = 51821
+Port = wan"
+	start endpoint=yes
+	api_default_up
+	topo_ping lan "$TOPO_BR4" -W 10
+	# what the workers count (bad length, bad type, unknown receiver index) and what the
+	# second interface's engine counts (bad mac1)
+	declare -A before1
+	for r in bad_length bad_type unknown_index bad_mac1; do
+		before1[$r]=$(if_drops "$API_IF" "$r")
+		before2=$(if_drops "$if2" "$r")
+		[ "$before2" = 0 ] || wre_fail "$if2 counted $r $before2 before anything was sent"
+	done
+	n=$(wre_nsx br /usr/bin/python3 "$here/wr_craft.py" garbage "$TOPO_GWWAN4" 51821 |
+		awk '{ print $2 }')
+	[ "${n:-0}" -gt 0 ] || wre_fail "wr_craft.py garbage sent nothing"
+	wre_nsx br /usr/bin/python3 "$here/wr_craft.py" initiation "$TOPO_GWWAN4" 51821 \
+		--pub "$pub2" --mac1 bad --count 3 >/dev/null || wre_fail "wr_craft.py initiation"
+	# garbage: data messages shorter than header and tag (3), unknown types (3), well-formed
+	# data messages for unknown receiver indexes (4)
+	# shellcheck disable=SC2016 # expanded by eval, at each try
+	wre_wait 20 eval '[ "$(if_drops "$if2" unknown_index)" -ge 4 ] &&
+		[ "$(if_drops "$if2" bad_mac1)" -ge 3 ]' ||
+		wre_fail "$if2's drops: $(expect 200 GET "/v1/interfaces/$if2/stats")"
+	out=$(expect 200 GET "/v1/interfaces/$if2/stats")
+	jq -e '.drops.bad_length >= 3 and .drops.bad_type >= 3' <<<"$out" >/dev/null ||
+		wre_fail "$if2's drops: $out"
+	for r in bad_length bad_type unknown_index bad_mac1; do
+		[ "$(if_drops "$API_IF" "$r")" = "${before1[$r]}" ] ||
+			wre_fail "$API_IF counted $if2's $r: $(cat "$WRE_TMP/body")"
+		[ "$(metric_drops "$API_IF" "$r")" = "${before1[$r]}" ] ||
+			wre_fail "/metrics: $API_IF counted $if2's $r"
+		[ "$(metric_drops "$if2" "$r")" = "$(if_drops "$if2" "$r")" ] ||
+			wre_fail "/metrics and REST disagree on $if2's $r"
+	done
+	[ "$(metric_drops "$if2" unknown_index)" -ge 4 ] || wre_fail "/metrics: $if2's unknown_index"
+	# telemetry: the snapshot is refreshed every 500 ms
+	sleep 1
+	out=$(telemetry "/wirerate/drops,$if2" "/wirerate/drops,$API_IF")
+	jq -s -e '.[0]."/wirerate/drops" | .unknown_index >= 4 and .bad_mac1 >= 3' <<<"$out" \
+		>/dev/null || wre_fail "/wirerate/drops,$if2: $out"
+	jq -s -e --argjson u "${before1[unknown_index]}" \
+		'.[1]."/wirerate/drops".unknown_index == $u' <<<"$out" >/dev/null ||
+		wre_fail "/wirerate/drops,$API_IF: $out"
+	# the gateway's own drops (no interface's) are in the status
+	expect 200 GET /v1/status | jq -e '.drops | has("no_route")' >/dev/null ||
+		wre_fail "status: no drops: $(cat "$WRE_TMP/body")"
+	topo_ping lan "$TOPO_BR4"
+	wre_gateway_stop
+}
+
+scenario_peers_page()
+{
+	local body out page n total=0 offset=0
+
+	wri_need_cmd dpdk-telemetry.py
+	start endpoint=yes
+	api_default_up
+	# 300 peers of made-up keys (no handshake will ever need them)
+	body=$(/usr/bin/python3 -c '
+import base64, json, os
+print(json.dumps({"peers": [{"public_key": base64.b64encode(os.urandom(32)).decode()}
+	for _ in range(300)]}))')
+	expect 200 PUT "/v1/interfaces/$API_IF/peers" "$body" | jq -e '.peer_count == 300' \
+		>/dev/null || wre_fail "bulk replace: $(cat "$WRE_TMP/body")"
+	jq -r '.peers[].public_key' <<<"$body" | sort >"$WRE_TMP/rest.keys"
+	wre_wait 10 eval 'telemetry /wirerate/status | jq -e ".\"/wirerate/status\".peers == 300" \
+		>/dev/null' || wre_fail "/wirerate/status: $(telemetry /wirerate/status)"
+	page=$(telemetry /wirerate/status | jq '."/wirerate/status".peers_page')
+	((page > 0 && page < 300)) || wre_fail "peers_page $page"
+	: >"$WRE_TMP/tel.keys"
+	while :; do
+		if [ $((offset / page % 2)) = 0 ]; then
+			out=$(telemetry "/wirerate/peers,$offset")
+		else
+			out=$(telemetry "/wirerate/peers,$API_IF,$offset")
+		fi
+		n=$(jq '."/wirerate/peers" | length' <<<"$out") || wre_fail "/wirerate/peers: $out"
+		[ "$n" -le "$page" ] || wre_fail "a page of $n peers, more than $page"
+		[ "$n" -gt 0 ] || break
+		jq -r '."/wirerate/peers"[].public_key' <<<"$out" >>"$WRE_TMP/tel.keys"
+		offset=$((offset + n))
+		total=$((total + 1))
+		[ "$total" -le 300 ] || wre_fail "the pages do not end"
+	done
+	[ "$offset" = 300 ] || wre_fail "the pages held $offset peers, not 300"
+	sort "$WRE_TMP/tel.keys" | diff -q - "$WRE_TMP/rest.keys" >/dev/null ||
+		wre_fail "the pages' peers are not the 300 of the bulk replace (or some twice)"
+	# the first page is the page at offset 0; past the end and a bad offset
+	[ "$(telemetry /wirerate/peers | jq '."/wirerate/peers" | length')" = "$page" ] ||
+		wre_fail "/wirerate/peers: not a full first page"
+	out=$(telemetry /wirerate/peers,300)
+	jq -e '."/wirerate/peers" == {}' <<<"$out" >/dev/null || wre_fail "past the end: $out"
+	out=$(telemetry "/wirerate/peers,$API_IF,x1")
+	jq -e '."/wirerate/peers" == null' <<<"$out" >/dev/null || wre_fail "a bad offset: $out"
 	wre_gateway_stop
 }
 
@@ -538,11 +752,21 @@ scenario_dumpcap()
 	wre_gateway_stop
 }
 
-# the gateway first (wre.sh's), then the EAL runtime directory of our own prefix, if any
+# the gateway first (wre.sh's), then the EAL runtime directories of our own prefixes, if any
+# (not the default options' "wirerate": another gateway may use it; wirerate-PID are ours)
 api_cleanup()
 {
+	local p
+
 	wre_cleanup_gateway "$@"
-	[ -z "$API_PREFIX" ] || rm -rf "/var/run/dpdk/$API_PREFIX"
+	if [ -n "$API_GW2_PID" ] && wri_alive "$API_GW2_PID"; then
+		kill -TERM "$API_GW2_PID" 2>/dev/null
+		# shellcheck disable=SC2016 # expanded by eval, at each try
+		wre_wait 30 eval '! wri_alive "$API_GW2_PID"' || kill -KILL "$API_GW2_PID" 2>/dev/null
+	fi
+	for p in "$API_PREFIX" "${API_GW2_PID:+wirerate-$API_GW2_PID}"; do
+		[ -z "$p" ] || [ "$p" = wirerate ] || rm -rf "/var/run/dpdk/$p"
+	done
 	[ ! -d "$WRE_TMP/huge" ] || umount "$WRE_TMP/huge" 2>/dev/null
 	[ -z "$API_HUGE_WAS" ] || echo "$API_HUGE_WAS" >/proc/sys/vm/nr_hugepages
 }
@@ -556,7 +780,7 @@ fi
 wre_init
 WRI_CLEANUP_FIRST=api_cleanup
 case "$SCENARIO" in
-rest | bad | tcp | telemetry | live | dumpcap)
+rest | bad | tcp | telemetry | ifdrops | peers_page | live | dumpcap)
 	wre_need_root
 	wri_need_cmd curl jq
 	"scenario_$SCENARIO"

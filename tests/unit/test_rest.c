@@ -109,9 +109,13 @@ static const struct wr_rest_port ports[] = {
 };
 static const struct wr_rest_lcore lcores[] = { { 0, "control" }, { 1, "worker" } };
 
+static uint64_t gw_drops[WR_DROP_COUNT] = { [WR_DROP_NO_ROUTE] = 3 };
+
 static int
 h_status(void *ctx, struct wr_rest_status *st)
 {
+	st->eal_file_prefix = "wirerate-7";
+	st->drops = gw_drops;
 	st->version = "9.9-test";
 	st->uptime_ns = 42ULL * 1000000000ULL;
 	st->ports = ports;
@@ -137,6 +141,13 @@ test_status(void)
 	CHECK(json_array_size(json_object_get(r.json, "ports")) == 2, "ports");
 	CHECK(json_array_size(json_object_get(r.json, "lcores")) == 2, "lcores");
 	CHECK(json_array_size(json_object_get(r.json, "interfaces")) == 2, "interfaces");
+	CHECK(jstr(r.json, "eal_file_prefix") &&
+			!strcmp(jstr(r.json, "eal_file_prefix"), "wirerate-7"),
+		"EAL file prefix");
+	CHECK(json_integer_value(json_object_get(json_object_get(r.json, "drops"), "no_route")) ==
+				3 &&
+			json_object_size(json_object_get(r.json, "drops")) == WR_DROP_COUNT - 1,
+		"the gateway's own drops");
 	res_free(&r);
 	request(&r, "POST", "/v1/status", "{}");
 	CHECK(is_error(&r, 405, "method_not_allowed", NULL) && !strcmp(r.allow, "GET"), "405");
@@ -527,6 +538,9 @@ test_stats_metrics(void)
 	CHECK(strstr(r.body, "wirerate_port_receive_packets_total{port=\"wan0\"} 11\n"), "port");
 	CHECK(strstr(r.body, "wirerate_drops_total{interface=\"wg0\",reason=\"no_route\"} 5\n"),
 		"drops by reason");
+	CHECK(strstr(r.body, "wirerate_gateway_drops_total{reason=\"no_route\"} 3\n") &&
+			strstr(r.body, "wirerate_gateway_drops_total{reason=\"replay\"} 0\n"),
+		"the gateway's own drops");
 	CHECK(strstr(r.body, "wirerate_peers{interface=\"wg0\"} 50\n"), "peer count");
 	struct key k;
 
