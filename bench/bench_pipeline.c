@@ -13,33 +13,40 @@
  * so that the keypair reaches the worker's keytable exactly as in production (all of that is
  * bench_pipeline_wire.c's; this file measures).
  *
- * Then, per size (inner IP packet bytes) and repetition: with the worker stopped, the raw
- * wr_aead_open_burst()/wr_aead_seal_burst() rate of that size on lcore 1 (bursts of 32, default
- * backend); then the worker restarted and
- *   - decrypt: a round of data messages sealed with the remote's keys (fresh counters each
- *     round, outside the timed region) pushed into the WAN port's RX ring; what the worker sends
- *     out of the LAN port is counted;
- *   - encrypt: a round of LAN packets to an address in the peer's AllowedIPs; the sealed
- *     messages out of the WAN port are counted.
- * Costs are CPU time of the worker's thread (raw: of the thread on lcore 1 too) per packet, in TSC
- * cycles, from the push to the last packet out: on a shared machine what other processes take of
- * the core is not the worker's. Each measurement is the best of a few (raw slices, rounds);
- * the table shows the median over the repetitions, the ratio the median of the per-repetition
- * ratios. Every packet out is checked after its round: count, headers, order, content (decrypt)
- * or counters and a sample opened with the remote's keys (encrypt).
+ * The measurement is built for a small shared machine, where other processes take the worker's
+ * core at random and the core's speed drifts: per size and direction, many short rounds, each a
+ * pipeline slice and a raw slice of the same number of packets on the same lcore, back to back,
+ * in alternating order (raw first in even rounds, pipeline first in odd ones), so that both see
+ * the same machine. A slice's cost is the CPU time of lcore 1's thread (CLOCK_THREAD_CPUTIME_ID:
+ * time that other processes take of the core is not counted) per packet, in TSC cycles; the
+ * thread's involuntary context switches during a slice are counted, and a round where either slice
+ * had one is not "clean" (its caches were someone else's meanwhile). The result is the median of
+ * the per-round ratios raw/pipeline, shown with their min and max, the median of the clean rounds
+ * and the ratio of the best (cheapest) slices.
  *
- * The machine this runs on is shared and noisy: the absolute numbers are indicative, the ratio
- * pipeline/raw (per repetition, median) is the result.
+ *   - pipeline, decrypt: data messages sealed with the remote's keys (fresh counters each round)
+ *     are put into the WAN port's RX ring while the worker loop is stopped; the loop is started
+ *     and timed until the last packet is out of the LAN port (the worker runs alone: the
+ *     generator only waits). --live pushes them while the loop runs instead.
+ *   - pipeline, encrypt: LAN packets to an address in the peer's AllowedIPs, the same way; the
+ *     sealed messages out of the WAN port are counted.
+ *   - raw: wr_aead_open_burst() (decrypt) or wr_aead_seal_burst() (encrypt) of the same inner
+ *     size, through the same wr_aead_ctx backend as the worker's (WR_AEAD_BACKEND applies to
+ *     both), in bursts of 32 (the worker's RX burst, and so its AEAD batch), one key, over 256
+ *     buffers 2 KiB apart that stay in the core's L2 cache, with the worker loop stopped.
  *
- *	bench_pipeline [--quick] [--json] [--reps N] [--packets N] [--size N] [--no-udp-csum]
- *		[--no-raw]
+ * Every packet out is checked after its round: count, headers, order, content (decrypt) or
+ * counters and a sample opened with the remote's keys (encrypt). Absolute numbers from a shared
+ * machine are indicative; the ratio is the result.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -73,16 +80,39 @@ ns_to_cycles(uint64_t ns)
 	return (double)ns * (double)B.hz / 1e9;
 }
 
-/* Raw batch AEAD on the worker's lcore: TSC cycles per packet into B.raw_result. */
+/* The worker thread's involuntary context switches so far, from any thread; -1 if unknown. */
+static long
+worker_nivcsw(void)
+{
+	static const char key[] = "nonvoluntary_ctxt_switches:";
+	char buf[2048], *p;
+	ssize_t n = pread(B.wm.status_fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strstr(buf, key);
+	return p != NULL ? strtol(p + sizeof(key) - 1, NULL, 10) : -1;
+}
+
+/* ---- raw AEAD slices ---- */
+
+/* Raw batch AEAD of B.raw_n packets on the worker's lcore: TSC cycles per packet into
+ * B.raw_result, after one untimed pass over the buffers. */
 static int
 raw_main(void *arg)
 {
 	struct wr_aead_op ops[RAW_BURST];
-	unsigned int size = B.raw_size, i, b = 0, n = 0;
-	uint64_t w0 = 0, t0 = 0, w1, t1, min_ns = 5000000;
+	unsigned int size = B.raw_size, warm = RAW_BUFS / RAW_BURST, i, b;
+	uint64_t t0 = 0;
+	long cs0 = 0;
 
 	(void)arg;
-	for (;;) {
+	for (b = 0; b < warm + B.raw_n / RAW_BURST; b++) {
+		if (b == warm) {
+			cs0 = bp_nivcsw_self();
+			t0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+		}
 		for (i = 0; i < RAW_BURST; i++) {
 			unsigned int k = (b * RAW_BURST + i) % RAW_BUFS;
 
@@ -96,70 +126,55 @@ raw_main(void *arg)
 			ops[i].tag = B.raw_tag + (size_t)k * 16;
 			ops[i].len = size;
 		}
-		if (b == RAW_BUFS / RAW_BURST) { /* after one warm pass over the buffers */
-			w0 = clock_ns(CLOCK_MONOTONIC);
-			t0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-		}
 		if (B.raw_open) {
 			if (wr_aead_open_burst(B.aead, ops, RAW_BURST) != RAW_BURST)
 				return -EBADMSG;
 		} else {
 			wr_aead_seal_burst(B.aead, ops, RAW_BURST);
 		}
-		b++;
-		if (b > RAW_BUFS / RAW_BURST) {
-			n += RAW_BURST;
-			if (n % 256 == 0 && (w1 = clock_ns(CLOCK_MONOTONIC)) - w0 >= min_ns)
-				break;
-		}
 	}
-	/* the thread's own CPU time: what other processes took of the core does not count */
-	t1 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-	B.raw_result = ns_to_cycles(t1 - t0) / n;
+	B.raw_result = ns_to_cycles(clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0) /
+		       (B.raw_n / RAW_BURST * RAW_BURST);
+	B.raw_preempt = (unsigned int)(bp_nivcsw_self() - cs0);
 	return 0;
 }
 
-static double
-raw_run(unsigned int size, bool open)
+/* The buffers of the raw slices of @p size bytes: ciphertexts and tags for @p open to check. */
+static void
+raw_prepare(unsigned int size, bool open)
 {
 	struct wr_aead_op op;
-	double best = 0;
 	unsigned int k;
 
 	B.raw_size = size;
 	B.raw_open = open;
-	if (open) {
-		/* the ciphertexts and tags the open pass checks */
-		for (k = 0; k < RAW_BUFS; k++) {
-			op = (struct wr_aead_op){ .key = B.raw_key,
-				.counter = k,
-				.src = B.raw_src + (size_t)k * 2048,
-				.dst = B.raw_src + (size_t)k * 2048,
-				.tag = B.raw_tag + (size_t)k * 16,
-				.len = size };
-			wr_aead_seal_burst(B.aead, &op, 1);
-		}
+	wr_random(B.raw_src, (size_t)RAW_BUFS * 2048);
+	for (k = 0; open && k < RAW_BUFS; k++) {
+		op = (struct wr_aead_op){ .key = B.raw_key,
+			.counter = k,
+			.src = B.raw_src + (size_t)k * 2048,
+			.dst = B.raw_src + (size_t)k * 2048,
+			.tag = B.raw_tag + (size_t)k * 16,
+			.len = size };
+		wr_aead_seal_burst(B.aead, &op, 1);
 	}
-	for (k = 0; k < B.best_of; k++) {
-		rte_eal_remote_launch(raw_main, NULL, WORKER_LCORE);
-		if (rte_eal_wait_lcore(WORKER_LCORE) != 0) {
-			FAIL("raw open of %u bytes did not authenticate", size);
-			return 0;
-		}
-		if (best == 0 || B.raw_result < best)
-			best = B.raw_result;
-	}
-	return best;
 }
 
-static int
-get_clock(void *arg)
+/* One raw slice of @p n packets (the worker loop stopped): cycles per packet, 0 on failure. */
+static double
+raw_slice(unsigned int n, unsigned int *preempt)
 {
-	(void)arg;
-	return pthread_getcpuclockid(pthread_self(), &B.worker_clock);
+	B.raw_n = n;
+	rte_eal_remote_launch(raw_main, NULL, WORKER_LCORE);
+	if (rte_eal_wait_lcore(WORKER_LCORE) != 0) {
+		FAIL("raw open of %u bytes did not authenticate", B.raw_size);
+		return 0;
+	}
+	*preempt = B.raw_preempt;
+	return B.raw_result;
 }
 
-/* ---- rounds ---- */
+/* ---- pipeline slices ---- */
 
 static bool
 check_decrypted(struct rte_mbuf *m, unsigned int size, uint32_t seq)
@@ -222,35 +237,46 @@ check_encrypted(struct rte_mbuf *m, unsigned int size, uint32_t seq, uint64_t *c
 }
 
 /*
- * One round of @p n packets of @p size bytes in direction @p d through the running worker.
- * Returns the worker thread's CPU time per packet (TSC cycles) from the push to the last packet
- * out, or 0 on failure. CPU time, not wall time: the time others take of the core is not the
- * worker's, and a worker between rounds naps.
+ * One pipeline slice of @p n packets of @p size bytes in direction @p d (the worker loop stopped
+ * before and after). Returns the worker thread's CPU time per packet (TSC cycles) from the start
+ * of its loop to the last packet out, or 0 on failure; its involuntary context switches
+ * meanwhile in @p preempt.
  */
 static double
-round_run(enum dir d, unsigned int size, unsigned int n, bool check_all)
+pipe_slice(enum dir d, unsigned int size, unsigned int n, bool check_all, unsigned int *preempt)
 {
-	struct rte_mbuf *in[MAX_PACKETS];
 	struct wire *from = d == DECRYPT ? &B.wan : &B.lan;
 	struct rte_ring *out = d == DECRYPT ? B.lan.tx[0] : B.wan.tx[0];
 	uint32_t seq0 = B.seq;
-	uint64_t wk0, wk1, deadline, counter = UINT64_MAX;
+	uint64_t t0, t1, deadline, counter = UINT64_MAX;
 	unsigned int got = 0, i, bad = 0;
+	long cs1;
 
 	for (i = 0; i < n; i++) {
-		in[i] = d == DECRYPT ? bp_data_frame(size, B.seq++) : bp_lan_frame(size, B.seq++);
-		if (in[i] == NULL) {
+		B.in[i] = d == DECRYPT ? bp_data_frame(size, B.seq++) : bp_lan_frame(size, B.seq++);
+		if (B.in[i] == NULL) {
 			FAIL("out of generator mbufs");
-			rte_pktmbuf_free_bulk(in, i);
+			rte_pktmbuf_free_bulk(B.in, i);
 			return 0;
 		}
 	}
-	wk0 = clock_ns(B.worker_clock);
-	bp_push(from, in, n);
-	deadline = rte_rdtsc() + B.hz * 2;
-	while (got < n && rte_rdtsc() < deadline)
-		got += rte_ring_dequeue_burst(out, (void **)B.out + got, n - got, NULL);
-	wk1 = clock_ns(B.worker_clock);
+	if (B.live) {
+		bp_worker_start();
+		bp_push(from, B.in, n);
+	} else {
+		bp_push(from, B.in, n);
+		bp_worker_start();
+	}
+	/* the worker alone on its core; this lcore only watches the ring's count */
+	deadline = rte_rdtsc() + B.hz * 5;
+	while (rte_ring_count(out) < n && rte_rdtsc() < deadline)
+		rte_pause();
+	t1 = clock_ns(B.wm.clock);
+	cs1 = worker_nivcsw();
+	bp_worker_stop();
+	t0 = __atomic_load_n(&B.wm.start_ns, __ATOMIC_ACQUIRE);
+	*preempt = cs1 >= B.wm.start_nivcsw ? (unsigned int)(cs1 - B.wm.start_nivcsw) : 0;
+	got = rte_ring_dequeue_burst(out, (void **)B.out, n, NULL);
 	/* outside the timed region: every packet out is the expected one */
 	for (i = 0; i < got; i++) {
 		bool ok = d == DECRYPT ? check_decrypted(B.out[i], size, seq0 + i)
@@ -260,31 +286,44 @@ round_run(enum dir d, unsigned int size, unsigned int n, bool check_all)
 		bad += !ok;
 	}
 	rte_pktmbuf_free_bulk(B.out, got);
-	if (got != n || bad != 0) {
+	bp_settle(1); /* the control lcore's turn, and whatever else reached the wire */
+	if (got != n || bad != 0 || t0 == 0 || t1 < t0) {
 		FAIL("%s %u bytes: %u of %u packets out, %u not as expected", dir_names[d], size,
 			got, n, bad);
 		return 0;
 	}
-	return ns_to_cycles(wk1 - wk0) / n;
+	return ns_to_cycles(t1 - t0) / n;
 }
 
-/* The cheapest of B.best_of rounds: other processes on this machine only ever add time. */
-static double
-round_measure(enum dir d, unsigned int size, bool check_all)
+/* Rounds of size index @p si in direction @p d: raw and pipeline slices, alternating order. */
+static void
+measure(unsigned int si, enum dir d)
 {
-	double best = 0, cyc;
-	unsigned int t;
+	unsigned int r;
 
-	for (t = 0; t < B.best_of; t++) {
-		cyc = round_run(d, size, B.packets, check_all && t == 0);
-		bp_settle(2);
-		if (cyc == 0)
-			return 0;
-		if (best == 0 || cyc < best)
-			best = cyc;
+	if (!B.no_raw)
+		raw_prepare(sizes[si], d == DECRYPT);
+	for (r = 0; r < B.rounds; r++) {
+		struct sample *s = &B.s[si][d][r];
+		bool raw_first = r % 2 == 0;
+
+		if (!B.no_raw && raw_first)
+			s->raw_cyc = raw_slice(B.packets, &s->raw_preempt);
+		s->pipe_cyc = pipe_slice(d, sizes[si], B.packets, r == 0, &s->pipe_preempt);
+		if (!B.no_raw && !raw_first)
+			s->raw_cyc = raw_slice(B.packets, &s->raw_preempt);
+		if (B.verbose)
+			fprintf(stderr,
+				"bench_pipeline: %s %4u round %3u: raw %6.0f (%u) pipe %6.0f (%u) "
+				"cycles/packet (preemptions); ratio %.3f\n",
+				dir_names[d], sizes[si], r, s->raw_cyc, s->raw_preempt, s->pipe_cyc,
+				s->pipe_preempt, s->pipe_cyc > 0 ? s->raw_cyc / s->pipe_cyc : 0);
+		if (s->pipe_cyc == 0)
+			break;
 	}
-	return best;
 }
+
+/* ---- the report ---- */
 
 static int
 cmp_double(const void *a, const void *b)
@@ -294,9 +333,12 @@ cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The median of @p n values (sorted in place); 0 for none. */
 static double
 median(double *v, unsigned int n)
 {
+	if (n == 0)
+		return 0;
 	qsort(v, n, sizeof(*v), cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
@@ -308,79 +350,143 @@ drops_total(void)
 	unsigned int l, d;
 
 	for (l = 0; l < RTE_MAX_LCORE; l++) {
+		const struct wr_dp_lcore *lc = &B.dp->lcores[l];
+		/* the protocol reasons, however many rows of them the lcore keeps */
+		const uint64_t *proto = (const uint64_t *)lc->proto_drops;
+
 		for (d = 0; d < WR_DP_DROP__COUNT; d++)
-			sum += B.dp->lcores[l].drops[d];
-		for (d = 0; d < WR_DP_PROTO_ROWS * WR_DROP_COUNT; d++)
-			sum += B.dp->lcores[l].proto_drops[d / WR_DROP_COUNT][d % WR_DROP_COUNT];
+			sum += lc->drops[d];
+		for (d = 0; d < sizeof(lc->proto_drops) / sizeof(uint64_t); d++)
+			sum += proto[d];
 	}
 	return sum;
 }
 
+/* What the rounds of one size and direction come to. */
+struct summary {
+	unsigned int n, clean, preempted;
+	double pipe, raw;               /* median cycles per packet */
+	double ratio, rmin, rmax;       /* per-round raw/pipe: median, min, max */
+	double ratio_clean, ratio_best; /* median of the clean rounds; best raw / best pipe */
+};
+
+static bool
+summarize(unsigned int si, enum dir d, struct summary *u)
+{
+	double pipe[MAX_ROUNDS], raw[MAX_ROUNDS], ratio[MAX_ROUNDS], clean[MAX_ROUNDS];
+	double best_pipe = 0, best_raw = 0;
+	unsigned int r;
+
+	memset(u, 0, sizeof(*u));
+	for (r = 0; r < B.rounds; r++) {
+		const struct sample *s = &B.s[si][d][r];
+
+		if (s->pipe_cyc <= 0 || (s->raw_cyc <= 0 && !B.no_raw))
+			continue;
+		pipe[u->n] = s->pipe_cyc;
+		raw[u->n] = s->raw_cyc;
+		ratio[u->n] = B.no_raw ? 0 : s->raw_cyc / s->pipe_cyc;
+		if (u->n == 0 || ratio[u->n] < u->rmin)
+			u->rmin = ratio[u->n];
+		if (ratio[u->n] > u->rmax)
+			u->rmax = ratio[u->n];
+		if (s->pipe_preempt == 0 && s->raw_preempt == 0)
+			clean[u->clean++] = ratio[u->n];
+		if (best_pipe == 0 || s->pipe_cyc < best_pipe)
+			best_pipe = s->pipe_cyc;
+		if (best_raw == 0 || s->raw_cyc < best_raw)
+			best_raw = s->raw_cyc;
+		u->preempted += s->pipe_preempt + s->raw_preempt;
+		u->n++;
+	}
+	if (u->n == 0)
+		return false;
+	u->pipe = median(pipe, u->n);
+	u->raw = median(raw, u->n);
+	u->ratio = median(ratio, u->n);
+	u->ratio_clean = median(clean, u->clean);
+	u->ratio_best = best_pipe > 0 ? best_raw / best_pipe : 0;
+	return true;
+}
+
+static const char reference[] =
+	"raw: the same AEAD backend's open (decrypt) or seal (encrypt) of the same size, bursts of "
+	"32, one key, 256 buffers in L2, on lcore 1 with the worker stopped";
+
 static void
 report(void)
 {
-	unsigned int si, d, r, printed = 0;
+	unsigned int si, d, printed = 0;
 	double mhz = (double)B.hz / 1e6;
 	const char *backend = wr_aead_backend_name(wr_aead_ctx_backend(B.aead));
+	struct summary u;
 
 	if (B.json) {
 		printf("{\"bench\": \"pipeline\", \"backend\": \"%s\", \"tsc_mhz\": %.0f, "
-		       "\"reps\": %u, \"packets\": %u, \"indicative\": true, \"failures\": %u, "
-		       "\"drops\": %" PRIu64 ", \"best_of\": %u, \"results\": [",
-			backend, mhz, B.reps, B.packets, B.failures, drops_total() - B.drops0,
-			B.best_of);
+		       "\"mode\": \"%s\", \"rounds\": %u, \"packets\": %u, \"reference\": \"%s\", "
+		       "\"indicative\": true, \"failures\": %u, \"drops\": %" PRIu64
+		       ", \"results\": [",
+			backend, mhz, B.live ? "live" : "prefill", B.rounds, B.packets, reference,
+			B.failures, drops_total() - B.drops0);
 	} else {
 		printf("bench_pipeline: 1 worker (lcore %u) fed by a generator (lcore %u) over "
-		       "net_ring ports; AEAD backend %s; TSC %.0f MHz; median of %u repetitions of "
-		       "the best of %u rounds of %u packets; cycles: CPU time of the worker's "
-		       "thread\n",
-			WORKER_LCORE, GEN_LCORE, backend, mhz, B.reps, B.best_of, B.packets);
-		printf("bench_pipeline: numbers from a 2-core shared VM are indicative: compare "
-		       "the "
-		       "ratios (pipeline / raw batch AEAD on the same core, same run)\n\n");
-		printf("%-8s %5s | %9s %8s %8s | %9s %8s %8s | %6s\n", "dir", "bytes", "pipe Mpps",
-			"Gbit/s", "cyc/pkt", "raw Mpps", "Gbit/s", "cyc/pkt", "ratio");
+		       "net_ring ports, %s; AEAD backend %s; TSC %.0f MHz\n",
+			WORKER_LCORE, GEN_LCORE,
+			B.live ? "pushed while the worker runs"
+			       : "the RX ring filled before the worker starts",
+			backend, mhz);
+		printf("bench_pipeline: %u rounds of %u packets per size and direction, each a "
+		       "pipeline slice and a raw slice back to back on lcore 1; cycles: CPU time "
+		       "of lcore 1's thread in TSC cycles per packet (medians)\n",
+			B.rounds, B.packets);
+		printf("bench_pipeline: %s\n", reference);
+		printf("bench_pipeline: ratio = raw cycles / pipeline cycles per round: median "
+		       "[min, max]; clean: rounds with no preemption of either slice; best: "
+		       "cheapest raw / cheapest pipeline slice\n\n");
+		printf("%-7s %5s | %9s %7s %7s | %8s %7s %7s | %6s %13s | %9s | %5s\n", "dir",
+			"bytes", "pipe Mpps", "Gbit/s", "cyc/pkt", "raw Mpps", "Gbit/s", "cyc/pkt",
+			"ratio", "[min, max]", "clean", "best");
 	}
 	for (si = 0; si < NSIZES; si++) {
 		for (d = 0; d < NDIRS; d++) {
-			double pipe[MAX_REPS], raw[MAX_REPS], ratio[MAX_REPS], pc, rc, rt;
-			unsigned int n = 0;
-
-			for (r = 0; r < B.reps; r++) {
-				const struct sample *s = &B.s[si][d][r];
-
-				if (s->pipe_cyc <= 0 || (s->raw_cyc <= 0 && !B.no_raw))
-					continue;
-				pipe[n] = s->pipe_cyc;
-				raw[n] = B.no_raw ? 1e300 : s->raw_cyc;
-				ratio[n++] = B.no_raw ? 0 : s->raw_cyc / s->pipe_cyc;
-			}
-			if (n == 0)
+			if (!summarize(si, (enum dir)d, &u))
 				continue;
-			pc = median(pipe, n);
-			rc = median(raw, n);
-			rt = median(ratio, n);
 			if (B.json) {
-				printf("%s{\"direction\": \"%s\", \"size\": %u, \"pipeline\": "
+				printf("%s{\"direction\": \"%s\", \"size\": %u, \"rounds\": %u, "
+				       "\"clean_rounds\": %u, \"preemptions\": %u, \"pipeline\": "
 				       "{\"mpps\": %.4f, \"gbps\": %.3f, \"cycles_per_packet\": "
 				       "%.0f}",
-					printed++ == 0 ? "" : ", ", dir_names[d], sizes[si],
-					mhz / pc, mhz / pc * sizes[si] * 8 / 1000, pc);
+					printed++ == 0 ? "" : ", ", dir_names[d], sizes[si], u.n,
+					u.clean, u.preempted, mhz / u.pipe,
+					mhz / u.pipe * sizes[si] * 8 / 1000, u.pipe);
 				if (B.no_raw)
 					printf(", \"raw\": null, \"ratio\": null}");
 				else
 					printf(", \"raw\": {\"mpps\": %.4f, \"gbps\": %.3f, "
-					       "\"cycles_per_packet\": %.0f}, \"ratio\": %.3f}",
-						mhz / rc, mhz / rc * sizes[si] * 8 / 1000, rc, rt);
+					       "\"cycles_per_packet\": %.0f}, \"ratio\": "
+					       "{\"median\": "
+					       "%.3f, \"min\": %.3f, \"max\": %.3f, "
+					       "\"clean_median\": "
+					       "%.3f, \"best\": %.3f}}",
+						mhz / u.raw, mhz / u.raw * sizes[si] * 8 / 1000,
+						u.raw, u.ratio, u.rmin, u.rmax, u.ratio_clean,
+						u.ratio_best);
 				continue;
 			}
-			printf("%-8s %5u | %9.3f %8.2f %8.0f | ", dir_names[d], sizes[si], mhz / pc,
-				mhz / pc * sizes[si] * 8 / 1000, pc);
-			if (B.no_raw)
-				printf("%9s %8s %8s | %6s\n", "-", "-", "-", "-");
+			printf("%-7s %5u | %9.3f %7.2f %7.0f | ", dir_names[d], sizes[si],
+				mhz / u.pipe, mhz / u.pipe * sizes[si] * 8 / 1000, u.pipe);
+			if (B.no_raw) {
+				printf("%8s %7s %7s | %6s %13s | %9s | %5s\n", "-", "-", "-", "-",
+					"", "-", "-");
+				continue;
+			}
+			printf("%8.3f %7.2f %7.0f | %6.3f [%5.3f, %5.3f] | ", mhz / u.raw,
+				mhz / u.raw * sizes[si] * 8 / 1000, u.raw, u.ratio, u.rmin, u.rmax);
+			if (u.clean > 0)
+				printf("%3u %5.3f", u.clean, u.ratio_clean);
 			else
-				printf("%9.3f %8.2f %8.0f | %6.3f\n", mhz / rc,
-					mhz / rc * sizes[si] * 8 / 1000, rc, rt);
+				printf("%3u %5s", 0u, "-");
+			printf(" | %5.3f\n", u.ratio_best);
 		}
 	}
 	if (B.json) {
@@ -393,60 +499,83 @@ report(void)
 	fflush(stdout);
 }
 
+/* On the worker's lcore: its CPU clock and its scheduler counters, for the other lcore */
+static int
+get_meter(void *arg)
+{
+	char path[64];
+
+	(void)arg;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", rte_sys_gettid());
+	B.wm.status_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (B.wm.status_fd < 0)
+		return -errno;
+	return pthread_getcpuclockid(pthread_self(), &B.wm.clock);
+}
+
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: bench_pipeline [--quick] [--json] [--reps N] [--packets N] [--size N]\n"
-		"                      [--no-udp-csum] [--no-raw]\n"
+		"usage: bench_pipeline [--quick] [--rounds N] [--packets N] [--size N]\n"
+		"                      [--dir decrypt|encrypt] [--live] [--no-udp-csum] "
+		"[--no-raw]\n"
+		"                      [--json] [--verbose]\n"
 		"\n"
 		"The gateway's worker loop on lcore 1, fed over net_ring ports by a generator on\n"
 		"lcore 0 (EAL: -l 0-1 --no-huge --no-shconf), after an in-process handshake\n"
-		"with a second engine; decrypt and encrypt at %u, %u and %u inner bytes, beside\n"
-		"the raw batch AEAD rate of the same size on lcore 1 in the same run. Costs are\n"
-		"the CPU time of lcore 1's thread per packet, in TSC cycles.\n"
+		"with a second engine; decrypt and encrypt at %u, %u and %u inner bytes. Per size\n"
+		"and direction, rounds of a pipeline slice (the RX ring filled, then the worker\n"
+		"loop run until the last packet is out) and a raw batch AEAD slice of as many\n"
+		"packets of that size on lcore 1 (same backend, bursts of 32, buffers in L2),\n"
+		"back to back in alternating order. Costs: CPU time of lcore 1's thread per\n"
+		"packet, in TSC cycles. Result: the per-round ratio raw/pipeline, its median\n"
+		"(also min, max, the median of the rounds with no preemption, and the ratio of\n"
+		"the cheapest slices). The default run takes well under a minute.\n"
 		"\n"
-		"  --quick       3 repetitions of the best of 2 rounds of 2048 packets\n"
-		"                (default: 7 of the best of 3 rounds of 8192)\n"
-		"  --reps N      repetitions (odd is best: the median is reported)\n"
-		"  --packets N   packets per round (at most %u)\n"
+		"  --quick       15 rounds of 1024 packets (default: 61 rounds of 2048)\n"
+		"  --rounds N    rounds per size and direction (at most %u; odd is best)\n"
+		"  --packets N   packets per slice (64 to %u)\n"
 		"  --size N      only this size\n"
+		"  --dir D       only this direction\n"
+		"  --live        push while the worker loop runs (the generator then competes\n"
+		"                with it for nothing but the ring)\n"
 		"  --no-udp-csum the remote's data messages carry UDP checksum 0 (as a NIC's\n"
 		"                RX checksum offload would spare the worker verifying it)\n"
-		"  --no-raw      pipeline rounds only, for profiling the worker:\n"
+		"  --no-raw      pipeline slices only, for profiling the worker:\n"
 		"                perf record -g -C 1 -- bench_pipeline --no-raw --size 1420\n"
 		"  --json        one JSON object instead of the table\n"
+		"  --verbose     every round on stderr\n"
 		"  -h, --help    this help\n"
 		"\n"
 		"Exit status 1 when a packet out was not the expected one. Set WR_AEAD_BACKEND\n"
-		"to force a backend (both sides use it).\n",
-		sizes[0], sizes[1], sizes[2], MAX_PACKETS);
+		"to force a backend (the worker and the raw slices use it).\n",
+		sizes[0], sizes[1], sizes[2], MAX_ROUNDS, MAX_PACKETS);
 }
 
-int
-main(int argc, char **argv)
+/* Options into B; returns -1 to go on, or the exit status. */
+static int
+parse_args(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "quick", no_argument, NULL, 'q' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "reps", required_argument, NULL, 'r' },
+		{ "rounds", required_argument, NULL, 'r' },
 		{ "packets", required_argument, NULL, 'n' },
 		{ "size", required_argument, NULL, 's' },
+		{ "dir", required_argument, NULL, 'd' },
+		{ "live", no_argument, NULL, 'l' },
 		{ "no-udp-csum", no_argument, NULL, 'u' },
 		{ "no-raw", no_argument, NULL, 'R' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char mem[32];
-	char *eal[] = { argv[0], "-l", "0-1", "--main-lcore", "0", "--no-huge", "--no-shconf", "-m",
-		mem, "--no-pci", "--no-telemetry", "--log-level=warning", NULL };
-	unsigned int si, r;
-	size_t mem_mb;
-	int opt, ret, status = EXIT_FAILURE;
+	unsigned int si;
+	int opt;
 	long v;
 
-	B.reps = 0;
-	B.packets = 0;
+	B.only_dir = -1;
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'q':
@@ -457,11 +586,11 @@ main(int argc, char **argv)
 			break;
 		case 'r':
 			v = strtol(optarg, NULL, 10);
-			if (v < 1 || v > MAX_REPS) {
-				fprintf(stderr, "bench_pipeline: --reps: 1 to %u\n", MAX_REPS);
+			if (v < 1 || v > MAX_ROUNDS) {
+				fprintf(stderr, "bench_pipeline: --rounds: 1 to %u\n", MAX_ROUNDS);
 				return 2;
 			}
-			B.reps = (unsigned int)v;
+			B.rounds = (unsigned int)v;
 			break;
 		case 'n':
 			v = strtol(optarg, NULL, 10);
@@ -470,7 +599,8 @@ main(int argc, char **argv)
 					MAX_PACKETS);
 				return 2;
 			}
-			B.packets = (unsigned int)v;
+			/* whole bursts of 32: the raw slices count in bursts */
+			B.packets = (unsigned int)v / RAW_BURST * RAW_BURST;
 			break;
 		case 's':
 			B.only_size = (unsigned int)strtoul(optarg, NULL, 10);
@@ -482,11 +612,26 @@ main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'd':
+			for (si = 0; si < NDIRS && strcmp(optarg, dir_names[si]) != 0; si++)
+				;
+			if (si == NDIRS) {
+				fprintf(stderr, "bench_pipeline: --dir: decrypt or encrypt\n");
+				return 2;
+			}
+			B.only_dir = (int)si;
+			break;
+		case 'l':
+			B.live = true;
+			break;
 		case 'R':
 			B.no_raw = true;
 			break;
 		case 'u':
 			B.no_udp_csum = true;
+			break;
+		case 'v':
+			B.verbose = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -500,12 +645,27 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (B.reps == 0)
-		B.reps = B.quick ? 3 : 7;
+	if (B.rounds == 0)
+		B.rounds = B.quick ? 15 : 61;
 	if (B.packets == 0)
-		B.packets = B.quick ? 2048 : 8192;
-	B.best_of = B.quick ? 2 : 3;
+		B.packets = B.quick ? 1024 : 2048;
+	return -1;
+}
 
+int
+main(int argc, char **argv)
+{
+	char mem[32];
+	char *eal[] = { argv[0], "-l", "0-1", "--main-lcore", "0", "--no-huge", "--no-shconf", "-m",
+		mem, "--no-pci", "--no-telemetry", "--log-level=warning", NULL };
+	unsigned int si, d;
+	size_t mem_mb;
+	int ret, status = EXIT_FAILURE;
+
+	B.wm.status_fd = -1;
+	ret = parse_args(argc, argv);
+	if (ret >= 0)
+		return ret;
 	if (bp_memory_mb(GEN_MBUFS, &mem_mb) < 0)
 		return EXIT_FAILURE;
 	snprintf(mem, sizeof(mem), "%zu", mem_mb);
@@ -528,33 +688,22 @@ main(int argc, char **argv)
 		goto out_eal;
 	}
 	wr_random(B.raw_key, sizeof(B.raw_key));
-	wr_random(B.raw_src, (size_t)RAW_BUFS * 2048);
-	rte_eal_remote_launch(get_clock, NULL, WORKER_LCORE);
+	rte_eal_remote_launch(get_meter, NULL, WORKER_LCORE);
 	if (rte_eal_wait_lcore(WORKER_LCORE) != 0) {
 		fprintf(stderr, "bench_pipeline: no CPU clock for the worker's thread\n");
 		goto out_eal;
 	}
 	if (bp_setup() < 0)
 		goto out_gw;
+	bp_worker_stop(); /* from now on it runs for the pipeline slices only */
 	B.drops0 = drops_total();
 
-	for (r = 0; r < B.reps; r++) {
-		for (si = 0; si < NSIZES; si++) {
-			struct sample *sd = &B.s[si][DECRYPT][r], *se = &B.s[si][ENCRYPT][r];
-
-			if (B.only_size != 0 && sizes[si] != B.only_size)
-				continue;
-
-			/* raw AEAD on the worker's core, right before the pipeline's rounds */
-			if (!B.no_raw) {
-				bp_worker_stop();
-				sd->raw_cyc = raw_run(sizes[si], true);
-				se->raw_cyc = raw_run(sizes[si], false);
-				bp_worker_start();
-			}
-			sd->pipe_cyc = round_measure(DECRYPT, sizes[si], r == 0);
-			se->pipe_cyc = round_measure(ENCRYPT, sizes[si], r == 0);
-		}
+	for (si = 0; si < NSIZES; si++) {
+		if (B.only_size != 0 && sizes[si] != B.only_size)
+			continue;
+		for (d = 0; d < NDIRS; d++)
+			if (B.only_dir < 0 || (unsigned int)B.only_dir == d)
+				measure(si, (enum dir)d);
 	}
 	report();
 	if (drops_total() != B.drops0)
@@ -563,6 +712,8 @@ main(int argc, char **argv)
 out_gw:
 	bp_teardown();
 out_eal:
+	if (B.wm.status_fd >= 0)
+		close(B.wm.status_fd);
 	wr_aead_ctx_free(B.aead);
 	rte_free(B.raw_src);
 	rte_free(B.raw_dst);

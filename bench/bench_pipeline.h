@@ -35,8 +35,8 @@
 #define GEN_MBUFS (2 * MAX_PACKETS + 4096)
 #define RING_SIZE 32768
 #define RAW_BUFS 256
-#define RAW_BURST 32
-#define MAX_REPS 31
+#define RAW_BURST 32 /* the worker's: WR_DP_BURST packets per RX burst, one AEAD batch each */
+#define MAX_ROUNDS 201
 #define HDRS                                                                                       \
 	(sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr))
 /* the remote's data counters start far from the engine's own (its keepalives) */
@@ -72,8 +72,18 @@ struct remote {
 	size_t last_len;
 };
 
+/* One round: a raw AEAD slice and a pipeline slice of the same packets, back to back. */
 struct sample {
-	double pipe_cyc, raw_cyc; /* TSC cycles per packet */
+	double pipe_cyc, raw_cyc;               /* TSC cycles of the thread's CPU time per packet */
+	unsigned int pipe_preempt, raw_preempt; /* involuntary context switches meanwhile */
+};
+
+/* What the worker's thread does and has done, as this lcore and the thread itself see it. */
+struct worker_meter {
+	clockid_t clock;   /* its CPU time, readable from any thread */
+	int status_fd;     /* /proc/self/task/TID/status: its context switches */
+	uint64_t start_ns; /* its CPU time when it entered the worker loop (it writes this) */
+	long start_nivcsw; /* its involuntary context switches then */
 };
 
 struct bench {
@@ -84,25 +94,28 @@ struct bench {
 	struct remote rem;
 	uint32_t inner_remote; /* an address in the peer's AllowedIPs */
 	uint64_t hz;
-	unsigned int packets, reps, only_size;
-	bool json, quick;
-	bool no_raw;      /* pipeline rounds only: for profiling the worker (perf record -C 1) */
+	unsigned int packets, rounds, only_size;
+	int only_dir; /* -1: both */
+	bool json, quick, verbose;
+	bool live;   /* the worker runs while the generator pushes (default: pre-filled ring) */
+	bool no_raw; /* pipeline rounds only: for profiling the worker (perf record -C 1) */
 	bool no_udp_csum; /* the remote sends UDP checksum 0 (IPv4 allows it): nothing to verify */
 	unsigned int failures;
 	uint32_t seq;
 	unsigned int seen[2][2]; /* frames service() took, per wire (WAN, LAN) and TX queue */
+	struct rte_mbuf *in[MAX_PACKETS];
 	struct rte_mbuf *out[MAX_PACKETS];
 	uint8_t scratch[2048];
-	struct sample s[NSIZES][NDIRS][MAX_REPS];
+	struct sample s[NSIZES][NDIRS][MAX_ROUNDS];
 	/* raw AEAD, run on the worker's lcore while the worker loop is stopped */
 	struct wr_aead_ctx *aead;
 	uint8_t *raw_src, *raw_dst, *raw_tag;
 	uint8_t raw_key[WR_AEAD_KEY_SIZE];
-	unsigned int raw_size;
+	unsigned int raw_size, raw_n;
 	bool raw_open;
 	double raw_result;
-	clockid_t worker_clock; /* the worker lcore's thread CPU time */
-	unsigned int best_of; /* raw slices and pipeline rounds per measurement: the best counts */
+	unsigned int raw_preempt;
+	struct worker_meter wm;
 	bool worker_running;
 	uint64_t drops0; /* drops counted during bring-up (neighbour queues while resolving) */
 };
@@ -152,7 +165,11 @@ bp_setup(void);
 int
 bp_memory_mb(unsigned int n_mbufs, size_t *mb);
 
-/** Start the worker loop on WORKER_LCORE (again). */
+/** The calling thread's involuntary context switches so far. */
+long
+bp_nivcsw_self(void);
+
+/** Start the worker loop on WORKER_LCORE (again); it notes B.wm's start_ns and start_nivcsw. */
 void
 bp_worker_start(void);
 

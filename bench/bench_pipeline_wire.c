@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <rte_arp.h>
@@ -311,14 +312,36 @@ bp_settle(unsigned int quiet_ms)
 			last = rte_rdtsc();
 }
 
+long
+bp_nivcsw_self(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_THREAD, &ru) == 0 ? ru.ru_nivcsw : 0;
+}
+
+/* The worker loop, as app/main.c launches it, after a note of where the thread's meters stand */
+static int
+worker_entry(void *lc)
+{
+	struct timespec ts;
+
+	__atomic_store_n(&B.wm.start_nivcsw, bp_nivcsw_self(), __ATOMIC_RELAXED);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	__atomic_store_n(&B.wm.start_ns, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec,
+		__ATOMIC_RELEASE);
+	return wr_dp_worker_main(lc);
+}
+
 void
 bp_worker_start(void)
 {
 	/* the loop returns when dp->stop is set; clearing it lets the same lcore run it again */
 	__atomic_store_n(&B.dp->stop, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&B.wm.start_ns, 0, __ATOMIC_RELAXED);
 	B.worker_running = true;
 	rte_rcu_qsbr_thread_online(B.dp->gw->rcu, WORKER_LCORE);
-	rte_eal_remote_launch(wr_dp_worker_main, &B.dp->lcores[WORKER_LCORE], WORKER_LCORE);
+	rte_eal_remote_launch(worker_entry, &B.dp->lcores[WORKER_LCORE], WORKER_LCORE);
 }
 
 void
