@@ -383,12 +383,12 @@ poll_held(struct wr_control *ctl)
 		struct wr_dp_peer *dpp = wr_dp_peer_get(ctl->gw.peers, pkts[i]->hash.usr);
 
 		if (cp == NULL || dpp == NULL) {
-			ctl->lc->proto_drops[WR_DROP_NO_ROUTE]++;
+			ctl->lc->proto_drops[WR_DP_PROTO_GATEWAY][WR_DROP_NO_ROUTE]++;
 			rte_pktmbuf_free(pkts[i]);
 			continue;
 		}
 		if (cp->n == CTL_HELD_MAX) {
-			ctl->lc->proto_drops[WR_DROP_QUEUE_FULL]++;
+			ctl->lc->proto_drops[cp->iface][WR_DROP_QUEUE_FULL]++;
 			rte_pktmbuf_free(cp->q[cp->head]);
 			cp->head = (uint16_t)((cp->head + 1) % CTL_HELD_MAX);
 			cp->n--;

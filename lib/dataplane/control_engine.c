@@ -138,7 +138,7 @@ op_send(void *ctx, const struct wr_endpoint *to, const void *buf, size_t len)
 	/* the engine's keepalives carry its own counter: the workers' counter replaces it */
 	ret = wr_keytable_reseal(ifc->kt, data, len);
 	if (ret != 0 && ret != -EPROTO) {
-		lc->proto_drops[WR_DROP_KEY_EXPIRED]++;
+		lc->proto_drops[ifc->idx][WR_DROP_KEY_EXPIRED]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -260,7 +260,7 @@ void
 wr_ctl_held_drop_all(struct wr_control *ctl, struct ctl_peer *cp, enum wr_drop_reason r)
 {
 	while (cp->n > 0) {
-		ctl->lc->proto_drops[r]++;
+		ctl->lc->proto_drops[cp->iface][r]++;
 		rte_pktmbuf_free(cp->q[cp->head]);
 		cp->head = (uint16_t)((cp->head + 1) % CTL_HELD_MAX);
 		cp->n--;

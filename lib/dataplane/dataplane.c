@@ -35,6 +35,8 @@
  * take turns (struct wr_lpm_pub) */
 #define DP_IFACE_TABLES ((size_t)2 * (144u << 20))
 
+_Static_assert(WR_DP_MAX_IFACES == WR_GW_MAX_IFACES, "a protocol drop row per interface");
+
 static const char *const drop_names[WR_DP_DROP__COUNT] = {
 #define WR_DP_DROP_NAME(sym, name) name,
 	WR_DP_DROP_LIST(WR_DP_DROP_NAME)
@@ -74,6 +76,7 @@ wr_dp_lcore(struct wr_dataplane *dp, unsigned int lcore_id, uint16_t txq)
 	lc->dp = dp;
 	lc->lcore_id = lcore_id;
 	lc->txq = txq;
+	wr_dp_proto_iface(lc, WR_DP_PROTO_GATEWAY);
 	return lc;
 }
 
@@ -197,6 +200,9 @@ wr_dp_create(const struct wr_config *cfg, uint16_t nb_queues, struct wr_dataplan
 		if (ret < 0)
 			goto err_destroy;
 	}
+	/* every lcore counts protocol drops somewhere, planned (wr_dp_lcore()) or not */
+	for (i = 0; i < RTE_MAX_LCORE; i++)
+		wr_dp_proto_iface(&dp->lcores[i], WR_DP_PROTO_GATEWAY);
 	*out = dp;
 	return 0;
 
@@ -520,8 +526,32 @@ wr_dp_drops_total(const struct wr_dataplane *dp, enum wr_dp_drop d)
 }
 
 void
+wr_dp_proto_drops_add(const struct wr_dataplane *dp, unsigned int iface, uint64_t *drops)
+{
+	unsigned int l, row, d;
+
+	if (iface > WR_DP_PROTO_ROWS)
+		return;
+	for (l = 0; l < RTE_MAX_LCORE; l++) {
+		const struct wr_dp_lcore *lc = &dp->lcores[l];
+
+		if (lc->dp == NULL)
+			continue;
+		for (row = 0; row < WR_DP_PROTO_ROWS; row++) {
+			if (iface != WR_DP_PROTO_ROWS && row != iface)
+				continue;
+			/* each lcore writes its own counters: a relaxed load is a coherent value */
+			for (d = 0; d < WR_DROP_COUNT; d++)
+				drops[d] += __atomic_load_n(
+					&lc->proto_drops[row][d], __ATOMIC_RELAXED);
+		}
+	}
+}
+
+void
 wr_dp_stats_print(struct wr_dataplane *dp, FILE *f)
 {
+	uint64_t proto[WR_DROP_COUNT] = { 0 };
 	unsigned int i, l, d;
 
 	for (i = 0; i < dp->nb_ports; i++) {
@@ -556,15 +586,12 @@ wr_dp_stats_print(struct wr_dataplane *dp, FILE *f)
 		if (n != 0)
 			fprintf(f, " %s %" PRIu64, wr_dp_drop_name(d), n);
 	}
-	/* the protocol engine's reasons, as the workers count them */
-	for (d = WR_DROP_NONE + 1; d < WR_DROP_COUNT; d++) {
-		uint64_t n = 0;
-
-		for (l = 0; l < RTE_MAX_LCORE; l++)
-			n += dp->lcores[l].proto_drops[d];
-		if (n != 0)
-			fprintf(f, " %s %" PRIu64, wr_drop_reason_name(d), n);
-	}
+	/* the protocol engine's reasons, as the lcores count them: every interface's and the
+	 * gateway's own together (the REST API and /metrics tell them apart) */
+	wr_dp_proto_drops_add(dp, WR_DP_PROTO_ROWS, proto);
+	for (d = WR_DROP_NONE + 1; d < WR_DROP_COUNT; d++)
+		if (proto[d] != 0)
+			fprintf(f, " %s %" PRIu64, wr_drop_reason_name(d), proto[d]);
 	fprintf(f, "\n");
 	fflush(f);
 }
