@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * ICMP (RFC 792) and ICMPv6 (RFC 4443) of the gateway's own addresses: echo replies, and the
- * "fragmentation needed" / "packet too big" errors the forwarding path sends when a packet does
- * not fit the tunnel.
+ * ICMP (RFC 792) and ICMPv6 (RFC 4443) of the gateway's own addresses: echo replies (host.h),
+ * and the errors the forwarding path sends as a router (icmp.h): "time exceeded",
+ * "fragmentation needed" / "packet too big".
  */
 #include <errno.h>
 #include <string.h>
@@ -15,18 +15,13 @@
 
 #include "dataplane.h"
 #include "host.h"
+#include "icmp.h"
 
-#define ICMP4_DEST_UNREACH 3
-#define ICMP4_FRAG_NEEDED 4
-#define ICMP6_TOO_BIG 2
 #define ICMP6_ECHO_REQUEST 128
 #define ICMP6_ECHO_REPLY 129
 #define ICMP6_ND_NS 135
 #define ICMP6_ND_NA 136
 #define REPLY_TTL 64
-/* RFC 1812 4.3.2.3: an ICMP error is at most 576 bytes; RFC 4443 2.4: at most 1280 */
-#define ICMP4_ERROR_MAX 576
-#define ICMP6_ERROR_MAX 1280
 
 static bool
 is_unspecified6(const uint8_t *a)
@@ -172,144 +167,235 @@ wr_icmp6_input(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m,
 	wr_dp_tx(lc, port, m);
 }
 
-/* A new mbuf holding room for Ethernet + @p l3_len + 8 bytes of ICMP header + @p quote bytes. */
-static struct rte_mbuf *
-error_alloc(struct wr_dp_lcore *lc, uint16_t ether_type, uint16_t l3_len, uint32_t quote)
+/* A source or destination that is one host: not 0/8's 0, loopback, multicast, class E, broadcast */
+static bool
+is_host4(const uint8_t *a)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(lc->dp->mp);
-	struct rte_ether_hdr *eh;
+	return !(a[0] == 0 && a[1] == 0 && a[2] == 0 && a[3] == 0) && a[0] != 127 && a[0] < 224;
+}
 
+static bool
+is_loopback6(const uint8_t *a)
+{
+	static const uint8_t one[16] = { [15] = 1 };
+
+	return memcmp(a, one, 16) == 0;
+}
+
+bool
+wr_icmp4_may_error(const uint8_t *p, uint32_t len)
+{
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)p;
+	uint32_t hlen;
+	uint8_t type;
+
+	if (len < sizeof(*ip) || (p[0] >> 4) != 4)
+		return false;
+	hlen = rte_ipv4_hdr_len(ip);
+	if (hlen < sizeof(*ip) || hlen > len)
+		return false;
+	/* RFC 1812 4.3.2.7: not to a group or broadcast, not from other than one host */
+	if (!is_host4(p + 12) || p[16] >= 224)
+		return false;
+	if ((rte_be_to_cpu_16(ip->fragment_offset) & RTE_IPV4_HDR_OFFSET_MASK) != 0)
+		return false;
+	if (ip->next_proto_id != IPPROTO_ICMP)
+		return true;
+	/* RFC 1122 3.2.2: no error about an ICMP error; queries may get one (as Linux, types past
+	 * the last one it knows count as errors) */
+	if (len < hlen + 1)
+		return false;
+	type = p[hlen];
+	switch (type) {
+	case WR_ICMP4_DEST_UNREACH:
+	case 4: /* source quench */
+	case 5: /* redirect */
+	case WR_ICMP4_TIME_EXCEEDED:
+	case 12: /* parameter problem */
+		return false;
+	default:
+		return type <= 18;
+	}
+}
+
+bool
+wr_icmp6_may_error(const uint8_t *p, uint32_t len, uint8_t type)
+{
+	const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)p;
+	uint32_t off = sizeof(*ip6);
+	unsigned int i;
+	uint8_t nh;
+
+	if (len < sizeof(*ip6) || (p[0] >> 4) != 6)
+		return false;
+	/* RFC 4443 2.4 (e) */
+	if (ip6->src_addr[0] == 0xff || is_unspecified6(ip6->src_addr) ||
+		is_loopback6(ip6->src_addr))
+		return false;
+	if (ip6->dst_addr[0] == 0xff && type != WR_ICMP6_TOO_BIG)
+		return false;
+	nh = ip6->proto;
+	/* through the extension headers to the ICMPv6 type or a fragment's offset, if any */
+	for (i = 0; i < 8; i++) {
+		switch (nh) {
+		case IPPROTO_HOPOPTS:
+		case IPPROTO_ROUTING:
+		case IPPROTO_DSTOPTS:
+			if (len < off + 8)
+				return false;
+			nh = p[off];
+			off += (p[off + 1] + 1u) * 8;
+			break;
+		case IPPROTO_FRAGMENT:
+			if (len < off + 8)
+				return false;
+			if ((((uint32_t)p[off + 2] << 8 | p[off + 3]) & 0xfff8) != 0)
+				return false;
+			nh = p[off];
+			off += 8;
+			break;
+		case IPPROTO_ICMPV6:
+			return len > off && p[off] >= 128;
+		default:
+			return true;
+		}
+	}
+	return true;
+}
+
+uint32_t
+wr_icmp4_error_build(uint8_t *out, uint32_t cap, const uint8_t *orig, uint32_t len, uint8_t type,
+	uint8_t code, uint32_t rest, const void *src)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)out;
+	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)(ip + 1);
+	uint32_t hdrs = sizeof(*ip) + sizeof(*icmp), quote;
+	rte_be32_t r = rte_cpu_to_be_32(rest);
+
+	cap = RTE_MIN(cap, (uint32_t)WR_ICMP4_ERROR_MAX);
+	if (!wr_icmp4_may_error(orig, len) || cap < hdrs)
+		return 0;
+	quote = RTE_MIN(
+		len, (uint32_t)rte_be_to_cpu_16(((const struct rte_ipv4_hdr *)orig)->total_length));
+	quote = RTE_MIN(quote, cap - hdrs);
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(hdrs + quote));
+	ip->time_to_live = REPLY_TTL;
+	ip->next_proto_id = IPPROTO_ICMP;
+	memcpy(&ip->src_addr, src, 4);
+	memcpy(&ip->dst_addr, orig + offsetof(struct rte_ipv4_hdr, src_addr), 4);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	icmp->icmp_type = type;
+	icmp->icmp_code = code;
+	icmp->icmp_cksum = 0;
+	/* the second word: unused, or RFC 1191's next-hop MTU in its low half */
+	memcpy(&icmp->icmp_ident, &r, 4);
+	memcpy(icmp + 1, orig, quote);
+	icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, sizeof(*icmp) + quote);
+	return hdrs + quote;
+}
+
+uint32_t
+wr_icmp6_error_build(uint8_t *out, uint32_t cap, const uint8_t *orig, uint32_t len, uint8_t type,
+	uint8_t code, uint32_t rest, const void *src)
+{
+	struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)out;
+	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)(ip6 + 1);
+	uint32_t hdrs = sizeof(*ip6) + sizeof(*icmp), quote;
+	rte_be32_t r = rte_cpu_to_be_32(rest);
+
+	cap = RTE_MIN(cap, (uint32_t)WR_ICMP6_ERROR_MAX);
+	if (!wr_icmp6_may_error(orig, len, type) || cap < hdrs)
+		return 0;
+	quote = RTE_MIN(
+		len, (uint32_t)sizeof(*ip6) +
+			     rte_be_to_cpu_16(((const struct rte_ipv6_hdr *)orig)->payload_len));
+	quote = RTE_MIN(quote, cap - hdrs);
+	memset(ip6, 0, sizeof(*ip6));
+	ip6->vtc_flow = rte_cpu_to_be_32(6u << 28);
+	ip6->payload_len = rte_cpu_to_be_16((uint16_t)(sizeof(*icmp) + quote));
+	ip6->proto = IPPROTO_ICMPV6;
+	ip6->hop_limits = REPLY_TTL;
+	memcpy(ip6->src_addr, src, 16);
+	memcpy(ip6->dst_addr, orig + offsetof(struct rte_ipv6_hdr, src_addr), 16);
+	icmp->icmp_type = type;
+	icmp->icmp_code = code;
+	icmp->icmp_cksum = 0;
+	/* RFC 4443 3.2: the MTU as a 32-bit field; 3.3: unused */
+	memcpy(&icmp->icmp_ident, &r, 4);
+	memcpy(icmp + 1, orig, quote);
+	icmp->icmp_cksum = wr_cksum6(ip6, icmp);
+	return hdrs + quote;
+}
+
+struct rte_mbuf *
+wr_icmp_error(struct wr_dp_lcore *lc, bool v6, const uint8_t *orig, uint32_t len, uint8_t type,
+	uint8_t code, uint32_t rest, const void *src, uint16_t l2, uint32_t max)
+{
+	struct rte_mbuf *m;
+	uint8_t *p;
+	uint32_t n;
+
+	if (!(v6 ? wr_icmp6_may_error(orig, len, type) : wr_icmp4_may_error(orig, len)))
+		return NULL;
+	m = rte_pktmbuf_alloc(lc->dp->mp);
 	if (m == NULL) {
 		lc->drops[WR_DP_DROP_NO_MBUF]++;
 		return NULL;
 	}
-	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(
-		m, sizeof(*eh) + l3_len + sizeof(struct rte_icmp_hdr) + quote);
-	if (eh == NULL) {
+	if (rte_pktmbuf_tailroom(m) < l2) {
 		rte_pktmbuf_free(m);
-		lc->drops[WR_DP_DROP_NO_MBUF]++;
 		return NULL;
 	}
-	memset(eh, 0, sizeof(*eh));
-	eh->ether_type = rte_cpu_to_be_16(ether_type);
-	m->l2_len = sizeof(*eh);
-	m->l3_len = l3_len;
-	return m;
-}
-
-/* RFC 1122 3.2.2: no error about an ICMP error (only queries may get one) */
-static bool
-icmp4_is_error(const struct rte_ipv4_hdr *ip, uint32_t avail)
-{
-	const uint8_t *l4 = (const uint8_t *)ip + rte_ipv4_hdr_len(ip);
-
-	if (ip->next_proto_id != IPPROTO_ICMP)
-		return false;
-	if (avail < rte_ipv4_hdr_len(ip) + 1u)
-		return true;
-	switch (l4[0]) {
-	case RTE_IP_ICMP_ECHO_REQUEST:
-	case RTE_IP_ICMP_ECHO_REPLY:
-	case 13: /* timestamp */
-	case 14: /* timestamp reply */
-		return false;
-	default:
-		return true;
+	p = rte_pktmbuf_mtod(m, uint8_t *);
+	max = RTE_MIN(max, (uint32_t)rte_pktmbuf_tailroom(m) - l2);
+	n = v6 ? wr_icmp6_error_build(p + l2, max, orig, len, type, code, rest, src)
+	       : wr_icmp4_error_build(p + l2, max, orig, len, type, code, rest, src);
+	if (n == 0 || rte_pktmbuf_append(m, (uint16_t)(l2 + n)) == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
 	}
+	if (l2 > 0) {
+		struct rte_ether_hdr *eh = (struct rte_ether_hdr *)p;
+
+		memset(p, 0, l2);
+		eh->ether_type = rte_cpu_to_be_16(v6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
+		m->l2_len = l2;
+	}
+	m->l3_len = v6 ? sizeof(struct rte_ipv6_hdr) : sizeof(struct rte_ipv4_hdr);
+	return m;
 }
 
 struct rte_mbuf *
 wr_icmp4_frag_needed(struct wr_dp_lcore *lc, const struct wr_port *port,
 	const struct rte_mbuf *orig, uint16_t l3, uint16_t mtu)
 {
-	const struct rte_ipv4_hdr *oip = rte_pktmbuf_mtod_offset(orig, struct rte_ipv4_hdr *, l3);
-	uint32_t avail = rte_pktmbuf_data_len(orig) - l3, quote;
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(orig, const uint8_t *, l3);
 	const struct wr_port_addr *src;
-	struct rte_ipv4_hdr *ip;
-	struct rte_icmp_hdr *icmp;
-	struct rte_mbuf *m;
-	uint32_t osrc;
 
-	if (rte_pktmbuf_data_len(orig) < l3 + sizeof(*oip))
+	if (rte_pktmbuf_data_len(orig) < l3 + sizeof(struct rte_ipv4_hdr))
 		return NULL;
-	memcpy(&osrc, &oip->src_addr, 4);
-	/* no error to a group, broadcast or unspecified source, nor about a later fragment */
-	if (osrc == 0 || osrc == UINT32_MAX || (rte_be_to_cpu_32(osrc) >> 28) == 0xe ||
-		(rte_be_to_cpu_16(oip->fragment_offset) & RTE_IPV4_HDR_OFFSET_MASK) != 0 ||
-		icmp4_is_error(oip, avail))
-		return NULL;
-	src = wr_port_source_for(port, AF_INET, &osrc);
+	src = wr_port_source_for(port, AF_INET, ip + offsetof(struct rte_ipv4_hdr, src_addr));
 	if (src == NULL)
 		return NULL;
-	quote = RTE_MIN(avail, (uint32_t)rte_be_to_cpu_16(oip->total_length));
-	quote = RTE_MIN(quote, ICMP4_ERROR_MAX - sizeof(*ip) - sizeof(*icmp));
-	m = error_alloc(lc, RTE_ETHER_TYPE_IPV4, sizeof(*ip), quote);
-	if (m == NULL)
-		return NULL;
-	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, m->l2_len);
-	icmp = (struct rte_icmp_hdr *)(ip + 1);
-	memset(ip, 0, sizeof(*ip));
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16(sizeof(*ip) + sizeof(*icmp) + quote);
-	ip->time_to_live = REPLY_TTL;
-	ip->next_proto_id = IPPROTO_ICMP;
-	memcpy(&ip->src_addr, src->addr, 4);
-	ip->dst_addr = osrc;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	icmp->icmp_type = ICMP4_DEST_UNREACH;
-	icmp->icmp_code = ICMP4_FRAG_NEEDED;
-	icmp->icmp_cksum = 0;
-	/* RFC 1191 4: unused 16 bits, then the next-hop MTU */
-	icmp->icmp_ident = 0;
-	icmp->icmp_seq_nb = rte_cpu_to_be_16(mtu);
-	memcpy(icmp + 1, oip, quote);
-	icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, sizeof(*icmp) + quote);
-	return m;
+	return wr_icmp_error(lc, false, ip, rte_pktmbuf_data_len(orig) - l3, WR_ICMP4_DEST_UNREACH,
+		WR_ICMP4_FRAG_NEEDED, mtu, src->addr, sizeof(struct rte_ether_hdr),
+		WR_ICMP4_ERROR_MAX);
 }
 
 struct rte_mbuf *
 wr_icmp6_too_big(struct wr_dp_lcore *lc, const struct wr_port *port, const struct rte_mbuf *orig,
 	uint16_t l3, uint16_t mtu)
 {
-	const struct rte_ipv6_hdr *oip = rte_pktmbuf_mtod_offset(orig, struct rte_ipv6_hdr *, l3);
-	uint32_t avail = rte_pktmbuf_data_len(orig) - l3, quote;
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(orig, const uint8_t *, l3);
 	const struct wr_port_addr *src;
-	struct rte_ipv6_hdr *ip6;
-	struct rte_icmp_hdr *icmp;
-	const uint8_t *ol4;
-	struct rte_mbuf *m;
 
-	if (rte_pktmbuf_data_len(orig) < l3 + sizeof(*oip))
+	if (rte_pktmbuf_data_len(orig) < l3 + sizeof(struct rte_ipv6_hdr))
 		return NULL;
-	/* RFC 4443 2.4 (e): never about a multicast-sourced packet, an unspecified source, or an
-	 * ICMPv6 error (types below 128) */
-	ol4 = (const uint8_t *)(oip + 1);
-	if (oip->src_addr[0] == 0xff || is_unspecified6(oip->src_addr) ||
-		(oip->proto == IPPROTO_ICMPV6 && (avail <= sizeof(*oip) || ol4[0] < 128)))
-		return NULL;
-	src = wr_port_source_for(port, AF_INET6, oip->src_addr);
+	src = wr_port_source_for(port, AF_INET6, ip + offsetof(struct rte_ipv6_hdr, src_addr));
 	if (src == NULL)
 		return NULL;
-	quote = RTE_MIN(avail, (uint32_t)sizeof(*oip) + rte_be_to_cpu_16(oip->payload_len));
-	quote = RTE_MIN(quote, ICMP6_ERROR_MAX - sizeof(*ip6) - sizeof(*icmp));
-	m = error_alloc(lc, RTE_ETHER_TYPE_IPV6, sizeof(*ip6), quote);
-	if (m == NULL)
-		return NULL;
-	ip6 = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, m->l2_len);
-	icmp = (struct rte_icmp_hdr *)(ip6 + 1);
-	ip6->vtc_flow = rte_cpu_to_be_32(6u << 28);
-	ip6->payload_len = rte_cpu_to_be_16(sizeof(*icmp) + quote);
-	ip6->proto = IPPROTO_ICMPV6;
-	ip6->hop_limits = REPLY_TTL;
-	memcpy(ip6->src_addr, src->addr, 16);
-	memcpy(ip6->dst_addr, oip->src_addr, 16);
-	icmp->icmp_type = ICMP6_TOO_BIG;
-	icmp->icmp_code = 0;
-	icmp->icmp_cksum = 0;
-	/* RFC 4443 3.2: the MTU as a 32-bit field */
-	icmp->icmp_ident = 0;
-	icmp->icmp_seq_nb = rte_cpu_to_be_16(mtu);
-	memcpy(icmp + 1, oip, quote);
-	icmp->icmp_cksum = wr_cksum6(ip6, icmp);
-	return m;
+	return wr_icmp_error(lc, true, ip, rte_pktmbuf_data_len(orig) - l3, WR_ICMP6_TOO_BIG, 0,
+		mtu, src->addr, sizeof(struct rte_ether_hdr), WR_ICMP6_ERROR_MAX);
 }
