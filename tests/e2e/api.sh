@@ -28,7 +28,9 @@
 #   ifdrops    a gateway with two [Interface]s on port wan (listen ports 51820 and 51821):
 #              garbage, data messages for unknown indexes and initiations with a bad mac1 sent
 #              to the second's port are counted as the second interface's drops, in its REST
-#              stats, in /metrics and in /wirerate/drops,IF; the first's stay as they were
+#              stats, in /metrics and in /wirerate/drops,IF; the first's stay as they were;
+#              a packet to forward that no peer's AllowedIPs hold is the gateway's own drop
+#              (GET /v1/status, wirerate_gateway_drops_total), neither interface's
 #   peers_page 300 peers (a REST bulk replace): /wirerate/peers answers them a page at a time
 #              (/wirerate/peers,OFFSET and /wirerate/peers,IF,OFFSET), every peer exactly once
 #   dumpcap    dpdk-dumpcap (a secondary process) captures the tunnel's packets on port wan of a
@@ -658,9 +660,18 @@ Port = wan"
 	jq -s -e --argjson u "${before1[unknown_index]}" \
 		'.[1]."/wirerate/drops".unknown_index == $u' <<<"$out" >/dev/null ||
 		wre_fail "/wirerate/drops,$API_IF: $out"
-	# the gateway's own drops (no interface's) are in the status
-	expect 200 GET /v1/status | jq -e '.drops | has("no_route")' >/dev/null ||
-		wre_fail "status: no drops: $(cat "$WRE_TMP/body")"
+	# a packet to forward that no peer's AllowedIPs hold, on either interface, is the
+	# gateway's own drop: in the status and /metrics, in neither interface's stats
+	before2=$(expect 200 GET /v1/status | jq '.drops.no_route')
+	wre_nsx lan ping -n -c 3 -i 0.2 -W 1 -6 2001:db8:9::1 >/dev/null 2>&1
+	# shellcheck disable=SC2016 # expanded by eval, at each try
+	wre_wait 20 eval '[ "$(expect 200 GET /v1/status | jq .drops.no_route)" -ge \
+		$((before2 + 3)) ]' || wre_fail "status: drops: $(cat "$WRE_TMP/body")"
+	expect 200 GET /metrics | grep -q '^wirerate_gateway_drops_total{reason="no_route"} [1-9]' ||
+		wre_fail "/metrics: no wirerate_gateway_drops_total of no_route"
+	for r in "$API_IF" "$if2"; do
+		[ "$(if_drops "$r" no_route)" = 0 ] || wre_fail "$r counted the gateway's no_route"
+	done
 	topo_ping lan "$TOPO_BR4"
 	wre_gateway_stop
 }
