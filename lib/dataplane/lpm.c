@@ -21,6 +21,8 @@
 /* Room a long-lived table gets beyond what its first set needs (rules are cheap, tbl8 groups
  * 1 KiB each); running out of it costs one whole build, sized from the set then. */
 #define LPM_ROOM_MIN 64
+/* Tables smaller than this are updated one prefix at a time whatever the change */
+#define LPM_CLEAR_MIN 4096
 
 static int
 cmp_prefix(const void *a, const void *b)
@@ -256,10 +258,28 @@ set_contents(struct wr_lpm *lpm, struct wr_lpm_prefix *set, size_t n)
 	lpm->count6 = family_slice(set, n, AF_INET6, &first);
 }
 
+/* The prefixes of the sorted @p old (of @p n_old) that the sorted @p set does not hold. */
+static size_t
+count_gone(const struct wr_lpm_prefix *old, size_t n_old, const struct wr_lpm_prefix *set, size_t n)
+{
+	size_t i = 0, j = 0, gone = 0;
+
+	while (i < n_old) {
+		int c = j < n ? cmp_prefix(&old[i], &set[j]) : -1;
+
+		gone += c < 0;
+		i += c <= 0;
+		j += c >= 0;
+	}
+	return gone;
+}
+
 /*
  * Bring @p lpm from its contents to the sorted, distinct @p set: deletions first (they free the
  * rules and tbl8 groups the additions may need), then additions and changed values (rte_lpm_add
- * of a present prefix replaces its value). Takes @p set on success.
+ * of a present prefix replaces its value). When most of the table goes, emptying it (a memset
+ * of the tbl24s) costs less than deleting one by one: rte_lpm finds a rule by a linear search
+ * among those of its depth. Takes @p set on success.
  */
 static int
 apply(struct wr_lpm *lpm, struct wr_lpm_prefix *set, size_t n)
@@ -268,6 +288,15 @@ apply(struct wr_lpm *lpm, struct wr_lpm_prefix *set, size_t n)
 	size_t i = 0, j = 0, n_old = lpm->n_set;
 	int ret;
 
+	if (n_old > LPM_CLEAR_MIN && count_gone(old, n_old, set, n) > n_old / 2) {
+		if (lpm->v4 != NULL)
+			rte_lpm_delete_all(lpm->v4);
+		if (lpm->v6 != NULL)
+			rte_lpm6_delete_all(lpm->v6);
+		lpm->has_default4 = lpm->has_default6 = false;
+		lpm->default4 = lpm->default6 = 0;
+		n_old = 0;
+	}
 	while (i < n_old) {
 		int c = j < n ? cmp_prefix(&old[i], &set[j]) : -1;
 
