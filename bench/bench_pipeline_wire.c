@@ -417,6 +417,7 @@ setup_gateway(const char *conf)
 static const char conf_fmt[] = "[Gateway]\n"
 			       "Control = %u\n"
 			       "Workers = %u\n"
+			       "ControlSocket = %s\n"
 			       "[Port wan]\n"
 			       "Device = %s\n"
 			       "Address = 192.0.2.1/24\n"
@@ -441,7 +442,7 @@ make_conf(char *buf, size_t len, const char *wan_dev, const char *lan_dev, uint8
 	uint8_t *gw_pub)
 {
 	uint8_t gw_priv[WR_KEY_LEN], rem_pub[WR_KEY_LEN];
-	char gw_b64[WR_BASE64_KEY_LEN + 1], rem_b64[WR_BASE64_KEY_LEN + 1], ifname[16];
+	char gw_b64[WR_BASE64_KEY_LEN + 1], rem_b64[WR_BASE64_KEY_LEN + 1], ifname[16], sock[64];
 	int n;
 
 	wr_x25519_generate(gw_priv);
@@ -452,8 +453,11 @@ make_conf(char *buf, size_t len, const char *wan_dev, const char *lan_dev, uint8
 	wr_base64_key_encode(rem_b64, rem_pub);
 	/* the UAPI socket's name: unique, as other gateways may run on this machine */
 	snprintf(ifname, sizeof(ifname), "bp%u", (unsigned int)getpid());
-	n = snprintf(buf, len, conf_fmt, GEN_LCORE, WORKER_LCORE, wan_dev, lan_dev, ifname, gw_b64,
-		WG_PORT, MTU, rem_b64, WG_PORT);
+	/* and the control socket's: not the default, which a gateway on this machine may hold */
+	snprintf(
+		sock, sizeof(sock), "/run/wirerate/bench_pipeline.%u.sock", (unsigned int)getpid());
+	n = snprintf(buf, len, conf_fmt, GEN_LCORE, WORKER_LCORE, sock, wan_dev, lan_dev, ifname,
+		gw_b64, WG_PORT, MTU, rem_b64, WG_PORT);
 	wr_wipe(gw_priv, sizeof(gw_priv));
 	wr_wipe(gw_b64, sizeof(gw_b64));
 	return n > 0 && (size_t)n < len ? 0 : -E2BIG;
