@@ -23,6 +23,7 @@
 	X(IP4_CHECKSUM, "ip4_checksum")         /* bad header checksum */                          \
 	X(IP4_FRAGMENT, "ip4_fragment")         /* fragments are not reassembled */                \
 	X(IP6_MALFORMED, "ip6_malformed")       /* version or payload length */                    \
+	X(IP6_FRAGMENT, "ip6_fragment")         /* fragments are not reassembled */                \
 	X(ICMP_MALFORMED, "icmp_malformed")     /* too short or bad checksum */                    \
 	X(ICMP_UNHANDLED, "icmp_unhandled")     /* an ICMP type we do not answer */                \
 	X(ND_MALFORMED, "nd_malformed")         /* hop limit not 255, bad option, bad target */    \
@@ -37,6 +38,7 @@
 	X(TX_FULL, "tx_full")                     /* the TX queue did not take the packet */       \
 	X(NO_ROUTE_OUT, "no_route_out") /* no connected subnet or route for a destination */       \
 	X(TTL_EXCEEDED, "ttl_exceeded") /* forwarded packet's TTL or hop limit ran out */          \
+	X(ICMP_RATELIMITED, "icmp_ratelimited")       /* ICMP error over the rate: not sent */     \
 	X(HANDSHAKE_RING_FULL, "handshake_ring_full") /* control lcore behind on handshakes */     \
 	X(ROUTE_RING_FULL, "route_ring_full") /* control lcore behind on next-hop resolution */    \
 	X(HELD_RING_FULL, "held_ring_full")   /* control lcore behind on sessionless packets */    \

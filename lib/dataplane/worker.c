@@ -13,6 +13,8 @@
 #include <rte_udp.h>
 
 #include "host.h"
+#include "icmp.h"
+#include "ipfrag.h"
 #include "keytable.h"
 #include "worker.h"
 
@@ -20,6 +22,8 @@
 #define WORKER_TTL 64
 /* how many packets ahead wr_worker_rx() prefetches the frames */
 #define PREFETCH_AHEAD 4
+/* fragments of one packet at most (a 9000-byte frame over a 576-byte MTU takes 17) */
+#define FRAG_MAX 64
 
 /* Where classify() sends a frame. */
 enum verdict {
@@ -28,12 +32,17 @@ enum verdict {
 	V_DATA,    /* a WireGuard data message for interface *iface */
 	V_HANDSHAKE,
 	V_FORWARD, /* to forward: into a tunnel, if a peer's AllowedIPs hold its destination */
+	V_DONE,    /* answered: the mbuf went out as the reply */
 };
+
+static bool
+is_iface_addr(const struct wr_gw_iface *gi, int family, const uint8_t *a);
 
 int
 wr_worker_init(struct wr_worker *w, struct wr_gw *gw, struct wr_dp_lcore *lc, int socket)
 {
 	memset(w, 0, sizeof(*w));
+	wr_icmp_bucket_init(&w->icmp, WR_ICMP_RATE, WR_ICMP_BURST);
 	return wr_dp_crypto_lcore_init(&w->crypto, gw->peers->capacity, WR_AEAD_AUTO, socket,
 		lc->proto_drops[WR_DP_PROTO_GATEWAY]);
 }
@@ -93,32 +102,92 @@ classify_wireguard(struct wr_dp_lcore *lc, struct rte_mbuf *m)
 	return V_DROPPED;
 }
 
-/* An ICMP error about @p m (a frame, IP at ETH_LEN) back to its sender, from @p port */
-static void
-send_too_big(struct wr_dp_lcore *lc, struct wr_gw *gw, struct wr_port *port, struct rte_mbuf *m,
-	bool v6, uint32_t mtu)
+/*
+ * Whether an ICMP error @p type about the IP packet @p ip (@p len bytes) may go now: not about
+ * what RFC 1812 4.3.2.7 / RFC 4443 2.4 (e) exclude, and within the lcore's rate (counted when
+ * over it).
+ */
+static bool
+may_send_error(struct wr_dp_lcore *lc, bool v6, const uint8_t *ip, uint32_t len, uint8_t type)
 {
-	struct rte_mbuf *e;
-	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, ETH_LEN);
+	if (!(v6 ? wr_icmp6_may_error(ip, len, type) : wr_icmp4_may_error(ip, len)))
+		return false;
+	if (!wr_icmp_bucket_take(&lc->worker->icmp, lc->now_ns)) {
+		lc->drops[WR_DP_DROP_ICMP_RATELIMITED]++;
+		return false;
+	}
+	return true;
+}
 
-	if (v6)
-		e = wr_icmp6_too_big(lc, port, m, ETH_LEN, (uint16_t)mtu);
-	else
-		e = wr_icmp4_frag_needed(lc, port, m, ETH_LEN, (uint16_t)mtu);
+/*
+ * The ICMP error @p type / @p code / @p rest about @p m (a frame, IP at ETH_LEN) back to its
+ * sender, from @p port's address (the port it came in on), as a router does. @p m stays.
+ */
+static void
+send_error(struct wr_dp_lcore *lc, struct wr_gw *gw, struct wr_port *port, struct rte_mbuf *m,
+	bool v6, uint8_t type, uint8_t code, uint32_t rest)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, ETH_LEN);
+	const uint8_t *to = ip + (v6 ? 8 : 12); /* the source address */
+	uint32_t len = rte_pktmbuf_data_len(m) - ETH_LEN;
+	const struct wr_port_addr *src;
+	struct rte_mbuf *e;
+
+	if (!may_send_error(lc, v6, ip, len, type))
+		return;
+	src = wr_port_source_for(port, v6 ? AF_INET6 : AF_INET, to);
+	if (src == NULL)
+		return;
+	e = wr_icmp_error(lc, v6, ip, len, type, code, rest, src->addr, ETH_LEN,
+		v6 ? WR_ICMP6_ERROR_MAX : WR_ICMP4_ERROR_MAX);
 	if (e != NULL)
-		wr_fib_output(&gw->fib, lc, gw->route_ring, e, v6 ? AF_INET6 : AF_INET,
-			ip + (v6 ? 8 : 12));
+		wr_fib_output(&gw->fib, lc, gw->route_ring, e, v6 ? AF_INET6 : AF_INET, to);
+}
+
+/*
+ * A frame from @p port to one of the interfaces' own addresses inside their tunnels (IP at
+ * ETH_LEN, @p total bytes): an echo request is answered out of the port it came in on, as the
+ * host stack answers for the port's own addresses; anything else is dropped.
+ */
+static void
+answer_tunnel_addr(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, uint32_t total)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - ETH_LEN - total);
+	if (!wr_icmp_echo_reply_in_place(rte_pktmbuf_mtod_offset(m, uint8_t *, ETH_LEN), total)) {
+		wr_dp_drop(lc, WR_DP_DROP_L4_UNHANDLED, m);
+		return;
+	}
+	rte_ether_addr_copy(&eh->src_addr, &eh->dst_addr);
+	rte_ether_addr_copy(&port->mac, &eh->src_addr);
+	lc->port[port->index].echo_replies++;
+	wr_dp_tx(lc, port, m);
+}
+
+/* Whether @p a is an own address inside any interface's tunnel */
+static bool
+is_tunnel_addr(const struct wr_gw *gw, int family, const uint8_t *a)
+{
+	unsigned int k;
+
+	for (k = 0; k < gw->n_ifaces; k++)
+		if (is_iface_addr(&gw->iface[k], family, a))
+			return true;
+	return false;
 }
 
 /* A packet to forward, IP at ETH_LEN, @p total bytes of it: checks before the LPM. */
 static enum verdict
-classify_forward(struct wr_dp_lcore *lc, struct rte_mbuf *m, bool v6, uint32_t total)
+classify_forward(
+	struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, bool v6, uint32_t total)
 {
 	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, ETH_LEN);
 
-	if ((v6 ? ip[7] : ip[8]) <= 1) {
-		wr_dp_drop(lc, WR_DP_DROP_TTL_EXCEEDED, m);
-		return V_DROPPED;
+	/* the gateway's own address in a tunnel answers from any side, as Linux's wg0 would */
+	if (is_tunnel_addr(lc->dp->gw, v6 ? AF_INET6 : AF_INET, ip + (v6 ? 24 : 16))) {
+		answer_tunnel_addr(lc, port, m, total);
+		return V_DONE;
 	}
 	/* Ethernet pads short frames: keep exactly the IP packet */
 	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - ETH_LEN - total);
@@ -171,22 +240,92 @@ lookup_forward(struct wr_gw *gw, struct wr_worker *w, unsigned int n)
 	}
 }
 
-/* A routed packet to forward into interface @p iface's tunnel: MTU, TTL; true to encap it. */
+/* Queue the inner packet @p m for peer @p peer of interface @p k's encap; a full queue goes now */
+static void
+enc_push(struct wr_dp_lcore *lc, unsigned int k, struct rte_mbuf *m, uint32_t peer)
+{
+	struct wr_worker *w = lc->worker;
+
+	if (w->n_enc[k] == WR_DP_BURST) {
+		wr_worker_encap(lc, k, w->enc[k], w->enc_peer[k], w->n_enc[k]);
+		w->n_enc[k] = 0;
+	}
+	w->enc_peer[k][w->n_enc[k]] = peer;
+	w->enc[k][w->n_enc[k]++] = m;
+}
+
+/*
+ * The IPv4 packet @p m (data at the IP header, TTL done) over interface @p k's @p mtu, DF clear:
+ * its fragments (ipfrag.h), each sealed as a packet of its own, in this burst. Takes @p m.
+ */
 static bool
-finish_forward(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, unsigned int iface)
+fragment4(struct wr_dp_lcore *lc, struct rte_mbuf *m, unsigned int k, uint32_t peer, uint32_t mtu)
+{
+	struct rte_mbuf *frags[FRAG_MAX];
+	struct wr_ip4_frag f;
+	int n, i;
+
+	n = wr_ip4_frag_init(
+		&f, rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), mtu);
+	if (n < 1 || n > FRAG_MAX) {
+		wr_dp_proto_iface(lc, k);
+		proto_drop(lc, WR_DROP_TOO_BIG, m);
+		return false;
+	}
+	if (rte_pktmbuf_alloc_bulk(lc->dp->mp, frags, (unsigned int)n) != 0) {
+		wr_dp_drop(lc, WR_DP_DROP_NO_MBUF, m);
+		return false;
+	}
+	for (i = 0; i < n; i++) {
+		uint32_t len = wr_ip4_frag_next_len(&f);
+		uint8_t *p = (uint8_t *)rte_pktmbuf_append(frags[i], (uint16_t)len);
+
+		if (len == 0 || p == NULL || wr_ip4_frag_next(&f, p, len) != len) {
+			rte_pktmbuf_free_bulk(frags, (unsigned int)n);
+			wr_dp_drop(lc, WR_DP_DROP_NO_MBUF, m);
+			return false;
+		}
+	}
+	rte_pktmbuf_free(m);
+	for (i = 0; i < n; i++)
+		enc_push(lc, k, frags[i], peer);
+	return true;
+}
+
+/*
+ * A routed packet to forward into interface @p iface's tunnel for @p peer: TTL, MTU (IPv4
+ * without DF is fragmented), then to the encap queue. Takes @p m; true when something was queued.
+ */
+static bool
+finish_forward(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, unsigned int iface,
+	uint32_t peer)
 {
 	struct wr_gw *gw = lc->dp->gw;
 	uint8_t *ip = rte_pktmbuf_mtod_offset(m, uint8_t *, ETH_LEN);
-	bool v6 = (ip[0] >> 4) == 6;
+	bool v6 = (ip[0] >> 4) == 6, frag = false;
 	uint32_t total = rte_pktmbuf_pkt_len(m) - ETH_LEN, mtu = gw->iface[iface].mtu;
 
-	if (total > mtu) {
-		/* IPv4 without DF could be fragmented; we do not, but tell the sender all the same
-		 */
-		send_too_big(lc, gw, port, m, v6, mtu);
-		wr_dp_proto_iface(lc, iface);
-		proto_drop(lc, WR_DROP_TOO_BIG, m);
+	/* RFC 1812 5.3.1, RFC 4443 3.3: time exceeded back to the sender (traceroute) */
+	if ((v6 ? ip[7] : ip[8]) <= 1) {
+		send_error(lc, gw, port, m, v6,
+			v6 ? WR_ICMP6_TIME_EXCEEDED : WR_ICMP4_TIME_EXCEEDED, 0, 0);
+		wr_dp_drop(lc, WR_DP_DROP_TTL_EXCEEDED, m);
 		return false;
+	}
+	if (total > mtu) {
+		/* RFC 1812 5.2.6: IPv4 without DF is fragmented; with DF, and IPv6, never */
+		frag = !v6 && (((const struct rte_ipv4_hdr *)ip)->fragment_offset &
+				      rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)) == 0;
+		if (!frag) {
+			if (v6)
+				send_error(lc, gw, port, m, true, WR_ICMP6_TOO_BIG, 0, mtu);
+			else
+				send_error(lc, gw, port, m, false, WR_ICMP4_DEST_UNREACH,
+					WR_ICMP4_FRAG_NEEDED, mtu);
+			wr_dp_proto_iface(lc, iface);
+			proto_drop(lc, WR_DROP_TOO_BIG, m);
+			return false;
+		}
 	}
 	if (v6) {
 		ip[7]--;
@@ -203,6 +342,9 @@ finish_forward(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m,
 		h->hdr_checksum = (uint16_t)(sum + (sum >= 0xffff));
 	}
 	rte_pktmbuf_adj(m, ETH_LEN);
+	if (frag)
+		return fragment4(lc, m, iface, peer, mtu);
+	enc_push(lc, iface, m, peer);
 	return true;
 }
 
@@ -224,6 +366,12 @@ classify4(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 	}
 	memcpy(&dst, &ip->dst_addr, 4);
 	if (wr_port_find_addr4(port, &dst) != NULL) {
+		/* outer fragments (to a listen port too) are not reassembled */
+		if ((ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
+							    RTE_IPV4_HDR_OFFSET_MASK)) != 0) {
+			wr_dp_drop(lc, WR_DP_DROP_IP4_FRAGMENT, m);
+			return V_DROPPED;
+		}
 		if (ip->next_proto_id == IPPROTO_UDP &&
 			total >= hlen + sizeof(struct rte_udp_hdr)) {
 			const struct rte_udp_hdr *uh = (const void *)((const uint8_t *)ip + hlen);
@@ -243,7 +391,7 @@ classify4(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 		wr_dp_drop(lc, WR_DP_DROP_IP4_CHECKSUM, m);
 		return V_DROPPED;
 	}
-	return classify_forward(lc, m, false, total);
+	return classify_forward(lc, port, m, false, total);
 }
 
 static enum verdict
@@ -262,6 +410,10 @@ classify6(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 		return V_DROPPED;
 	}
 	if (wr_port_find_addr6(port, ip6->dst_addr) != NULL) {
+		if (ip6->proto == IPPROTO_FRAGMENT) {
+			wr_dp_drop(lc, WR_DP_DROP_IP6_FRAGMENT, m);
+			return V_DROPPED;
+		}
 		if (ip6->proto == IPPROTO_UDP &&
 			total >= sizeof(*ip6) + sizeof(struct rte_udp_hdr)) {
 			const struct rte_udp_hdr *uh = (const void *)(ip6 + 1);
@@ -278,7 +430,7 @@ classify6(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 	if (ip6->dst_addr[0] == 0xff ||
 		(ip6->dst_addr[0] == 0xfe && (ip6->dst_addr[1] & 0xc0) == 0x80))
 		return V_HOST;
-	return classify_forward(lc, m, true, total);
+	return classify_forward(lc, port, m, true, total);
 }
 
 static enum verdict
@@ -333,6 +485,50 @@ is_iface_addr(const struct wr_gw_iface *gi, int family, const uint8_t *a)
 }
 
 /*
+ * Time exceeded about the decapsulated inner packet @p m of peer @p peer, back into the tunnel:
+ * Linux forwards what wg0 decrypted, and its ICMP error goes back out of wg0, from wg0's address,
+ * to the peer whose AllowedIPs hold its destination, the source decap checked to be @p peer's.
+ * From the interface's own address of that family, else from its port's (as Linux picks another
+ * device's address when wg0 has none); the peer drops it unless its AllowedIPs for the gateway
+ * hold that address. At most the tunnel's MTU. Goes to @p replies like an echo reply.
+ */
+static void
+tunnel_time_exceeded(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface,
+	const struct rte_mbuf *m, uint32_t peer, struct rte_mbuf **replies, uint32_t *reply_peers,
+	unsigned int *n_replies)
+{
+	const struct wr_gw_iface *gi = &gw->iface[iface];
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m);
+	bool v6 = (ip[0] >> 4) == 6;
+	int family = v6 ? AF_INET6 : AF_INET;
+	uint8_t type = v6 ? WR_ICMP6_TIME_EXCEEDED : WR_ICMP4_TIME_EXCEEDED;
+	const void *src = NULL;
+	struct rte_mbuf *e;
+	unsigned int i;
+
+	for (i = 0; i < gi->n_addrs && src == NULL; i++)
+		if (gi->addrs[i].family == family)
+			src = gi->addrs[i].addr;
+	if (src == NULL) {
+		const struct wr_port_addr *a =
+			wr_port_source_for(&lc->dp->ports[gi->port], family, ip + (v6 ? 8 : 12));
+
+		if (a == NULL)
+			return;
+		src = a->addr;
+	}
+	if (!may_send_error(lc, v6, ip, len, type))
+		return;
+	e = wr_icmp_error(lc, v6, ip, len, type, 0, 0, src, 0,
+		RTE_MIN(gi->mtu, v6 ? WR_ICMP6_ERROR_MAX : WR_ICMP4_ERROR_MAX));
+	if (e == NULL)
+		return;
+	reply_peers[*n_replies] = peer;
+	replies[(*n_replies)++] = e;
+}
+
+/*
  * Route a decapsulated inner packet (data at its IP header) of interface @p iface out of the
  * gateway; an echo request to the interface's own address is answered into the tunnel: it
  * becomes the reply and goes to @p replies (to peer *@p reply_peers).
@@ -361,6 +557,7 @@ output_inner(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struc
 	}
 
 	if (*ttl <= 1) {
+		tunnel_time_exceeded(lc, gw, iface, m, peer, replies, reply_peers, n_replies);
 		wr_dp_drop(lc, WR_DP_DROP_TTL_EXCEEDED, m);
 		return;
 	}
@@ -563,6 +760,7 @@ wr_worker_rx(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf **pkt
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
 		switch (classify(lc, port, m, &iface)) {
 		case V_DROPPED:
+		case V_DONE:
 			break;
 		case V_HOST:
 			w->host[nh++] = m;
@@ -594,11 +792,8 @@ wr_worker_rx(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf **pkt
 				proto_drop(lc, WR_DROP_NO_ROUTE, m);
 				continue;
 			}
-			if (!finish_forward(lc, port, m, (unsigned int)k))
-				continue;
-			w->enc_peer[k][w->n_enc[k]] = w->fwd_peer[i];
-			w->enc[k][w->n_enc[k]++] = m;
-			any_enc = true;
+			if (finish_forward(lc, port, m, (unsigned int)k, w->fwd_peer[i]))
+				any_enc = true;
 		}
 	}
 	for (i = 0; any_dec && i < gw->n_ifaces; i++) {

@@ -20,6 +20,7 @@
 #include "decap.h"
 #include "encap.h"
 #include "gw.h"
+#include "icmp.h"
 
 /** The scratch space and crypto state of one lcore's bursts. */
 struct wr_worker {
@@ -44,8 +45,9 @@ struct wr_worker {
 	struct rte_mbuf *host[WR_DP_BURST];
 	struct rte_mbuf *hs[WR_DP_BURST];
 	struct wr_gw_event ev[WR_DP_CRYPTO_BURST];
-	struct rte_mbuf *replies[WR_DP_CRYPTO_BURST]; /* echo replies from a tunnel address */
+	struct rte_mbuf *replies[WR_DP_CRYPTO_BURST]; /* echo replies, errors into a tunnel */
 	uint32_t reply_peer[WR_DP_CRYPTO_BURST];
+	struct wr_icmp_bucket icmp; /* the ICMP errors this lcore may send (icmp.h) */
 } __rte_cache_aligned;
 
 /**
