@@ -12,9 +12,9 @@
 #include <rte_prefetch.h>
 #include <rte_udp.h>
 
+#include "forward.h"
 #include "host.h"
 #include "icmp.h"
-#include "ipfrag.h"
 #include "keytable.h"
 #include "worker.h"
 
@@ -34,9 +34,6 @@ enum verdict {
 	V_FORWARD, /* to forward: into a tunnel, if a peer's AllowedIPs hold its destination */
 	V_DONE,    /* answered: the mbuf went out as the reply */
 };
-
-static bool
-is_iface_addr(const struct wr_gw_iface *gi, int family, const uint8_t *a);
 
 int
 wr_worker_init(struct wr_worker *w, struct wr_gw *gw, struct wr_dp_lcore *lc, int socket)
@@ -102,81 +99,6 @@ classify_wireguard(struct wr_dp_lcore *lc, struct rte_mbuf *m)
 	return V_DROPPED;
 }
 
-/*
- * Whether an ICMP error @p type about the IP packet @p ip (@p len bytes) may go now: not about
- * what RFC 1812 4.3.2.7 / RFC 4443 2.4 (e) exclude, and within the lcore's rate (counted when
- * over it).
- */
-static bool
-may_send_error(struct wr_dp_lcore *lc, bool v6, const uint8_t *ip, uint32_t len, uint8_t type)
-{
-	if (!(v6 ? wr_icmp6_may_error(ip, len, type) : wr_icmp4_may_error(ip, len)))
-		return false;
-	if (!wr_icmp_bucket_take(&lc->worker->icmp, lc->now_ns)) {
-		lc->drops[WR_DP_DROP_ICMP_RATELIMITED]++;
-		return false;
-	}
-	return true;
-}
-
-/*
- * The ICMP error @p type / @p code / @p rest about @p m (a frame, IP at ETH_LEN) back to its
- * sender, from @p port's address (the port it came in on), as a router does. @p m stays.
- */
-static void
-send_error(struct wr_dp_lcore *lc, struct wr_gw *gw, struct wr_port *port, struct rte_mbuf *m,
-	bool v6, uint8_t type, uint8_t code, uint32_t rest)
-{
-	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, ETH_LEN);
-	const uint8_t *to = ip + (v6 ? 8 : 12); /* the source address */
-	uint32_t len = rte_pktmbuf_data_len(m) - ETH_LEN;
-	const struct wr_port_addr *src;
-	struct rte_mbuf *e;
-
-	if (!may_send_error(lc, v6, ip, len, type))
-		return;
-	src = wr_port_source_for(port, v6 ? AF_INET6 : AF_INET, to);
-	if (src == NULL)
-		return;
-	e = wr_icmp_error(lc, v6, ip, len, type, code, rest, src->addr, ETH_LEN,
-		v6 ? WR_ICMP6_ERROR_MAX : WR_ICMP4_ERROR_MAX);
-	if (e != NULL)
-		wr_fib_output(&gw->fib, lc, gw->route_ring, e, v6 ? AF_INET6 : AF_INET, to);
-}
-
-/*
- * A frame from @p port to one of the interfaces' own addresses inside their tunnels (IP at
- * ETH_LEN, @p total bytes): an echo request is answered out of the port it came in on, as the
- * host stack answers for the port's own addresses; anything else is dropped.
- */
-static void
-answer_tunnel_addr(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, uint32_t total)
-{
-	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-
-	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - ETH_LEN - total);
-	if (!wr_icmp_echo_reply_in_place(rte_pktmbuf_mtod_offset(m, uint8_t *, ETH_LEN), total)) {
-		wr_dp_drop(lc, WR_DP_DROP_L4_UNHANDLED, m);
-		return;
-	}
-	rte_ether_addr_copy(&eh->src_addr, &eh->dst_addr);
-	rte_ether_addr_copy(&port->mac, &eh->src_addr);
-	lc->port[port->index].echo_replies++;
-	wr_dp_tx(lc, port, m);
-}
-
-/* Whether @p a is an own address inside any interface's tunnel */
-static bool
-is_tunnel_addr(const struct wr_gw *gw, int family, const uint8_t *a)
-{
-	unsigned int k;
-
-	for (k = 0; k < gw->n_ifaces; k++)
-		if (is_iface_addr(&gw->iface[k], family, a))
-			return true;
-	return false;
-}
-
 /* A packet to forward, IP at ETH_LEN, @p total bytes of it: checks before the LPM. */
 static enum verdict
 classify_forward(
@@ -185,8 +107,8 @@ classify_forward(
 	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, ETH_LEN);
 
 	/* the gateway's own address in a tunnel answers from any side, as Linux's wg0 would */
-	if (is_tunnel_addr(lc->dp->gw, v6 ? AF_INET6 : AF_INET, ip + (v6 ? 24 : 16))) {
-		answer_tunnel_addr(lc, port, m, total);
+	if (wr_fwd_is_tunnel_addr(lc->dp->gw, v6 ? AF_INET6 : AF_INET, ip + (v6 ? 24 : 16))) {
+		wr_fwd_answer_tunnel_addr(lc, port, m, total);
 		return V_DONE;
 	}
 	/* Ethernet pads short frames: keep exactly the IP packet */
@@ -256,37 +178,24 @@ enc_push(struct wr_dp_lcore *lc, unsigned int k, struct rte_mbuf *m, uint32_t pe
 
 /*
  * The IPv4 packet @p m (data at the IP header, TTL done) over interface @p k's @p mtu, DF clear:
- * its fragments (ipfrag.h), each sealed as a packet of its own, in this burst. Takes @p m.
+ * its fragments, each sealed as a packet of its own, in this burst. Takes @p m.
  */
 static bool
 fragment4(struct wr_dp_lcore *lc, struct rte_mbuf *m, unsigned int k, uint32_t peer, uint32_t mtu)
 {
 	struct rte_mbuf *frags[FRAG_MAX];
-	struct wr_ip4_frag f;
 	int n, i;
 
-	n = wr_ip4_frag_init(
-		&f, rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), mtu);
-	if (n < 1 || n > FRAG_MAX) {
+	n = wr_fwd_fragment4(lc, m, mtu, frags, FRAG_MAX);
+	if (n == -ENOBUFS) {
+		wr_dp_drop(lc, WR_DP_DROP_NO_MBUF, m);
+		return false;
+	}
+	if (n < 1) {
 		wr_dp_proto_iface(lc, k);
 		proto_drop(lc, WR_DROP_TOO_BIG, m);
 		return false;
 	}
-	if (rte_pktmbuf_alloc_bulk(lc->dp->mp, frags, (unsigned int)n) != 0) {
-		wr_dp_drop(lc, WR_DP_DROP_NO_MBUF, m);
-		return false;
-	}
-	for (i = 0; i < n; i++) {
-		uint32_t len = wr_ip4_frag_next_len(&f);
-		uint8_t *p = (uint8_t *)rte_pktmbuf_append(frags[i], (uint16_t)len);
-
-		if (len == 0 || p == NULL || wr_ip4_frag_next(&f, p, len) != len) {
-			rte_pktmbuf_free_bulk(frags, (unsigned int)n);
-			wr_dp_drop(lc, WR_DP_DROP_NO_MBUF, m);
-			return false;
-		}
-	}
-	rte_pktmbuf_free(m);
 	for (i = 0; i < n; i++)
 		enc_push(lc, k, frags[i], peer);
 	return true;
@@ -307,7 +216,7 @@ finish_forward(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m,
 
 	/* RFC 1812 5.3.1, RFC 4443 3.3: time exceeded back to the sender (traceroute) */
 	if ((v6 ? ip[7] : ip[8]) <= 1) {
-		send_error(lc, gw, port, m, v6,
+		wr_fwd_error_back(lc, port, m, v6,
 			v6 ? WR_ICMP6_TIME_EXCEEDED : WR_ICMP4_TIME_EXCEEDED, 0, 0);
 		wr_dp_drop(lc, WR_DP_DROP_TTL_EXCEEDED, m);
 		return false;
@@ -318,9 +227,9 @@ finish_forward(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m,
 				      rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)) == 0;
 		if (!frag) {
 			if (v6)
-				send_error(lc, gw, port, m, true, WR_ICMP6_TOO_BIG, 0, mtu);
+				wr_fwd_error_back(lc, port, m, true, WR_ICMP6_TOO_BIG, 0, mtu);
 			else
-				send_error(lc, gw, port, m, false, WR_ICMP4_DEST_UNREACH,
+				wr_fwd_error_back(lc, port, m, false, WR_ICMP4_DEST_UNREACH,
 					WR_ICMP4_FRAG_NEEDED, mtu);
 			wr_dp_proto_iface(lc, iface);
 			proto_drop(lc, WR_DROP_TOO_BIG, m);
@@ -470,64 +379,6 @@ push_events(struct wr_dp_lcore *lc, struct wr_gw *gw, struct wr_gw_event *ev, un
 	lc->drops[WR_DP_DROP_EVENT_RING_FULL] += n - sent;
 }
 
-static bool
-is_iface_addr(const struct wr_gw_iface *gi, int family, const uint8_t *a)
-{
-	unsigned int i;
-
-	for (i = 0; i < gi->n_addrs; i++)
-		/* constant lengths: memcmp() becomes a compare or two, not a call */
-		if (gi->addrs[i].family == family &&
-			(family == AF_INET ? memcmp(gi->addrs[i].addr, a, 4) == 0
-					   : memcmp(gi->addrs[i].addr, a, 16) == 0))
-			return true;
-	return false;
-}
-
-/*
- * Time exceeded about the decapsulated inner packet @p m of peer @p peer, back into the tunnel:
- * Linux forwards what wg0 decrypted, and its ICMP error goes back out of wg0, from wg0's address,
- * to the peer whose AllowedIPs hold its destination, the source decap checked to be @p peer's.
- * From the interface's own address of that family, else from its port's (as Linux picks another
- * device's address when wg0 has none); the peer drops it unless its AllowedIPs for the gateway
- * hold that address. At most the tunnel's MTU. Goes to @p replies like an echo reply.
- */
-static void
-tunnel_time_exceeded(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface,
-	const struct rte_mbuf *m, uint32_t peer, struct rte_mbuf **replies, uint32_t *reply_peers,
-	unsigned int *n_replies)
-{
-	const struct wr_gw_iface *gi = &gw->iface[iface];
-	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint32_t len = rte_pktmbuf_data_len(m);
-	bool v6 = (ip[0] >> 4) == 6;
-	int family = v6 ? AF_INET6 : AF_INET;
-	uint8_t type = v6 ? WR_ICMP6_TIME_EXCEEDED : WR_ICMP4_TIME_EXCEEDED;
-	const void *src = NULL;
-	struct rte_mbuf *e;
-	unsigned int i;
-
-	for (i = 0; i < gi->n_addrs && src == NULL; i++)
-		if (gi->addrs[i].family == family)
-			src = gi->addrs[i].addr;
-	if (src == NULL) {
-		const struct wr_port_addr *a =
-			wr_port_source_for(&lc->dp->ports[gi->port], family, ip + (v6 ? 8 : 12));
-
-		if (a == NULL)
-			return;
-		src = a->addr;
-	}
-	if (!may_send_error(lc, v6, ip, len, type))
-		return;
-	e = wr_icmp_error(lc, v6, ip, len, type, 0, 0, src, 0,
-		RTE_MIN(gi->mtu, v6 ? WR_ICMP6_ERROR_MAX : WR_ICMP4_ERROR_MAX));
-	if (e == NULL)
-		return;
-	reply_peers[*n_replies] = peer;
-	replies[(*n_replies)++] = e;
-}
-
 /*
  * Route a decapsulated inner packet (data at its IP header) of interface @p iface out of the
  * gateway; an echo request to the interface's own address is answered into the tunnel: it
@@ -545,7 +396,7 @@ output_inner(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struc
 	uint8_t nh[16];
 	uint16_t p;
 
-	if (is_iface_addr(&gw->iface[iface], v6 ? AF_INET6 : AF_INET, dst)) {
+	if (wr_fwd_iface_has_addr(&gw->iface[iface], v6 ? AF_INET6 : AF_INET, dst)) {
 		if (!wr_icmp_echo_reply_in_place(ip, rte_pktmbuf_pkt_len(m))) {
 			wr_dp_drop(lc, WR_DP_DROP_L4_UNHANDLED, m);
 			return;
@@ -557,7 +408,13 @@ output_inner(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struc
 	}
 
 	if (*ttl <= 1) {
-		tunnel_time_exceeded(lc, gw, iface, m, peer, replies, reply_peers, n_replies);
+		/* RFC 1812 5.3.1: back into the tunnel, to the peer it came from */
+		struct rte_mbuf *e = wr_fwd_tunnel_time_exceeded(lc, iface, m);
+
+		if (e != NULL) {
+			reply_peers[*n_replies] = peer;
+			replies[(*n_replies)++] = e;
+		}
 		wr_dp_drop(lc, WR_DP_DROP_TTL_EXCEEDED, m);
 		return;
 	}

@@ -9,16 +9,24 @@
  *     malformed headers and tiny MTUs refused;
  *   - the ICMP error builders: field by field, and no error about an ICMP error, to a group or
  *     broadcast, about a later fragment, or to a source that is not one host;
- *   - the rate limit's token bucket: the burst, the refill, the cap.
+ *   - the rate limit's token bucket: the burst, the refill, the cap;
+ *   - with mbufs (DPDK without hugepages or devices): forward.c's fragments of a packet, with the
+ *     headroom encap needs, the packet freed, nothing leaked; an error mbuf with and without
+ *     room for Ethernet.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_eal.h>
+#include <rte_ether.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
+#include <rte_mbuf.h>
 
+#include "dataplane.h"
+#include "forward.h"
 #include "host.h"
 #include "icmp.h"
 #include "ipfrag.h"
@@ -445,14 +453,116 @@ test_bucket(void)
 	CHECK(wr_icmp_bucket_take(&b, 1) && !wr_icmp_bucket_take(&b, 2), "rate 0 is 1/s, burst 1");
 }
 
-int
-main(void)
+/* A packet of @p len bytes in a new mbuf of @p mp (ip4_packet()'s, TTL 1) */
+static struct rte_mbuf *
+ip4_mbuf(struct rte_mempool *mp, uint32_t len)
 {
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	uint8_t *p = m != NULL ? (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len) : NULL;
+
+	if (p == NULL)
+		abort();
+	ip4_packet(p, len, "192.0.2.2", "198.51.100.1", IPPROTO_UDP);
+	return m;
+}
+
+static void
+test_mbufs(void)
+{
+	static struct wr_dataplane dp;
+	static struct wr_dp_lcore lc;
+	struct rte_mbuf *m, *frags[8], *e;
+	const struct rte_ipv4_hdr *ip;
+	uint8_t gw[4], first[1500];
+	int n;
+
+	dp.mp = rte_pktmbuf_pool_create(
+		"test_forward", 255, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	CHECK(dp.mp != NULL, "mempool");
+	if (dp.mp == NULL)
+		return;
+	lc.dp = &dp;
+
+	m = ip4_mbuf(dp.mp, 1500);
+	memcpy(first, rte_pktmbuf_mtod(m, void *), sizeof(first));
+	n = wr_fwd_fragment4(&lc, m, 1420, frags, RTE_DIM(frags));
+	CHECK(n == 2, "1500 bytes over 1420: %d fragments", n);
+	CHECK(rte_mempool_in_use_count(dp.mp) == 2, "the packet freed, two fragments: %u in use",
+		rte_mempool_in_use_count(dp.mp));
+	if (n == 2) {
+		ip = rte_pktmbuf_mtod(frags[0], const struct rte_ipv4_hdr *);
+		CHECK(rte_pktmbuf_pkt_len(frags[0]) == 1420 && rte_pktmbuf_pkt_len(frags[1]) == 100,
+			"lengths %u %u", rte_pktmbuf_pkt_len(frags[0]),
+			rte_pktmbuf_pkt_len(frags[1]));
+		CHECK(rte_pktmbuf_headroom(frags[0]) == RTE_PKTMBUF_HEADROOM &&
+				rte_pktmbuf_headroom(frags[1]) == RTE_PKTMBUF_HEADROOM,
+			"room in front for the message and outer headers");
+		CHECK(rte_be_to_cpu_16(ip->fragment_offset) == RTE_IPV4_HDR_MF_FLAG &&
+				rte_raw_cksum(ip, 20) == 0xffff,
+			"first fragment: MF, checksum");
+		CHECK(memcmp((const uint8_t *)ip + 20, first + 20, 1400) == 0, "first data");
+		ip = rte_pktmbuf_mtod(frags[1], const struct rte_ipv4_hdr *);
+		CHECK(rte_be_to_cpu_16(ip->fragment_offset) == 1400 / 8 &&
+				rte_raw_cksum(ip, 20) == 0xffff,
+			"second fragment: offset 175, no MF, checksum");
+		CHECK(memcmp((const uint8_t *)ip + 20, first + 1420, 80) == 0, "second data");
+		rte_pktmbuf_free_bulk(frags, 2);
+	}
+
+	/* refused: the packet stays with the caller */
+	m = ip4_mbuf(dp.mp, 1500);
+	CHECK(wr_fwd_fragment4(&lc, m, 1420, frags, 1) == -E2BIG, "two fragments, room for one");
+	CHECK(wr_fwd_fragment4(&lc, m, 60, frags, 8) == -ERANGE, "MTU 60");
+	rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *)->fragment_offset =
+		rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+	CHECK(wr_fwd_fragment4(&lc, m, 1420, frags, 8) == -EMSGSIZE, "DF set");
+	CHECK(rte_mempool_in_use_count(dp.mp) == 1, "refused packets are kept");
+
+	/* errors: inner (no Ethernet) and framed */
+	addr4("192.0.2.1", gw);
+	rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *)->fragment_offset = 0;
+	e = wr_icmp_error(&lc, false, rte_pktmbuf_mtod(m, const uint8_t *), 1500,
+		WR_ICMP4_TIME_EXCEEDED, 0, 0, gw, 0, 200);
+	CHECK(e != NULL && rte_pktmbuf_pkt_len(e) == 200 && e->l3_len == 20 &&
+			(rte_pktmbuf_mtod(e, const uint8_t *)[0] >> 4) == 4,
+		"an inner error of 200 bytes");
+	rte_pktmbuf_free(e);
+	e = wr_icmp_error(&lc, false, rte_pktmbuf_mtod(m, const uint8_t *), 1500,
+		WR_ICMP4_TIME_EXCEEDED, 0, 0, gw, RTE_ETHER_HDR_LEN, WR_ICMP4_ERROR_MAX);
+	CHECK(e != NULL && rte_pktmbuf_pkt_len(e) == RTE_ETHER_HDR_LEN + 576 &&
+			e->l2_len == RTE_ETHER_HDR_LEN &&
+			rte_pktmbuf_mtod(e, const struct rte_ether_hdr *)->ether_type ==
+				rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4),
+		"a framed error of 576 bytes");
+	rte_pktmbuf_free(e);
+	rte_pktmbuf_mtod(m, uint8_t *)[16] = 224; /* to a group */
+	CHECK(wr_icmp_error(&lc, false, rte_pktmbuf_mtod(m, const uint8_t *), 1500,
+		      WR_ICMP4_TIME_EXCEEDED, 0, 0, gw, 0, 576) == NULL,
+		"no error about a packet to a group");
+	rte_pktmbuf_free(m);
+	CHECK(rte_mempool_in_use_count(dp.mp) == 0, "%u mbufs leaked",
+		rte_mempool_in_use_count(dp.mp));
+	rte_mempool_free(dp.mp);
+}
+
+int
+main(int argc, char **argv)
+{
+	char *eal[] = { argv[0], "--no-huge", "--no-shconf", "--no-pci", "-l", "0", "-m", "128",
+		"--log-level", "lib.eal:error", NULL };
+
+	(void)argc;
 	test_fragment_random();
 	test_fragment_refused();
 	test_icmp4_errors();
 	test_icmp6_errors();
 	test_bucket();
+	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0) {
+		printf("rte_eal_init failed\n");
+		return 2;
+	}
+	test_mbufs();
+	rte_eal_cleanup();
 	printf("%u checks, %u failures\n", checks, failures);
 	return failures ? 1 : 0;
 }
