@@ -36,6 +36,8 @@
 #define RING_SIZE 32768
 #define RAW_BUFS 256
 #define RAW_BURST 32 /* the worker's: WR_DP_BURST packets per RX burst, one AEAD batch each */
+/* packets through the worker, untimed, before a pipeline slice's (as a raw slice's warm pass) */
+#define WARM_PACKETS 256
 #define MAX_ROUNDS 201
 #define HDRS                                                                                       \
 	(sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr))
