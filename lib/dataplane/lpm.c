@@ -482,12 +482,33 @@ standby_to(struct wr_lpm_pub *pub, struct wr_lpm_prefix *set, size_t n)
 	return ret;
 }
 
+/* Whether the sorted, distinct @p set of @p n is what @p lpm holds. */
+static bool
+holds(const struct wr_lpm *lpm, const struct wr_lpm_prefix *set, size_t n)
+{
+	size_t i;
+
+	if (lpm->n_set != n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (cmp_prefix(&lpm->set[i], &set[i]) != 0 || lpm->set[i].value != set[i].value)
+			return false;
+	return true;
+}
+
 static int
 publish_wanted(struct wr_lpm_pub *pub)
 {
 	struct wr_lpm *active = *pub->slot;
 	int ret;
 
+	/* a write that left the prefixes alone (an endpoint, a keepalive): nothing to publish */
+	if (active != NULL && holds(active, pub->wanted, pub->n_wanted)) {
+		free(pub->wanted);
+		pub->n_unchanged++;
+		ret = 1;
+		goto out;
+	}
 	ret = standby_to(pub, pub->wanted, pub->n_wanted);
 	if (ret < 0) {
 		free(pub->wanted);

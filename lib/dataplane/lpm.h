@@ -113,9 +113,10 @@ struct wr_lpm_pub {
 	struct wr_lpm_prefix *wanted; /* sorted, masked, distinct */
 	size_t n_wanted;
 	/* what happened, for tests and benchmarks */
-	uint64_t n_builds;   /* tables built whole (the first, and after -ENOSPC) */
-	uint64_t n_updates;  /* standbys brought to a new set and published */
-	uint64_t n_catchups; /* standbys brought up to the active table after their grace */
+	uint64_t n_builds;    /* tables built whole (the first, and after -ENOSPC) */
+	uint64_t n_updates;   /* standbys brought to a new set and published */
+	uint64_t n_catchups;  /* standbys brought up to the active table after their grace */
+	uint64_t n_unchanged; /* sets equal to the active table's (nothing published) */
 };
 
 /**
@@ -128,7 +129,8 @@ wr_lpm_pub_init(struct wr_lpm_pub *pub, struct wr_lpm **slot, struct rte_rcu_qsb
 /**
  * Publish the @p n prefixes at @p p (copied; as wr_lpm_build() takes them) in place of the active
  * table: now when the standby is free, else when wr_lpm_pub_poll() finds it free (a set given
- * while another waits replaces it). Returns 1 (published), 0 (waits for a grace period),
+ * while another waits replaces it); a set the active table holds already publishes nothing.
+ * Returns 1 (published, or nothing to publish), 0 (waits for a grace period),
  * -EINVAL or -ERANGE (bad prefixes: nothing changes) or -ENOMEM/-ENOSPC (the set is dropped, the
  * active table stays).
  */
