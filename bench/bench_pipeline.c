@@ -684,7 +684,7 @@ main(int argc, char **argv)
 		mem, "--no-pci", "--no-telemetry", "--log-level=warning", NULL };
 	unsigned int si, d;
 	size_t mem_mb;
-	int ret, status = EXIT_FAILURE;
+	int ret, status = EXIT_FAILURE, stdout_fd = -1;
 
 	B.wm.status_fd = -1;
 	ret = parse_args(argc, argv);
@@ -717,7 +717,20 @@ main(int argc, char **argv)
 		fprintf(stderr, "bench_pipeline: no CPU clock for the worker's thread\n");
 		goto out_eal;
 	}
-	if (bp_setup() < 0)
+	/* --json: stdout carries the object only; the gateway's own lines go to stderr */
+	if (B.json) {
+		fflush(stdout);
+		stdout_fd = dup(STDOUT_FILENO);
+		if (stdout_fd >= 0)
+			dup2(STDERR_FILENO, STDOUT_FILENO);
+	}
+	ret = bp_setup();
+	if (stdout_fd >= 0) {
+		fflush(stdout);
+		dup2(stdout_fd, STDOUT_FILENO);
+		close(stdout_fd);
+	}
+	if (ret < 0)
 		goto out_gw;
 	bp_worker_stop(); /* from now on it runs for the pipeline slices only */
 	B.drops0 = drops_total();

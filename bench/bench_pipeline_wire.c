@@ -26,6 +26,9 @@
 #include "wr_crypto.h"
 #include "wr_data.h"
 
+/* RTE_IPV4() shifts an int into its sign bit for addresses from 128.0.0.0 (UBSan says so) */
+#define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+
 uint64_t
 bp_now_ns(void)
 {
@@ -581,11 +584,11 @@ bp_setup(void)
 		fprintf(stderr, "bench_pipeline: no memory for the generator's mbufs\n");
 		return -ENOMEM;
 	}
-	B.inner_remote = RTE_BE32(RTE_IPV4(198, 51, 100, 130));
-	if (make_wire(&B.wan, "wan", RTE_BE32(RTE_IPV4(192, 0, 2, 1)),
-		    RTE_BE32(RTE_IPV4(192, 0, 2, 2)), 2) < 0 ||
-		make_wire(&B.lan, "lan", RTE_BE32(RTE_IPV4(203, 0, 113, 1)),
-			RTE_BE32(RTE_IPV4(203, 0, 113, 50)), 50) < 0 ||
+	B.inner_remote = RTE_BE32(IP4(198, 51, 100, 130));
+	if (make_wire(&B.wan, "wan", RTE_BE32(IP4(192, 0, 2, 1)), RTE_BE32(IP4(192, 0, 2, 2)), 2) <
+			0 ||
+		make_wire(&B.lan, "lan", RTE_BE32(IP4(203, 0, 113, 1)),
+			RTE_BE32(IP4(203, 0, 113, 50)), 50) < 0 ||
 		rte_eth_dev_get_name_by_port(B.wan.port_id, wan_dev) != 0 ||
 		rte_eth_dev_get_name_by_port(B.lan.port_id, lan_dev) != 0) {
 		fprintf(stderr, "bench_pipeline: cannot make the ring ports\n");
