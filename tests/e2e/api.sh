@@ -24,7 +24,8 @@
 #              (telemetry on, --file-prefix wirerate, or wirerate-PID when taken: the log and
 #              GET /v1/status say which), lists the /wirerate/ commands, and they answer:
 #              status, interfaces, peers, drops; a second gateway started beside it gets a
-#              prefix of its own and answers there, and removes its runtime directory on exit
+#              prefix of its own and answers there, and removes its runtime directory on exit;
+#              with wirerate's --no-telemetry the default EAL options have no telemetry
 #   ifdrops    a gateway with two [Interface]s on port wan (listen ports 51820 and 51821):
 #              garbage, data messages for unknown indexes and initiations with a bad mac1 sent
 #              to the second's port are counted as the second interface's drops, in its REST
@@ -588,6 +589,20 @@ scenario_telemetry()
 	wre_wait 60 eval '! wri_alive "$API_GW2_PID"' || wre_fail "the second gateway did not stop"
 	[ ! -e "/var/run/dpdk/$prefix2" ] || wre_fail "/var/run/dpdk/$prefix2 is left behind"
 	topo_ping lan "$TOPO_BR4"
+	wre_gateway_stop
+
+	# the opt-out: the default EAL options without telemetry (wirerate's --no-telemetry); the
+	# old log emptied first, or its "running" line could pass for the new gateway's
+	: >"$WRE_TMP/gw.log"
+	ip netns exec "$(wre_ns gw)" "$WIRERATE" -- -c "$WRE_TMP/gw.conf" --no-telemetry \
+		>"$WRE_TMP/gw.log" 2>&1 </dev/null &
+	WRE_GW_PID=$!
+	wre_wait 60 wre_gateway_up || wre_fail "wirerate --no-telemetry did not come up"
+	! grep -q 'EAL file prefix' "$WRE_TMP/gw.log" ||
+		wre_fail "--no-telemetry: $(grep 'EAL file prefix' "$WRE_TMP/gw.log")"
+	expect 200 GET /v1/status | jq -e --arg p "$API_PREFIX" '.eal_file_prefix != $p' \
+		>/dev/null || wre_fail "--no-telemetry: status: $(cat "$WRE_TMP/body")"
+	topo_ping lan "$TOPO_GWLAN4" -W 10
 	wre_gateway_stop
 }
 
