@@ -66,6 +66,9 @@ wre_cleanup_gateway()
 		done
 		kill -KILL "$WRE_GW_PID" 2>/dev/null
 		wait "$WRE_GW_PID" 2>/dev/null
+		# a gateway killed here cannot remove the EAL directory of its own prefix
+		# (wirerate-PID when "wirerate" was taken); ip netns exec kept the PID
+		rm -rf "/var/run/dpdk/wirerate-$WRE_GW_PID"
 	fi
 	WRE_GW_PID=
 }
@@ -111,7 +114,10 @@ wre_gateway_up()
 
 wre_gateway_start()
 {
-	# not wri_bg: the tests wait for the gateway themselves and check its exit status
+	# not wri_bg: the tests wait for the gateway themselves and check its exit status. The log
+	# is emptied here, not by the background redirection, which may come after the first look
+	# at it: a restarted gateway's old lines must not pass for the new one's
+	: >"$WRE_TMP/gw.log"
 	ip netns exec "$(wre_ns gw)" "$WIRERATE" -- -c "$1" >"$WRE_TMP/gw.log" 2>&1 </dev/null &
 	WRE_GW_PID=$!
 	# 60 s: on a loaded 2-core machine the ASan build's EAL start took over 30 s
