@@ -421,6 +421,25 @@ check_interfaces(struct parser *p)
 	return 0;
 }
 
+/* MaxPeers covers the file's own peers; without it, room for those and the default. */
+static int
+check_max_peers(struct parser *p)
+{
+	struct wr_config *cfg = p->cfg;
+	size_t i, n = 0;
+
+	for (i = 0; i < cfg->n_interfaces; i++)
+		n += cfg->interfaces[i].n_peers;
+	if (!p->max_peers_line) {
+		cfg->max_peers = n > WR_CONFIG_MAX_PEERS_DEFAULT ? n : WR_CONFIG_MAX_PEERS_DEFAULT;
+		return 0;
+	}
+	if (n > cfg->max_peers)
+		return wr_config_fail(p, p->max_peers_line,
+			"MaxPeers: %zu, but the file has %zu peers", cfg->max_peers, n);
+	return 0;
+}
+
 struct warning_rank {
 	unsigned int line;
 	size_t seq;
@@ -474,6 +493,8 @@ finish(struct parser *p)
 	rc = check_gateway(p);
 	if (!rc)
 		rc = check_interfaces(p);
+	if (!rc)
+		rc = check_max_peers(p);
 	if (!rc)
 		rc = sort_warnings(p);
 	return rc;

@@ -30,6 +30,7 @@ enum key_id {
 	K_CONTROL,
 	K_WORKERS,
 	K_CONTROL_SOCKET,
+	K_MAX_PEERS,
 	K_CONTROL_ADDRESS,
 	K_CONTROL_TOKEN_FILE,
 	K_DEVICE,
@@ -67,6 +68,7 @@ struct parser {
 	enum section sec;
 	unsigned int seen[K_COUNT]; /* line each key was last given on in this section, 0: not */
 	unsigned int gateway_line, control_line, workers_line, control_address_line;
+	unsigned int max_peers_line;
 	size_t cap_ports, cap_ifaces, cap_warnings, cap_extra;
 	size_t cap_addrs, cap_routes, cap_peers, cap_aips; /* of the current section's record */
 	struct iface_extra *extra;                         /* parallel to cfg->interfaces */

@@ -52,6 +52,19 @@ set_workers(struct parser *p, const struct key_def *k, char *value)
 }
 
 static int
+set_max_peers(struct parser *p, const struct key_def *k, char *value)
+{
+	unsigned long v;
+
+	if (wr_config_parse_uint(value, WR_CONFIG_MAX_PEERS_MAX, &v) || v == 0)
+		return wr_config_fail(p, p->line, "%s: '%.*s': expected a number of peers (1..%d)",
+			k->name, WR_CONFIG_ECHO_MAX, value, WR_CONFIG_MAX_PEERS_MAX);
+	p->cfg->max_peers = (size_t)v;
+	p->max_peers_line = p->line;
+	return 0;
+}
+
+static int
 set_control_socket(struct parser *p, const struct key_def *k, char *value)
 {
 	struct sockaddr_un sun;
@@ -620,6 +633,7 @@ static const struct key_def keys[] = {
 	{ "Control", K_CONTROL, WR_CONFIG_IN(SEC_GATEWAY), false, set_control },
 	{ "Workers", K_WORKERS, WR_CONFIG_IN(SEC_GATEWAY), false, set_workers },
 	{ "ControlSocket", K_CONTROL_SOCKET, WR_CONFIG_IN(SEC_GATEWAY), false, set_control_socket },
+	{ "MaxPeers", K_MAX_PEERS, WR_CONFIG_IN(SEC_GATEWAY), false, set_max_peers },
 	{ "ControlAddress", K_CONTROL_ADDRESS, WR_CONFIG_IN(SEC_GATEWAY), false,
 		set_control_address },
 	{ "ControlTokenFile", K_CONTROL_TOKEN_FILE, WR_CONFIG_IN(SEC_GATEWAY), false,

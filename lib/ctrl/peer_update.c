@@ -114,6 +114,32 @@ keep_existing(struct wr_device *dev, uint8_t (*keys)[WR_KEY_LEN], size_t n)
 	return kept;
 }
 
+/*
+ * How many peers @p r creates at most and how many it removes, for the host's limit: a listed
+ * peer that does not exist yet (or every listed one when all are replaced) is new; duplicates
+ * in @p r count twice, which errs on the side of refusing.
+ */
+static void
+count_peers(struct wr_device *dev, const struct wr_peer_update *r, const uint8_t *own,
+	size_t *n_new, size_t *n_gone)
+{
+	size_t i;
+
+	*n_new = 0;
+	*n_gone = r->replace_peers ? wr_device_peer_count(dev) : 0;
+	for (i = 0; i < r->npeers; i++) {
+		const struct wr_peer_update_peer *p = &r->peers[i];
+		bool exists = !r->replace_peers && wr_device_lookup_peer(dev, p->pub) != NULL;
+
+		if (own != NULL && memcmp(p->pub, own, WR_KEY_LEN) == 0)
+			continue;
+		if (p->remove)
+			*n_gone += exists;
+		else if (!exists && !p->update_only)
+			(*n_new)++;
+	}
+}
+
 /* Everything in @p r was checked; only the host's listen port and memory can fail now. */
 int
 wr_peer_update_apply(struct wr_device *dev, const struct wr_uapi_ops *ops, void *ctx,
@@ -132,6 +158,22 @@ wr_peer_update_apply(struct wr_device *dev, const struct wr_uapi_ops *ops, void 
 	if (!a.removed || !a.added || !a.updated) {
 		ret = -ENOMEM;
 		goto out;
+	}
+
+	if (a.ops->reserve_peers) {
+		uint8_t key[WR_KEY_LEN];
+		size_t n_new, n_gone;
+		bool has_key = wr_device_get_public_key(dev, key);
+
+		if (r->has_priv && !wr_ct_is_zero(r->priv, WR_KEY_LEN)) {
+			wr_x25519_public(key, r->priv);
+			has_key = true;
+		}
+		count_peers(dev, r, has_key ? key : NULL, &n_new, &n_gone);
+		if (n_new > 0 && a.ops->reserve_peers(ctx, n_new, n_gone) < 0) {
+			ret = -ENOSPC;
+			goto out;
+		}
 	}
 
 	if (r->has_port) {

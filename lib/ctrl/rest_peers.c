@@ -39,6 +39,14 @@ w_set_port(void *ctx, uint16_t port)
 					    : -EOPNOTSUPP;
 }
 
+static int
+w_reserve(void *ctx, size_t n_new, size_t n_gone)
+{
+	struct rest_if *ifc = ((struct wrap *)ctx)->ifc;
+
+	return ifc->ops.cfg.reserve_peers ? ifc->ops.cfg.reserve_peers(ifc->ctx, n_new, n_gone) : 0;
+}
+
 static void
 w_removing(void *ctx, struct wr_peer *peer)
 {
@@ -66,6 +74,7 @@ static const struct wr_uapi_ops wrap_ops = {
 	.set_listen_port = w_set_port,
 	.peer_removing = w_removing,
 	.changed = w_changed,
+	.reserve_peers = w_reserve,
 };
 
 static int
@@ -82,6 +91,9 @@ apply(struct wr_rest *r, struct rest_if *ifc, struct wr_peer_update *up, struct 
 			out, 500, REST_E_INTERNAL, NULL, "out of memory (partly applied)");
 	if (ret == -EADDRINUSE)
 		return rest_error(out, 409, REST_E_CONFLICT, "listen_port", "port in use");
+	if (ret == -ENOSPC)
+		return rest_error(out, 409, REST_E_CONFLICT, "peers",
+			"the gateway's peer limit (MaxPeers) leaves no room for them");
 	if (ret < 0)
 		return rest_error(out, 400, REST_E_VALUE, up->has_port ? "listen_port" : NULL,
 			"refused: %s", strerror(-ret));

@@ -32,6 +32,10 @@
 #define WR_CONFIG_MTU_MIN 576
 #define WR_CONFIG_MTU_MIN_IPV6 1280
 #define WR_CONFIG_MTU_MAX 9000
+/** Default of [Gateway] MaxPeers, and its largest value. */
+#define WR_CONFIG_MAX_PEERS_DEFAULT 16384
+#define WR_CONFIG_MAX_PEERS_MAX 1000000
+
 /** Default of [Gateway] ControlSocket. */
 #define WR_CONFIG_CONTROL_SOCKET_DEFAULT "/run/wirerate/ctrl.sock"
 /** Room for an error or warning message, "file:line: text" included. */
@@ -170,6 +174,10 @@ struct wr_config {
 	/** [Gateway] ControlTokenFile: the file holding the bearer token the TCP listener
 	 *  requires (read when the gateway starts; never logged); NULL: none. */
 	char *control_token_file;
+	/** [Gateway] MaxPeers: most peers of all interfaces together, however they are added
+	 *  (file, REST, wg); a write that would pass it is refused. Default: the larger of
+	 *  WR_CONFIG_MAX_PEERS_DEFAULT and the file's peers. */
+	size_t max_peers;
 	/** The [Port] sections in file order (at least one). */
 	struct wr_config_port *ports;
 	/** Number of entries in ports. */
@@ -203,29 +211,34 @@ struct wr_config_error {
  * opening/reading the file, leaves *@p out NULL, and fills @p err (when not NULL); nothing
  * half-built is returned.
  */
-int wr_config_load_file(const char *path, struct wr_config **out, struct wr_config_error *err);
+int
+wr_config_load_file(const char *path, struct wr_config **out, struct wr_config_error *err);
 
 /**
  * As wr_config_load_file(), from the @p len bytes at @p text (need not be NUL-terminated).
  * @p name is used in messages (NULL: "<string>"); a relative PrivateKeyFile is taken relative to
  * the current directory. For tests and fuzzing.
  */
-int wr_config_load_string(const char *text, size_t len, const char *name, struct wr_config **out,
+int
+wr_config_load_string(const char *text, size_t len, const char *name, struct wr_config **out,
 	struct wr_config_error *err);
 
 /** Wipe the secret keys and free @p cfg and everything it owns. NULL is a no-op. */
-void wr_config_free(struct wr_config *cfg);
+void
+wr_config_free(struct wr_config *cfg);
 
 /** True when lcore @p lcore is one of @p cfg's workers. */
-bool wr_config_is_worker(const struct wr_config *cfg, unsigned int lcore);
+bool
+wr_config_is_worker(const struct wr_config *cfg, unsigned int lcore);
 
 /**
  * The interface named @p name, or NULL. Linear in the number of interfaces (there are few).
  */
-const struct wr_config_interface *wr_config_find_interface(
-	const struct wr_config *cfg, const char *name);
+const struct wr_config_interface *
+wr_config_find_interface(const struct wr_config *cfg, const char *name);
 
 /** The port named @p name, or NULL. */
-const struct wr_config_port *wr_config_find_port(const struct wr_config *cfg, const char *name);
+const struct wr_config_port *
+wr_config_find_port(const struct wr_config *cfg, const char *name);
 
 #endif /* WR_CONFIG_H */

@@ -65,7 +65,8 @@ wr_peer_update_free(struct wr_peer_update *up);
  * @p ops (may be NULL) and @p ctx are the host's: its listen port, peer_removing before each
  * removal, and one call of changed() after applying, when anything changed (also after a failure
  * in the middle, describing what was applied). Returns 0, the host's refusal of the listen port
- * (-errno; nothing changed then), or -ENOMEM (possibly part applied). @p up is not freed.
+ * (-errno; nothing changed then), -ENOSPC (the host's reserve_peers() had no room for the new
+ * peers; nothing changed), or -ENOMEM (possibly part applied). @p up is not freed.
  */
 int
 wr_peer_update_apply(struct wr_device *dev, const struct wr_uapi_ops *ops, void *ctx,

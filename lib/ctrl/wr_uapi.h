@@ -107,6 +107,13 @@ struct wr_uapi_ops {
 
 	/** A set changed something: called once per set, after applying it. */
 	void (*changed)(void *ctx, const struct wr_uapi_changes *c);
+
+	/**
+	 * A set is about to create up to @p n_new peers and remove @p n_gone: return 0 if the
+	 * host has room for the result, or -ENOSPC, which fails the whole set before anything
+	 * changes. Called before anything else. NULL: no limit.
+	 */
+	int (*reserve_peers)(void *ctx, size_t n_new, size_t n_gone);
 };
 
 /** Counters of one handler (requests from every connection). */

@@ -196,7 +196,8 @@ wr_control_create(struct wr_dataplane *dp, const struct wr_config *cfg, struct w
 	ret = -ENOMEM;
 	for (i = 0; i < cfg->n_interfaces; i++)
 		n_peers += cfg->interfaces[i].n_peers;
-	ctl->capacity = (uint32_t)RTE_MAX((size_t)CTL_MIN_PEERS, 2 * n_peers);
+	ctl->max_peers = (uint32_t)RTE_MAX(cfg->max_peers, n_peers);
+	ctl->capacity = (uint32_t)RTE_MAX((size_t)CTL_MIN_PEERS, 2 * (size_t)ctl->max_peers);
 	ctl->peers = calloc(ctl->capacity, sizeof(*ctl->peers));
 	ctl->held_ids = calloc(ctl->capacity, sizeof(*ctl->held_ids));
 	ctl->gw.peers = wr_dp_peers_create(ctl->capacity, ctl->socket);

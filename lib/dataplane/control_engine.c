@@ -213,15 +213,26 @@ const struct wr_device_ops wr_ctl_engine_ops = {
 
 /* ---- peer ids and the cryptokey routing tables ---- */
 
+static bool
+id_free(struct wr_control *ctl, uint32_t id)
+{
+	return ctl->peers[id].peer == NULL && !ctl->peers[id].quarantined &&
+	       wr_dp_peer_get(ctl->gw.peers, id) == NULL;
+}
+
+/* A free id, searched from where the last one was found: adding n peers costs O(n), not O(n^2) */
 static uint32_t
 free_id(struct wr_control *ctl)
 {
-	uint32_t id;
+	uint32_t i, id;
 
-	for (id = 0; id < ctl->capacity; id++)
-		if (ctl->peers[id].peer == NULL && !ctl->peers[id].quarantined &&
-			wr_dp_peer_get(ctl->gw.peers, id) == NULL)
+	for (i = 0; i < ctl->capacity; i++) {
+		id = (ctl->id_cursor + i) % ctl->capacity;
+		if (id_free(ctl, id)) {
+			ctl->id_cursor = (id + 1) % ctl->capacity;
 			return id;
+		}
+	}
 	return WR_DP_PEER_NONE;
 }
 
@@ -471,11 +482,36 @@ uapi_changed(void *ctx, const struct wr_uapi_changes *c)
 			ifc->name);
 }
 
+/*
+ * Room for a set (UAPI or REST) that adds @p n_new peers and removes @p n_gone: the peers of all
+ * interfaces stay within MaxPeers, and each new peer finds a free id now (the removed ones' ids
+ * are quarantined for a grace period first).
+ */
+static int
+uapi_reserve_peers(void *ctx, size_t n_new, size_t n_gone)
+{
+	struct ctl_iface *ifc = ctx;
+	struct wr_control *ctl = ifc->ctl;
+	size_t total = 0, free = 0;
+	unsigned int i;
+	uint32_t id;
+
+	for (i = 0; i < ctl->n_ifaces; i++)
+		total += wr_device_peer_count(ctl->ifs[i].dev);
+	total -= RTE_MIN(total, n_gone);
+	if (total + n_new > ctl->max_peers)
+		return -ENOSPC;
+	for (id = 0; id < ctl->capacity && free < n_new; id++)
+		free += id_free(ctl, id);
+	return free < n_new ? -ENOSPC : 0;
+}
+
 const struct wr_uapi_ops wr_ctl_uapi_ops = {
 	.get_listen_port = uapi_get_listen_port,
 	.set_listen_port = uapi_set_listen_port,
 	.peer_removing = uapi_peer_removing,
 	.changed = uapi_changed,
+	.reserve_peers = uapi_reserve_peers,
 };
 
 /* ---- the source check of decap ---- */

@@ -58,7 +58,10 @@ struct wr_control {
 	struct wr_dataplane *dp;
 	struct wr_dp_lcore *lc; /* the control lcore's */
 	int socket;
-	uint32_t capacity;
+	uint32_t capacity;  /* peer ids: twice max_peers, so that a whole set can be replaced while
+			     * the old set's ids wait out their grace period */
+	uint32_t max_peers; /* [Gateway] MaxPeers: peers of all interfaces together */
+	uint32_t id_cursor; /* where the search for a free id starts */
 	struct ctl_peer *peers; /* capacity entries, by peer id */
 	uint32_t *held_ids;     /* the peers with packets held, in no order (capacity entries) */
 	unsigned int n_held_peers;

@@ -30,6 +30,8 @@
 #define DP_POOL_SPARE 1024
 /* EAL, ethdev and tables beyond the mbuf pool, when sizing -m */
 #define DP_MEMORY_MARGIN (128u << 20)
+/* Per peer of MaxPeers: two ids (struct wr_dp_peer, every lcore's counters, keytable buckets) */
+#define DP_PEER_BYTES ((size_t)1024)
 /* One interface's cryptokey routing tables: rte_lpm and rte_lpm6 each take a 64 MiB tbl24, plus
  * their tbl8 groups (with a quarter to spare); an interface keeps two, active and standby, that
  * take turns (struct wr_lpm_pub) */
@@ -65,7 +67,7 @@ wr_dp_memory_hint(const struct wr_config *cfg)
 	size_t per_mbuf = RTE_MBUF_DEFAULT_BUF_SIZE + sizeof(struct rte_mbuf) + RTE_CACHE_LINE_SIZE;
 
 	return (size_t)pool_size(cfg->n_ports, workers, workers + 1) * per_mbuf + DP_MEMORY_MARGIN +
-	       cfg->n_interfaces * DP_IFACE_TABLES;
+	       cfg->n_interfaces * DP_IFACE_TABLES + cfg->max_peers * DP_PEER_BYTES;
 }
 
 struct wr_dp_lcore *
@@ -542,8 +544,8 @@ wr_dp_proto_drops_add(const struct wr_dataplane *dp, unsigned int iface, uint64_
 				continue;
 			/* each lcore writes its own counters: a relaxed load is a coherent value */
 			for (d = 0; d < WR_DROP_COUNT; d++)
-				drops[d] += __atomic_load_n(
-					&lc->proto_drops[row][d], __ATOMIC_RELAXED);
+				drops[d] +=
+					__atomic_load_n(&lc->proto_drops[row][d], __ATOMIC_RELAXED);
 		}
 	}
 }

@@ -34,6 +34,10 @@
 #              (GET /v1/status, wirerate_gateway_drops_total), neither interface's
 #   peers_page 300 peers (a REST bulk replace): /wirerate/peers answers them a page at a time
 #              (/wirerate/peers,OFFSET and /wirerate/peers,IF,OFFSET), every peer exactly once
+#   limit      [Gateway] MaxPeers = 3 with the branch configured: a bulk replace, a POST and a
+#              `wg set` that would pass three peers are refused whole (409 naming "peers",
+#              ENOSPC) and change nothing, the tunnel still works; up to the limit they pass; a
+#              disjoint set of three replaces the old three
 #   dumpcap    dpdk-dumpcap (a secondary process) captures the tunnel's packets on port wan of a
 #              gateway on hugepages with a shared configuration (256 hugepages reserved for
 #              the test and given back; skipped when they cannot be)
@@ -691,6 +695,57 @@ Port = wan"
 	wre_gateway_stop
 }
 
+# made_up_peers N: a bulk-replace body of N peers with made-up keys, one /32 each in 10.77/16
+made_up_peers()
+{
+	/usr/bin/python3 -c '
+import base64, json, os, sys
+print(json.dumps({"peers": [{"public_key": base64.b64encode(os.urandom(32)).decode(),
+	"allowed_ips": ["10.77.0.%d/32" % (i + 1)]} for i in range(int(sys.argv[1]))]}))' "$1"
+}
+
+scenario_limit()
+{
+	local before body out br k1 k2 k3
+
+	API_GATEWAY_EXTRA='\nMaxPeers = 3' start endpoint=yes
+	topo_gateway_up "$WRE_TMP/gw.conf"
+	topo_ping lan "$TOPO_BR4" -W 10
+	br=$(cat "$WRE_TMP/br.pub")
+	before=$(peers_state)
+	# the branch and three more: four
+	body=$(jq -c --arg br "$br" '.peers += [{public_key: $br, allowed_ips: ["'"$TOPO_BR4"'/32"]}]' \
+		<<<"$(made_up_peers 3)")
+	expect 409 PUT "/v1/interfaces/$API_IF/peers" "$body" | jq -e '.error.field == "peers"' \
+		>/dev/null || wre_fail "over the limit: $(cat "$WRE_TMP/body")"
+	[ "$(peers_state)" = "$before" ] || wre_fail "a refused bulk replace changed the peers"
+	wri_wg_genkey k1
+	wri_wg_genkey k2
+	wri_wg_genkey k3
+	k1=$(cat "$WRE_TMP/k1.pub") k2=$(cat "$WRE_TMP/k2.pub") k3=$(cat "$WRE_TMP/k3.pub")
+	if out=$(topo_gw_wg set "$API_IF" peer "$k1" peer "$k2" peer "$k3" 2>&1); then
+		wre_fail "wg set of three more peers passed the limit"
+	fi
+	grep -qi 'no space left' <<<"$out" || wre_fail "wg set over the limit: $out"
+	[ "$(peers_state)" = "$before" ] || wre_fail "a refused wg set changed the peers"
+	topo_ping lan "$TOPO_BR4"
+	# up to the limit: two more by wg, then one more is refused either way
+	topo_gw_wg set "$API_IF" peer "$k1" peer "$k2" || wre_fail "wg set up to the limit refused"
+	[ "$(topo_gw_wg show "$API_IF" peers | wc -l)" = 3 ] || wre_fail "not three peers"
+	expect 409 POST "/v1/interfaces/$API_IF/peers" "{\"public_key\": \"$k3\"}" >/dev/null
+	! topo_gw_wg set "$API_IF" peer "$k3" 2>/dev/null || wre_fail "a fourth peer by wg set"
+	# changing the peers there are is no new peer
+	topo_gw_wg set "$API_IF" peer "$k1" allowed-ips 10.77.1.1/32 ||
+		wre_fail "wg set of an existing peer refused at the limit"
+	topo_ping lan "$TOPO_BR4"
+	# a disjoint set of three replaces the three (their ids wait out a grace period)
+	expect 200 PUT "/v1/interfaces/$API_IF/peers" "$(made_up_peers 3)" |
+		jq -e '.added == 3 and .removed == 3' >/dev/null ||
+		wre_fail "a disjoint replace at the limit: $(cat "$WRE_TMP/body")"
+	grep -q 'no peer id left' "$WRE_TMP/gw.log" && wre_fail "a peer got no data-plane id"
+	wre_gateway_stop
+}
+
 scenario_peers_page()
 {
 	local body out page n total=0 offset=0
@@ -806,7 +861,7 @@ fi
 wre_init
 WRI_CLEANUP_FIRST=api_cleanup
 case "$SCENARIO" in
-rest | bad | tcp | telemetry | ifdrops | peers_page | live | dumpcap)
+rest | bad | tcp | telemetry | ifdrops | peers_page | limit | live | dumpcap)
 	wre_need_root
 	wri_need_cmd curl jq
 	"scenario_$SCENARIO"

@@ -192,6 +192,7 @@ check_issue_example(const struct wr_config *cfg)
 		"worker bitmap");
 	CHECK(!strcmp(cfg->control_socket, "/run/wirerate/ctrl.sock"), "control socket '%s'",
 		cfg->control_socket);
+	CHECK(cfg->max_peers == WR_CONFIG_MAX_PEERS_DEFAULT, "max peers %zu", cfg->max_peers);
 	CHECK(cfg->control_address == NULL && cfg->control_token_file == NULL,
 		"no TCP control listener by default");
 	CHECK(cfg->n_ports == 2 && cfg->n_interfaces == 1 && cfg->n_warnings == 0,
@@ -378,6 +379,7 @@ check_lcores(const struct wr_config *cfg)
 
 	CHECK(cfg->control_lcore == 4 && cfg->n_workers == 6, "control %u, %zu workers",
 		cfg->control_lcore, cfg->n_workers);
+	CHECK(cfg->max_peers == 200000, "max peers %zu", cfg->max_peers);
 	for (i = 0; i < 6 && i < cfg->n_workers; i++)
 		CHECK(cfg->workers[i] == want[i] && wr_config_is_worker(cfg, want[i]),
 			"worker %zu: %u", i, cfg->workers[i]);
@@ -395,7 +397,8 @@ check_lcores(const struct wr_config *cfg)
 static const char lcores_example[] = "[Gateway]\nWorkers = 1-3, 5,64-64 ,1023\nControl = 4\n"
 				     "ControlSocket = /tmp/wr.sock\n"
 				     "ControlAddress = [2001:db8::1]:8080\n"
-				     "ControlTokenFile = /etc/wr/token\n" PORT_WAN;
+				     "ControlTokenFile = /etc/wr/token\n"
+				     "MaxPeers = 200000\n" PORT_WAN;
 
 static void
 check_multi(const struct wr_config *cfg)

@@ -149,6 +149,13 @@ static const struct invalid_case invalid_cases[] = {
 	{ "[Gateway]\nControl = 1024 # <-\n" PORT_WAN,
 		"Control: '1024': expected an lcore id (0..1023)" },
 	{ "[Gateway]\nControl = 1 # <-\n" PORT_WAN, "Control: lcore 1 is also a worker" },
+	{ "[Gateway]\nMaxPeers = 0 # <-\n" PORT_WAN,
+		"MaxPeers: '0': expected a number of peers (1..1000000)" },
+	{ "[Gateway]\nMaxPeers = 1000001 # <-\n" PORT_WAN, "expected a number of peers" },
+	{ "[Gateway]\nMaxPeers = many # <-\n" PORT_WAN, "expected a number of peers" },
+	{ "[Gateway]\nMaxPeers = 1 # <-\n" PORT_WAN IFACE PEER2
+	  "[Peer]\nPublicKey = " PUB3 "\n",
+		"MaxPeers: 1, but the file has 2 peers" },
 	{ "[Gateway]\nControlAddress = 192.0.2.1:8080 # <-\n" PORT_WAN,
 		"ControlAddress: needs ControlTokenFile" },
 	{ "[Gateway]\nControlAddress = 192.0.2.1 # <-\n" PORT_WAN,
