@@ -104,11 +104,24 @@ wr_fib_lookup(const struct wr_fib *fib, int family, const void *dst, uint16_t *p
 	return true;
 }
 
-static void
+/*
+ * The next hop's address as two words, zero-padded. Built in registers: a 4-byte copy into
+ * a zeroed array then read back as 8 bytes stalled on store forwarding, per packet.
+ */
+static inline void
 nh_key(int family, const void *ip, uint64_t key[2])
 {
-	key[0] = key[1] = 0;
-	memcpy(key, ip, family == AF_INET ? 4 : 16);
+	uint32_t a4;
+
+	if (family == AF_INET) {
+		memcpy(&a4, ip, 4);
+		/* the same bytes as a copy into the zeroed words */
+		key[0] = RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN ? a4 : (uint64_t)a4 << 32;
+		key[1] = 0;
+	} else {
+		memcpy(&key[0], ip, 8);
+		memcpy(&key[1], (const uint8_t *)ip + 8, 8);
+	}
 }
 
 static unsigned int
