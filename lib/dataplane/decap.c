@@ -119,9 +119,12 @@ wr_decap_parse(struct rte_mbuf *m)
 		return -EBADMSG;
 	if (rte_pktmbuf_pkt_len(m) > l2 + iplen)
 		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - (l2 + iplen));
-	m->l2_len = l2;
-	m->l3_len = l3;
-	m->l4_len = sizeof(*uh);
+	/*
+	 * One store of the whole field, not three bit-field updates: these read the mbuf's
+	 * second cache line first, cold here (measured: most of this function's time at 1420
+	 * bytes). The other lengths it holds are meaningless on receive.
+	 */
+	m->tx_offload = rte_mbuf_tx_offload(l2, l3, sizeof(*uh), 0, 0, 0, 0);
 	return 0;
 }
 
