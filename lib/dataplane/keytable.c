@@ -26,6 +26,9 @@ struct wr_keytable {
 	struct wr_dp_keypair *pending_tail;
 	struct wr_dp_keypair **bucket;  /* mask + 1 chain heads, RCU */
 	struct wr_dp_keypair **rbucket; /* by remote index, control lcore only */
+	struct wr_dp_keypair *
+		*by_peer; /* each peer's live keypairs (peers->capacity heads),
+			   * control lcore only: removing a peer costs O(its keypairs) */
 };
 
 static inline uint32_t
@@ -60,12 +63,17 @@ wr_keytable_create(
 		RTE_CACHE_LINE_SIZE, socket);
 	if (kt->rbucket == NULL)
 		goto err_rbuckets;
+	kt->by_peer = calloc(peers->capacity, sizeof(*kt->by_peer));
+	if (kt->by_peer == NULL)
+		goto err_by_peer;
 	kt->mask = n - 1;
 	kt->seed = wr_random_u32();
 	kt->peers = peers;
 	kt->rcu = rcu;
 	return kt;
 
+err_by_peer:
+	rte_free(kt->rbucket);
 err_rbuckets:
 	rte_free(kt->bucket);
 err_buckets:
@@ -101,6 +109,7 @@ wr_keytable_destroy(struct wr_keytable *kt)
 		next = kp->free_next;
 		keypair_free(kp);
 	}
+	free(kt->by_peer);
 	rte_free(kt->rbucket);
 	rte_free(kt->bucket);
 	rte_free(kt);
@@ -182,6 +191,8 @@ wr_keytable_install(struct wr_keytable *kt, uint32_t peer_id, const struct wr_ke
 	head = &kt->rbucket[bucket_of(kt, kp->remote_index)];
 	kp->rnext = *head;
 	*head = kp;
+	kp->pnext = kt->by_peer[peer_id];
+	kt->by_peer[peer_id] = kp;
 	kt->live++;
 	if (info->confirmed)
 		make_current(kt, kp);
@@ -215,6 +226,9 @@ retire(struct wr_keytable *kt, struct wr_dp_keypair **link, struct wr_dp_keypair
 		rlink = &(*rlink)->rnext)
 		;
 	*rlink = kp->rnext;
+	for (rlink = &kt->by_peer[kp->peer_id]; *rlink != kp; rlink = &(*rlink)->pnext)
+		;
+	*rlink = kp->pnext;
 	kt->live--;
 
 	if (kt->rcu == NULL) {
@@ -249,18 +263,14 @@ wr_keytable_remove_peer(struct wr_keytable *kt, uint32_t peer_id)
 {
 	struct wr_dp_keypair **link, *kp;
 	unsigned int n = 0;
-	uint32_t b;
 
-	for (b = 0; b <= kt->mask; b++) {
-		link = &kt->bucket[b];
-		while ((kp = *link) != NULL) {
-			if (kp->peer_id == peer_id) {
-				retire(kt, link, kp);
-				n++;
-			} else {
-				link = &kp->next;
-			}
-		}
+	if (peer_id >= kt->peers->capacity)
+		return 0;
+	while ((kp = kt->by_peer[peer_id]) != NULL) {
+		if (find(kt, kp->local_index, &link) != kp)
+			break; /* cannot happen: every listed keypair is in its chain */
+		retire(kt, link, kp);
+		n++;
 	}
 	wr_keytable_reclaim(kt);
 	return n;

@@ -11,6 +11,8 @@
  *     then) is freed only after every worker went through a quiescent state. Nothing here ever
  *     waits for the workers: freeing is polled (wr_keytable_reclaim()).
  *
+ * Removing a peer's keypairs walks that peer's own list, not the table.
+ *
  * The keytable also keeps each peer's sending keypair (struct wr_dp_peer.current) in step with
  * the engine: the latest confirmed keypair of a peer is the one to send with, as the engine's
  * "current" keypair; a responder's keypair becomes it when the engine confirms it.
@@ -58,6 +60,7 @@ struct wr_dp_keypair {
 	/* control lcore only: chain by remote index (wr_keytable_reseal()), and the list of
 	 * keypairs waiting for their grace period */
 	struct wr_dp_keypair *rnext __rte_cache_aligned;
+	struct wr_dp_keypair *pnext; /* the peer's other keypairs */
 	struct wr_dp_keypair *free_next;
 	uint64_t free_token;
 };
