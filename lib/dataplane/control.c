@@ -488,10 +488,15 @@ wr_control_poll(struct wr_control *ctl)
 	if (ctl->n_held_peers > 0)
 		work += flush_held(ctl);
 	now = wr_ctl_now(ctl);
-	for (i = 0; i < ctl->n_ifaces; i++) {
-		if (now >= wr_device_next_deadline(ctl->ifs[i].dev)) {
-			wr_device_tick(ctl->ifs[i].dev, now);
-			work++;
+	/* finding the next deadline walks every peer: once a millisecond is plenty for timers
+	 * counted in seconds */
+	if (tsc >= ctl->next_timers) {
+		ctl->next_timers = tsc + dp->hz * CTL_TIMERS_MS / 1000;
+		for (i = 0; i < ctl->n_ifaces; i++) {
+			if (now >= wr_device_next_deadline(ctl->ifs[i].dev)) {
+				wr_device_tick(ctl->ifs[i].dev, now);
+				work++;
+			}
 		}
 	}
 	if (tsc >= ctl->next_uapi) {

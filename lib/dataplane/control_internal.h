@@ -23,6 +23,7 @@
 #define CTL_MIN_PEERS 1024
 /* How often the UAPI sockets are looked at, and the slow housekeeping runs */
 #define CTL_UAPI_MS 10
+#define CTL_TIMERS_MS 1
 #define CTL_HOUSEKEEPING_MS 100
 /* Ring items served per pass, so that one ring cannot starve the others */
 #define CTL_BUDGET 64
@@ -68,8 +69,8 @@ struct wr_control {
 	bool sync_endpoints; /* a handshake may have moved an endpoint */
 	unsigned int n_ifaces;
 	struct ctl_iface ifs[WR_GW_MAX_IFACES];
-	uint64_t next_uapi, next_housekeeping; /* TSC */
-	struct wr_ctrl_api *api;               /* REST, telemetry, capture (ctrl_api.h) */
+	uint64_t next_uapi, next_housekeeping, next_timers; /* TSC */
+	struct wr_ctrl_api *api; /* REST, telemetry, capture (ctrl_api.h) */
 };
 
 /** The engine's clock now (monotonic ns, the workers' clock too). */
