@@ -19,6 +19,7 @@
 
 #include "lpm.h"
 #include "wr_test.h"
+#include "wr_test_rng.h"
 
 static struct wr_lpm_prefix
 pfx(const char *s, uint32_t value)
@@ -50,18 +51,6 @@ look(const struct wr_lpm *lpm, const char *s)
 	if (family == AF_INET)
 		return wr_lpm_lookup4(lpm, a, &v) ? (long)v : -1;
 	return wr_lpm_lookup6(lpm, a, &v) ? (long)v : -1;
-}
-
-static uint64_t rng_state;
-
-static uint64_t
-rnd(void)
-{
-	/* xorshift64*: reproducible from the seed printed */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
 }
 
 static void

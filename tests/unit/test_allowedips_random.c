@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "allowedips_test.h"
+#include "wr_test_rng.h"
 
 /* ---- randomized comparison with a deliberately naive reference ---- */
 
@@ -124,17 +125,6 @@ seen_cmp(const void *x, const void *y)
 	if (c)
 		return c;
 	return (int)a->cidr - (int)b->cidr;
-}
-
-static uint64_t rng_state;
-
-static uint64_t
-rnd(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 2685821657736338717ULL;
 }
 
 static void

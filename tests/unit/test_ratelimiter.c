@@ -24,6 +24,7 @@
 #define T0 (1000 * SEC + 123)
 
 #include "wr_test.h"
+#include "wr_test_rng.h"
 
 struct src {
 	struct sockaddr_storage ss;
@@ -194,17 +195,6 @@ struct ref_src {
 	bool present;
 	uint64_t tokens, last;
 };
-
-static uint64_t rng_state;
-
-static uint64_t
-rnd(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 2685821657736338717ULL;
-}
 
 static bool
 ref_allow(struct ref_src *r, size_t n, int family, const uint8_t *key, uint64_t now)

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "wr_replay.h"
+#include "wr_test_rng.h"
 
 #define WIN WR_REPLAY_WINDOW_USABLE
 #define LIM (WIN + 1)
@@ -217,18 +218,6 @@ ref_accept(struct ref *s, uint64_t c)
 		s->max = c;
 	s->any = true;
 	return true;
-}
-
-static uint64_t rng_state;
-
-static uint64_t
-rnd(void)
-{
-	/* xorshift64*: reproducible from the printed seed */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 2685821657736338717ULL;
 }
 
 static void
