@@ -114,30 +114,65 @@ keep_existing(struct wr_device *dev, uint8_t (*keys)[WR_KEY_LEN], size_t n)
 	return kept;
 }
 
+/* One entry of a change set, to sort by key and then as listed */
+struct entry {
+	const struct wr_peer_update_peer *p;
+	size_t index;
+};
+
+static int
+cmp_entry(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	int c = memcmp(x->p->pub, y->p->pub, WR_KEY_LEN);
+
+	return c != 0 ? c : (x->index > y->index) - (x->index < y->index);
+}
+
 /*
- * How many peers @p r creates at most and how many it removes, for the host's limit: a listed
- * peer that does not exist yet (or every listed one when all are replaced) is new; duplicates
- * in @p r count twice, which errs on the side of refusing.
+ * How many peers applying @p r creates and how many it removes, for the host's limit, found
+ * the way apply runs it: each key's entries in their order (a peer removed and listed again
+ * later is removed and created anew, so it needs a new id), replace_peers removing every peer
+ * first, and entries with the interface's own key (@p own, NULL: none) ignored.
+ * Returns 0 or -ENOMEM.
  */
-static void
+static int
 count_peers(struct wr_device *dev, const struct wr_peer_update *r, const uint8_t *own,
 	size_t *n_new, size_t *n_gone)
 {
-	size_t i;
+	struct entry *order;
+	size_t n = 0, i, j;
 
 	*n_new = 0;
 	*n_gone = r->replace_peers ? wr_device_peer_count(dev) : 0;
-	for (i = 0; i < r->npeers; i++) {
-		const struct wr_peer_update_peer *p = &r->peers[i];
-		bool exists = !r->replace_peers && wr_device_lookup_peer(dev, p->pub) != NULL;
+	order = malloc((r->npeers + 1) * sizeof(*order));
+	if (order == NULL)
+		return -ENOMEM;
+	for (i = 0; i < r->npeers; i++)
+		if (own == NULL || memcmp(r->peers[i].pub, own, WR_KEY_LEN) != 0)
+			order[n++] = (struct entry){ .p = &r->peers[i], .index = i };
+	qsort(order, n, sizeof(*order), cmp_entry);
+	for (i = 0; i < n; i = j) {
+		const uint8_t *key = order[i].p->pub;
+		bool was = !r->replace_peers && wr_device_lookup_peer(dev, key) != NULL;
+		bool is = was, created = false;
 
-		if (own != NULL && memcmp(p->pub, own, WR_KEY_LEN) == 0)
-			continue;
-		if (p->remove)
-			*n_gone += exists;
-		else if (!exists && !p->update_only)
-			(*n_new)++;
+		for (j = i; j < n && memcmp(order[j].p->pub, key, WR_KEY_LEN) == 0; j++) {
+			const struct wr_peer_update_peer *p = order[j].p;
+
+			if (p->remove) {
+				is = false;
+				created = false;
+			} else if (!is && !p->update_only) {
+				is = true;
+				created = true;
+			}
+		}
+		*n_new += is && created;
+		*n_gone += was && (!is || created);
 	}
+	free(order);
+	return 0;
 }
 
 /* Everything in @p r was checked; only the host's listen port and memory can fail now. */
@@ -165,11 +200,15 @@ wr_peer_update_apply(struct wr_device *dev, const struct wr_uapi_ops *ops, void 
 		size_t n_new, n_gone;
 		bool has_key = wr_device_get_public_key(dev, key);
 
-		if (r->has_priv && !wr_ct_is_zero(r->priv, WR_KEY_LEN)) {
-			wr_x25519_public(key, r->priv);
-			has_key = true;
+		/* the own key as apply will see it: a zero private key means none */
+		if (r->has_priv) {
+			has_key = !wr_ct_is_zero(r->priv, WR_KEY_LEN);
+			if (has_key)
+				wr_x25519_public(key, r->priv);
 		}
-		count_peers(dev, r, has_key ? key : NULL, &n_new, &n_gone);
+		ret = count_peers(dev, r, has_key ? key : NULL, &n_new, &n_gone);
+		if (ret < 0)
+			goto out;
 		if (n_new > 0 && a.ops->reserve_peers(ctx, n_new, n_gone) < 0) {
 			ret = -ENOSPC;
 			goto out;

@@ -554,6 +554,54 @@ test_mutations(void)
 	host_fini(&h);
 }
 
+/* The host's peer limit: what a set creates and removes is counted as it is applied */
+static void
+test_limit(void)
+{
+	struct host h;
+	unsigned calls;
+
+	printf("uapi: peer limit\n");
+	host_init(&h);
+	h.limit = 3;
+	CHECK(setf(&h, "set=1\npublic_key=%s\npublic_key=%s\n\n", khex(1, false), khex(2, false)) ==
+				0 &&
+			h.last_new == 2 && h.last_gone == 0,
+		"two new: %zu new %zu gone", h.last_new, h.last_gone);
+	/* removed and listed again: a new peer (a new id for the host) and a gone one */
+	CHECK(setf(&h,
+		      "set=1\npublic_key=%s\nremove=true\npublic_key=%s\nallowed_ip=10.1.0.0/"
+		      "16\n\n",
+		      khex(1, false), khex(1, false)) == 0 &&
+			h.last_new == 1 && h.last_gone == 1,
+		"re-created: %zu new %zu gone", h.last_new, h.last_gone);
+	/* past the limit: refused whole */
+	calls = h.changed_calls;
+	CHECK(setf(&h, "set=1\npublic_key=%s\npublic_key=%s\n\n", khex(3, false), khex(4, false)) ==
+			-ENOSPC,
+		"over the limit not refused");
+	CHECK(wr_device_peer_count(h.dev) == 2 && h.changed_calls == calls,
+		"a refused set changed something: %zu peers", wr_device_peer_count(h.dev));
+	/* updates of existing peers and update_only of missing ones create nothing: no call */
+	calls = h.reserve_calls;
+	CHECK(setf(&h,
+		      "set=1\npublic_key=%s\nallowed_ip=10.2.0.0/16\npublic_key=%s\n"
+		      "update_only=true\n\n",
+		      khex(2, false), khex(5, false)) == 0 &&
+			h.reserve_calls == calls,
+		"updates counted as new: %zu", h.last_new);
+	/* a zero private key: a peer with the old own key is a peer like any other */
+	CHECK(setf(&h, "set=1\nprivate_key=%064d\npublic_key=%s\n\n", 0, khex(0, false)) == 0 &&
+			h.last_new == 1 && wr_device_peer_count(h.dev) == 3,
+		"own key after a zero private key: %zu new", h.last_new);
+	/* replace_peers: every peer goes, every listed one is new */
+	CHECK(setf(&h, "set=1\nreplace_peers=true\npublic_key=%s\npublic_key=%s\npublic_key=%s\n\n",
+		      khex(1, false), khex(6, false), khex(7, false)) == 0 &&
+			h.last_new == 3 && h.last_gone == 3,
+		"replace: %zu new %zu gone", h.last_new, h.last_gone);
+	host_fini(&h);
+}
+
 int
 main(void)
 {
@@ -561,6 +609,7 @@ main(void)
 	test_set();
 	test_invalid();
 	test_mutations();
+	test_limit();
 	printf("uapi: %u checks, %u failures\n", checks, failures);
 	return failures ? 1 : 0;
 }

@@ -35,6 +35,9 @@ struct host {
 	struct wr_uapi *u;
 	uint16_t port;
 	int refuse_port; /* set_listen_port() refuses this port with -EADDRINUSE */
+	size_t limit;    /* reserve_peers() refuses more peers than this (0: no limit) */
+	size_t last_new, last_gone;
+	unsigned reserve_calls;
 	unsigned changed_calls, removing_calls;
 	struct wr_uapi_changes last;
 	uint8_t removed[64][WR_KEY_LEN], added[64][WR_KEY_LEN], updated[64][WR_KEY_LEN];
@@ -94,6 +97,20 @@ h_changed(void *ctx, const struct wr_uapi_changes *c)
 		memcpy(h->updated, c->updated, c->n_updated * WR_KEY_LEN);
 }
 
+static inline int
+h_reserve(void *ctx, size_t n_new, size_t n_gone)
+{
+	struct host *h = ctx;
+	size_t n = wr_device_peer_count(h->dev);
+
+	h->reserve_calls++;
+	h->last_new = n_new;
+	h->last_gone = n_gone;
+	if (h->limit && n - (n_gone < n ? n_gone : n) + n_new > h->limit)
+		return -ENOSPC;
+	return 0;
+}
+
 static const struct wr_device_ops dev_ops = {
 	.send = dev_send,
 	.deliver = dev_deliver,
@@ -105,6 +122,7 @@ static const struct wr_uapi_ops uapi_ops = {
 	.set_listen_port = h_set_port,
 	.peer_removing = h_removing,
 	.changed = h_changed,
+	.reserve_peers = h_reserve,
 };
 
 /* Private key number @p n (deterministic) and its public key. */
