@@ -431,6 +431,9 @@ check_max_peers(struct parser *p)
 	for (i = 0; i < cfg->n_interfaces; i++)
 		n += cfg->interfaces[i].n_peers;
 	if (!p->max_peers_line) {
+		if (n > WR_CONFIG_MAX_PEERS_MAX)
+			return wr_config_fail(p, 0, "%zu peers: at most %d are supported", n,
+				WR_CONFIG_MAX_PEERS_MAX);
 		cfg->max_peers = n > WR_CONFIG_MAX_PEERS_DEFAULT ? n : WR_CONFIG_MAX_PEERS_DEFAULT;
 		return 0;
 	}

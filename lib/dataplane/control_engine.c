@@ -375,6 +375,14 @@ wr_ctl_publish_table(struct wr_control *ctl, struct ctl_iface *ifc)
 	if (ret == 0)
 		ret = wr_lpm_pub_set(&ifc->lpm, c.p, c.n);
 	free(c.p);
+	/*
+	 * On failure an older set may still wait for the standby: it could map prefixes to peers
+	 * removed since, whose ids would then be freed and reused under it. Forget it, keep the
+	 * active table (and the removed ids quarantined), and try again from housekeeping.
+	 */
+	ifc->table_dirty = ret < 0;
+	if (ret < 0)
+		wr_lpm_pub_cancel(&ifc->lpm);
 	if (ret == 1)
 		quarantine_start(ctl, ifc);
 	return ret > 0 ? 0 : ret;
@@ -395,8 +403,9 @@ wr_ctl_poll_tables(struct wr_control *ctl)
 		} else if (ret < 0) {
 			fprintf(stderr,
 				"wirerate: %s: cannot update the routing table (%s): the old one "
-				"stays\n",
+				"stays, trying again\n",
 				ifc->name, strerror(-ret));
+			ifc->table_dirty = true;
 		}
 	}
 	return work;
@@ -408,6 +417,10 @@ wr_ctl_housekeeping_rcu(struct wr_control *ctl)
 	unsigned int i;
 	uint32_t id;
 
+	/* a publication that failed (memory) is tried again with the engine's set of now */
+	for (i = 0; i < ctl->n_ifaces; i++)
+		if (ctl->ifs[i].table_dirty)
+			(void)wr_ctl_publish_table(ctl, &ctl->ifs[i]);
 	wr_ctl_poll_tables(ctl);
 	for (id = 0; id < ctl->capacity; id++) {
 		struct ctl_peer *cp = &ctl->peers[id];

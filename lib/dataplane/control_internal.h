@@ -52,6 +52,7 @@ struct ctl_iface {
 	struct wr_uapi *uapi;
 	struct wr_uapi_server *srv;
 	struct wr_lpm_pub lpm; /* publishes into the wr_gw_iface's lpm */
+	bool table_dirty;      /* a publication failed: housekeeping tries again */
 };
 
 struct wr_control {

@@ -30,8 +30,12 @@
 #define DP_POOL_SPARE 1024
 /* EAL, ethdev and tables beyond the mbuf pool, when sizing -m */
 #define DP_MEMORY_MARGIN (128u << 20)
-/* Per peer of MaxPeers: two ids (struct wr_dp_peer, every lcore's counters, keytable buckets) */
-#define DP_PEER_BYTES ((size_t)1024)
+/*
+ * Per peer of MaxPeers, with room to spare: two ids, each a struct wr_dp_peer, a counter row on
+ * each of @p lcores lcores and, in each of @p ifaces interfaces' keytables, its share of the
+ * buckets by local and by remote index.
+ */
+#define DP_PEER_BYTES(lcores, ifaces) ((size_t)2 * (256 + 64 * (lcores) + 128 * (ifaces)))
 /* One interface's cryptokey routing tables: rte_lpm and rte_lpm6 each take a 64 MiB tbl24, plus
  * their tbl8 groups (with a quarter to spare); an interface keeps two, active and standby, that
  * take turns (struct wr_lpm_pub) */
@@ -67,7 +71,8 @@ wr_dp_memory_hint(const struct wr_config *cfg)
 	size_t per_mbuf = RTE_MBUF_DEFAULT_BUF_SIZE + sizeof(struct rte_mbuf) + RTE_CACHE_LINE_SIZE;
 
 	return (size_t)pool_size(cfg->n_ports, workers, workers + 1) * per_mbuf + DP_MEMORY_MARGIN +
-	       cfg->n_interfaces * DP_IFACE_TABLES + cfg->max_peers * DP_PEER_BYTES;
+	       cfg->n_interfaces * DP_IFACE_TABLES +
+	       cfg->max_peers * DP_PEER_BYTES(workers + 1, cfg->n_interfaces);
 }
 
 struct wr_dp_lcore *

@@ -203,13 +203,18 @@ void
 wr_keytable_expire_sending(struct wr_keytable *kt)
 {
 	struct wr_dp_keypair *kp;
-	uint32_t b, id;
+	uint32_t b;
 
-	for (b = 0; b <= kt->mask; b++)
-		for (kp = kt->bucket[b]; kp != NULL; kp = kp->next)
+	/* only this table's peers: the peer table is shared by every interface */
+	for (b = 0; b <= kt->mask; b++) {
+		for (kp = kt->bucket[b]; kp != NULL; kp = kp->next) {
+			struct wr_dp_peer *p = wr_dp_peer_get(kt->peers, kp->peer_id);
+
 			__atomic_store_n(&kp->confirmed, false, __ATOMIC_RELEASE);
-	for (id = 0; id < kt->peers->capacity; id++)
-		__atomic_store_n(&kt->peers->peer[id].current, NULL, __ATOMIC_RELEASE);
+			if (p != NULL && __atomic_load_n(&p->current, __ATOMIC_RELAXED) == kp)
+				__atomic_store_n(&p->current, NULL, __ATOMIC_RELEASE);
+		}
+	}
 }
 
 static void

@@ -583,6 +583,15 @@ wr_lpm_pub_set(struct wr_lpm_pub *pub, const struct wr_lpm_prefix *p, size_t n)
 }
 
 void
+wr_lpm_pub_cancel(struct wr_lpm_pub *pub)
+{
+	free(pub->wanted);
+	pub->wanted = NULL;
+	pub->n_wanted = 0;
+	pub->has_wanted = false;
+}
+
+void
 wr_lpm_pub_fini(struct wr_lpm_pub *pub)
 {
 	if (pub->slot != NULL) {

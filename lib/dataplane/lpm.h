@@ -157,6 +157,13 @@ wr_lpm_pub_pending(const struct wr_lpm_pub *pub)
 void
 wr_lpm_pub_fini(struct wr_lpm_pub *pub);
 
+/**
+ * Forget the set waiting for the standby, if any (the caller could not compute the next one:
+ * publishing an older wish would be wrong). The active table stays.
+ */
+void
+wr_lpm_pub_cancel(struct wr_lpm_pub *pub);
+
 /** Longest-prefix match of the IPv4 address @p addr; true and *@p value on a hit. */
 static inline bool
 wr_lpm_lookup4(const struct wr_lpm *lpm, const void *addr, uint32_t *value)

@@ -432,6 +432,16 @@ test_coalesce(void)
 	CHECK(pub.n_updates == updates + 1, "the waiting sets were not coalesced");
 	CHECK(look(slot, "192.0.2.1") == -1 && look(slot, "2001:db8::1") == 4,
 		"the last set is not the published one");
+	/* a waiting set cancelled (its successor could not be computed) is never published */
+	CHECK(wr_lpm_pub_set(&pub, &a, 1) == 0 && wr_lpm_pub_pending(&pub), "set waits again");
+	wr_lpm_pub_cancel(&pub);
+	CHECK(!wr_lpm_pub_pending(&pub), "cancelled set still pending");
+	rte_rcu_qsbr_quiescent(rcu, 1);
+	CHECK(wr_lpm_pub_poll(&pub) >= 0 && look(slot, "192.0.2.1") == -1 &&
+			look(slot, "2001:db8::1") == 4,
+		"a cancelled set was published");
+	CHECK(wr_lpm_pub_set(&pub, &b, 1) == 1 && look(slot, "192.0.2.1") == 2,
+		"the next set after a cancel");
 	rte_rcu_qsbr_thread_offline(rcu, 1);
 	rte_rcu_qsbr_thread_unregister(rcu, 1);
 	wr_lpm_pub_fini(&pub);
