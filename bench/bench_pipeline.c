@@ -542,7 +542,7 @@ usage(FILE *f)
 	fprintf(f,
 		"usage: bench_pipeline [--quick] [--rounds N] [--packets N] [--size N]\n"
 		"                      [--dir decrypt|encrypt] [--live] [--no-udp-csum] "
-		"[--no-raw]\n"
+		"[--no-raw] [--huge]\n"
 		"                      [--json] [--verbose]\n"
 		"\n"
 		"The gateway's worker loop on lcore 1, fed over net_ring ports by a generator on\n"
@@ -566,6 +566,8 @@ usage(FILE *f)
 		"  --live        push while the worker loop runs, timed from the push\n"
 		"  --no-udp-csum the remote's data messages carry UDP checksum 0 (as a NIC's\n"
 		"                RX checksum offload would spare the worker verifying it)\n"
+		"  --huge        EAL --in-memory on hugepages (reserve some first, as the gateway\n"
+		"                uses them when it can), instead of --no-huge --no-shconf\n"
 		"  --no-raw      pipeline slices only, for profiling the worker:\n"
 		"                perf record -g -C 1 -- bench_pipeline --no-raw --size 1420\n"
 		"  --json        one JSON object instead of the table\n"
@@ -591,6 +593,7 @@ parse_args(int argc, char **argv)
 		{ "live", no_argument, NULL, 'l' },
 		{ "no-udp-csum", no_argument, NULL, 'u' },
 		{ "no-raw", no_argument, NULL, 'R' },
+		{ "huge", no_argument, NULL, 'H' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -651,6 +654,9 @@ parse_args(int argc, char **argv)
 		case 'R':
 			B.no_raw = true;
 			break;
+		case 'H':
+			B.huge = true;
+			break;
 		case 'u':
 			B.no_udp_csum = true;
 			break;
@@ -682,6 +688,8 @@ main(int argc, char **argv)
 	char mem[32];
 	char *eal[] = { argv[0], "-l", "0-1", "--main-lcore", "0", "--no-huge", "--no-shconf", "-m",
 		mem, "--no-pci", "--no-telemetry", "--log-level=warning", NULL };
+	char *eal_huge[] = { argv[0], "-l", "0-1", "--main-lcore", "0", "--in-memory", "-m", mem,
+		"--no-pci", "--no-telemetry", "--log-level=warning", NULL };
 	unsigned int si, d;
 	size_t mem_mb;
 	int ret, status = EXIT_FAILURE, stdout_fd = -1;
@@ -693,7 +701,10 @@ main(int argc, char **argv)
 	if (bp_memory_mb(GEN_MBUFS, &mem_mb) < 0)
 		return EXIT_FAILURE;
 	snprintf(mem, sizeof(mem), "%zu", mem_mb);
-	ret = rte_eal_init((int)RTE_DIM(eal) - 1, eal);
+	if (B.huge)
+		ret = rte_eal_init((int)RTE_DIM(eal_huge) - 1, eal_huge);
+	else
+		ret = rte_eal_init((int)RTE_DIM(eal) - 1, eal);
 	if (ret < 0) {
 		fprintf(stderr, "bench_pipeline: cannot start EAL: %s\n", rte_strerror(rte_errno));
 		return EXIT_FAILURE;
