@@ -33,6 +33,7 @@
 #include "wr_device.h"
 
 #include "wr_test.h"
+#include "wr_test_ep.h"
 
 #define MTU WR_DEFAULT_MTU
 #define QMAX 160
@@ -159,15 +160,6 @@ src_lookup(void *ctx, const uint8_t *const *hdrs, unsigned int n, uint32_t *peer
 }
 
 /* ---- packets ---- */
-
-static void
-ep4(struct wr_endpoint *ep, const char *ip, uint16_t port)
-{
-	memset(ep, 0, sizeof(*ep));
-	ep->in4.sin_family = AF_INET;
-	ep->in4.sin_port = htons(port);
-	inet_pton(AF_INET, ip, &ep->in4.sin_addr);
-}
 
 /*
  * An inner packet of @p len bytes (>= 20 for IPv4, >= 40 for IPv6) from host @p src_host of

@@ -16,6 +16,7 @@
 
 #include "wr_crypto.h"
 #include "wr_device.h"
+#include "wr_test_ep.h"
 
 #define NET_MAX_NODES 4
 #define NET_WALL_BASE (1700000000ULL * WR_NSEC_PER_SEC)
@@ -67,24 +68,6 @@ check(bool ok, const char *what)
 	printf("%s: %s\n", ok ? "ok  " : "FAIL", what);
 	if (!ok)
 		failures++;
-}
-
-static void
-ep4(struct wr_endpoint *ep, const char *ip, uint16_t port)
-{
-	memset(ep, 0, sizeof(*ep));
-	ep->in4.sin_family = AF_INET;
-	ep->in4.sin_port = htons(port);
-	inet_pton(AF_INET, ip, &ep->in4.sin_addr);
-}
-
-static inline void
-ep6(struct wr_endpoint *ep, const char *ip, uint16_t port)
-{
-	memset(ep, 0, sizeof(*ep));
-	ep->in6.sin6_family = AF_INET6;
-	ep->in6.sin6_port = htons(port);
-	inet_pton(AF_INET6, ip, &ep->in6.sin6_addr);
 }
 
 static void

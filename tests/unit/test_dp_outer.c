@@ -7,15 +7,6 @@
  */
 #include "dp_crypto_net.h"
 
-static void
-ep6(struct wr_endpoint *ep, const char *ip, uint16_t port)
-{
-	memset(ep, 0, sizeof(*ep));
-	ep->in6.sin6_family = AF_INET6;
-	ep->in6.sin6_port = htons(port);
-	inet_pton(AF_INET6, ip, &ep->in6.sin6_addr);
-}
-
 /*
  * UDP checksums of every length up to 200 bytes and many up to a full frame, over both families,
  * odd lengths and all-ones data included, against DPDK's own; with TX offload requested, the
