@@ -195,18 +195,20 @@ wr_peer_update_apply(struct wr_device *dev, const struct wr_uapi_ops *ops, void 
 		goto out;
 	}
 
-	if (a.ops->reserve_peers) {
-		uint8_t key[WR_KEY_LEN];
-		size_t n_new, n_gone;
-		bool has_key = wr_device_get_public_key(dev, key);
+	/* the own key as the set leaves it: a zero private key means none */
+	has_cur = wr_device_get_public_key(dev, cur);
+	has_own = has_cur;
+	memcpy(own, cur, WR_KEY_LEN);
+	if (r->has_priv) {
+		has_own = !wr_ct_is_zero(r->priv, WR_KEY_LEN);
+		if (has_own)
+			wr_x25519_public(own, r->priv);
+	}
 
-		/* the own key as apply will see it: a zero private key means none */
-		if (r->has_priv) {
-			has_key = !wr_ct_is_zero(r->priv, WR_KEY_LEN);
-			if (has_key)
-				wr_x25519_public(key, r->priv);
-		}
-		ret = count_peers(dev, r, has_key ? key : NULL, &n_new, &n_gone);
+	if (a.ops->reserve_peers) {
+		size_t n_new, n_gone;
+
+		ret = count_peers(dev, r, has_own ? own : NULL, &n_new, &n_gone);
 		if (ret < 0)
 			goto out;
 		if (n_new > 0 && a.ops->reserve_peers(ctx, n_new, n_gone) < 0) {
@@ -229,13 +231,7 @@ wr_peer_update_apply(struct wr_device *dev, const struct wr_uapi_ops *ops, void 
 		}
 	}
 
-	has_cur = wr_device_get_public_key(dev, cur);
-	has_own = has_cur;
-	memcpy(own, cur, WR_KEY_LEN);
 	if (r->has_priv) {
-		has_own = !wr_ct_is_zero(r->priv, WR_KEY_LEN);
-		if (has_own)
-			wr_x25519_public(own, r->priv);
 		if (has_own != has_cur || (has_own && memcmp(own, cur, WR_KEY_LEN) != 0)) {
 			struct wr_peer *twin = has_own ? wr_device_lookup_peer(dev, own) : NULL;
 
