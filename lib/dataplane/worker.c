@@ -126,6 +126,27 @@ classify_forward(
 }
 
 /*
+ * One hop less for the IP packet at @p ip (TTL or hop limit above 1). An IPv4 header's checksum,
+ * correct before, is updated for the TTL's word going down by 0x0100 (RFC 1624, as Linux's
+ * ip_decrease_ttl()) rather than summed again over a header just written, which stalled on the
+ * TTL's store per packet.
+ */
+static inline void
+dec_ttl(uint8_t *ip, bool v6)
+{
+	struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
+	uint32_t sum;
+
+	if (v6) {
+		ip[7]--;
+		return;
+	}
+	sum = h->hdr_checksum + rte_cpu_to_be_16(0x0100);
+	h->time_to_live--;
+	h->hdr_checksum = (uint16_t)(sum + (sum >= 0xffff));
+}
+
+/*
  * The cryptokey routing of a burst's packets to forward (w->fwd, IP at ETH_LEN): bulk lookups
  * of the destinations in each interface's table, the first interface that has one wins.
  * Sets w->fwd_iface (-1: no peer) and w->fwd_peer.
@@ -245,20 +266,8 @@ finish_forward(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m,
 			return false;
 		}
 	}
-	if (v6) {
-		ip[7]--;
-	} else {
-		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
-		uint32_t sum = h->hdr_checksum + rte_cpu_to_be_16(0x0100);
-
-		/*
-		 * The checksum was verified (classify4()): updated for the TTL's word going down by
-		 * 0x0100 (RFC 1624, as Linux's ip_decrease_ttl()) rather than summed again over
-		 * a header just written, which stalled on the TTL store.
-		 */
-		h->time_to_live--;
-		h->hdr_checksum = (uint16_t)(sum + (sum >= 0xffff));
-	}
+	/* the checksum was verified (classify4()) */
+	dec_ttl(ip, v6);
 	rte_pktmbuf_adj(m, ETH_LEN);
 	if (frag)
 		return fragment4(lc, m, iface, peer, mtu);
@@ -400,7 +409,6 @@ output_inner(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struc
 	uint8_t *ip = rte_pktmbuf_mtod(m, uint8_t *);
 	bool v6 = (ip[0] >> 4) == 6;
 	const uint8_t *dst = ip + (v6 ? 24 : 16);
-	uint8_t *ttl = v6 ? &ip[7] : &ip[8];
 	struct rte_ether_hdr *eh;
 	uint8_t nh[16];
 	uint16_t p;
@@ -416,7 +424,7 @@ output_inner(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struc
 		return;
 	}
 
-	if (*ttl <= 1) {
+	if ((v6 ? ip[7] : ip[8]) <= 1) {
 		/* RFC 1812 5.3.1: back into the tunnel, to the peer it came from */
 		struct rte_mbuf *e = wr_fwd_tunnel_time_exceeded(lc, iface, m);
 
@@ -439,20 +447,8 @@ output_inner(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struc
 		wr_dp_drop(lc, WR_DP_DROP_NOT_FOR_US, m);
 		return;
 	}
-	if (!v6) {
-		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
-		uint32_t sum = h->hdr_checksum + rte_cpu_to_be_16(0x0100);
-
-		/*
-		 * Updated for the TTL going down (RFC 1624, as finish_forward()) rather than summed
-		 * again over a header just written, which stalls on the TTL's store per packet. The
-		 * packet was authenticated: its checksum is the sender's, as it computed it.
-		 */
-		h->time_to_live--;
-		h->hdr_checksum = (uint16_t)(sum + (sum >= 0xffff));
-	} else {
-		(*ttl)--;
-	}
+	/* authenticated: its checksum is the sender's, as it computed it */
+	dec_ttl(ip, v6);
 	eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, ETH_LEN);
 	if (eh == NULL) {
 		wr_dp_drop(lc, WR_DP_DROP_NO_MBUF, m);
