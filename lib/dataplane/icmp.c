@@ -56,6 +56,21 @@ ipv4_echo_to_reply(struct rte_ipv4_hdr *ip, struct rte_icmp_hdr *icmp, uint32_t 
 	icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, icmp_len);
 }
 
+/* Turn a checked ICMPv6 echo request (after the fixed IPv6 header) into its reply, in place. */
+static void
+ipv6_echo_to_reply(struct rte_ipv6_hdr *ip6, struct rte_icmp_hdr *icmp)
+{
+	uint8_t tmp[16];
+
+	memcpy(tmp, ip6->src_addr, 16);
+	memcpy(ip6->src_addr, ip6->dst_addr, 16);
+	memcpy(ip6->dst_addr, tmp, 16);
+	ip6->hop_limits = REPLY_TTL;
+	icmp->icmp_type = ICMP6_ECHO_REPLY;
+	icmp->icmp_cksum = 0;
+	icmp->icmp_cksum = wr_cksum6(ip6, icmp);
+}
+
 void
 wr_icmp4_input(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, uint16_t l3)
 {
@@ -105,19 +120,12 @@ wr_icmp_echo_reply_in_place(uint8_t *pkt, uint32_t len)
 		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)pkt;
 		uint32_t plen = rte_be_to_cpu_16(ip6->payload_len);
 		struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)(ip6 + 1);
-		uint8_t tmp[16];
 
 		if (sizeof(*ip6) + plen > len || plen < sizeof(*icmp) ||
 			ip6->proto != IPPROTO_ICMPV6 || icmp->icmp_type != ICMP6_ECHO_REQUEST ||
 			icmp->icmp_code != 0 || !wr_cksum6_ok(ip6, icmp, plen))
 			return false;
-		memcpy(tmp, ip6->src_addr, 16);
-		memcpy(ip6->src_addr, ip6->dst_addr, 16);
-		memcpy(ip6->dst_addr, tmp, 16);
-		ip6->hop_limits = REPLY_TTL;
-		icmp->icmp_type = ICMP6_ECHO_REPLY;
-		icmp->icmp_cksum = 0;
-		icmp->icmp_cksum = wr_cksum6(ip6, icmp);
+		ipv6_echo_to_reply(ip6, icmp);
 		return true;
 	}
 	return false;
@@ -130,7 +138,6 @@ wr_icmp6_input(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m,
 	uint16_t l4 = l3 + sizeof(*ip6);
 	uint32_t len = rte_be_to_cpu_16(ip6->payload_len);
 	struct rte_icmp_hdr *icmp;
-	uint8_t tmp[16];
 
 	if (ip6->proto != IPPROTO_ICMPV6) {
 		wr_dp_drop(lc, WR_DP_DROP_L4_UNHANDLED, m);
@@ -155,13 +162,7 @@ wr_icmp6_input(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m,
 		wr_dp_drop(lc, WR_DP_DROP_ICMP_UNHANDLED, m);
 		return;
 	}
-	memcpy(tmp, ip6->src_addr, 16);
-	memcpy(ip6->src_addr, ip6->dst_addr, 16);
-	memcpy(ip6->dst_addr, tmp, 16);
-	icmp->icmp_type = ICMP6_ECHO_REPLY;
-	ip6->hop_limits = REPLY_TTL;
-	icmp->icmp_cksum = 0;
-	icmp->icmp_cksum = wr_cksum6(ip6, icmp);
+	ipv6_echo_to_reply(ip6, icmp);
 	reply_l2(port, m);
 	lc->port[port->index].echo_replies++;
 	wr_dp_tx(lc, port, m);
