@@ -53,14 +53,6 @@ start()
 	topo_gateway_up "$WRE_TMP/gw.conf"
 }
 
-# gw_dump_field FIELD: a field of the branch's line in `wg show IF dump` on the gateway
-# (3 endpoint, 5 latest handshake)
-gw_dump_field()
-{
-	topo_gw_wg show "$TOPO_GW_WG" dump | awk -v k="$(cat "$WRE_TMP/br.pub")" -v f="$1" \
-		'$1 == k { print $f }'
-}
-
 # sent_by PCAP ADDR: IP packets from ADDR in PCAP, neighbour discovery aside
 sent_by()
 {
@@ -112,9 +104,9 @@ scenario_unauthenticated()
 		wre_fail "the impostor completed a handshake"
 
 	# nothing authenticated: no handshake, no endpoint learnt
-	[ "$(gw_dump_field 3)" = "(none)" ] ||
-		wre_fail "the gateway learnt an endpoint from crafted packets: $(gw_dump_field 3)"
-	[ "$(gw_dump_field 5)" = 0 ] || wre_fail "the gateway reports a handshake"
+	[ "$(topo_gw_dump_field 3)" = "(none)" ] ||
+		wre_fail "the gateway learnt an endpoint from crafted packets: $(topo_gw_dump_field 3)"
+	[ "$(topo_gw_dump_field 5)" = 0 ] || wre_fail "the gateway reports a handshake"
 
 	# the control lcore has seen the last of them once the impostor's initiation is counted
 	wre_counter_reaches UNKNOWN_PEER 1 || true

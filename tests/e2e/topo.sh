@@ -43,6 +43,11 @@
 #   topo_ping ROLE [-6] ADDR
 #                          three echo requests, every one answered, or wre_fail
 #   topo_gw_wg ARGS...     run `wg ARGS` against the gateway (wg show "$TOPO_GW_WG" ...)
+#   topo_gw_dump_field FIELD [PUB]
+#                          a field of a peer's line (default: the branch) in `wg show IF dump`
+#                          on the gateway (3 endpoint, 4 allowed ips, 5 latest handshake, 6 rx
+#                          bytes, 7 tx bytes)
+#   topo_gw_handshaken     the gateway has a latest handshake with the branch
 #
 # Variables after topo_build: TOPO_GW_WG (the gateway's interface, its UAPI socket name),
 # TOPO_BR_WG (the branch's wireguard-go interface), TOPO_GW_LAN/TOPO_GW_WAN (the gateway's
@@ -193,4 +198,18 @@ topo_ping()
 topo_gw_wg()
 {
 	wg "$@"
+}
+
+topo_gw_dump_field()
+{
+	topo_gw_wg show "$TOPO_GW_WG" dump |
+		awk -v k="${2:-$(cat "$WRE_TMP/br.pub")}" -v f="$1" '$1 == k { print $f }'
+}
+
+topo_gw_handshaken()
+{
+	local t
+
+	t=$(topo_gw_dump_field 5)
+	[ -n "$t" ] && [ "$t" != 0 ]
 }

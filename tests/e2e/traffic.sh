@@ -29,22 +29,6 @@ WRE_NAME="e2e-traffic-$SCENARIO"
 # shellcheck source=tests/e2e/topo.sh
 . "$(dirname "$0")/topo.sh"
 
-# gw_dump_field FIELD [PUB]: a field of a peer's line (default: the branch) in `wg show IF dump`
-# on the gateway (3 endpoint, 4 allowed ips, 5 latest handshake, 6 rx bytes, 7 tx bytes)
-gw_dump_field()
-{
-	topo_gw_wg show "$TOPO_GW_WG" dump |
-		awk -v k="${2:-$(cat "$WRE_TMP/br.pub")}" -v f="$1" '$1 == k { print $f }'
-}
-
-gw_handshaken()
-{
-	local t
-
-	t=$(gw_dump_field 5)
-	[ -n "$t" ] && [ "$t" != 0 ]
-}
-
 start()
 {
 	wri_need_cmd iperf3 tcpdump
@@ -99,8 +83,8 @@ scenario_iperf()
 	iperf_server lan "$TOPO_LAN6"
 	iperf_check br "$TOPO_LAN6" 3
 	iperf_check br "$TOPO_LAN6" 3 -R
-	if [ "$(gw_dump_field 6)" -le 1000000 ] || [ "$(gw_dump_field 7)" -le 1000000 ]; then
-		wre_fail "wg show on the gateway: rx $(gw_dump_field 6) tx $(gw_dump_field 7) bytes"
+	if [ "$(topo_gw_dump_field 6)" -le 1000000 ] || [ "$(topo_gw_dump_field 7)" -le 1000000 ]; then
+		wre_fail "wg show on the gateway: rx $(topo_gw_dump_field 6) tx $(topo_gw_dump_field 7) bytes"
 	fi
 	wre_gateway_stop
 }
@@ -112,8 +96,8 @@ scenario_outer6()
 	topo_ping lan -6 "$TOPO_BR6" -W 10
 	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4" -W 10
 	topo_ping br -6 -I "$TOPO_BR6" "$TOPO_LAN6" -W 10
-	[ "$(gw_dump_field 3)" = "[$TOPO_BRWAN6]:$TOPO_PORT" ] ||
-		wre_fail "the gateway's endpoint for the branch: $(gw_dump_field 3)"
+	[ "$(topo_gw_dump_field 3)" = "[$TOPO_BRWAN6]:$TOPO_PORT" ] ||
+		wre_fail "the gateway's endpoint for the branch: $(topo_gw_dump_field 3)"
 	grep -qF "[$TOPO_GWWAN6]:$TOPO_PORT" <<<"$(wre_nsx br wg show "$TOPO_BR_WG" endpoints)" ||
 		wre_fail "the branch's endpoint for the gateway is not IPv6"
 	iperf_server lan "$TOPO_LAN4"
@@ -130,7 +114,7 @@ scenario_psk()
 	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4" -W 10
 	# (the gateway's UAPI never returns secrets: `wg show` there lists no preshared key;
 	# psk_mismatch shows that the key is used)
-	gw_handshaken || wre_fail "wg show reports no handshake on the gateway"
+	topo_gw_handshaken || wre_fail "wg show reports no handshake on the gateway"
 	grep -q "Received handshake initiation" "$WRI_TMP/$TOPO_BR_WG.log" ||
 		wre_fail "the gateway did not initiate the first handshake"
 	# and the other way round: the branch forgets its session and initiates with the key
@@ -158,7 +142,7 @@ scenario_psk_mismatch()
 		wre_fail "an echo passed the tunnel with mismatched preshared keys"
 	! wre_nsx lan ping -n -c 2 -i 0.5 -W 1 "$TOPO_BR4" >/dev/null 2>&1 ||
 		wre_fail "an echo passed the tunnel with mismatched preshared keys"
-	hs=$(gw_dump_field 5)
+	hs=$(topo_gw_dump_field 5)
 	[ "${hs:-0}" = 0 ] || wre_fail "the gateway reports a handshake at $hs"
 	[ -z "$(wri_wg_handshake_age br "$TOPO_BR_WG" "$(cat "$WRE_TMP/gw.pub")")" ] ||
 		wre_fail "wireguard-go reports a handshake"
@@ -187,8 +171,8 @@ iv = [i["sum"]["bytes"] for i in r["intervals"]]
 if len(iv) < 5 or sum(iv[-2:]) == 0:
     sys.exit("nothing received after the roam: %s" % iv)
 ' "$WRE_TMP/iperf-roam.json" || wre_fail "the stream stopped at the roam"
-	[ "$(gw_dump_field 3)" = "203.0.113.3:51821" ] ||
-		wre_fail "the gateway's endpoint for the branch is $(gw_dump_field 3)"
+	[ "$(topo_gw_dump_field 3)" = "203.0.113.3:51821" ] ||
+		wre_fail "the gateway's endpoint for the branch is $(topo_gw_dump_field 3)"
 	topo_ping lan "$TOPO_BR4" -W 10
 	wre_gateway_stop
 }
@@ -205,7 +189,7 @@ scenario_keepalive()
 	topo_branch_up endpoint=yes
 	topo_gateway_up "$WRE_TMP/gw.conf"
 	# the gateway's first keepalive makes it handshake
-	wre_wait 10 gw_handshaken || wre_fail "no handshake from the gateway's persistent keepalive"
+	wre_wait 10 topo_gw_handshaken || wre_fail "no handshake from the gateway's persistent keepalive"
 	topo_ping lan "$TOPO_BR4" -W 10
 	# keepalives: data messages of 32 bytes (header and tag, nothing inside) from the gateway
 	wre_capture_start br "$TOPO_BR_IF" ka "udp and src host $TOPO_GWWAN4 and udp[4:2] = 40 and \
@@ -258,8 +242,8 @@ Endpoint = $TOPO_BRWAN4:51821"
 
 	[ "$(topo_gw_wg show "$TOPO_GW_WG" peers | wc -l)" -eq 2 ] ||
 		wre_fail "wg show on the gateway does not list two peers"
-	[ "$(gw_dump_field 4 "$p2")" = "198.51.100.128/25,2001:db8:4::/64" ] ||
-		wre_fail "the second peer's allowed ips: $(gw_dump_field 4 "$p2")"
+	[ "$(topo_gw_dump_field 4 "$p2")" = "198.51.100.128/25,2001:db8:4::/64" ] ||
+		wre_fail "the second peer's allowed ips: $(topo_gw_dump_field 4 "$p2")"
 
 	# each peer reaches the LAN from its own addresses
 	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4" -W 10

@@ -37,22 +37,6 @@ WRE_NAME="e2e-tunnel-$SCENARIO"
 # shellcheck source=tests/e2e/topo.sh
 . "$(dirname "$0")/topo.sh"
 
-# wg_dump_field FIELD: a field of the branch peer's line in `wg show IF dump` on the gateway
-# (3 endpoint, 5 latest handshake, 6 rx bytes, 7 tx bytes)
-gw_dump_field()
-{
-	topo_gw_wg show "$TOPO_GW_WG" dump | awk -v k="$(cat "$WRE_TMP/br.pub")" -v f="$1" \
-		'$1 == k { print $f }'
-}
-
-gw_handshaken()
-{
-	local t
-
-	t=$(gw_dump_field 5)
-	[ -n "$t" ] && [ "$t" != 0 ]
-}
-
 br_handshaken()
 {
 	[ -n "$(wri_wg_handshake_age br "$TOPO_BR_WG" "$(cat "$WRE_TMP/gw.pub")")" ]
@@ -79,7 +63,7 @@ scenario_initiator_gateway()
 	# the first echo requests wait at the gateway while it handshakes
 	wre_nsx lan ping -n -c 1 -W 10 "$TOPO_BR4" >/dev/null 2>&1 ||
 		wre_fail "the first ping through a fresh tunnel got no answer"
-	gw_handshaken || wre_fail "wg show reports no handshake on the gateway"
+	topo_gw_handshaken || wre_fail "wg show reports no handshake on the gateway"
 	grep -q "Sending handshake initiation" "$WRI_TMP/$TOPO_BR_WG.log" &&
 		wre_fail "the branch initiated: the gateway was to"
 	grep -q "Received handshake initiation" "$WRI_TMP/$TOPO_BR_WG.log" ||
@@ -95,8 +79,8 @@ scenario_initiator_branch()
 	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4"
 	grep -q "Received handshake response" "$WRI_TMP/$TOPO_BR_WG.log" ||
 		wre_fail "wireguard-go got no handshake response from the gateway"
-	[ "$(gw_dump_field 3)" = "$TOPO_BRWAN4:$TOPO_PORT" ] ||
-		wre_fail "the gateway did not learn the branch's endpoint: $(gw_dump_field 3)"
+	[ "$(topo_gw_dump_field 3)" = "$TOPO_BRWAN4:$TOPO_PORT" ] ||
+		wre_fail "the gateway did not learn the branch's endpoint: $(topo_gw_dump_field 3)"
 	topo_ping lan "$TOPO_BR4"
 	wre_gateway_stop
 }
@@ -127,15 +111,15 @@ scenario_wg_show()
 	grep -q "listening port: $TOPO_PORT" <<<"$out" || wre_fail "wg show: no port: $out"
 	grep -q "persistent keepalive: every 25 seconds" <<<"$out" ||
 		wre_fail "wg show: no keepalive: $out"
-	rx=$(gw_dump_field 6)
-	tx=$(gw_dump_field 7)
+	rx=$(topo_gw_dump_field 6)
+	tx=$(topo_gw_dump_field 7)
 	# three echo requests and replies of 84 bytes: at least 3 * (84 + 32) each way
 	if [ "${rx:-0}" -lt 348 ] || [ "${tx:-0}" -lt 348 ]; then
 		wre_fail "wg show: transfer rx $rx tx $tx after three pings"
 	fi
 	# the counters move while it runs
 	topo_ping lan "$TOPO_BR4"
-	[ "$(gw_dump_field 6)" -gt "$rx" ] || wre_fail "wg show: rx bytes did not grow"
+	[ "$(topo_gw_dump_field 6)" -gt "$rx" ] || wre_fail "wg show: rx bytes did not grow"
 	# a prefix added through the UAPI is routed (the table is republished)
 	topo_gw_wg set "$TOPO_GW_WG" peer "$(cat "$WRE_TMP/br.pub")" allowed-ips \
 		198.51.100.0/24,2001:db8:3::/64,203.0.113.128/25 || wre_fail "wg set on the gateway"
@@ -207,7 +191,7 @@ scenario_uapi_peers()
 		allowed-ips 198.51.100.0/24,2001:db8:3::/64 || wre_fail "wg set add"
 	topo_ping lan "$TOPO_BR4" -W 10
 	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4"
-	gw_handshaken || wre_fail "no handshake with the peer added back"
+	topo_gw_handshaken || wre_fail "no handshake with the peer added back"
 	# several rounds of replacing the whole configuration: the old tables go after their grace
 	for _ in 1 2 3 4 5; do
 		topo_gw_wg set "$TOPO_GW_WG" peer "$br" allowed-ips 198.51.100.0/25 ||
@@ -237,7 +221,7 @@ scenario_held()
 		wre_fail "36 drops for a full queue expected: $(grep '^drops:' "$WRE_TMP/gw.log")"
 	# the branch comes up: the gateway's next try finds it, and the held packets go out
 	topo_branch_up endpoint=no
-	wre_wait 15 gw_handshaken || wre_fail "no handshake once the branch is up"
+	wre_wait 15 topo_gw_handshaken || wre_fail "no handshake once the branch is up"
 	# shellcheck disable=SC2016 # expanded by eval, at each try
 	wre_wait 5 eval '[ "$(wri_nsx br wg show "$TOPO_BR_WG" transfer | awk "{ print \$2 }")" -ge \
 		$((64 * 116)) ]' || wre_fail "the branch did not receive the held packets: $(
@@ -260,7 +244,7 @@ scenario_workers()
 	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4"
 	topo_ping lan -6 "$TOPO_BR6"
 	topo_ping br -6 -I "$TOPO_BR6" "$TOPO_LAN6"
-	gw_handshaken || wre_fail "wg show reports no handshake on the gateway"
+	topo_gw_handshaken || wre_fail "wg show reports no handshake on the gateway"
 	wre_gateway_stop
 	! grep -q '^drops:.*ring_full' "$WRE_TMP/gw.log" || wre_fail "a handover was refused"
 }
@@ -305,14 +289,14 @@ scenario_expired()
 	grep -q 'protocol clock runs 20 times faster' "$WRE_TMP/gw.log" ||
 		wre_fail "WIRERATE_TIME_SCALE was not taken: $(head -n 20 "$WRE_TMP/gw.log")"
 	topo_ping lan "$TOPO_BR4" -W 10
-	first=$(gw_dump_field 5)
+	first=$(topo_gw_dump_field 5)
 	[ -n "$first" ] && [ "$first" != 0 ] || wre_fail "no first handshake"
 	# idle for more than REJECT_AFTER_TIME of protocol time (the time passing is the point)
 	sleep 11
 	wre_nsx lan ping -n -c 1 -W 15 "$TOPO_BR4" >/dev/null 2>&1 ||
 		wre_fail "no answer once the session had expired: $(grep -c 'Received handshake initiation' \
 			"$WRI_TMP/$TOPO_BR_WG.log") initiations seen by the branch"
-	[ "$(gw_dump_field 5)" != "$first" ] ||
+	[ "$(topo_gw_dump_field 5)" != "$first" ] ||
 		wre_fail "the answer came without a new handshake"
 	[ "$(grep -c 'Received handshake initiation' "$WRI_TMP/$TOPO_BR_WG.log")" -ge 2 ] ||
 		wre_fail "the branch saw no second initiation from the gateway"
