@@ -4,7 +4,9 @@
  * AllowedIPs, persistent keepalive), counters, and the bounded queue of packets waiting for a
  * session.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,6 +157,22 @@ wr_peer_set_preshared_key(struct wr_peer *peer, const uint8_t psk[WR_KEY_LEN])
 		memcpy(peer->hs.preshared_key, psk, WR_KEY_LEN);
 	else
 		wr_wipe(peer->hs.preshared_key, WR_KEY_LEN);
+}
+
+bool
+wr_endpoint_format(char *buf, size_t size, const struct wr_endpoint *ep)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (ep->sa.sa_family == AF_INET && inet_ntop(AF_INET, &ep->in4.sin_addr, a, sizeof(a))) {
+		snprintf(buf, size, "%s:%u", a, ntohs(ep->in4.sin_port));
+		return true;
+	}
+	if (ep->sa.sa_family == AF_INET6 && inet_ntop(AF_INET6, &ep->in6.sin6_addr, a, sizeof(a))) {
+		snprintf(buf, size, "[%s]:%u", a, ntohs(ep->in6.sin6_port));
+		return true;
+	}
+	return false;
 }
 
 void

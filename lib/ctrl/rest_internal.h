@@ -127,10 +127,6 @@ rest_peer_json(struct wr_peer *peer);
 json_t *
 rest_peer_stats_json(struct wr_peer *peer);
 
-/* Format an endpoint as "a.b.c.d:port" or "[v6]:port" into @p buf; false when unknown. */
-bool
-rest_format_endpoint(char *buf, size_t size, const struct wr_endpoint *ep);
-
 /* ---- rest_peers.c: the resources under /v1/interfaces ---- */
 
 int

@@ -334,22 +334,6 @@ rest_parse_peer(json_t *obj, const char *path, enum rest_peer_mode mode, const u
 	return 0;
 }
 
-bool
-rest_format_endpoint(char *buf, size_t size, const struct wr_endpoint *ep)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	if (ep->sa.sa_family == AF_INET && inet_ntop(AF_INET, &ep->in4.sin_addr, a, sizeof(a))) {
-		snprintf(buf, size, "%s:%u", a, ntohs(ep->in4.sin_port));
-		return true;
-	}
-	if (ep->sa.sa_family == AF_INET6 && inet_ntop(AF_INET6, &ep->in6.sin6_addr, a, sizeof(a))) {
-		snprintf(buf, size, "[%s]:%u", a, ntohs(ep->in6.sin6_port));
-		return true;
-	}
-	return false;
-}
-
 static int
 put_prefix(void *ctx, int family, const uint8_t *addr, uint8_t cidr)
 {
@@ -391,7 +375,7 @@ rest_peer_json(struct wr_peer *peer)
 	wr_peer_get_endpoint(peer, &e);
 	/* no preshared_key member: secrets are never returned */
 	return json_pack("{s:s,s:s,s:s?,s:o,s:i,s:o}", "public_key", std, "id", url, "endpoint",
-		rest_format_endpoint(ep, sizeof(ep), &e) ? ep : NULL, "allowed_ips", aips,
+		wr_endpoint_format(ep, sizeof(ep), &e) ? ep : NULL, "allowed_ips", aips,
 		"persistent_keepalive", (int)wr_peer_get_keepalive(peer), "stats",
 		rest_peer_stats_json(peer));
 }

@@ -68,6 +68,13 @@ struct wr_keypair_info {
 	bool confirmed;
 };
 
+/**
+ * Format @p ep as "a.b.c.d:port" or "[v6]:port" into @p buf (@p size bytes, truncated to fit).
+ * Returns false, leaving @p buf as it was, when the endpoint is unknown.
+ */
+bool
+wr_endpoint_format(char *buf, size_t size, const struct wr_endpoint *ep);
+
 /** True when @p a and @p b are the same endpoint (address and port); two unknown ones are equal. */
 static inline bool
 wr_endpoint_equal(const struct wr_endpoint *a, const struct wr_endpoint *b)

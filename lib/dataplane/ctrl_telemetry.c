@@ -88,20 +88,6 @@ mono_ns(void)
 }
 
 static void
-format_endpoint(char *buf, size_t len, const struct wr_endpoint *ep)
-{
-	char s[INET6_ADDRSTRLEN];
-
-	if (ep->sa.sa_family == AF_INET && inet_ntop(AF_INET, &ep->in4.sin_addr, s, sizeof(s)))
-		snprintf(buf, len, "%s:%u", s, ntohs(ep->in4.sin_port));
-	else if (ep->sa.sa_family == AF_INET6 &&
-		 inet_ntop(AF_INET6, &ep->in6.sin6_addr, s, sizeof(s)))
-		snprintf(buf, len, "[%s]:%u", s, ntohs(ep->in6.sin6_port));
-	else
-		snprintf(buf, len, "(none)");
-}
-
-static void
 hex(char *out, const uint8_t *b, size_t n)
 {
 	static const char digits[] = "0123456789abcdef";
@@ -168,7 +154,8 @@ wr_ctrl_tel_snapshot(struct wr_control *ctl)
 		tp->iface = (uint8_t)cp->iface;
 		wr_base64_key_encode(tp->key, wr_peer_public_key(cp->peer));
 		hex(tp->id, wr_peer_public_key(cp->peer), WR_KEY_LEN);
-		format_endpoint(tp->endpoint, sizeof(tp->endpoint), &ep);
+		if (!wr_endpoint_format(tp->endpoint, sizeof(tp->endpoint), &ep))
+			snprintf(tp->endpoint, sizeof(tp->endpoint), "(none)");
 		tp->rx_bytes = st.rx_bytes;
 		tp->tx_bytes = st.tx_bytes;
 		tp->rx_packets = c.rx_packets;
