@@ -265,8 +265,8 @@ phdr_sum(const void *src, const void *dst, unsigned int alen, uint16_t udplen)
 }
 
 /*
- * The UDP checksum of the datagram @p uh of @p len bytes (at least its header; checksum field
- * zero) whose pseudo-header sums to @p phdr.
+ * The UDP checksum of the datagram @p uh of @p len bytes (at least its header; the checksum
+ * field is not read) whose pseudo-header sums to @p phdr.
  */
 static uint16_t
 udp_cksum(const struct rte_udp_hdr *uh, uint32_t len, uint32_t phdr)
@@ -346,7 +346,6 @@ wr_encap_udp(struct rte_mbuf *m, const struct wr_endpoint *src, const struct wr_
 			m->ol_flags |= RTE_MBUF_F_TX_IPV4;
 			uh->dgram_cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
 		} else {
-			uh->dgram_cksum = 0;
 			uh->dgram_cksum = udp_cksum(uh, udplen,
 				phdr_sum(&src->in4.sin_addr, &dst->in4.sin_addr, 4,
 					(uint16_t)udplen));
@@ -377,7 +376,6 @@ wr_encap_udp(struct rte_mbuf *m, const struct wr_endpoint *src, const struct wr_
 			m->ol_flags |= RTE_MBUF_F_TX_IPV6;
 			uh->dgram_cksum = rte_ipv6_phdr_cksum(ip6, m->ol_flags);
 		} else {
-			uh->dgram_cksum = 0;
 			uh->dgram_cksum = udp_cksum(uh, udplen,
 				phdr_sum(&src->in6.sin6_addr, &dst->in6.sin6_addr, 16,
 					(uint16_t)udplen));
