@@ -33,6 +33,8 @@
 #include "wr_rest.h"
 #include "wr_uapi.h"
 
+#include "../tests/unit/null_host.h"
+
 struct bpeer {
 	uint8_t pub[32];
 	uint8_t ip4[4], ip6[16];
@@ -50,16 +52,6 @@ mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-static void
-d_send(void *ctx, const struct wr_endpoint *to, const void *buf, size_t len)
-{
-}
-
-static void
-d_deliver(void *ctx, struct wr_peer *peer, const void *p, size_t len)
-{
-}
-
 static uint64_t
 d_wall(void *ctx)
 {
@@ -70,7 +62,7 @@ static struct wr_device *
 new_dev(void)
 {
 	static const struct wr_device_ops ops = {
-		.send = d_send, .deliver = d_deliver, .wall_time_ns = d_wall
+		.send = null_send, .deliver = null_deliver, .wall_time_ns = d_wall
 	};
 	struct wr_device *dev = wr_device_create(&ops, NULL);
 	uint8_t priv[32];

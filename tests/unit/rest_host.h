@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "rest_harness.h"
+#include "null_host.h"
 
 #define MAX_BODY (256u * 1024)
 #define TOKEN "test-token-0123456789"
@@ -30,16 +31,6 @@ struct iface {
 };
 
 static struct iface wg0, wg1;
-
-static void
-d_send(void *ctx, const struct wr_endpoint *to, const void *buf, size_t len)
-{
-}
-
-static void
-d_deliver(void *ctx, struct wr_peer *peer, const void *p, size_t len)
-{
-}
 
 static uint64_t
 d_wall(void *ctx)
@@ -142,7 +133,7 @@ static struct wr_device *
 make_dev(struct iface *f)
 {
 	static const struct wr_device_ops ops = {
-		.send = d_send, .deliver = d_deliver, .wall_time_ns = d_wall
+		.send = null_send, .deliver = null_deliver, .wall_time_ns = d_wall
 	};
 
 	f->dev = wr_device_create(&ops, f);

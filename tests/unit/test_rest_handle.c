@@ -19,6 +19,7 @@
 #include "wr_crypto.h"
 #include "wr_rest.h"
 #include "wr_test.h"
+#include "null_host.h"
 
 #define POOL 40
 #define ROUNDS 300
@@ -36,16 +37,6 @@ rnd(unsigned n)
 	rng ^= rng >> 7;
 	rng ^= rng << 17;
 	return (unsigned)(rng % n);
-}
-
-static void
-d_send(void *ctx, const struct wr_endpoint *to, const void *buf, size_t len)
-{
-}
-
-static void
-d_deliver(void *ctx, struct wr_peer *peer, const void *p, size_t len)
-{
 }
 
 static uint64_t
@@ -288,7 +279,7 @@ int
 main(void)
 {
 	static const struct wr_device_ops ops = {
-		.send = d_send, .deliver = d_deliver, .wall_time_ns = d_wall
+		.send = null_send, .deliver = null_deliver, .wall_time_ns = d_wall
 	};
 	struct wr_rest_if_ops ifops = { .cfg = { .changed = h_changed } };
 	struct wr_rest_config cfg = { 0 };

@@ -27,6 +27,7 @@
 #include "wr_uapi.h"
 
 #include "wr_test.h"
+#include "null_host.h"
 
 extern char **environ;
 
@@ -44,16 +45,6 @@ mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * WR_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-}
-
-static void
-d_send(void *ctx, const struct wr_endpoint *to, const void *buf, size_t len)
-{
-}
-
-static void
-d_deliver(void *ctx, struct wr_peer *peer, const void *ippkt, size_t len)
-{
 }
 
 static uint64_t
@@ -500,7 +491,7 @@ int
 main(void)
 {
 	static const struct wr_device_ops dops = {
-		.send = d_send, .deliver = d_deliver, .wall_time_ns = d_wall
+		.send = null_send, .deliver = null_deliver, .wall_time_ns = d_wall
 	};
 	static const struct wr_uapi_ops uops = {
 		.get_listen_port = h_get_port, .set_listen_port = h_set_port, .changed = h_changed
