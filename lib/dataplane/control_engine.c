@@ -298,6 +298,7 @@ detach_peer(struct wr_control *ctl, struct ctl_iface *ifc, struct wr_peer *peer)
 	/* the published table may still name the id: reuse it only after the next table's grace */
 	cp->quarantined = true;
 	cp->token_set = false;
+	ctl->n_quarantined++;
 }
 
 struct collect {
@@ -351,7 +352,7 @@ quarantine_start(struct wr_control *ctl, const struct ctl_iface *ifc)
 {
 	uint32_t id;
 
-	for (id = 0; id < ctl->capacity; id++) {
+	for (id = 0; id < ctl->capacity && ctl->n_quarantined > 0; id++) {
 		struct ctl_peer *cp = &ctl->peers[id];
 
 		if (cp->quarantined && !cp->token_set && cp->iface == ifc->idx) {
@@ -422,12 +423,14 @@ wr_ctl_housekeeping_rcu(struct wr_control *ctl)
 		if (ctl->ifs[i].table_dirty)
 			(void)wr_ctl_publish_table(ctl, &ctl->ifs[i]);
 	wr_ctl_poll_tables(ctl);
-	for (id = 0; id < ctl->capacity; id++) {
+	for (id = 0; id < ctl->capacity && ctl->n_quarantined > 0; id++) {
 		struct ctl_peer *cp = &ctl->peers[id];
 
 		if (cp->quarantined && cp->token_set &&
-			rte_rcu_qsbr_check(ctl->gw.rcu, cp->token, false) == 1)
+			rte_rcu_qsbr_check(ctl->gw.rcu, cp->token, false) == 1) {
 			cp->quarantined = false;
+			ctl->n_quarantined--;
+		}
 	}
 	for (i = 0; i < ctl->n_ifaces; i++)
 		wr_keytable_reclaim(ctl->ifs[i].kt);

@@ -64,6 +64,7 @@ struct wr_control {
 			     * the old set's ids wait out their grace period */
 	uint32_t max_peers; /* [Gateway] MaxPeers: peers of all interfaces together */
 	uint32_t id_cursor; /* where the search for a free id starts */
+	uint32_t n_quarantined; /* ids with ctl_peer.quarantined set: no scan for them when 0 */
 	struct ctl_peer *peers; /* capacity entries, by peer id */
 	uint32_t *held_ids;     /* the peers with packets held, in no order (capacity entries) */
 	unsigned int n_held_peers;
