@@ -11,17 +11,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "../unit/null_host.h"
 #include "wr_device.h"
-
-static void
-fuzz_send_nothing(void *ctx, const struct wr_endpoint *to, const void *buf, size_t len)
-{
-}
-
-static void
-fuzz_deliver_nothing(void *ctx, struct wr_peer *peer, const void *pkt, size_t len)
-{
-}
 
 static uint64_t
 fuzz_wall_time(void *ctx)
@@ -34,8 +25,8 @@ static struct wr_device *
 fuzz_device_create(void)
 {
 	static const struct wr_device_ops ops = {
-		.send = fuzz_send_nothing,
-		.deliver = fuzz_deliver_nothing,
+		.send = null_send,
+		.deliver = null_deliver,
 		.wall_time_ns = fuzz_wall_time,
 	};
 	static const uint8_t addr4[4] = { 198, 51, 100, 2 };
