@@ -530,16 +530,9 @@ listen_port_of(const struct wr_control *ctl, unsigned int i)
 static void
 endpoint_print(FILE *f, const struct wr_endpoint *ep)
 {
-	char buf[INET6_ADDRSTRLEN];
+	char buf[INET6_ADDRSTRLEN + 8];
 
-	if (ep->sa.sa_family == AF_INET)
-		fprintf(f, "%s:%u", inet_ntop(AF_INET, &ep->in4.sin_addr, buf, sizeof(buf)),
-			ntohs(ep->in4.sin_port));
-	else if (ep->sa.sa_family == AF_INET6)
-		fprintf(f, "[%s]:%u", inet_ntop(AF_INET6, &ep->in6.sin6_addr, buf, sizeof(buf)),
-			ntohs(ep->in6.sin6_port));
-	else
-		fprintf(f, "(none)");
+	fputs(wr_endpoint_format(buf, sizeof(buf), ep) ? buf : "(none)", f);
 }
 
 void
