@@ -17,9 +17,6 @@
 #include "wr_replay.h"
 #include "wr_timers.h"
 
-/* Bytes of each message asked for ahead of the batch AEAD (see prefetch_message()) */
-#define WR_DP_PAYLOAD_PREFETCH 256
-
 /* A folded one's complement sum over pseudo-header and datagram, its checksum included. */
 static bool
 udp_cksum_ok(const void *ip, bool v6, const struct rte_udp_hdr *uh)
@@ -192,20 +189,11 @@ cksum_acceptable(const struct wr_dp_crypto_tables *t, const struct rte_mbuf *m, 
 	return udp_cksum_ok(ip, (ip[0] >> 4) == 6, (const void *)(ip + m->l3_len));
 }
 
-/*
- * Ask for the first WR_DP_PAYLOAD_PREFETCH bytes of a message's ciphertext and for its tag
- * before the batch opens them: the frames arrive cold (another core or the NIC wrote them), and
- * the AEAD of one packet would otherwise wait on each of them in turn. The hardware prefetcher
- * follows a longer ciphertext on its own.
- */
+/* A message's first ciphertext bytes and its tag, asked for before the batch opens them */
 static inline void
 prefetch_message(const uint8_t *src, uint32_t len, const uint8_t *tag)
 {
-	const uint8_t *p = RTE_PTR_ALIGN_FLOOR(src, RTE_CACHE_LINE_SIZE);
-	const uint8_t *end = src + RTE_MIN(len, (uint32_t)WR_DP_PAYLOAD_PREFETCH);
-
-	for (; p < end; p += RTE_CACHE_LINE_SIZE)
-		rte_prefetch0(p);
+	wr_dp_prefetch_payload(src, len);
 	rte_prefetch0(tag);
 	rte_prefetch0(tag + WR_AUTHTAG_LEN - 1);
 }

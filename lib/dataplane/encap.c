@@ -17,9 +17,6 @@
 #include "wr_messages.h"
 #include "wr_timers.h"
 
-/* Bytes of each packet asked for ahead of the batch AEAD (see make_room()) */
-#define WR_DP_PAYLOAD_PREFETCH 256
-
 /* The packets of one burst that go out with one keypair. */
 struct group {
 	struct wr_dp_keypair *kp;
@@ -40,7 +37,6 @@ drop(struct wr_dp_crypto_lcore *lc, struct wr_encap_result *res, unsigned int i,
 static bool
 make_room(struct rte_mbuf *m, uint32_t len, uint32_t padded)
 {
-	const uint8_t *p, *end;
 	uint8_t *tail;
 
 	if (!rte_pktmbuf_is_contiguous(m) && rte_pktmbuf_linearize(m) != 0)
@@ -48,14 +44,8 @@ make_room(struct rte_mbuf *m, uint32_t len, uint32_t padded)
 	if (rte_pktmbuf_headroom(m) < WR_MSG_DATA_HEADER_LEN ||
 		rte_pktmbuf_tailroom(m) < padded - len + WR_AUTHTAG_LEN)
 		return false;
-	/*
-	 * The packet arrived cold: its first bytes are asked for now, so that the batch seal does
-	 * not wait on each line in turn (the hardware prefetcher follows a longer packet itself).
-	 */
-	p = rte_pktmbuf_mtod(m, const uint8_t *);
-	end = p + RTE_MIN(len, (uint32_t)WR_DP_PAYLOAD_PREFETCH);
-	for (p = RTE_PTR_ALIGN_FLOOR(p, RTE_CACHE_LINE_SIZE); p < end; p += RTE_CACHE_LINE_SIZE)
-		rte_prefetch0(p);
+	/* the packet arrived cold: its first bytes are asked for before the batch seal */
+	wr_dp_prefetch_payload(rte_pktmbuf_mtod(m, const void *), len);
 	/*
 	 * One segment, its tailroom checked: appended here without rte_pktmbuf_append()'s walk to
 	 * the last segment, which reads the mbuf's second cache line, not there yet (measured).
