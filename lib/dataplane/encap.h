@@ -8,8 +8,9 @@
  * packet is handed back untouched for the control lcore to queue while it handshakes. Then, per
  * keypair of the burst, one atomic fetch-add reserves the counters; each packet is padded to a
  * multiple of 16 within the MTU, gets the 16-byte message header in front and the tag behind,
- * and the burst is sealed in one wr_aead_seal_burst(). The caller adds UDP/IP (wr_encap_udp())
- * and Ethernet, and hands the "data sent" summaries to the control lcore for
+ * and the burst is sealed in one wr_aead_seal_burst(). The caller adds Ethernet, IP and UDP
+ * (wr_encap_hdr_put() from a template built once per endpoint and burst; wr_encap_udp() for a
+ * single packet without Ethernet), and hands the "data sent" summaries to the control lcore for
  * wr_device_data_sent() (timers, and the rekey a keypair's age or counter calls for: the packet
  * still goes out with the current keypair meanwhile, as the kernel does).
  *
@@ -18,8 +19,10 @@
 #ifndef WR_DP_ENCAP_H
 #define WR_DP_ENCAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_ether.h>
 #include <rte_mbuf.h>
 
 #include "dp_peer.h"
@@ -64,6 +67,46 @@ unsigned int
 wr_encap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *t,
 	struct rte_mbuf **pkts, const uint32_t *peer_ids, unsigned int n, uint64_t now,
 	struct wr_encap_result *res);
+
+/**
+ * The outer headers of the data messages from one source to one endpoint, built once
+ * (wr_encap_hdr_init()) and put in front of each message (wr_encap_hdr_put()) with its lengths
+ * and checksums: Ethernet (optional), IPv4 or IPv6, UDP.
+ */
+struct wr_encap_hdr {
+	uint8_t bytes[64]; /* the headers, lengths and checksums zero, ending at bytes[64] */
+	uint8_t len;       /* their bytes: l2 + l3 + UDP */
+	uint8_t l2_len;    /* 0 or 14 */
+	bool v6;
+	bool offload;         /* the UDP checksum is the NIC's to complete */
+	uint32_t ip_sum;      /* IPv4: the header's word sum without its total length */
+	uint32_t phdr_sum;    /* the pseudo-header's word sum without its length */
+	uint32_t port_sum;    /* the UDP ports' words */
+	uint32_t packet_type; /* m->packet_type of the result */
+	uint64_t ol_flags;    /* or-ed into m->ol_flags (TX offload requests) */
+	uint64_t tx_offload;  /* m->tx_offload of the result */
+};
+
+/**
+ * Build @p h for UDP from @p src to @p dst (same family; addresses and ports as in a sockaddr),
+ * TTL or hop limit @p ttl, behind Ethernet from @p smac to @p dmac (both NULL: no Ethernet);
+ * @p offload: the port completes UDP checksums (RTE_ETH_TX_OFFLOAD_UDP_CKSUM). Returns 0 or
+ * -EAFNOSUPPORT (families differ or unknown).
+ */
+int
+wr_encap_hdr_init(struct wr_encap_hdr *h, const struct wr_endpoint *src,
+	const struct wr_endpoint *dst, uint8_t ttl, const struct rte_ether_addr *smac,
+	const struct rte_ether_addr *dmac, bool offload);
+
+/**
+ * Put the headers @p h in front of the data message @p m (one segment): IPv4 total length and
+ * header checksum, UDP length and checksum (with h->offload, the pseudo-header's sum for the NIC
+ * to complete and RTE_MBUF_F_TX_UDP_CKSUM with RTE_MBUF_F_TX_IPV4 or IPV6 in m->ol_flags), then
+ * m->tx_offload (l2_len, l3_len, l4_len) and m->packet_type. Returns 0, -EMSGSIZE (longer than an
+ * IP packet can be) or -ENOSPC (no headroom, or more than one segment).
+ */
+int
+wr_encap_hdr_put(struct rte_mbuf *m, const struct wr_encap_hdr *h);
 
 /**
  * Put UDP and IPv4 or IPv6 headers in front of the data message @p m, from @p src to @p dst

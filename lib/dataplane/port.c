@@ -108,7 +108,8 @@ wr_port_start(struct wr_port *port, struct rte_mempool *mp, uint16_t nb_rxq, uin
 	/*
 	 * Checksums the NIC can do, it does: on receive decap trusts its verdict
 	 * (RTE_MBUF_F_RX_L4_CKSUM_GOOD/BAD), on send the workers leave the UDP checksum to it
-	 * (wr_encap_udp() with RTE_MBUF_F_TX_UDP_CKSUM). Both only spare a pass over the packet.
+	 * (wr_encap_hdr_init() with offload, for the port the packet leaves by). Both only spare
+	 * a pass over the packet.
 	 */
 	conf.rxmode.offloads = info.rx_offload_capa & PORT_RX_CKSUM;
 	conf.txmode.offloads = info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_UDP_CKSUM;

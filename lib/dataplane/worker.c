@@ -494,35 +494,51 @@ decap(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struct rte_m
 		wr_worker_encap(lc, iface, w->replies, w->reply_peer, n_replies);
 }
 
-/* Where the data messages to one endpoint go out: source address and port, route. */
+/*
+ * Where the data messages to one endpoint go out, found once a burst: the route, and the outer
+ * headers from the source address to it, the next hop's MAC in them when it is known (direct).
+ */
 struct tx_route {
 	enum { ROUTE_UNKNOWN, ROUTE_OK, ROUTE_NONE } state;
+	bool direct; /* the next hop's MAC is in hdr: straight to the port's TX buffer */
 	uint16_t port;
 	uint8_t nh[16];
-	struct wr_endpoint src;
+	struct wr_encap_hdr hdr;
 };
 
 static void
-route_of(const struct wr_gw *gw, const struct wr_port *port, const struct wr_endpoint *to,
+route_of(struct wr_dp_lcore *lc, const struct wr_port *port, const struct wr_endpoint *to,
 	uint16_t lport, struct tx_route *r)
 {
+	const struct wr_gw *gw = lc->dp->gw;
 	bool v6 = to->sa.sa_family == AF_INET6;
 	const void *dst = v6 ? (const void *)&to->in6.sin6_addr : &to->in4.sin_addr;
 	const struct wr_port_addr *a = wr_port_source_for(port, to->sa.sa_family, dst);
+	static const struct rte_ether_addr unknown;
+	struct rte_ether_addr mac;
+	struct wr_endpoint src;
+	const struct wr_port *out;
 
 	r->state = ROUTE_NONE;
-	if (a == NULL || !wr_fib_lookup(&gw->fib, to->sa.sa_family, dst, &r->port, r->nh))
+	if (a == NULL || !wr_fib_lookup(&gw->fib, to->sa.sa_family, dst, &r->port, r->nh) ||
+		r->port >= lc->dp->nb_ports)
 		return;
-	memset(&r->src, 0, sizeof(r->src));
-	r->src.sa.sa_family = to->sa.sa_family;
+	out = &lc->dp->ports[r->port];
+	memset(&src, 0, sizeof(src));
+	src.sa.sa_family = to->sa.sa_family;
 	if (v6) {
-		memcpy(&r->src.in6.sin6_addr, a->addr, 16);
-		r->src.in6.sin6_port = lport;
+		memcpy(&src.in6.sin6_addr, a->addr, 16);
+		src.in6.sin6_port = lport;
 	} else {
-		memcpy(&r->src.in4.sin_addr, a->addr, 4);
-		r->src.in4.sin_port = lport;
+		memcpy(&src.in4.sin_addr, a->addr, 4);
+		src.in4.sin_port = lport;
 	}
-	r->state = ROUTE_OK;
+	/* the control lcore resolves the next hop itself (wr_fib_output_via()) */
+	r->direct = !lc->control &&
+		    wr_fib_nh_get(&gw->fib, r->port, to->sa.sa_family, r->nh, &mac);
+	if (wr_encap_hdr_init(&r->hdr, &src, to, WORKER_TTL, &out->mac,
+		    r->direct ? &mac : &unknown, out->tx_udp_cksum) == 0)
+		r->state = ROUTE_OK;
 }
 
 void
@@ -541,33 +557,29 @@ wr_worker_encap(struct wr_dp_lcore *lc, unsigned int iface, struct rte_mbuf **pk
 	wr_dp_proto_iface(lc, iface);
 	w->crypto.drops = lc->proto;
 	wr_encap_burst(&w->crypto, &gi->tables, pkts, peer_ids, n, lc->now_ns, res);
-	/* every packet of a summary goes to one endpoint: its source and route, once a burst */
+	/* every packet of a summary goes to one endpoint: its route and headers, once a burst */
 	for (i = 0; i < res->n_tx; i++)
 		route[i].state = ROUTE_UNKNOWN;
 	for (i = 0; i < res->n_sealed; i++) {
 		struct rte_mbuf *m = res->sealed[i];
 		const struct wr_endpoint *to = &res->tx[res->sealed_tx[i]].to;
 		struct tx_route *r = &route[res->sealed_tx[i]];
-		bool v6 = to->sa.sa_family == AF_INET6;
-		struct rte_ether_hdr *eh;
 
 		if (r->state == ROUTE_UNKNOWN)
-			route_of(gw, port, to, lport, r);
+			route_of(lc, port, to, lport, r);
 		if (r->state != ROUTE_OK) {
 			wr_dp_drop(lc, WR_DP_DROP_NO_ROUTE_OUT, m);
 			continue;
 		}
-		if (port->tx_udp_cksum)
-			m->ol_flags |= RTE_MBUF_F_TX_UDP_CKSUM;
-		if (wr_encap_udp(m, &r->src, to, WORKER_TTL) != 0 ||
-			(eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, ETH_LEN)) == NULL) {
+		if (wr_encap_hdr_put(m, &r->hdr) != 0) {
 			proto_drop(lc, WR_DROP_NO_MEMORY, m);
 			continue;
 		}
-		eh->ether_type = rte_cpu_to_be_16(v6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
-		m->l2_len = ETH_LEN;
-		wr_fib_output_via(
-			&gw->fib, lc, gw->route_ring, m, to->sa.sa_family, r->port, r->nh);
+		if (r->direct)
+			wr_dp_tx(lc, &lc->dp->ports[r->port], m);
+		else
+			wr_fib_output_via(&gw->fib, lc, gw->route_ring, m, to->sa.sa_family,
+				r->port, r->nh);
 	}
 	for (i = 0; i < res->n_held; i++)
 		res->held[i]->hash.usr = res->held_peer[i];

@@ -63,6 +63,153 @@ test_udp_cksum(void)
 	}
 }
 
+/*
+ * The worker's outer headers (wr_encap_hdr_init() once, wr_encap_hdr_put() per packet): every
+ * field of the Ethernet, IPv4 or IPv6 and UDP headers, both checksums, the mbuf's offload fields;
+ * the headers put in two wide stores with 64 bytes of headroom or more, only their own bytes
+ * with less (the headroom in front of them untouched), -ENOSPC with too little, -EMSGSIZE over
+ * what IPv4 can carry.
+ */
+static void
+test_encap_hdr(void)
+{
+	static const struct rte_ether_addr smac = { { 0x02, 0, 0, 0, 0, 0x01 } };
+	static const struct rte_ether_addr dmac = { { 0x02, 0, 0, 0, 0, 0x02 } };
+	static const uint16_t rooms[] = { 42, 62, 63, 64, 65, RTE_PKTMBUF_HEADROOM };
+	struct wr_endpoint s4, d4, s6, d6;
+	struct wr_encap_hdr h;
+	uint8_t payload[333];
+	unsigned int f, r, i, bad = 0;
+
+	printf("dp_crypto: outer headers from a template\n");
+	for (i = 0; i < sizeof(payload); i++)
+		payload[i] = (uint8_t)(i * 13 + 5);
+	ep4(&s4, "198.51.100.1", 51820);
+	ep4(&d4, "203.0.113.7", 4321);
+	ep6(&s6, "2001:db8::1", 51820);
+	ep6(&d6, "2001:db8:7::7", 4321);
+	CHECK(wr_encap_hdr_init(&h, &s4, &d6, 64, NULL, NULL, false) == -EAFNOSUPPORT,
+		"families differ: refused");
+	for (f = 0; f < 2; f++) {
+		bool v6 = f == 1;
+		unsigned int l3 = v6 ? 40 : 20, len = 14 + l3 + 8;
+
+		CHECK(wr_encap_hdr_init(&h, v6 ? &s6 : &s4, v6 ? &d6 : &d4, 63, &smac, &dmac, false) ==
+				      0 &&
+			      h.len == len && h.l2_len == 14,
+			"IPv%c template", v6 ? '6' : '4');
+		for (r = 0; r < RTE_DIM(rooms); r++) {
+			struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+			const struct rte_ether_hdr *eh;
+			const struct rte_udp_hdr *uh;
+			const uint8_t *ip, *front;
+			bool front_kept = true;
+
+			m->data_off = rooms[r];
+			memcpy(rte_pktmbuf_append(m, sizeof(payload)), payload, sizeof(payload));
+			memset(m->buf_addr, 0x5a, rooms[r]);
+			if (rooms[r] < len) {
+				CHECK(wr_encap_hdr_put(m, &h) == -ENOSPC, "%u bytes of headroom: -ENOSPC",
+					rooms[r]);
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			if (wr_encap_hdr_put(m, &h) != 0) {
+				bad++;
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+			ip = (const uint8_t *)(eh + 1);
+			uh = (const struct rte_udp_hdr *)(ip + l3);
+			front = (const uint8_t *)m->buf_addr;
+			for (i = 0; rooms[r] < 64 && i < m->data_off; i++)
+				front_kept &= front[i] == 0x5a;
+			bad += !front_kept;
+			bad += rte_pktmbuf_pkt_len(m) != len + sizeof(payload) ||
+			       m->data_len != m->pkt_len || m->data_off != rooms[r] - len;
+			bad += !rte_is_same_ether_addr(&eh->dst_addr, &dmac) ||
+			       !rte_is_same_ether_addr(&eh->src_addr, &smac) ||
+			       eh->ether_type != rte_cpu_to_be_16(v6 ? RTE_ETHER_TYPE_IPV6
+								    : RTE_ETHER_TYPE_IPV4);
+			if (v6) {
+				const struct rte_ipv6_hdr *ip6 = (const void *)ip;
+
+				bad += ip6->vtc_flow != rte_cpu_to_be_32(6u << 28) ||
+				       ip6->payload_len != rte_cpu_to_be_16(8 + sizeof(payload)) ||
+				       ip6->proto != IPPROTO_UDP || ip6->hop_limits != 63 ||
+				       memcmp(ip6->src_addr, &s6.in6.sin6_addr, 16) != 0 ||
+				       memcmp(ip6->dst_addr, &d6.in6.sin6_addr, 16) != 0;
+			} else {
+				const struct rte_ipv4_hdr *ip4 = (const void *)ip;
+
+				bad += ip4->version_ihl != RTE_IPV4_VHL_DEF || ip4->type_of_service ||
+				       ip4->total_length !=
+					       rte_cpu_to_be_16(20 + 8 + sizeof(payload)) ||
+				       ip4->packet_id || ip4->fragment_offset ||
+				       ip4->time_to_live != 63 || ip4->next_proto_id != IPPROTO_UDP ||
+				       ip4->src_addr != s4.in4.sin_addr.s_addr ||
+				       ip4->dst_addr != d4.in4.sin_addr.s_addr ||
+				       rte_raw_cksum(ip4, 20) != 0xffff;
+			}
+			bad += uh->src_port != rte_cpu_to_be_16(51820) ||
+			       uh->dst_port != rte_cpu_to_be_16(4321) ||
+			       uh->dgram_len != rte_cpu_to_be_16(8 + sizeof(payload)) ||
+			       memcmp(uh + 1, payload, sizeof(payload)) != 0;
+			rte_pktmbuf_adj(m, 14);
+			bad += !udp_cksum_good(m, v6);
+			bad += m->l2_len != 14 || m->l3_len != l3 || m->l4_len != 8 ||
+			       m->packet_type != ((v6 ? RTE_PTYPE_L3_IPV6 : RTE_PTYPE_L3_IPV4) |
+							 RTE_PTYPE_L4_UDP) ||
+			       (m->ol_flags & (RTE_MBUF_F_TX_UDP_CKSUM | RTE_MBUF_F_TX_IPV4 |
+						       RTE_MBUF_F_TX_IPV6)) != 0;
+			rte_pktmbuf_free(m);
+		}
+		CHECK(bad == 0, "IPv%c: every field, both checksums, headroom in front kept (%u bad)",
+			v6 ? '6' : '4', bad);
+
+		/* the port completes the UDP checksum: the pseudo-header's sum and the flags */
+		CHECK(wr_encap_hdr_init(&h, v6 ? &s6 : &s4, v6 ? &d6 : &d4, 64, &smac, &dmac, true) ==
+				0,
+			"offloading template");
+		{
+			struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+			const struct rte_udp_hdr *uh;
+			const void *ip;
+			uint64_t want = RTE_MBUF_F_TX_UDP_CKSUM |
+					(v6 ? RTE_MBUF_F_TX_IPV6 : RTE_MBUF_F_TX_IPV4);
+
+			memcpy(rte_pktmbuf_append(m, sizeof(payload)), payload, sizeof(payload));
+			CHECK(wr_encap_hdr_put(m, &h) == 0, "offloaded put");
+			ip = rte_pktmbuf_mtod_offset(m, const void *, 14);
+			uh = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, 14 + l3);
+			CHECK((m->ol_flags & want) == want &&
+					uh->dgram_cksum == (v6 ? rte_ipv6_phdr_cksum(ip, m->ol_flags)
+							       : rte_ipv4_phdr_cksum(ip, m->ol_flags)),
+				"IPv%c: the pseudo-header's sum for the NIC, its flags set",
+				v6 ? '6' : '4');
+			rte_pktmbuf_free(m);
+		}
+	}
+
+	/*
+	 * More than an IPv4 packet can carry: the length faked on a one-segment mbuf, the checksum
+	 * offloaded so that nothing reads the bytes that are not there.
+	 */
+	{
+		struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+
+		CHECK(wr_encap_hdr_init(&h, &s4, &d4, 64, NULL, NULL, true) == 0, "IPv4, no Ethernet");
+		rte_pktmbuf_append(m, 100);
+		m->pkt_len = UINT16_MAX - 20 - 8 + 1;
+		CHECK(wr_encap_hdr_put(m, &h) == -EMSGSIZE, "65,508 bytes over IPv4: -EMSGSIZE");
+		m->pkt_len = UINT16_MAX - 20 - 8;
+		CHECK(wr_encap_hdr_put(m, &h) != -EMSGSIZE, "65,507 bytes fit");
+		m->pkt_len = m->data_len;
+		rte_pktmbuf_free(m);
+	}
+}
+
 /* The outer parser: what it accepts, refuses and trims. */
 static void
 test_parse(void)
@@ -275,6 +422,7 @@ main(int argc, char **argv)
 	(void)argc;
 	dp_setup(argv[0]);
 	test_udp_cksum();
+	test_encap_hdr();
 	test_parse();
 	/* A initiates: both keytables get the keypair, B's confirmed by A's keepalive */
 	rekey();
