@@ -5,6 +5,7 @@
  * "fragmentation needed" / "packet too big".
  */
 #include <errno.h>
+#include <netinet/icmp6.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -256,7 +257,8 @@ wr_icmp6_may_error(const uint8_t *p, uint32_t len, uint8_t type)
 			off += 8;
 			break;
 		case IPPROTO_ICMPV6:
-			return len > off && p[off] >= 128;
+			/* an error, or a redirect (neighbour discovery's, as Linux leaves it) */
+			return len > off && p[off] >= 128 && p[off] != ND_REDIRECT;
 		default:
 			return true;
 		}

@@ -391,6 +391,10 @@ test_icmp6_errors(void)
 	CHECK(!wr_icmp6_may_error(pkt, 100, WR_ICMP6_TIME_EXCEEDED), "about an unreachable");
 	pkt[40] = 3;
 	CHECK(!wr_icmp6_may_error(pkt, 100, WR_ICMP6_TIME_EXCEEDED), "about a time exceeded");
+	pkt[40] = 137;
+	CHECK(!wr_icmp6_may_error(pkt, 100, WR_ICMP6_TIME_EXCEEDED), "about a redirect");
+	pkt[40] = 135;
+	CHECK(wr_icmp6_may_error(pkt, 100, WR_ICMP6_TIME_EXCEEDED), "about a solicitation");
 	CHECK(!wr_icmp6_may_error(pkt, 40, WR_ICMP6_TIME_EXCEEDED), "about a cut ICMPv6");
 	/* an ICMPv6 error behind a destination options header */
 	ip6_packet(pkt, 100, "2001:db8:1::2", "2001:db8:3::1", IPPROTO_DSTOPTS);
