@@ -18,6 +18,11 @@
 #include "wr_messages.h"
 #include "wr_timers.h"
 
+static uint64_t
+payload_word_sum(const uint8_t *p, uint32_t len, uint64_t sum);
+static inline uint16_t
+fold(uint64_t sum);
+
 /* The packets of one burst that go out with one keypair. */
 struct group {
 	struct wr_dp_keypair *kp;
@@ -81,6 +86,42 @@ group_of(const struct wr_dp_crypto_tables *t, struct wr_encap_result *res, struc
 	g[*ng].count = 0;
 	g[*ng].tx = (uint8_t)res->n_tx++;
 	return (int)(*ng)++;
+}
+
+/* Ask for the @p len bytes at @p p, to be written. */
+static inline void
+prefetch_write(const uint8_t *p, uint32_t len)
+{
+	const uint8_t *l = RTE_PTR_ALIGN_FLOOR(p, RTE_CACHE_LINE_SIZE);
+
+	for (; l < p + len; l += RTE_CACHE_LINE_SIZE)
+		__builtin_prefetch(l, 1, 3);
+}
+
+/*
+ * Seal the burst's messages (lc->ops[], res->sealed[] alike), one AEAD call per message, each
+ * after asking for the whole next message: the packets arrive cold (another core or the NIC
+ * wrote them), and in one batch call only the hardware prefetcher could fetch ahead (measured:
+ * sealing in the pipeline cost 5% more than the same AEAD over buffers in L2). A call per
+ * message costs the job manager nothing measurable. With lc->payload_sums, each message's word
+ * sum (header, ciphertext and tag: the UDP payload) is taken right after its seal, from L1.
+ */
+static void
+seal(struct wr_dp_crypto_lcore *lc, struct wr_encap_result *res)
+{
+	unsigned int i;
+
+	for (i = 0; i < res->n_sealed; i++) {
+		const struct wr_aead_op *op = &lc->ops[i];
+
+		if (i + 1 < res->n_sealed)
+			prefetch_write(op[1].src, op[1].len + WR_AUTHTAG_LEN);
+		wr_aead_seal_burst(lc->aead, &lc->ops[i], 1);
+		if (lc->payload_sums)
+			res->sum[i] = fold(payload_word_sum(
+				op->src - WR_MSG_DATA_HEADER_LEN,
+				WR_MSG_DATA_HEADER_LEN + op->len + WR_AUTHTAG_LEN, 0));
+	}
 }
 
 unsigned int
@@ -188,7 +229,7 @@ wr_encap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *
 		res->sealed_tx[res->n_sealed] = g[gi].tx;
 		res->sealed[res->n_sealed++] = pkts[pi];
 	}
-	wr_aead_seal_burst(lc->aead, lc->ops, res->n_sealed);
+	seal(lc, res);
 	return n;
 }
 
@@ -230,6 +271,15 @@ sum_avx2(const uint8_t *p, uint32_t len, uint64_t sum)
 	/* i / 2 words, each summed 32768 short */
 	total += (int64_t)(i / 2) * 32768;
 	return __rte_raw_cksum(p + i, len - i, 0) + sum + (uint64_t)total;
+}
+
+/* sum_avx2() where the CPU has AVX2, DPDK's scalar sum elsewhere */
+static uint64_t
+payload_word_sum(const uint8_t *p, uint32_t len, uint64_t sum)
+{
+	if (__builtin_cpu_supports("avx2"))
+		return sum_avx2(p, len, sum);
+	return __rte_raw_cksum(p, len, 0) + sum;
 }
 
 /* A word sum folded to 16 bits (not inverted). */
@@ -325,7 +375,7 @@ wr_encap_hdr_init(struct wr_encap_hdr *h, const struct wr_endpoint *src,
 }
 
 int
-wr_encap_hdr_put(struct rte_mbuf *m, const struct wr_encap_hdr *h)
+wr_encap_hdr_put(struct rte_mbuf *m, const struct wr_encap_hdr *h, const uint16_t *payload_sum)
 {
 	uint32_t udplen = rte_pktmbuf_pkt_len(m) + sizeof(struct rte_udp_hdr);
 	uint32_t l3 = h->v6 ? sizeof(struct rte_ipv6_hdr) : sizeof(struct rte_ipv4_hdr);
@@ -338,14 +388,22 @@ wr_encap_hdr_put(struct rte_mbuf *m, const struct wr_encap_hdr *h)
 	if (rte_pktmbuf_headroom(m) < h->len || !rte_pktmbuf_is_contiguous(m))
 		return -ENOSPC;
 	/*
-	 * With room for it, the whole template in two wide stores that end where the message
-	 * starts (what lies in front of the headers is headroom), else just its headers.
+	 * Exactly the headers' bytes, in a few wide stores for each constant length: a wider copy
+	 * would write the cache line in front of them too, which nothing else touches (a miss per
+	 * packet).
 	 */
-	if (rte_pktmbuf_headroom(m) >= sizeof(h->bytes))
-		memcpy(msg - sizeof(h->bytes), h->bytes, sizeof(h->bytes));
-	else
-		memcpy(msg - h->len, h->bytes + sizeof(h->bytes) - h->len, h->len);
 	p = msg - h->len;
+	switch (h->len) {
+	case 14 + 20 + 8:
+		memcpy(p, h->bytes + sizeof(h->bytes) - (14 + 20 + 8), 14 + 20 + 8);
+		break;
+	case 14 + 40 + 8:
+		memcpy(p, h->bytes + sizeof(h->bytes) - (14 + 40 + 8), 14 + 40 + 8);
+		break;
+	default:
+		memcpy(p, h->bytes + sizeof(h->bytes) - h->len, h->len);
+		break;
+	}
 	uh = (struct rte_udp_hdr *)(p + h->l2_len + l3);
 	uh->dgram_len = be_udplen;
 	if (h->v6) {
@@ -367,10 +425,10 @@ wr_encap_hdr_put(struct rte_mbuf *m, const struct wr_encap_hdr *h)
 		uint64_t sum = (uint64_t)h->phdr_sum + h->port_sum + 2u * be_udplen;
 		uint16_t c;
 
-		if (__builtin_cpu_supports("avx2"))
-			sum = sum_avx2(msg, udplen - sizeof(*uh), sum);
+		if (payload_sum != NULL)
+			sum += *payload_sum;
 		else
-			sum = __rte_raw_cksum(msg, udplen - sizeof(*uh), (uint32_t)sum);
+			sum = payload_word_sum(msg, udplen - sizeof(*uh), sum);
 		c = (uint16_t)~fold(sum);
 		/* a computed zero goes out as all ones: zero means "no checksum" (RFC 768) */
 		uh->dgram_cksum = c == 0 ? 0xffff : c;
@@ -393,5 +451,5 @@ wr_encap_udp(struct rte_mbuf *m, const struct wr_endpoint *src, const struct wr_
 
 	ret = wr_encap_hdr_init(&h, src, dst, ttl, NULL, NULL,
 		(m->ol_flags & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_UDP_CKSUM);
-	return ret != 0 ? ret : wr_encap_hdr_put(m, &h);
+	return ret != 0 ? ret : wr_encap_hdr_put(m, &h, NULL);
 }
