@@ -345,7 +345,7 @@ wr_decap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *
 	struct rte_mbuf **pkts, unsigned int n, uint64_t now, struct wr_decap_result *res)
 {
 	struct ep_cache epc = { .peer_id = WR_DP_PEER_NONE };
-	unsigned int i, k, end, nops = 0, ninner = 0;
+	unsigned int i, k, nops = 0, ninner = 0;
 
 	n = RTE_MIN(n, (unsigned int)WR_DP_CRYPTO_BURST);
 	res->n_delivered = 0;
@@ -365,12 +365,7 @@ wr_decap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *
 		lc->op_pkt[nops++] = (uint16_t)i;
 	}
 
-	/* run by run, the next run asked for before each call, as encap seals */
-	for (k = 0; k < nops; k = end) {
-		end = wr_dp_aead_run_end(lc->ops, k, nops);
-		wr_dp_prefetch_run(lc->ops, end, wr_dp_aead_run_end(lc->ops, end, nops));
-		wr_aead_open_burst(lc->aead, &lc->ops[k], end - k);
-	}
+	wr_aead_open_burst(lc->aead, lc->ops, nops);
 	replay_update(lc, nops);
 
 	for (k = 0; k < nops; k++) {

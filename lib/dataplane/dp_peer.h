@@ -217,43 +217,4 @@ wr_dp_prefetch_payload(const void *p, uint32_t len)
 		rte_prefetch0(l);
 }
 
-/**
- * Bytes of messages that one AEAD call takes at least (a run): the batch AEAD of a burst goes
- * run by run, each call after asking for the whole next run (wr_dp_prefetch_run()). Packets
- * arrive cold (another core or the NIC wrote them), and in one call for the whole burst only the
- * hardware prefetcher fetched ahead of the AEAD. A run is two full-size messages (the job
- * manager's per-call cost is not measurable at that size) or a whole burst of short ones (a
- * call per 64-byte message cost a tenth of the pipeline's rate).
- */
-#define WR_DP_AEAD_RUN_BYTES 2048
-
-/** The end of the run of @p ops (of @p n) that starts at @p i: at least one op. */
-static inline unsigned int
-wr_dp_aead_run_end(const struct wr_aead_op *ops, unsigned int i, unsigned int n)
-{
-	uint32_t bytes = 0;
-
-	while (i < n && bytes < WR_DP_AEAD_RUN_BYTES)
-		bytes += ops[i++].len;
-	return i;
-}
-
-/**
- * Ask for the messages (ciphertext or plaintext, and tag) of @p ops [@p i, @p end), to be
- * written: an AEAD in place will read and overwrite them. Their first WR_DP_PAYLOAD_PREFETCH
- * bytes were asked for already (wr_dp_prefetch_payload(), as the burst was prepared).
- */
-static inline void
-wr_dp_prefetch_run(const struct wr_aead_op *ops, unsigned int i, unsigned int end)
-{
-	for (; i < end; i++) {
-		const uint8_t *l = RTE_PTR_ALIGN_FLOOR(
-			ops[i].src + WR_DP_PAYLOAD_PREFETCH, RTE_CACHE_LINE_SIZE);
-		const uint8_t *stop = ops[i].src + ops[i].len + WR_AEAD_TAG_SIZE;
-
-		for (; l < stop; l += RTE_CACHE_LINE_SIZE)
-			__builtin_prefetch(l, 1, 3);
-	}
-}
-
 #endif /* WR_DP_PEER_H */

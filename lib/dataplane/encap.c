@@ -88,24 +88,39 @@ group_of(const struct wr_dp_crypto_tables *t, struct wr_encap_result *res, struc
 	return (int)(*ng)++;
 }
 
+/* Ask for the @p len bytes at @p p, to be written. */
+static inline void
+prefetch_write(const uint8_t *p, uint32_t len)
+{
+	const uint8_t *l = RTE_PTR_ALIGN_FLOOR(p, RTE_CACHE_LINE_SIZE);
+
+	for (; l < p + len; l += RTE_CACHE_LINE_SIZE)
+		__builtin_prefetch(l, 1, 3);
+}
+
 /*
- * Seal the burst's messages (lc->ops[], res->sealed[] alike) run by run, the next run asked for
- * before each call (wr_dp_aead_run_end()). With lc->payload_sums, each message's word sum
- * (header, ciphertext and tag: the UDP payload) is taken right after its run's seal, from L1.
+ * Seal the burst's messages (lc->ops[], res->sealed[] alike), one AEAD call per message, each
+ * after asking for the whole next message: the packets arrive cold (another core or the NIC
+ * wrote them), and in one batch call only the hardware prefetcher could fetch ahead (measured:
+ * sealing in the pipeline cost 5% more than the same AEAD over buffers in L2). A call per
+ * message costs the job manager nothing measurable. With lc->payload_sums, each message's word
+ * sum (header, ciphertext and tag: the UDP payload) is taken right after its seal, from L1.
  */
 static void
 seal(struct wr_dp_crypto_lcore *lc, struct wr_encap_result *res)
 {
-	unsigned int i, k, end;
+	unsigned int i;
 
-	for (i = 0; i < res->n_sealed; i = end) {
-		end = wr_dp_aead_run_end(lc->ops, i, res->n_sealed);
-		wr_dp_prefetch_run(lc->ops, end, wr_dp_aead_run_end(lc->ops, end, res->n_sealed));
-		wr_aead_seal_burst(lc->aead, &lc->ops[i], end - i);
-		for (k = i; lc->payload_sums && k < end; k++)
-			res->sum[k] = fold(payload_word_sum(
-				lc->ops[k].src - WR_MSG_DATA_HEADER_LEN,
-				WR_MSG_DATA_HEADER_LEN + lc->ops[k].len + WR_AUTHTAG_LEN, 0));
+	for (i = 0; i < res->n_sealed; i++) {
+		const struct wr_aead_op *op = &lc->ops[i];
+
+		if (i + 1 < res->n_sealed)
+			prefetch_write(op[1].src, op[1].len + WR_AUTHTAG_LEN);
+		wr_aead_seal_burst(lc->aead, &lc->ops[i], 1);
+		if (lc->payload_sums)
+			res->sum[i] = fold(payload_word_sum(
+				op->src - WR_MSG_DATA_HEADER_LEN,
+				WR_MSG_DATA_HEADER_LEN + op->len + WR_AUTHTAG_LEN, 0));
 	}
 }
 
