@@ -75,7 +75,6 @@ struct wr_dp_crypto_lcore {
 	uint32_t n_peers;
 	struct wr_dp_peer_counters *peer; /* n_peers entries, by peer id */
 	uint64_t *drops;                  /* WR_DROP_COUNT counters: own_drops or the caller's */
-	bool payload_sums;                /* wr_encap_burst() sums each sealed message */
 	uint64_t own_drops[WR_DROP_COUNT];
 	/* scratch of one burst, here rather than on the stack of the burst functions */
 	struct wr_aead_op ops[WR_DP_CRYPTO_BURST];

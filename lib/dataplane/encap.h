@@ -54,15 +54,11 @@ struct wr_encap_result {
 	struct wr_encap_tx tx[WR_DP_CRYPTO_BURST];
 	/* per input packet: WR_DROP_NONE (sealed or held) or why it was dropped */
 	uint8_t status[WR_DP_CRYPTO_BURST];
-	/* with lc->payload_sums: per sealed message, the folded word sum of its bytes */
-	uint16_t sum[WR_DP_CRYPTO_BURST];
 };
 
 /**
  * Seal the burst @p pkts of @p n inner IP packets (n <= WR_DP_CRYPTO_BURST; data starting at the
  * IP header; an empty one is a keepalive) for the peers @p peer_ids at @p now (engine clock, ns).
- * With lc->payload_sums, res->sum[] holds each sealed message's word sum (for
- * wr_encap_hdr_put()), taken while the message is still in L1 after its seal.
  * Takes every mbuf: it ends in res->sealed or res->held, or is freed and counted (NO_ROUTE: no
  * such peer; TOO_BIG: over t->mtu; NO_ENDPOINT; NO_MEMORY: no head- or tailroom; KEY_EXPIRED:
  * the counters ran out). Returns the number of packets consumed (min(n, WR_DP_CRYPTO_BURST)).
@@ -105,13 +101,12 @@ wr_encap_hdr_init(struct wr_encap_hdr *h, const struct wr_endpoint *src,
 /**
  * Put the headers @p h in front of the data message @p m (one segment): IPv4 total length and
  * header checksum, UDP length and checksum (with h->offload, the pseudo-header's sum for the NIC
- * to complete and RTE_MBUF_F_TX_UDP_CKSUM with RTE_MBUF_F_TX_IPV4 or IPV6 in m->ol_flags; else
- * over the message's folded word sum *@p sum, or summed here when @p sum is NULL), then
+ * to complete and RTE_MBUF_F_TX_UDP_CKSUM with RTE_MBUF_F_TX_IPV4 or IPV6 in m->ol_flags), then
  * m->tx_offload (l2_len, l3_len, l4_len) and m->packet_type. Returns 0, -EMSGSIZE (longer than an
  * IP packet can be) or -ENOSPC (no headroom, or more than one segment).
  */
 int
-wr_encap_hdr_put(struct rte_mbuf *m, const struct wr_encap_hdr *h, const uint16_t *sum);
+wr_encap_hdr_put(struct rte_mbuf *m, const struct wr_encap_hdr *h);
 
 /**
  * Put UDP and IPv4 or IPv6 headers in front of the data message @p m, from @p src to @p dst

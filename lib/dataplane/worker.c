@@ -38,17 +38,10 @@ enum verdict {
 int
 wr_worker_init(struct wr_worker *w, struct wr_gw *gw, struct wr_dp_lcore *lc, int socket)
 {
-	uint16_t p;
-	int ret;
-
 	memset(w, 0, sizeof(*w));
 	wr_icmp_bucket_init(&w->icmp, WR_ICMP_RATE, WR_ICMP_BURST);
-	ret = wr_dp_crypto_lcore_init(&w->crypto, gw->peers->capacity, WR_AEAD_AUTO, socket,
+	return wr_dp_crypto_lcore_init(&w->crypto, gw->peers->capacity, WR_AEAD_AUTO, socket,
 		lc->proto_drops[WR_DP_PROTO_GATEWAY]);
-	/* a port whose NIC does not complete UDP checksums: encap sums each message after its seal */
-	for (p = 0; ret == 0 && p < lc->dp->nb_ports; p++)
-		w->crypto.payload_sums |= !lc->dp->ports[p].tx_udp_cksum;
-	return ret;
 }
 
 void
@@ -578,7 +571,7 @@ wr_worker_encap(struct wr_dp_lcore *lc, unsigned int iface, struct rte_mbuf **pk
 			wr_dp_drop(lc, WR_DP_DROP_NO_ROUTE_OUT, m);
 			continue;
 		}
-		if (wr_encap_hdr_put(m, &r->hdr, w->crypto.payload_sums ? &res->sum[i] : NULL) != 0) {
+		if (wr_encap_hdr_put(m, &r->hdr) != 0) {
 			proto_drop(lc, WR_DROP_NO_MEMORY, m);
 			continue;
 		}

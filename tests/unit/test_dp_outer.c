@@ -108,12 +108,12 @@ test_encap_hdr(void)
 			memcpy(rte_pktmbuf_append(m, sizeof(payload)), payload, sizeof(payload));
 			memset(m->buf_addr, 0x5a, rooms[r]);
 			if (rooms[r] < len) {
-				CHECK(wr_encap_hdr_put(m, &h, NULL) == -ENOSPC, "%u bytes of headroom: -ENOSPC",
+				CHECK(wr_encap_hdr_put(m, &h) == -ENOSPC, "%u bytes of headroom: -ENOSPC",
 					rooms[r]);
 				rte_pktmbuf_free(m);
 				continue;
 			}
-			if (wr_encap_hdr_put(m, &h, NULL) != 0) {
+			if (wr_encap_hdr_put(m, &h) != 0) {
 				bad++;
 				rte_pktmbuf_free(m);
 				continue;
@@ -179,7 +179,7 @@ test_encap_hdr(void)
 					(v6 ? RTE_MBUF_F_TX_IPV6 : RTE_MBUF_F_TX_IPV4);
 
 			memcpy(rte_pktmbuf_append(m, sizeof(payload)), payload, sizeof(payload));
-			CHECK(wr_encap_hdr_put(m, &h, NULL) == 0, "offloaded put");
+			CHECK(wr_encap_hdr_put(m, &h) == 0, "offloaded put");
 			ip = rte_pktmbuf_mtod_offset(m, const void *, 14);
 			uh = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, 14 + l3);
 			CHECK((m->ol_flags & want) == want &&
@@ -201,9 +201,9 @@ test_encap_hdr(void)
 		CHECK(wr_encap_hdr_init(&h, &s4, &d4, 64, NULL, NULL, true) == 0, "IPv4, no Ethernet");
 		rte_pktmbuf_append(m, 100);
 		m->pkt_len = UINT16_MAX - 20 - 8 + 1;
-		CHECK(wr_encap_hdr_put(m, &h, NULL) == -EMSGSIZE, "65,508 bytes over IPv4: -EMSGSIZE");
+		CHECK(wr_encap_hdr_put(m, &h) == -EMSGSIZE, "65,508 bytes over IPv4: -EMSGSIZE");
 		m->pkt_len = UINT16_MAX - 20 - 8;
-		CHECK(wr_encap_hdr_put(m, &h, NULL) != -EMSGSIZE, "65,507 bytes fit");
+		CHECK(wr_encap_hdr_put(m, &h) != -EMSGSIZE, "65,507 bytes fit");
 		m->pkt_len = m->data_len;
 		rte_pktmbuf_free(m);
 	}
