@@ -222,6 +222,27 @@ sum_avx2(const uint8_t *p, uint32_t len, uint64_t sum)
 	}
 	for (; i + 32 <= len; i += 32)
 		a0 = _mm256_add_epi32(a0, WORD_PAIRS(0));
+	/*
+	 * The last words (under 32 bytes) in one more step: the 32 bytes that end with them, the
+	 * ones summed already masked to zero (and counted as words: zero biased is -32768 too).
+	 * A packet shorter than 32 bytes, and an odd last byte, go the scalar way.
+	 */
+	if (len >= 32 && len - i >= 2) {
+		static const uint8_t keep[64] = { [32] = 0xff, [33] = 0xff, [34] = 0xff, [35] = 0xff,
+			[36] = 0xff, [37] = 0xff, [38] = 0xff, [39] = 0xff, [40] = 0xff, [41] = 0xff,
+			[42] = 0xff, [43] = 0xff, [44] = 0xff, [45] = 0xff, [46] = 0xff, [47] = 0xff,
+			[48] = 0xff, [49] = 0xff, [50] = 0xff, [51] = 0xff, [52] = 0xff, [53] = 0xff,
+			[54] = 0xff, [55] = 0xff, [56] = 0xff, [57] = 0xff, [58] = 0xff, [59] = 0xff,
+			[60] = 0xff, [61] = 0xff, [62] = 0xff, [63] = 0xff };
+		uint32_t r = (len - i) & ~1u;
+		__m256i v = _mm256_and_si256(
+			_mm256_loadu_si256((const __m256i *)(p + i + r - 32)),
+			_mm256_loadu_si256((const __m256i *)(keep + r)));
+
+		a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(_mm256_xor_si256(v, bias), one));
+		i += r;
+		total += 16 * 32768 - (int64_t)(r / 2) * 32768;
+	}
 #undef WORD_PAIRS
 	_mm256_storeu_si256(
 		(__m256i *)lanes, _mm256_add_epi32(_mm256_add_epi32(a0, a1), _mm256_add_epi32(a2, a3)));
