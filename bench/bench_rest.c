@@ -14,7 +14,7 @@
  * clock (for HTTP, as the client saw it), and this process's CPU time, i.e. the control core's
  * cost (for HTTP: the server's side, polling included), which a busy shared machine disturbs less.
  *
- * Usage: bench_rest [peers, default 10000] [rounds, default 3]
+ * Usage: bench_rest [peers, default 10000] [rounds, default 3] (--help)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -78,7 +78,7 @@ make_peers(unsigned base, size_t n)
 {
 	struct bpeer *p = calloc(n, sizeof(*p));
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; p != NULL && i < n; i++) {
 		unsigned id = base + (unsigned)i;
 
 		wr_blake2s(p[i].pub, 32, &id, sizeof(id), NULL, 0);
@@ -106,8 +106,10 @@ static char *
 json_body(const struct bpeer *p, size_t n)
 {
 	size_t cap = 64 + n * 200, len = 0;
-	char *s = malloc(cap);
+	char *s = p != NULL ? malloc(cap) : NULL;
 
+	if (s == NULL)
+		return NULL;
 	len += (size_t)snprintf(s, cap, "{\"peers\":[");
 	for (size_t i = 0; i < n; i++) {
 		char key[WR_BASE64_KEY_LEN + 1], a4[16], a6[48], ep[16];
@@ -130,8 +132,10 @@ static char *
 uapi_body(const struct bpeer *p, size_t n, size_t *len)
 {
 	size_t cap = 64 + n * 300, l = 0;
-	char *s = malloc(cap);
+	char *s = p != NULL ? malloc(cap) : NULL;
 
+	if (s == NULL)
+		return NULL;
 	l += (size_t)snprintf(s, cap, "set=1\nreplace_peers=true\n");
 	for (size_t i = 0; i < n; i++) {
 		char a4[16], a6[48], ep[16];
@@ -286,18 +290,61 @@ median_ms(uint64_t *v, int n)
 	return (double)v[n / 2] / 1e6;
 }
 
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: bench_rest [PEERS [ROUNDS]]\n\n"
+		   "Replace a whole set of PEERS peers (default 10000, at most 1000000) in one REST\n"
+		   "request, ROUNDS times (default 3, at most 64), beside the same peers through the\n"
+		   "engine API and one UAPI set request: into an empty interface, the same set again,\n"
+		   "a disjoint set. Prints medians in milliseconds, wall clock and CPU time.\n");
+}
+
+/* A whole decimal number in [1, max] from @p s, or 0. */
+static unsigned long
+parse_count(const char *s, unsigned long max)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v < 1 || v > max)
+		return 0;
+	return v;
+}
+
 enum { EMPTY, SAME, DISJOINT, NSIT };
 enum { ENGINE, UAPI, HANDLE, HTTP, NWAY };
 
+static int
+run(size_t n, int rounds);
+
 int
 main(int argc, char **argv)
+{
+	unsigned long n = 10000, rounds = 3;
+
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc > 3 || (argc > 1 && (n = parse_count(argv[1], 1000000)) == 0) ||
+		(argc > 2 && (rounds = parse_count(argv[2], 64)) == 0)) {
+		fprintf(stderr, "bench_rest: bad arguments\n");
+		usage(stderr);
+		return 2;
+	}
+	return run(n, (int)rounds);
+}
+
+static int
+run(size_t n, int rounds)
 {
 	static const char *const sit_name[NSIT] = { "into an empty interface",
 		"same set again (in place)", "disjoint set (N out, N in)" };
 	static const char *const way_name[NWAY] = { "engine API (reference)", "UAPI set",
 		"REST handle (no HTTP)", "REST over unix socket" };
-	size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 10000;
-	int rounds = argc > 2 ? atoi(argv[2]) : 3;
 	struct bpeer *a = make_peers(0, n), *b = make_peers(1u << 24, n);
 	char *ja = json_body(a, n), *jb = json_body(b, n);
 	size_t ua_len, ub_len;
@@ -308,8 +355,10 @@ main(int argc, char **argv)
 	struct wr_rest *rest;
 	int ret;
 
-	if (rounds < 1 || rounds > 64 || n == 0 || !t || !c)
-		return 2;
+	if (!a || !b || !ja || !jb || !ua || !ub || !t || !c) {
+		fprintf(stderr, "bench_rest: out of memory\n");
+		return 1;
+	}
 	snprintf(sock, sizeof(sock), "/tmp/wr-bench-rest-%d.sock", (int)getpid());
 	ret = wr_rest_create(&rest, &cfg, NULL, NULL);
 	if (ret < 0) {
