@@ -74,7 +74,8 @@ test_encap_hdr(void)
 {
 	static const struct rte_ether_addr smac = { { 0x02, 0, 0, 0, 0, 0x01 } };
 	static const struct rte_ether_addr dmac = { { 0x02, 0, 0, 0, 0, 0x02 } };
-	static const uint16_t rooms[] = { 42, 62, 63, 64, 65, RTE_PKTMBUF_HEADROOM };
+	/* even, as DPDK's header structs want; under, at and over 42 and 62 and 64 */
+	static const uint16_t rooms[] = { 40, 42, 60, 62, 64, 66, RTE_PKTMBUF_HEADROOM };
 	struct wr_endpoint s4, d4, s6, d6;
 	struct wr_encap_hdr h;
 	uint8_t payload[333];
