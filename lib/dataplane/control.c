@@ -351,6 +351,7 @@ poll_events(struct wr_control *ctl)
 	uint64_t now = wr_ctl_now(ctl);
 
 	n = rte_ring_dequeue_burst_elem(ctl->gw.event_ring, ev, sizeof(ev[0]), CTL_BUDGET, NULL);
+	ctl->events_taken += n;
 	for (i = 0; i < n; i++) {
 		struct ctl_peer *cp = wr_ctl_peer_of(ctl, ev[i].peer_id);
 		struct wr_device *dev;
@@ -379,6 +380,7 @@ poll_held(struct wr_control *ctl)
 	uint64_t now = wr_ctl_now(ctl);
 
 	n = rte_ring_dequeue_burst(ctl->gw.held_ring, (void **)pkts, CTL_BUDGET, NULL);
+	ctl->held_taken += n;
 	for (i = 0; i < n; i++) {
 		struct ctl_peer *cp = wr_ctl_peer_of(ctl, pkts[i]->hash.usr);
 		struct wr_dp_peer *dpp = wr_dp_peer_get(ctl->gw.peers, pkts[i]->hash.usr);

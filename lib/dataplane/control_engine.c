@@ -298,6 +298,7 @@ detach_peer(struct wr_control *ctl, struct ctl_iface *ifc, struct wr_peer *peer)
 	/* the published table may still name the id: reuse it only after the next table's grace */
 	cp->quarantined = true;
 	cp->token_set = false;
+	cp->draining = false;
 	ctl->n_quarantined++;
 }
 
@@ -426,9 +427,22 @@ wr_ctl_housekeeping_rcu(struct wr_control *ctl)
 	for (id = 0; id < ctl->capacity && ctl->n_quarantined > 0; id++) {
 		struct ctl_peer *cp = &ctl->peers[id];
 
-		if (cp->quarantined && cp->token_set &&
-			rte_rcu_qsbr_check(ctl->gw.rcu, cp->token, false) == 1) {
+		if (!cp->quarantined || !cp->token_set)
+			continue;
+		/*
+		 * Past the grace period no worker hands out the id any more, but what one handed
+		 * out before (a data event, a packet to hold) may still wait in a ring: the id is
+		 * free once those are taken, or a new peer given it would get them.
+		 */
+		if (!cp->draining && rte_rcu_qsbr_check(ctl->gw.rcu, cp->token, false) == 1) {
+			cp->draining = true;
+			cp->drain_events = ctl->events_taken + rte_ring_count(ctl->gw.event_ring);
+			cp->drain_held = ctl->held_taken + rte_ring_count(ctl->gw.held_ring);
+		}
+		if (cp->draining && ctl->events_taken >= cp->drain_events &&
+			ctl->held_taken >= cp->drain_held) {
 			cp->quarantined = false;
+			cp->draining = false;
 			ctl->n_quarantined--;
 		}
 	}

@@ -38,6 +38,12 @@ struct ctl_peer {
 	bool quarantined; /* removed: reusable once no worker can still see it */
 	bool token_set;
 	uint64_t token;
+	/*
+	 * Past the grace period (draining): the id is free once the control lcore has taken what
+	 * the workers put into the event and held rings before, up to these counts.
+	 */
+	bool draining;
+	uint64_t drain_events, drain_held;
 	uint64_t held_since; /* engine clock when the queue last became non-empty */
 	uint16_t head, n;
 	struct rte_mbuf *q[CTL_HELD_MAX];
@@ -65,6 +71,7 @@ struct wr_control {
 	uint32_t max_peers; /* [Gateway] MaxPeers: peers of all interfaces together */
 	uint32_t id_cursor; /* where the search for a free id starts */
 	uint32_t n_quarantined; /* ids with ctl_peer.quarantined set: no scan for them when 0 */
+	uint64_t events_taken, held_taken; /* taken from the event and held rings, ever */
 	struct ctl_peer *peers; /* capacity entries, by peer id */
 	uint32_t *held_ids;     /* the peers with packets held, in no order (capacity entries) */
 	unsigned int n_held_peers;

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The control lcore's peer ids (control_engine.c): a removed peer's id is reused only after the
+ * workers' grace period AND after the control lcore has taken what workers handed out under it
+ * before (a "data sent" event, a packet to hold for a handshake) from the event and held rings;
+ * otherwise a new peer given the id would be credited with the old peer's traffic, or be sent a
+ * packet meant for the old one.
+ * An in-process gateway on a net_null port, the control lcore polling alone (no worker lcore is
+ * registered with RCU, so every grace period is over at once); the rings are filled as a worker
+ * would. DPDK runs without hugepages (--no-huge --no-shconf --no-pci -l 0).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+
+#include "control.h"
+#include "control_internal.h"
+#include "dataplane.h"
+#include "gw.h"
+#include "wr_base64.h"
+#include "wr_config.h"
+#include "wr_crypto.h"
+#include "wr_uapi.h"
+
+#include "wr_test.h"
+
+static struct wr_dataplane *dp;
+static struct wr_control *ctl;
+static uint8_t peer_pub[WR_KEY_LEN];
+
+static int
+setup(void)
+{
+	struct wr_config_error cerr = { 0 };
+	struct wr_config *cfg = NULL;
+	uint8_t priv[WR_KEY_LEN], ppriv[WR_KEY_LEN];
+	char priv_b64[WR_BASE64_KEY_LEN + 1], pub_b64[WR_BASE64_KEY_LEN + 1], conf[1024], err[256];
+	int ret;
+
+	wr_x25519_generate(priv);
+	wr_x25519_generate(ppriv);
+	wr_x25519_public(peer_pub, ppriv);
+	wr_base64_key_encode(priv_b64, priv);
+	wr_base64_key_encode(pub_b64, peer_pub);
+	/* socket names of this process's own: a gateway may run on this machine */
+	snprintf(conf, sizeof(conf),
+		"[Gateway]\nControl = 0\nControlSocket = /run/wirerate/test_control.%u.sock\n"
+		"[Port wan]\nDevice = net_null0\nAddress = 192.0.2.1/24\n"
+		"[Interface tc%u]\nPrivateKey = %s\nListenPort = 51820\nPort = wan\n"
+		"[Peer]\nPublicKey = %s\nEndpoint = 192.0.2.2:51820\n"
+		"AllowedIPs = 198.51.100.2/32\n",
+		(unsigned int)getpid(), (unsigned int)getpid(), priv_b64, pub_b64);
+	wr_wipe(priv, sizeof(priv));
+	wr_wipe(priv_b64, sizeof(priv_b64));
+	ret = wr_config_load_string(conf, strlen(conf), "test_control", &cfg, &cerr);
+	wr_wipe(conf, sizeof(conf));
+	if (ret < 0) {
+		printf("configuration: %s\n", cerr.message);
+		return ret;
+	}
+	ret = wr_dp_create(cfg, 1, &dp, err, sizeof(err));
+	if (ret == 0 && (ret = wr_dp_plan(dp, 0, NULL, 0)) < 0)
+		snprintf(err, sizeof(err), "cannot plan the lcores");
+	if (ret == 0)
+		ret = wr_control_create(dp, cfg, &ctl, err, sizeof(err));
+	wr_config_free(cfg);
+	if (ret < 0)
+		printf("gateway: %s\n", err);
+	return ret;
+}
+
+/* The id of the interface's only peer, or WR_DP_PEER_NONE. */
+static uint32_t
+the_peer_id(void)
+{
+	uint32_t id;
+
+	for (id = 0; id < ctl->capacity; id++)
+		if (ctl->peers[id].peer != NULL)
+			return id;
+	return WR_DP_PEER_NONE;
+}
+
+static int
+uapi(const char *req)
+{
+	char *resp = NULL;
+	size_t resp_len = 0;
+	int ret;
+
+	ret = wr_uapi_handle(
+		ctl->ifs[0].uapi, req, strlen(req), &resp, &resp_len, wr_ctl_now(ctl));
+	free(resp);
+	return ret;
+}
+
+static void
+test_quarantine_drains_rings(void)
+{
+	static const char hex[] = "0123456789abcdef";
+	char req[256];
+	struct wr_gw_event ev = { .kind = WR_GW_EVENT_TX, .packets = 1, .counter = 7 };
+	struct rte_mbuf *m;
+	unsigned int avail0, k;
+	uint64_t no_route0;
+	uint32_t id;
+	size_t off;
+
+	printf("control: a removed peer's id waits for the rings\n");
+	id = the_peer_id();
+	CHECK(id != WR_DP_PEER_NONE, "the configured peer has an id");
+	if (id == WR_DP_PEER_NONE)
+		return;
+
+	/* a worker's "data sent" event and a packet handed back to hold, both under the id */
+	ev.peer_id = id;
+	CHECK(rte_ring_enqueue_elem(ctl->gw.event_ring, &ev, sizeof(ev)) == 0, "event queued");
+	avail0 = rte_mempool_avail_count(dp->mp);
+	m = rte_pktmbuf_alloc(dp->mp);
+	CHECK(m != NULL, "an mbuf");
+	if (m == NULL)
+		return;
+	memset(rte_pktmbuf_append(m, 60), 0x45, 60);
+	m->hash.usr = id;
+	CHECK(rte_ring_enqueue(ctl->gw.held_ring, m) == 0, "held packet queued");
+
+	/* the peer removed: its table is published, its id quarantined */
+	off = (size_t)snprintf(req, sizeof(req), "set=1\npublic_key=");
+	for (k = 0; k < WR_KEY_LEN; k++) {
+		req[off++] = hex[peer_pub[k] >> 4];
+		req[off++] = hex[peer_pub[k] & 15];
+	}
+	snprintf(req + off, sizeof(req) - off, "\nremove=true\n\n");
+	CHECK(uapi(req) == 0, "peer removed through the UAPI");
+	CHECK(the_peer_id() == WR_DP_PEER_NONE && ctl->peers[id].quarantined,
+		"its id quarantined");
+	for (k = 0; k < 10 && !ctl->peers[id].token_set; k++)
+		wr_ctl_poll_tables(ctl);
+	CHECK(ctl->peers[id].token_set, "the table without it published");
+
+	/* the grace period is over (no worker), but the rings still hold the id's work */
+	wr_ctl_housekeeping_rcu(ctl);
+	wr_ctl_housekeeping_rcu(ctl);
+	CHECK(ctl->peers[id].quarantined && ctl->n_quarantined == 1,
+		"not free while the event and held rings hold what was handed out under it");
+
+	/* the control lcore takes them: the packet is dropped (no such peer), the id is free */
+	no_route0 = ctl->lc->proto_drops[WR_DP_PROTO_GATEWAY][WR_DROP_NO_ROUTE];
+	for (k = 0; k < 3; k++) {
+		ctl->next_housekeeping = 0;
+		wr_control_poll(ctl);
+	}
+	CHECK(rte_ring_count(ctl->gw.event_ring) == 0 && rte_ring_count(ctl->gw.held_ring) == 0,
+		"rings taken");
+	CHECK(ctl->lc->proto_drops[WR_DP_PROTO_GATEWAY][WR_DROP_NO_ROUTE] == no_route0 + 1,
+		"the held packet dropped as the removed peer's, not queued");
+	CHECK(!ctl->peers[id].quarantined && ctl->n_quarantined == 0, "then the id is free");
+	CHECK(rte_mempool_avail_count(dp->mp) == avail0, "no mbuf kept");
+}
+
+int
+main(int argc, char **argv)
+{
+	char *eal[] = { argv[0], "--no-huge", "--no-shconf", "--no-pci", "-l", "0", "-m", "256",
+		"--log-level", "lib.eal:error", "--no-telemetry", NULL };
+
+	(void)argc;
+	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0) {
+		printf("rte_eal_init failed\n");
+		return 2;
+	}
+	if (setup() < 0)
+		return 2;
+	test_quarantine_drains_rings();
+	wr_control_destroy(ctl);
+	wr_dp_destroy(dp);
+	rte_eal_cleanup();
+	printf("control: %u checks, %u failures\n", checks, failures);
+	return failures == 0 ? 0 : 1;
+}
