@@ -23,6 +23,9 @@ struct group {
 	struct wr_dp_keypair *kp;
 	uint32_t count;
 	uint8_t tx; /* its summary */
+	/* what was sealed: added to the summary and the peer's counters once a burst */
+	uint32_t sealed;
+	uint64_t inner_bytes, wire_bytes, last_counter;
 };
 
 static void
@@ -54,7 +57,11 @@ make_room(struct rte_mbuf *m, uint32_t len, uint32_t padded)
 	tail = rte_pktmbuf_mtod_offset(m, uint8_t *, rte_pktmbuf_data_len(m));
 	m->data_len = (uint16_t)(m->data_len + padded - len + WR_AUTHTAG_LEN);
 	m->pkt_len += padded - len + WR_AUTHTAG_LEN;
-	memset(tail, 0, padded - len);
+	/*
+	 * The padding (under 16 bytes) zeroed in one 16-byte store: what it writes past the
+	 * padding is where the tag goes, within the tailroom checked above.
+	 */
+	memset(tail, 0, WR_AUTHTAG_LEN);
 	rte_pktmbuf_prepend(m, WR_MSG_DATA_HEADER_LEN);
 	return true;
 }
@@ -77,9 +84,7 @@ group_of(const struct wr_dp_crypto_tables *t, struct wr_encap_result *res, struc
 		return -1;
 	tx->peer_id = kp->peer_id;
 	tx->remote_index = kp->remote_index;
-	g[*ng].kp = kp;
-	g[*ng].count = 0;
-	g[*ng].tx = (uint8_t)res->n_tx++;
+	g[*ng] = (struct group){ .kp = kp, .tx = (uint8_t)res->n_tx++ };
 	return (int)(*ng)++;
 }
 
@@ -160,8 +165,6 @@ wr_encap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *
 		struct wr_dp_keypair *kp = g[gi].kp;
 		uint64_t counter = next[gi]++;
 		struct wr_aead_op *op = &lc->ops[res->n_sealed];
-		struct wr_encap_tx *tx = &res->tx[g[gi].tx];
-		uint32_t wire = WR_MSG_DATA_MIN_LEN + padded;
 
 		if (counter >= WR_REJECT_AFTER_MESSAGES) {
 			drop(lc, res, pi, pkts[pi], WR_DROP_KEY_EXPIRED);
@@ -177,16 +180,27 @@ wr_encap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *
 		op->tag = msg->encrypted_data + padded;
 		op->len = padded;
 
-		tx->packets++;
-		tx->counter = RTE_MAX(tx->counter, counter);
-		tx->inner_bytes += len[pi];
-		tx->wire_bytes += wire;
-		if (kp->peer_id < lc->n_peers) {
-			wr_dp_counter_add(&lc->peer[kp->peer_id].tx_packets, 1);
-			wr_dp_counter_add(&lc->peer[kp->peer_id].tx_bytes, wire);
-		}
+		g[gi].sealed++;
+		g[gi].inner_bytes += len[pi];
+		g[gi].wire_bytes += WR_MSG_DATA_MIN_LEN + padded;
+		g[gi].last_counter = counter; /* a group's counters only go up */
 		res->sealed_tx[res->n_sealed] = g[gi].tx;
 		res->sealed[res->n_sealed++] = pkts[pi];
+	}
+	for (i = 0; i < ng; i++) {
+		struct wr_encap_tx *tx = &res->tx[g[i].tx];
+		uint32_t id = g[i].kp->peer_id;
+
+		if (g[i].sealed == 0)
+			continue;
+		tx->packets += g[i].sealed;
+		tx->counter = RTE_MAX(tx->counter, g[i].last_counter);
+		tx->inner_bytes += g[i].inner_bytes;
+		tx->wire_bytes += g[i].wire_bytes;
+		if (id < lc->n_peers) {
+			wr_dp_counter_add(&lc->peer[id].tx_packets, g[i].sealed);
+			wr_dp_counter_add(&lc->peer[id].tx_bytes, g[i].wire_bytes);
+		}
 	}
 	wr_aead_seal_burst(lc->aead, lc->ops, res->n_sealed);
 	return n;

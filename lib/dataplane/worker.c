@@ -275,6 +275,27 @@ finish_forward(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m,
 	return true;
 }
 
+/*
+ * Whether the IPv4 header at @p ip of @p hlen bytes sums to all ones. The usual 20 bytes as five
+ * 32-bit words (the one's complement sum folds the same from either width), others word by word.
+ */
+static inline bool
+ip4_hdr_cksum_ok(const void *ip, uint32_t hlen)
+{
+	uint32_t w[5];
+	uint64_t sum;
+
+	if (hlen != sizeof(w))
+		return rte_raw_cksum(ip, hlen) == 0xffff;
+	memcpy(w, ip, sizeof(w));
+	sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
 static enum verdict
 classify4(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int *iface)
 {
@@ -314,7 +335,7 @@ classify4(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 	/* broadcast and multicast: the host stack drops what it does not want */
 	if (dst == UINT32_MAX || (rte_be_to_cpu_32(dst) >> 28) == 0xe)
 		return V_HOST;
-	if (rte_raw_cksum(ip, hlen) != 0xffff) {
+	if (!ip4_hdr_cksum_ok(ip, hlen)) {
 		wr_dp_drop(lc, WR_DP_DROP_IP4_CHECKSUM, m);
 		return V_DROPPED;
 	}

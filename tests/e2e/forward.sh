@@ -15,6 +15,9 @@
 #                 the gateway answers, the branch receives nothing
 #   outer_frag    fragmented UDP to the gateway's listen port is dropped and counted as
 #                 ip6_fragment (outer fragments are not reassembled); IPv6 only, see there
+#   checksum      an echo request with a bad IPv4 header checksum from the LAN host is dropped
+#                 and counted as ip4_checksum, nothing reaches the branch; one with IP options
+#                 (ping -R, a 60-byte header) and good checksums goes through and is answered
 #
 # Usage: forward.sh WIRERATE SCENARIO
 set -uo pipefail
@@ -161,9 +164,40 @@ scenario_outer_frag()
 	wre_gateway_stop
 }
 
+scenario_checksum()
+{
+	local mac before after
+
+	start "endpoint=yes" "endpoint=no"
+	topo_ping lan "$TOPO_BR4" -W 10
+	mac=$(wre_nsx lan ip neigh show "$TOPO_GWLAN4" |
+		awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") { print $(i + 1); exit } }')
+	[ -n "$mac" ] || wre_fail "no neighbour entry for the gateway on the LAN host"
+	before=$(branch_rx)
+	wre_nsx lan /usr/bin/python3 -c '
+import sys, logging
+logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
+from scapy.all import Ether, IP, ICMP, sendp
+ip = IP(src=sys.argv[3], dst=sys.argv[4], ttl=64) / ICMP(id=7, seq=1) / (b"x" * 56)
+bad = IP(bytes(ip))
+bad.chksum ^= 0x0101
+sendp(Ether(dst=sys.argv[2]) / bad, iface=sys.argv[1], count=3, verbose=False)
+' "$TOPO_LAN_IF" "$mac" "$TOPO_LAN4" "$TOPO_BR4" || wre_fail "could not send from the LAN host"
+	wre_counter_reaches ip4_checksum 3 || wre_fail "ip4_checksum: $(wre_counter ip4_checksum)"
+	after=$(branch_rx)
+	# three echo requests through the tunnel would be 3 * (84 + 32) bytes: a keepalive at most
+	[ "$((after - before))" -le 32 ] ||
+		wre_fail "the branch received $((after - before)) bytes of bad-checksum packets"
+	# IP options (record route: a 60-byte header) are checked word by word, and pass
+	topo_ping lan -R "$TOPO_BR4"
+	wre_gateway_counters
+	[ "$(wre_counter ip4_checksum)" = 3 ] || wre_fail "ip4_checksum: $(wre_counter ip4_checksum)"
+	wre_gateway_stop
+}
+
 wre_init
 case "$SCENARIO" in
-ttl | fragment | tunnel_addr | outer_frag)
+ttl | fragment | tunnel_addr | outer_frag | checksum)
 	"scenario_$SCENARIO"
 	;;
 *) wre_fail "unknown scenario $SCENARIO" ;;
