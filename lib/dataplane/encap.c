@@ -14,6 +14,7 @@
 #include <rte_udp.h>
 
 #include "encap.h"
+#include "host.h"
 #include "keytable.h"
 #include "wr_messages.h"
 #include "wr_timers.h"
@@ -106,7 +107,7 @@ wr_encap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *
 	/*
 	 * The message header and then the outer headers go into the headroom, which nothing has
 	 * touched yet: a write miss per packet (measured: most of this function at 64 bytes)
-	 * unless asked for early. So does wr_encap_udp() into the mbuf's second cache line
+	 * unless asked for early. So does wr_encap_hdr_put() into the mbuf's second cache line
 	 * (l2_len and the rest of tx_offload), last written by whoever allocated it.
 	 */
 	for (i = 0; i < n; i++) {
@@ -277,34 +278,6 @@ payload_word_sum(const uint8_t *p, uint32_t len, uint64_t sum)
 	return __rte_raw_cksum(p, len, 0) + sum;
 }
 
-/* A word sum folded to 16 bits (not inverted). */
-static inline uint16_t
-fold(uint64_t sum)
-{
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
-/* The unfolded word sum of @p len (even) bytes at @p p, 16-bit words as stored. */
-static uint32_t
-words(const void *p, unsigned int len)
-{
-	const uint8_t *b = p;
-	uint32_t sum = 0;
-	unsigned int i;
-
-	for (i = 0; i < len; i += 2) {
-		uint16_t w;
-
-		memcpy(&w, b + i, 2);
-		sum += w;
-	}
-	return sum;
-}
-
 int
 wr_encap_hdr_init(struct wr_encap_hdr *h, const struct wr_endpoint *src,
 	const struct wr_endpoint *dst, uint8_t ttl, const struct rte_ether_addr *smac,
@@ -343,7 +316,7 @@ wr_encap_hdr_init(struct wr_encap_hdr *h, const struct wr_endpoint *src,
 		memcpy(ip6->dst_addr, &dst->in6.sin6_addr, 16);
 		uh->src_port = src->in6.sin6_port;
 		uh->dst_port = dst->in6.sin6_port;
-		h->phdr_sum = words(ip6->src_addr, 32);
+		h->phdr_sum = __rte_raw_cksum(ip6->src_addr, 32, 0);
 		h->packet_type = RTE_PTYPE_L3_IPV6 | RTE_PTYPE_L4_UDP;
 		h->ol_flags = offload ? RTE_MBUF_F_TX_UDP_CKSUM | RTE_MBUF_F_TX_IPV6 : 0;
 	} else {
@@ -357,8 +330,8 @@ wr_encap_hdr_init(struct wr_encap_hdr *h, const struct wr_endpoint *src,
 		uh->src_port = src->in4.sin_port;
 		uh->dst_port = dst->in4.sin_port;
 		/* total length and checksum still zero: each packet adds its length */
-		h->ip_sum = words(ip, sizeof(*ip));
-		h->phdr_sum = words(&ip->src_addr, 8);
+		h->ip_sum = __rte_raw_cksum(ip, sizeof(*ip), 0);
+		h->phdr_sum = __rte_raw_cksum(&ip->src_addr, 8, 0);
 		h->packet_type = RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_UDP;
 		h->ol_flags = offload ? RTE_MBUF_F_TX_UDP_CKSUM | RTE_MBUF_F_TX_IPV4 : 0;
 	}
@@ -410,18 +383,18 @@ wr_encap_hdr_put(struct rte_mbuf *m, const struct wr_encap_hdr *h)
 		rte_be16_t total = rte_cpu_to_be_16((uint16_t)(udplen + l3));
 
 		ip->total_length = total;
-		ip->hdr_checksum = (uint16_t)~fold((uint64_t)h->ip_sum + total);
+		ip->hdr_checksum = (uint16_t)~wr_cksum_fold((uint64_t)h->ip_sum + total);
 	}
 	if (h->offload) {
 		/* the NIC completes what the pseudo-header starts */
-		uh->dgram_cksum = fold((uint64_t)h->phdr_sum + be_udplen);
+		uh->dgram_cksum = wr_cksum_fold((uint64_t)h->phdr_sum + be_udplen);
 	} else {
 		/* the payload read in wide loads, the headers' words from their values */
 		uint64_t sum = (uint64_t)h->phdr_sum + h->port_sum + 2u * be_udplen;
 		uint16_t c;
 
 		sum = payload_word_sum(msg, udplen - sizeof(*uh), sum);
-		c = (uint16_t)~fold(sum);
+		c = (uint16_t)~wr_cksum_fold(sum);
 		/* a computed zero goes out as all ones: zero means "no checksum" (RFC 768) */
 		uh->dgram_cksum = c == 0 ? 0xffff : c;
 	}

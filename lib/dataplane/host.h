@@ -80,6 +80,20 @@ wr_icmp6_too_big(struct wr_dp_lcore *lc, const struct wr_port *port, const struc
 bool
 wr_icmp_echo_reply_in_place(uint8_t *pkt, uint32_t len);
 
+/**
+ * An unfolded sum of 16-bit words (as __rte_raw_cksum() and sums of its results make) folded to
+ * 16 bits, not inverted.
+ */
+static inline uint16_t
+wr_cksum_fold(uint64_t sum)
+{
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
 /** True when the @p len bytes at @p l4 after IPv6 header @p ip6 have a valid checksum. */
 static inline bool
 wr_cksum6_ok(const struct rte_ipv6_hdr *ip6, const void *l4, uint32_t len)

@@ -289,11 +289,7 @@ ip4_hdr_cksum_ok(const void *ip, uint32_t hlen)
 		return rte_raw_cksum(ip, hlen) == 0xffff;
 	memcpy(w, ip, sizeof(w));
 	sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return sum == 0xffff;
+	return wr_cksum_fold(sum) == 0xffff;
 }
 
 static enum verdict
