@@ -246,14 +246,14 @@ rest_metrics(struct wr_rest *r, struct rest_resp *out)
 		rest_if_drops(&r->ifs[i], drops);
 		for (int d = 1; d < WR_DROP_COUNT; d++)
 			mb_printf(&b, "wirerate_drops_total{interface=\"%s\",reason=\"%s\"} %llu\n",
-				r->ifs[i].name, rest_drop_label(l, sizeof(l), d),
+				r->ifs[i].name, wr_drop_reason_label(l, sizeof(l), d),
 				(unsigned long long)drops[d]);
 	}
 	family(&b, "wirerate_gateway_drops_total", "counter",
 		"Packets dropped that no interface can be charged with, by reason");
 	for (int d = 1; d < WR_DROP_COUNT; d++)
 		mb_printf(&b, "wirerate_gateway_drops_total{reason=\"%s\"} %llu\n",
-			rest_drop_label(l, sizeof(l), d),
+			wr_drop_reason_label(l, sizeof(l), d),
 			(unsigned long long)(st.drops ? st.drops[d] : 0));
 	if (b.oom) {
 		free(b.p);

@@ -151,10 +151,6 @@ rest_peer(struct wr_rest *r, struct rest_if *ifc, const char *key, const char *m
 void
 rest_if_drops(struct rest_if *ifc, uint64_t drops[WR_DROP_COUNT]);
 
-/* The lower-case name of drop reason @p r ("bad_mac1") in @p buf (@p len bytes); returns buf. */
-const char *
-rest_drop_label(char *buf, size_t len, enum wr_drop_reason r);
-
 /* A JSON object of every reason's lower-case name to its count in @p drops (NULL: zeros). */
 json_t *
 rest_drops_json(const uint64_t *drops);

@@ -5,7 +5,6 @@
  * Every write is parsed and checked into a struct wr_peer_update first, then applied by
  * wr_peer_update_apply(), the same code the wg UAPI uses.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,19 +209,6 @@ rest_if_drops(struct rest_if *ifc, uint64_t drops[WR_DROP_COUNT])
 		ifc->ops.add_drops(ifc->ctx, drops);
 }
 
-const char *
-rest_drop_label(char *buf, size_t len, enum wr_drop_reason r)
-{
-	const char *name = wr_drop_reason_name(r);
-	size_t k;
-
-	for (k = 0; k + 1 < len && name[k]; k++)
-		buf[k] = (char)tolower((unsigned char)name[k]);
-	if (len > 0)
-		buf[k] = '\0';
-	return buf;
-}
-
 json_t *
 rest_drops_json(const uint64_t *drops)
 {
@@ -231,7 +217,7 @@ rest_drops_json(const uint64_t *drops)
 	for (int i = WR_DROP_NONE + 1; d && i < WR_DROP_COUNT; i++) {
 		char name[64];
 
-		json_object_set_new(d, rest_drop_label(name, sizeof(name), i),
+		json_object_set_new(d, wr_drop_reason_label(name, sizeof(name), i),
 			json_integer(drops ? (json_int_t)drops[i] : 0));
 	}
 	return d;

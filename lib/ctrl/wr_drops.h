@@ -10,6 +10,8 @@
 #ifndef WR_DROPS_H
 #define WR_DROPS_H
 
+#include <stddef.h>
+
 /* X(NAME, "human readable reason") */
 #define WR_DROP_REASONS(X)                                                                         \
 	X(BAD_LENGTH, "bad length")                                                                \
@@ -72,6 +74,23 @@ wr_drop_reason_name(enum wr_drop_reason r)
 	};
 
 	return (unsigned int)r < WR_DROP_COUNT ? name[r] : "?";
+}
+
+/**
+ * The lower-case name of @p r ("bad_length": the label of /metrics, REST and telemetry) in
+ * @p buf of @p len bytes; returns buf.
+ */
+static inline const char *
+wr_drop_reason_label(char *buf, size_t len, enum wr_drop_reason r)
+{
+	const char *name = wr_drop_reason_name(r);
+	size_t k;
+
+	for (k = 0; k + 1 < len && name[k] != '\0'; k++)
+		buf[k] = (char)(name[k] >= 'A' && name[k] <= 'Z' ? name[k] - 'A' + 'a' : name[k]);
+	if (len > 0)
+		buf[k] = '\0';
+	return buf;
 }
 
 #endif /* WR_DROPS_H */

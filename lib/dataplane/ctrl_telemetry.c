@@ -329,7 +329,7 @@ cmd_drops(struct rte_tel_data *d, const char *params)
 	const uint64_t *proto = tel.proto_drops;
 	bool one = params != NULL && params[0] != '\0';
 	char name[64];
-	unsigned int r, k;
+	unsigned int r;
 
 	if (one) {
 		int i = iface_named(params);
@@ -339,15 +339,9 @@ cmd_drops(struct rte_tel_data *d, const char *params)
 		proto = tel.ifs[i].drops;
 	}
 	rte_tel_data_start_dict(d);
-	for (r = WR_DROP_NONE + 1; r < WR_DROP_COUNT; r++) {
-		const char *s = wr_drop_reason_name(r);
-
-		/* the lower-case names of /metrics */
-		for (k = 0; s[k] != '\0' && k < sizeof(name) - 1; k++)
-			name[k] = (char)(s[k] >= 'A' && s[k] <= 'Z' ? s[k] - 'A' + 'a' : s[k]);
-		name[k] = '\0';
-		rte_tel_data_add_dict_u64(d, name, proto[r]);
-	}
+	for (r = WR_DROP_NONE + 1; r < WR_DROP_COUNT; r++)
+		rte_tel_data_add_dict_u64(
+			d, wr_drop_reason_label(name, sizeof(name), r), proto[r]);
 	for (r = 0; !one && r < WR_DP_DROP__COUNT; r++)
 		rte_tel_data_add_dict_u64(d, wr_dp_drop_name(r), tel.dp_drops[r]);
 	return 0;
