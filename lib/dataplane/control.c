@@ -172,7 +172,7 @@ wr_control_create(struct wr_dataplane *dp, const struct wr_config *cfg, struct w
 	char *err, size_t errlen)
 {
 	struct wr_control *ctl;
-	size_t i, n_peers = 0, rcu_size;
+	size_t i, rcu_size;
 	int ret = -ENOMEM;
 
 	*out = NULL;
@@ -194,9 +194,8 @@ wr_control_create(struct wr_dataplane *dp, const struct wr_config *cfg, struct w
 		goto err_destroy;
 	}
 	ret = -ENOMEM;
-	for (i = 0; i < cfg->n_interfaces; i++)
-		n_peers += cfg->interfaces[i].n_peers;
-	ctl->max_peers = (uint32_t)RTE_MAX(cfg->max_peers, n_peers);
+	/* the configuration's own peers are within it (wr_config_load_*()) */
+	ctl->max_peers = (uint32_t)cfg->max_peers;
 	ctl->capacity = (uint32_t)RTE_MAX((size_t)CTL_MIN_PEERS, 2 * (size_t)ctl->max_peers);
 	ctl->peers = calloc(ctl->capacity, sizeof(*ctl->peers));
 	ctl->held_ids = calloc(ctl->capacity, sizeof(*ctl->held_ids));
