@@ -149,10 +149,6 @@ static char own_dir[PATH_MAX];
 static void
 remove_own_dir(void)
 {
-	char path[PATH_MAX + 16];
-
-	snprintf(path, sizeof(path), "%s/wirerate.lock", own_dir);
-	unlink(path);
 	rmdir(own_dir); /* fails, harmlessly, while something is left in it */
 }
 
@@ -209,8 +205,6 @@ choose_prefix(struct eal_args *a)
 	snprintf(a->prefix, sizeof(a->prefix), "%s-%ld", DEFAULT_FILE_PREFIX, (long)getpid());
 	printf("wirerate: EAL file prefix %s is taken (another gateway runs): using %s\n",
 		DEFAULT_FILE_PREFIX, a->prefix);
-	/* a PID is no one else's: the claim only makes the directory and takes the lock */
-	claim_prefix(a->prefix);
 	runtime_dir(own_dir, sizeof(own_dir), a->prefix);
 	atexit(remove_own_dir);
 }
