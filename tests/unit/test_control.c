@@ -103,7 +103,6 @@ uapi(const char *req)
 static void
 test_quarantine_drains_rings(void)
 {
-	static const char hex[] = "0123456789abcdef";
 	char req[256];
 	struct wr_gw_event ev = { .kind = WR_GW_EVENT_TX, .packets = 1, .counter = 7 };
 	struct rte_mbuf *m;
@@ -132,10 +131,8 @@ test_quarantine_drains_rings(void)
 
 	/* the peer removed: its table is published, its id quarantined */
 	off = (size_t)snprintf(req, sizeof(req), "set=1\npublic_key=");
-	for (k = 0; k < WR_KEY_LEN; k++) {
-		req[off++] = hex[peer_pub[k] >> 4];
-		req[off++] = hex[peer_pub[k] & 15];
-	}
+	for (k = 0; k < WR_KEY_LEN; k++)
+		off += (size_t)snprintf(req + off, sizeof(req) - off, "%02x", peer_pub[k]);
 	snprintf(req + off, sizeof(req) - off, "\nremove=true\n\n");
 	CHECK(uapi(req) == 0, "peer removed through the UAPI");
 	CHECK(the_peer_id() == WR_DP_PEER_NONE && ctl->peers[id].quarantined,
