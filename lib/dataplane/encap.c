@@ -24,6 +24,7 @@ struct group {
 	struct wr_dp_keypair *kp;
 	uint32_t count;
 	uint8_t tx; /* its summary */
+	bool held;  /* the keypair expired: its packets are held, no summary */
 	/* what was sealed: added to the summary and the peer's counters once a burst */
 	uint32_t sealed;
 	uint64_t inner_bytes, wire_bytes, last_counter;
@@ -67,10 +68,14 @@ make_room(struct rte_mbuf *m, uint32_t len, uint32_t padded)
 	return true;
 }
 
-/* The group of @p kp in this burst, a new one (with its summary) when it has none yet. */
+/*
+ * The group of @p kp in this burst, a new one when it has none yet: with its summary, or held
+ * when @p kp expired at @p now (asked once a keypair and burst, not per packet: the test reads
+ * the keypair's shared counter line). -1: the peer's endpoint is unknown.
+ */
 static int
-group_of(const struct wr_dp_crypto_tables *t, struct wr_encap_result *res, struct group *g,
-	unsigned int *ng, struct wr_dp_peer *p, struct wr_dp_keypair *kp)
+group_of(struct wr_encap_result *res, struct group *g, unsigned int *ng, struct wr_dp_peer *p,
+	struct wr_dp_keypair *kp, uint64_t now)
 {
 	struct wr_encap_tx *tx;
 	unsigned int i;
@@ -78,6 +83,10 @@ group_of(const struct wr_dp_crypto_tables *t, struct wr_encap_result *res, struc
 	for (i = 0; i < *ng; i++)
 		if (g[i].kp == kp)
 			return (int)i;
+	if (wr_dp_keypair_expired(kp, now)) {
+		g[*ng] = (struct group){ .kp = kp, .held = true };
+		return (int)(*ng)++;
+	}
 	tx = &res->tx[res->n_tx];
 	memset(tx, 0, sizeof(*tx));
 	/* a peer whose endpoint is unknown cannot be sent to: no group, every packet dropped */
@@ -135,13 +144,13 @@ wr_encap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *
 			drop(lc, res, i, m, WR_DROP_TOO_BIG);
 			continue;
 		}
-		kp = wr_dp_peer_sending_keypair(p, now);
-		if (kp == NULL) {
+		kp = __atomic_load_n(&p->current, __ATOMIC_ACQUIRE);
+		gi = kp != NULL ? group_of(res, g, &ng, p, kp, now) : 0;
+		if (kp == NULL || (gi >= 0 && g[gi].held)) {
 			res->held_peer[res->n_held] = peer_ids[i];
 			res->held[res->n_held++] = m;
 			continue;
 		}
-		gi = group_of(t, res, g, &ng, p, kp);
 		if (gi < 0) {
 			drop(lc, res, i, m, WR_DROP_NO_ENDPOINT);
 			continue;
@@ -157,7 +166,9 @@ wr_encap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *
 
 	/* one atomic per keypair and burst: every worker sending with it gets its own range */
 	for (i = 0; i < ng; i++)
-		next[i] = __atomic_fetch_add(&g[i].kp->send_counter, g[i].count, __ATOMIC_RELAXED);
+		if (g[i].count > 0)
+			next[i] = __atomic_fetch_add(
+				&g[i].kp->send_counter, g[i].count, __ATOMIC_RELAXED);
 
 	for (i = 0; i < nops; i++) {
 		unsigned int pi = lc->op_pkt[i], gi = lc->pkt_group[pi];

@@ -147,20 +147,28 @@ int
 wr_keytable_reseal(struct wr_keytable *kt, uint8_t *msg, size_t len);
 
 /**
+ * Whether keypair @p kp may no longer send at engine time @p now (REJECT_AFTER_TIME since the
+ * handshake, or REJECT_AFTER_MESSAGES sent): packets for its peer are then held and a new
+ * handshake started.
+ */
+static inline bool
+wr_dp_keypair_expired(const struct wr_dp_keypair *kp, uint64_t now)
+{
+	return wr_timers_keypair_expired(
+		kp->birth, __atomic_load_n(&kp->send_counter, __ATOMIC_RELAXED), now);
+}
+
+/**
  * The keypair peer @p p may send with at engine time @p now, or NULL when it has none or its
- * current one expired (REJECT_AFTER_TIME since the handshake, or REJECT_AFTER_MESSAGES sent):
- * packets for it are then held and a new handshake started. Any lcore, lock-free; the result is
- * valid until the caller's next quiescent state report.
+ * current one expired (wr_dp_keypair_expired()). Any lcore, lock-free; the result is valid
+ * until the caller's next quiescent state report.
  */
 static inline struct wr_dp_keypair *
 wr_dp_peer_sending_keypair(const struct wr_dp_peer *p, uint64_t now)
 {
 	struct wr_dp_keypair *kp = __atomic_load_n(&p->current, __ATOMIC_ACQUIRE);
 
-	if (kp == NULL || wr_timers_keypair_expired(kp->birth,
-				  __atomic_load_n(&kp->send_counter, __ATOMIC_RELAXED), now))
-		return NULL;
-	return kp;
+	return kp == NULL || wr_dp_keypair_expired(kp, now) ? NULL : kp;
 }
 
 /**
