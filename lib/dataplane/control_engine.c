@@ -351,13 +351,18 @@ collect_peer(void *ctx, struct wr_peer *peer)
 static void
 quarantine_start(struct wr_control *ctl, const struct ctl_iface *ifc)
 {
+	uint64_t token;
 	uint32_t id;
 
-	for (id = 0; id < ctl->capacity && ctl->n_quarantined > 0; id++) {
+	if (ctl->n_quarantined == 0)
+		return;
+	/* one grace period for all of them: any token taken after the publication will do */
+	token = rte_rcu_qsbr_start(ctl->gw.rcu);
+	for (id = 0; id < ctl->capacity; id++) {
 		struct ctl_peer *cp = &ctl->peers[id];
 
 		if (cp->quarantined && !cp->token_set && cp->iface == ifc->idx) {
-			cp->token = rte_rcu_qsbr_start(ctl->gw.rcu);
+			cp->token = token;
 			cp->token_set = true;
 		}
 	}
@@ -423,7 +428,6 @@ wr_ctl_housekeeping_rcu(struct wr_control *ctl)
 	for (i = 0; i < ctl->n_ifaces; i++)
 		if (ctl->ifs[i].table_dirty)
 			(void)wr_ctl_publish_table(ctl, &ctl->ifs[i]);
-	wr_ctl_poll_tables(ctl);
 	for (id = 0; id < ctl->capacity && ctl->n_quarantined > 0; id++) {
 		struct ctl_peer *cp = &ctl->peers[id];
 

@@ -125,7 +125,10 @@ wr_ctl_publish_table(struct wr_control *ctl, struct ctl_iface *ifc);
 unsigned int
 wr_ctl_poll_tables(struct wr_control *ctl);
 
-/** Free what the workers can no longer see: quarantined ids, keypairs; then poll the tables. */
+/**
+ * Free what the workers can no longer see: quarantined ids, keypairs (after
+ * wr_ctl_poll_tables(), which wr_control_poll() runs first); retry a failed table publication.
+ */
 void
 wr_ctl_housekeeping_rcu(struct wr_control *ctl);
 
