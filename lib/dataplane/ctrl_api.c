@@ -42,6 +42,7 @@ struct wr_ctrl_api {
 	struct wr_rest_lcore lcores[RTE_MAX_LCORE];
 	uint64_t gw_drops[WR_DROP_COUNT];
 	char prefix[64];
+	const char *eal_file_prefix; /* prefix, or NULL: EAL has no runtime directory */
 };
 
 /* ---- the REST server's host callbacks ---- */
@@ -116,7 +117,7 @@ rest_get_status(void *ctx, struct wr_rest_status *st)
 	memset(api->gw_drops, 0, sizeof(api->gw_drops));
 	wr_dp_proto_drops_add(dp, WR_DP_PROTO_GATEWAY, api->gw_drops);
 	st->drops = api->gw_drops;
-	st->eal_file_prefix = wr_ctrl_api_file_prefix(api->prefix, sizeof(api->prefix));
+	st->eal_file_prefix = api->eal_file_prefix;
 	st->version = NULL;
 	st->uptime_ns = wr_gw_tsc_to_ns(rte_rdtsc() - api->start_tsc, dp->hz);
 	st->ports = api->ports;
@@ -278,6 +279,8 @@ wr_ctrl_api_create(struct wr_control *ctl, const struct wr_config *cfg, struct w
 	}
 	api->ctl = ctl;
 	api->start_tsc = rte_rdtsc();
+	/* fixed once EAL runs */
+	api->eal_file_prefix = wr_ctrl_api_file_prefix(api->prefix, sizeof(api->prefix));
 	ret = rest_start(api, cfg, err, errlen);
 	if (ret < 0)
 		goto err_free;
