@@ -54,25 +54,6 @@ void
 wr_icmp6_input(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, uint16_t l3);
 
 /**
- * Build an ICMP "fragmentation needed" (type 3 code 4, RFC 1191) with next-hop MTU @p mtu about
- * the IPv4 packet @p orig (starting at its IP header at offset @p l3), from @p port's address
- * towards orig's source. Returns a new mbuf (Ethernet header reserved and left unset, l2_len and
- * l3_len set) the caller routes, or NULL: no mbuf, or orig must not get an error (an ICMP error
- * itself, a fragment other than the first, a broadcast source). @p orig is not consumed.
- */
-struct rte_mbuf *
-wr_icmp4_frag_needed(struct wr_dp_lcore *lc, const struct wr_port *port,
-	const struct rte_mbuf *orig, uint16_t l3, uint16_t mtu);
-
-/**
- * Build an ICMPv6 "packet too big" (type 2, RFC 4443 3.2) with @p mtu about the IPv6 packet
- * @p orig; as wr_icmp4_frag_needed() otherwise (no error about an ICMPv6 error or a multicast).
- */
-struct rte_mbuf *
-wr_icmp6_too_big(struct wr_dp_lcore *lc, const struct wr_port *port, const struct rte_mbuf *orig,
-	uint16_t l3, uint16_t mtu);
-
-/**
  * Turn the IPv4 or IPv6 ICMP echo request @p pkt (the whole IP packet, at most @p len bytes) into
  * its reply in place: addresses swapped, TTL reset, checksums. Returns false, changing nothing,
  * when it is no such request (or a malformed one). For the gateway's addresses inside a tunnel.

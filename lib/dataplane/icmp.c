@@ -18,8 +18,6 @@
 #include "host.h"
 #include "icmp.h"
 
-#define ICMP6_ECHO_REQUEST 128
-#define ICMP6_ECHO_REPLY 129
 #define ICMP6_ND_NS 135
 #define ICMP6_ND_NA 136
 #define REPLY_TTL 64
@@ -340,8 +338,7 @@ wr_icmp_error(struct wr_dp_lcore *lc, bool v6, const uint8_t *orig, uint32_t len
 	uint8_t *p;
 	uint32_t n;
 
-	if (!(v6 ? wr_icmp6_may_error(orig, len, type) : wr_icmp4_may_error(orig, len)))
-		return NULL;
+	/* the callers asked wr_icmp{4,6}_may_error() first; the builders ask again */
 	m = rte_pktmbuf_alloc(lc->dp->mp);
 	if (m == NULL) {
 		lc->drops[WR_DP_DROP_NO_MBUF]++;
@@ -368,37 +365,4 @@ wr_icmp_error(struct wr_dp_lcore *lc, bool v6, const uint8_t *orig, uint32_t len
 	}
 	m->l3_len = v6 ? sizeof(struct rte_ipv6_hdr) : sizeof(struct rte_ipv4_hdr);
 	return m;
-}
-
-struct rte_mbuf *
-wr_icmp4_frag_needed(struct wr_dp_lcore *lc, const struct wr_port *port,
-	const struct rte_mbuf *orig, uint16_t l3, uint16_t mtu)
-{
-	const uint8_t *ip = rte_pktmbuf_mtod_offset(orig, const uint8_t *, l3);
-	const struct wr_port_addr *src;
-
-	if (rte_pktmbuf_data_len(orig) < l3 + sizeof(struct rte_ipv4_hdr))
-		return NULL;
-	src = wr_port_source_for(port, AF_INET, ip + offsetof(struct rte_ipv4_hdr, src_addr));
-	if (src == NULL)
-		return NULL;
-	return wr_icmp_error(lc, false, ip, rte_pktmbuf_data_len(orig) - l3, WR_ICMP4_DEST_UNREACH,
-		WR_ICMP4_FRAG_NEEDED, mtu, src->addr, sizeof(struct rte_ether_hdr),
-		WR_ICMP4_ERROR_MAX);
-}
-
-struct rte_mbuf *
-wr_icmp6_too_big(struct wr_dp_lcore *lc, const struct wr_port *port, const struct rte_mbuf *orig,
-	uint16_t l3, uint16_t mtu)
-{
-	const uint8_t *ip = rte_pktmbuf_mtod_offset(orig, const uint8_t *, l3);
-	const struct wr_port_addr *src;
-
-	if (rte_pktmbuf_data_len(orig) < l3 + sizeof(struct rte_ipv6_hdr))
-		return NULL;
-	src = wr_port_source_for(port, AF_INET6, ip + offsetof(struct rte_ipv6_hdr, src_addr));
-	if (src == NULL)
-		return NULL;
-	return wr_icmp_error(lc, true, ip, rte_pktmbuf_data_len(orig) - l3, WR_ICMP6_TOO_BIG, 0,
-		mtu, src->addr, sizeof(struct rte_ether_hdr), WR_ICMP6_ERROR_MAX);
 }

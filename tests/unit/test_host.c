@@ -24,6 +24,7 @@
 
 #include "dataplane.h"
 #include "host.h"
+#include "icmp.h"
 #include "neigh.h"
 
 #include "wr_test.h"
@@ -608,6 +609,23 @@ test_echo_in_place(void)
 	CHECK(!wr_icmp_echo_reply_in_place(pkt, (uint32_t)len), "an IPv6 reply was answered");
 }
 
+/*
+ * An ICMP error about the frame @p orig (IP at 14) from the port's address towards its source,
+ * in a frame: what wr_fwd_error_back() sends, without its rate limit and route.
+ */
+static struct rte_mbuf *
+port_error(const struct rte_mbuf *orig, bool v6, uint8_t type, uint8_t code, uint32_t mtu)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(orig, const uint8_t *, 14);
+	const struct wr_port_addr *src =
+		wr_port_source_for(port, v6 ? AF_INET6 : AF_INET, ip + (v6 ? 8 : 12));
+
+	if (src == NULL)
+		return NULL;
+	return wr_icmp_error(lc, v6, ip, rte_pktmbuf_data_len(orig) - 14, type, code, mtu,
+		src->addr, 14, UINT32_MAX);
+}
+
 static void
 test_errors(void)
 {
@@ -618,7 +636,7 @@ test_errors(void)
 	uint8_t a[16];
 
 	orig = ip4_frame("192.0.2.2", "198.51.100.1", IPPROTO_UDP, 1400);
-	e = wr_icmp4_frag_needed(lc, port, orig, 14, 1420);
+	e = port_error(orig, false, WR_ICMP4_DEST_UNREACH, WR_ICMP4_FRAG_NEEDED, 1420);
 	CHECK(e != NULL, "frag needed built");
 	if (e != NULL) {
 		ip = rte_pktmbuf_mtod_offset(e, struct rte_ipv4_hdr *, 14);
@@ -642,14 +660,14 @@ test_errors(void)
 	/* never about an ICMP error */
 	orig = ip4_frame("192.0.2.2", "198.51.100.1", IPPROTO_ICMP, 1400);
 	rte_pktmbuf_mtod_offset(orig, uint8_t *, 34)[0] = 3;
-	e = wr_icmp4_frag_needed(lc, port, orig, 14, 1420);
+	e = port_error(orig, false, WR_ICMP4_DEST_UNREACH, WR_ICMP4_FRAG_NEEDED, 1420);
 	CHECK(e == NULL, "error about an ICMP error");
 	rte_pktmbuf_free(e);
 	rte_pktmbuf_free(orig);
 
 	orig = icmp6_frame(&gw_mac, "2001:db8:1::2", "2001:db8:9::1", 64, 1400);
 	rte_pktmbuf_mtod_offset(orig, struct rte_ipv6_hdr *, 14)->proto = IPPROTO_UDP;
-	e = wr_icmp6_too_big(lc, port, orig, 14, 1280);
+	e = port_error(orig, true, WR_ICMP6_TOO_BIG, 0, 1280);
 	CHECK(e != NULL, "too big built");
 	if (e != NULL) {
 		h = rte_pktmbuf_mtod_offset(e, struct rte_ipv6_hdr *, 14);
@@ -670,7 +688,7 @@ test_errors(void)
 	rte_pktmbuf_free(orig);
 
 	orig = icmp6_frame(&gw_mac, "ff02::1", "2001:db8:9::1", 64, 100);
-	e = wr_icmp6_too_big(lc, port, orig, 14, 1280);
+	e = port_error(orig, true, WR_ICMP6_TOO_BIG, 0, 1280);
 	CHECK(e == NULL, "error about a multicast source");
 	rte_pktmbuf_free(e);
 	rte_pktmbuf_free(orig);
