@@ -68,8 +68,8 @@ wr_fwd_error_back(struct wr_dp_lcore *lc, struct wr_port *port, const struct rte
 	src = wr_port_source_for(port, v6 ? AF_INET6 : AF_INET, to);
 	if (src == NULL)
 		return;
-	e = wr_icmp_error(lc, v6, ip, len, type, code, rest, src->addr, ETH_LEN,
-		v6 ? WR_ICMP6_ERROR_MAX : WR_ICMP4_ERROR_MAX);
+	/* the builders keep within RFC 1812's 576 bytes and RFC 4443's 1280 */
+	e = wr_icmp_error(lc, v6, ip, len, type, code, rest, src->addr, ETH_LEN, UINT32_MAX);
 	if (e != NULL)
 		wr_fib_output(&gw->fib, lc, gw->route_ring, e, v6 ? AF_INET6 : AF_INET, to);
 }
@@ -105,8 +105,7 @@ wr_fwd_tunnel_time_exceeded(struct wr_dp_lcore *lc, unsigned int iface, const st
 	}
 	if (!may_send_error(lc, v6, ip, len, type))
 		return NULL;
-	return wr_icmp_error(lc, v6, ip, len, type, 0, 0, src, 0,
-		RTE_MIN(gi->mtu, v6 ? WR_ICMP6_ERROR_MAX : WR_ICMP4_ERROR_MAX));
+	return wr_icmp_error(lc, v6, ip, len, type, 0, 0, src, 0, gi->mtu);
 }
 
 int
