@@ -504,16 +504,18 @@ publish_wanted(struct wr_lpm_pub *pub)
 
 	/* a write that left the prefixes alone (an endpoint, a keepalive): nothing to publish */
 	if (active != NULL && holds(active, pub->wanted, pub->n_wanted)) {
-		free(pub->wanted);
 		pub->n_unchanged++;
-		ret = 1;
-		goto out;
+		wr_lpm_pub_cancel(pub);
+		return 1;
 	}
 	ret = standby_to(pub, pub->wanted, pub->n_wanted);
 	if (ret < 0) {
-		free(pub->wanted);
-		goto out;
+		wr_lpm_pub_cancel(pub);
+		return ret;
 	}
+	/* the standby took the set */
+	pub->wanted = NULL;
+	pub->n_wanted = 0;
 	if (active != NULL)
 		pub->n_updates++;
 	__atomic_store_n(pub->slot, pub->standby, __ATOMIC_RELEASE);
@@ -523,12 +525,7 @@ publish_wanted(struct wr_lpm_pub *pub)
 		pub->token = rte_rcu_qsbr_start(pub->rcu);
 		pub->standby_busy = true;
 	}
-	ret = 1;
-out:
-	pub->wanted = NULL;
-	pub->n_wanted = 0;
-	pub->has_wanted = false;
-	return ret;
+	return 1;
 }
 
 /* Bring the free standby up to the active table, so that the next change is only its own. */
@@ -557,7 +554,7 @@ wr_lpm_pub_poll(struct wr_lpm_pub *pub)
 			return 0;
 		pub->standby_busy = false;
 	}
-	if (pub->has_wanted)
+	if (pub->wanted != NULL)
 		ret = publish_wanted(pub);
 	if (!pub->standby_busy && pub->standby_stale && !pub->standby_failed && *pub->slot != NULL)
 		catch_up(pub);
@@ -577,7 +574,6 @@ wr_lpm_pub_set(struct wr_lpm_pub *pub, const struct wr_lpm_prefix *p, size_t n)
 	free(pub->wanted);
 	pub->wanted = set;
 	pub->n_wanted = k;
-	pub->has_wanted = true;
 	pub->standby_failed = false;
 	return wr_lpm_pub_poll(pub);
 }
@@ -588,7 +584,6 @@ wr_lpm_pub_cancel(struct wr_lpm_pub *pub)
 	free(pub->wanted);
 	pub->wanted = NULL;
 	pub->n_wanted = 0;
-	pub->has_wanted = false;
 }
 
 void

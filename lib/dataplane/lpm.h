@@ -109,8 +109,7 @@ struct wr_lpm_pub {
 	bool standby_busy;            /* readers may still be in the standby */
 	bool standby_stale;           /* the standby is behind the active table */
 	bool standby_failed;          /* catching up failed (memory): wait for the next change */
-	bool has_wanted;              /* a set waits for the standby */
-	struct wr_lpm_prefix *wanted; /* sorted, masked, distinct */
+	struct wr_lpm_prefix *wanted; /* sorted, masked, distinct; non-NULL: waits for the standby */
 	size_t n_wanted;
 	/* what happened, for tests and benchmarks */
 	uint64_t n_builds;    /* tables built whole (the first, and after -ENOSPC) */
@@ -150,7 +149,7 @@ wr_lpm_pub_poll(struct wr_lpm_pub *pub);
 static inline bool
 wr_lpm_pub_pending(const struct wr_lpm_pub *pub)
 {
-	return pub->has_wanted;
+	return pub->wanted != NULL;
 }
 
 /** Free both tables and set *slot to NULL. No reader may still use them. */
