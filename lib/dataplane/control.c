@@ -343,11 +343,10 @@ poll_handshakes(struct wr_control *ctl)
 }
 
 static unsigned int
-poll_events(struct wr_control *ctl)
+poll_events(struct wr_control *ctl, uint64_t now)
 {
 	struct wr_gw_event ev[CTL_BUDGET];
 	unsigned int n, i;
-	uint64_t now = wr_ctl_now(ctl);
 
 	n = rte_ring_dequeue_burst_elem(ctl->gw.event_ring, ev, sizeof(ev[0]), CTL_BUDGET, NULL);
 	ctl->events_taken += n;
@@ -372,11 +371,10 @@ poll_events(struct wr_control *ctl)
 
 /* Packets the encap path handed back: no session yet. Hold them and start a handshake. */
 static unsigned int
-poll_held(struct wr_control *ctl)
+poll_held(struct wr_control *ctl, uint64_t now)
 {
 	struct rte_mbuf *pkts[CTL_BUDGET];
 	unsigned int n, i;
-	uint64_t now = wr_ctl_now(ctl);
 
 	n = rte_ring_dequeue_burst(ctl->gw.held_ring, (void **)pkts, CTL_BUDGET, NULL);
 	ctl->held_taken += n;
@@ -409,12 +407,11 @@ poll_held(struct wr_control *ctl)
 
 /* Send what waits for peers that have a sending keypair now. */
 static unsigned int
-flush_held(struct wr_control *ctl)
+flush_held(struct wr_control *ctl, uint64_t now)
 {
 	struct rte_mbuf *pkts[WR_DP_CRYPTO_BURST];
 	uint32_t ids[WR_DP_CRYPTO_BURST];
 	unsigned int total = 0, i = 0;
-	uint64_t now = wr_ctl_now(ctl);
 
 	while (i < ctl->n_held_peers) {
 		uint32_t id = ctl->held_ids[i];
@@ -435,7 +432,7 @@ flush_held(struct wr_control *ctl)
 				cp->head = (uint16_t)((cp->head + 1) % CTL_HELD_MAX);
 				cp->n--;
 			}
-			ctl->lc->now_ns = wr_ctl_now(ctl);
+			ctl->lc->now_ns = now;
 			wr_worker_encap(ctl->lc, cp->iface, pkts, ids, k);
 			total += k;
 		}
@@ -479,16 +476,16 @@ unsigned int
 wr_control_poll(struct wr_control *ctl)
 {
 	struct wr_dataplane *dp = ctl->dp;
-	uint64_t tsc = rte_rdtsc(), now;
+	uint64_t tsc = rte_rdtsc(), now = wr_gw_tsc_to_ns(tsc, dp->clock_hz);
 	unsigned int work = 0, i;
 
-	work += poll_events(ctl);
+	work += poll_events(ctl, now);
 	work += poll_handshakes(ctl);
-	work += poll_held(ctl);
+	now = wr_ctl_now(ctl); /* handshakes take their time */
+	work += poll_held(ctl, now);
 	work += poll_routes(ctl);
 	if (ctl->n_held_peers > 0)
-		work += flush_held(ctl);
-	now = wr_ctl_now(ctl);
+		work += flush_held(ctl, now);
 	/* finding the next deadline walks every peer: once a millisecond is plenty for timers
 	 * counted in seconds */
 	if (tsc >= ctl->next_timers) {
