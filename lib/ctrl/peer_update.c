@@ -114,19 +114,15 @@ keep_existing(struct wr_device *dev, uint8_t (*keys)[WR_KEY_LEN], size_t n)
 	return kept;
 }
 
-/* One entry of a change set, to sort by key and then as listed */
-struct entry {
-	const struct wr_peer_update_peer *p;
-	size_t index;
-};
-
+/* Entries of a change set (pointers into its array), by key and then as listed */
 static int
 cmp_entry(const void *a, const void *b)
 {
-	const struct entry *x = a, *y = b;
-	int c = memcmp(x->p->pub, y->p->pub, WR_KEY_LEN);
+	const struct wr_peer_update_peer *x = *(const struct wr_peer_update_peer *const *)a;
+	const struct wr_peer_update_peer *y = *(const struct wr_peer_update_peer *const *)b;
+	int c = memcmp(x->pub, y->pub, WR_KEY_LEN);
 
-	return c != 0 ? c : (x->index > y->index) - (x->index < y->index);
+	return c != 0 ? c : (x > y) - (x < y);
 }
 
 /*
@@ -140,7 +136,7 @@ static int
 count_peers(struct wr_device *dev, const struct wr_peer_update *r, const uint8_t *own,
 	size_t *n_new, size_t *n_gone)
 {
-	struct entry *order;
+	const struct wr_peer_update_peer **order;
 	size_t n = 0, i, j;
 
 	*n_new = 0;
@@ -150,15 +146,15 @@ count_peers(struct wr_device *dev, const struct wr_peer_update *r, const uint8_t
 		return -ENOMEM;
 	for (i = 0; i < r->npeers; i++)
 		if (own == NULL || memcmp(r->peers[i].pub, own, WR_KEY_LEN) != 0)
-			order[n++] = (struct entry){ .p = &r->peers[i], .index = i };
+			order[n++] = &r->peers[i];
 	qsort(order, n, sizeof(*order), cmp_entry);
 	for (i = 0; i < n; i = j) {
-		const uint8_t *key = order[i].p->pub;
+		const uint8_t *key = order[i]->pub;
 		bool was = !r->replace_peers && wr_device_lookup_peer(dev, key) != NULL;
 		bool is = was, created = false;
 
-		for (j = i; j < n && memcmp(order[j].p->pub, key, WR_KEY_LEN) == 0; j++) {
-			const struct wr_peer_update_peer *p = order[j].p;
+		for (j = i; j < n && memcmp(order[j]->pub, key, WR_KEY_LEN) == 0; j++) {
+			const struct wr_peer_update_peer *p = order[j];
 
 			if (p->remove) {
 				is = false;
