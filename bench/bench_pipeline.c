@@ -453,8 +453,8 @@ report(void)
 			B.failures, drops_total() - B.drops0);
 	} else {
 		printf("bench_pipeline: 1 worker (lcore %u) fed by a generator (lcore %u) over "
-		       "net_ring ports, %s; AEAD backend %s; TSC %.0f MHz\n",
-			WORKER_LCORE, GEN_LCORE,
+		       "net_ring ports (lcore@CPU: %s), %s; AEAD backend %s; TSC %.0f MHz\n",
+			WORKER_LCORE, GEN_LCORE, B.lcores,
 			B.live ? "pushed while the worker runs"
 			       : "the RX ring filled before the worker starts",
 			backend, mhz);
@@ -543,7 +543,7 @@ usage(FILE *f)
 		"usage: bench_pipeline [--quick] [--rounds N] [--packets N] [--size N]\n"
 		"                      [--dir decrypt|encrypt] [--live] [--no-udp-csum] "
 		"[--no-raw] [--huge]\n"
-		"                      [--json] [--verbose]\n"
+		"                      [--cpus G,W] [--json] [--verbose]\n"
 		"\n"
 		"The gateway's worker loop on lcore 1, fed over net_ring ports by a generator on\n"
 		"lcore 0 (EAL: -l 0-1 --no-huge --no-shconf), after an in-process handshake\n"
@@ -568,6 +568,10 @@ usage(FILE *f)
 		"                RX checksum offload would spare the worker verifying it)\n"
 		"  --huge        EAL --in-memory on hugepages (reserve some first, as the gateway\n"
 		"                uses them when it can), instead of --no-huge --no-shconf\n"
+		"  --cpus G,W    run the generator (lcore 0) on CPU G and the worker (lcore 1)\n"
+		"                on CPU W (EAL --lcores 0@G,1@W; default CPUs 0 and 1): pick\n"
+		"                two physical cores, not hyperthreads of one, which would share\n"
+		"                the caches that the generator fills\n"
 		"  --no-raw      pipeline slices only, for profiling the worker:\n"
 		"                perf record -g -C 1 -- bench_pipeline --no-raw --size 1420\n"
 		"  --json        one JSON object instead of the table\n"
@@ -594,6 +598,7 @@ parse_args(int argc, char **argv)
 		{ "no-udp-csum", no_argument, NULL, 'u' },
 		{ "no-raw", no_argument, NULL, 'R' },
 		{ "huge", no_argument, NULL, 'H' },
+		{ "cpus", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -657,6 +662,20 @@ parse_args(int argc, char **argv)
 		case 'H':
 			B.huge = true;
 			break;
+		case 'c': {
+			unsigned int g, wk;
+			char tail;
+
+			if (sscanf(optarg, "%u,%u%c", &g, &wk, &tail) != 2 || g == wk ||
+				g >= RTE_MAX_LCORE || wk >= RTE_MAX_LCORE) {
+				fprintf(stderr, "bench_pipeline: --cpus: two different CPU numbers "
+						"below %u, such as 0,2\n", RTE_MAX_LCORE);
+				return 2;
+			}
+			snprintf(B.lcores, sizeof(B.lcores), "%u@%u,%u@%u", GEN_LCORE, g,
+				WORKER_LCORE, wk);
+			break;
+		}
 		case 'u':
 			B.no_udp_csum = true;
 			break;
@@ -686,15 +705,16 @@ int
 main(int argc, char **argv)
 {
 	char mem[32];
-	char *eal[] = { argv[0], "-l", "0-1", "--main-lcore", "0", "--no-huge", "--no-shconf", "-m",
+	char *eal[] = { argv[0], "--lcores", B.lcores, "--main-lcore", "0", "--no-huge",
+		"--no-shconf", "-m", mem, "--no-pci", "--no-telemetry", "--log-level=warning", NULL };
+	char *eal_huge[] = { argv[0], "--lcores", B.lcores, "--main-lcore", "0", "--in-memory", "-m",
 		mem, "--no-pci", "--no-telemetry", "--log-level=warning", NULL };
-	char *eal_huge[] = { argv[0], "-l", "0-1", "--main-lcore", "0", "--in-memory", "-m", mem,
-		"--no-pci", "--no-telemetry", "--log-level=warning", NULL };
 	unsigned int si, d;
 	size_t mem_mb;
 	int ret, status = EXIT_FAILURE, stdout_fd = -1;
 
 	B.wm.status_fd = -1;
+	snprintf(B.lcores, sizeof(B.lcores), "%u@0,%u@1", GEN_LCORE, WORKER_LCORE);
 	ret = parse_args(argc, argv);
 	if (ret >= 0)
 		return ret;

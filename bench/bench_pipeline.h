@@ -103,6 +103,7 @@ struct bench {
 	bool no_raw; /* pipeline rounds only: for profiling the worker (perf record -C 1) */
 	bool no_udp_csum; /* the remote sends UDP checksum 0 (IPv4 allows it): nothing to verify */
 	bool huge;        /* EAL on hugepages (--in-memory) instead of --no-huge */
+	char lcores[48];  /* EAL --lcores: the generator's and the worker's CPUs */
 	unsigned int failures;
 	uint32_t seq;
 	unsigned int seen[2][2]; /* frames service() took, per wire (WAN, LAN) and TX queue */
