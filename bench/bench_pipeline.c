@@ -447,10 +447,12 @@ report(void)
 	if (B.json) {
 		printf("{\"bench\": \"pipeline\", \"backend\": \"%s\", \"tsc_mhz\": %.0f, "
 		       "\"mode\": \"%s\", \"rounds\": %u, \"packets\": %u, \"reference\": \"%s\", "
+		       "\"udp_checksum\": \"%s\", \"remote_udp_checksum\": %s, "
 		       "\"indicative\": true, \"failures\": %u, \"drops\": %" PRIu64
 		       ", \"results\": [",
 			backend, mhz, B.live ? "live" : "prefill", B.rounds, B.packets, reference,
-			B.failures, drops_total() - B.drops0);
+			B.udp_csum ? "on" : "auto", B.no_udp_csum ? "false" : "true", B.failures,
+			drops_total() - B.drops0);
 	} else {
 		printf("bench_pipeline: 1 worker (lcore %u) fed by a generator (lcore %u) over "
 		       "net_ring ports (lcore@CPU: %s), %s; AEAD backend %s; TSC %.0f MHz\n",
@@ -463,6 +465,10 @@ report(void)
 		       "of lcore 1's thread in TSC cycles per packet (medians)\n",
 			B.rounds, B.packets);
 		printf("bench_pipeline: %s\n", reference);
+		printf("bench_pipeline: UDP checksums: the remote's %s (decrypt verifies them); the "
+		       "gateway's UDPChecksum = %s (encrypt: %s)\n",
+			B.no_udp_csum ? "zero" : "computed", B.udp_csum ? "on" : "auto",
+			B.udp_csum ? "computed" : "zero over IPv4");
 		printf("bench_pipeline: ratio = raw cycles / pipeline cycles per round: median "
 		       "[min, max]; clean: rounds with no preemption of either slice; best: "
 		       "cheapest raw / cheapest pipeline slice\n\n");
@@ -542,7 +548,8 @@ usage(FILE *f)
 	fprintf(f,
 		"usage: bench_pipeline [--quick] [--rounds N] [--packets N] [--size N]\n"
 		"                      [--dir decrypt|encrypt] [--live] [--no-udp-csum] "
-		"[--no-raw] [--huge]\n"
+		"[--udp-csum]\n"
+		"                      [--no-raw] [--huge]\n"
 		"                      [--cpus G,W] [--json] [--verbose]\n"
 		"\n"
 		"The gateway's worker loop on lcore 1, fed over net_ring ports by a generator on\n"
@@ -566,6 +573,9 @@ usage(FILE *f)
 		"  --live        push while the worker loop runs, timed from the push\n"
 		"  --no-udp-csum the remote's data messages carry UDP checksum 0 (as a NIC's\n"
 		"                RX checksum offload would spare the worker verifying it)\n"
+		"  --udp-csum    the gateway's UDPChecksum = on: its data messages carry a\n"
+		"                computed UDP checksum (default auto: none over IPv4 without\n"
+		"                TX offload, which a ring port has not)\n"
 		"  --huge        EAL --in-memory on hugepages (reserve some first, as the gateway\n"
 		"                uses them when it can), instead of --no-huge --no-shconf\n"
 		"  --cpus G,W    run the generator (lcore 0) on CPU G and the worker (lcore 1)\n"
@@ -596,6 +606,7 @@ parse_args(int argc, char **argv)
 		{ "dir", required_argument, NULL, 'd' },
 		{ "live", no_argument, NULL, 'l' },
 		{ "no-udp-csum", no_argument, NULL, 'u' },
+		{ "udp-csum", no_argument, NULL, 'U' },
 		{ "no-raw", no_argument, NULL, 'R' },
 		{ "huge", no_argument, NULL, 'H' },
 		{ "cpus", required_argument, NULL, 'c' },
@@ -678,6 +689,9 @@ parse_args(int argc, char **argv)
 		}
 		case 'u':
 			B.no_udp_csum = true;
+			break;
+		case 'U':
+			B.udp_csum = true;
 			break;
 		case 'v':
 			B.verbose = true;

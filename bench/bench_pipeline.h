@@ -102,6 +102,7 @@ struct bench {
 	bool live;   /* the worker runs while the generator pushes (default: pre-filled ring) */
 	bool no_raw; /* pipeline rounds only: for profiling the worker (perf record -C 1) */
 	bool no_udp_csum; /* the remote sends UDP checksum 0 (IPv4 allows it): nothing to verify */
+	bool udp_csum;    /* the gateway's UDPChecksum = on: it sums every message it sends */
 	bool huge;        /* EAL on hugepages (--in-memory) instead of --no-huge */
 	char lcores[48];  /* EAL --lcores: the generator's and the worker's CPUs */
 	unsigned int failures;

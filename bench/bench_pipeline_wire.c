@@ -433,6 +433,7 @@ static const char conf_fmt[] = "[Gateway]\n"
 			       "Port = wan\n"
 			       "Address = 198.51.100.1/25\n"
 			       "MTU = %u\n"
+			       "UDPChecksum = %s\n"
 			       "[Peer]\n"
 			       "PublicKey = %s\n"
 			       "Endpoint = 192.0.2.2:%u\n"
@@ -460,7 +461,7 @@ make_conf(char *buf, size_t len, const char *wan_dev, const char *lan_dev, uint8
 	snprintf(
 		sock, sizeof(sock), "/run/wirerate/bench_pipeline.%u.sock", (unsigned int)getpid());
 	n = snprintf(buf, len, conf_fmt, GEN_LCORE, WORKER_LCORE, sock, wan_dev, lan_dev, ifname,
-		gw_b64, WG_PORT, MTU, rem_b64, WG_PORT);
+		gw_b64, WG_PORT, MTU, B.udp_csum ? "on" : "auto", rem_b64, WG_PORT);
 	wr_wipe(gw_priv, sizeof(gw_priv));
 	wr_wipe(gw_b64, sizeof(gw_b64));
 	return n > 0 && (size_t)n < len ? 0 : -E2BIG;

@@ -377,6 +377,19 @@ set_mtu(struct parser *p, const struct key_def *k, char *value)
 }
 
 static int
+set_udp_checksum(struct parser *p, const struct key_def *k, char *value)
+{
+	if (!strcasecmp(value, "on"))
+		cur_iface(p)->udp_checksum = true;
+	else if (!strcasecmp(value, "auto"))
+		cur_iface(p)->udp_checksum = false;
+	else
+		return wr_config_fail(p, p->line, "%s: '%.*s': expected auto or on", k->name,
+			WR_CONFIG_ECHO_MAX, value);
+	return 0;
+}
+
+static int
 set_ignored(struct parser *p, const struct key_def *k, char *value)
 {
 	return wr_config_warn(
@@ -648,6 +661,7 @@ static const struct key_def keys[] = {
 	{ "ListenPort", K_LISTEN_PORT, WR_CONFIG_IN(SEC_INTERFACE), false, set_listen_port },
 	{ "Port", K_PORT, WR_CONFIG_IN(SEC_INTERFACE), false, set_port },
 	{ "MTU", K_MTU, WR_CONFIG_IN(SEC_INTERFACE), false, set_mtu },
+	{ "UDPChecksum", K_UDP_CHECKSUM, WR_CONFIG_IN(SEC_INTERFACE), false, set_udp_checksum },
 	{ "PublicKey", K_PUBLIC_KEY, WR_CONFIG_IN(SEC_PEER), false, set_public_key },
 	{ "PresharedKey", K_PRESHARED_KEY, WR_CONFIG_IN(SEC_PEER), false, set_preshared_key },
 	{ "Endpoint", K_ENDPOINT, WR_CONFIG_IN(SEC_PEER), false, set_endpoint },

@@ -135,6 +135,10 @@ struct wr_config_interface {
 	/** Tunnel MTU (MTU), WR_CONFIG_MTU_MIN..WR_CONFIG_MTU_MAX, at least WR_CONFIG_MTU_MIN_IPV6
 	 *  when the tunnel carries IPv6; default WR_CONFIG_MTU_DEFAULT. */
 	uint16_t mtu;
+	/** UDPChecksum = on (true): every data message sent carries a UDP checksum, the NIC's or
+	 *  computed. auto (false, the default): the NIC's where the output port offers it, else
+	 *  none over IPv4 (zero, RFC 768; the message is authenticated), computed over IPv6. */
+	bool udp_checksum;
 	/** The peers, in file order; may be empty. */
 	struct wr_config_peer *peers;
 	/** Number of entries in peers. */

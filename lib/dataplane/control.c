@@ -57,6 +57,7 @@ setup_iface(struct wr_control *ctl, const struct wr_config *cfg, size_t i, char 
 	gi->port = (uint16_t)ci->port;
 	gi->listen_port = ci->listen_port;
 	gi->mtu = ci->mtu;
+	gi->udp_checksum = ci->udp_checksum;
 	ifc->kt = wr_keytable_create(ctl->capacity * 3, ctl->gw.peers, ctl->gw.rcu, ctl->socket);
 	ifc->dev = wr_device_create(&wr_ctl_engine_ops, ifc);
 	if (ifc->kt == NULL || ifc->dev == NULL) {

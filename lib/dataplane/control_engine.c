@@ -142,7 +142,10 @@ op_send(void *ctx, const struct wr_endpoint *to, const void *buf, size_t len)
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (wr_encap_udp(m, &src, to, CTL_TTL) != 0 ||
+	/* the engine's data messages are keepalives: the interface's UDPChecksum, as the workers' */
+	if (wr_encap_udp(m, &src, to, CTL_TTL,
+		    len >= 1 && data[0] == WR_MSG_DATA && !gi->udp_checksum ? WR_UDP_CSUM_NONE
+									: WR_UDP_CSUM_SW) != 0 ||
 		(eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eh))) == NULL) {
 		wr_dp_drop(lc, WR_DP_DROP_NO_MBUF, m);
 		return;

@@ -292,7 +292,7 @@ payload_word_sum(const uint8_t *p, uint32_t len, uint64_t sum)
 int
 wr_encap_hdr_init(struct wr_encap_hdr *h, const struct wr_endpoint *src,
 	const struct wr_endpoint *dst, uint8_t ttl, const struct rte_ether_addr *smac,
-	const struct rte_ether_addr *dmac, bool offload)
+	const struct rte_ether_addr *dmac, enum wr_udp_csum csum)
 {
 	bool v6 = dst->sa.sa_family == AF_INET6;
 	unsigned int l2 = smac != NULL ? sizeof(struct rte_ether_hdr) : 0;
@@ -307,7 +307,7 @@ wr_encap_hdr_init(struct wr_encap_hdr *h, const struct wr_endpoint *src,
 	h->len = (uint8_t)(l2 + l3 + sizeof(*uh));
 	h->l2_len = (uint8_t)l2;
 	h->v6 = v6;
-	h->offload = offload;
+	h->csum = (uint8_t)(v6 && csum == WR_UDP_CSUM_NONE ? WR_UDP_CSUM_SW : csum);
 	p = h->bytes + sizeof(h->bytes) - h->len;
 	if (l2 > 0) {
 		struct rte_ether_hdr *eh = (struct rte_ether_hdr *)p;
@@ -329,7 +329,8 @@ wr_encap_hdr_init(struct wr_encap_hdr *h, const struct wr_endpoint *src,
 		uh->dst_port = dst->in6.sin6_port;
 		h->phdr_sum = __rte_raw_cksum(ip6->src_addr, 32, 0);
 		h->packet_type = RTE_PTYPE_L3_IPV6 | RTE_PTYPE_L4_UDP;
-		h->ol_flags = offload ? RTE_MBUF_F_TX_UDP_CKSUM | RTE_MBUF_F_TX_IPV6 : 0;
+		h->ol_flags = h->csum == WR_UDP_CSUM_OFFLOAD ? RTE_MBUF_F_TX_UDP_CKSUM | RTE_MBUF_F_TX_IPV6
+							       : 0;
 	} else {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + l2);
 
@@ -344,7 +345,8 @@ wr_encap_hdr_init(struct wr_encap_hdr *h, const struct wr_endpoint *src,
 		h->ip_sum = __rte_raw_cksum(ip, sizeof(*ip), 0);
 		h->phdr_sum = __rte_raw_cksum(&ip->src_addr, 8, 0);
 		h->packet_type = RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_UDP;
-		h->ol_flags = offload ? RTE_MBUF_F_TX_UDP_CKSUM | RTE_MBUF_F_TX_IPV4 : 0;
+		h->ol_flags = h->csum == WR_UDP_CSUM_OFFLOAD ? RTE_MBUF_F_TX_UDP_CKSUM | RTE_MBUF_F_TX_IPV4
+							       : 0;
 	}
 	/* the pseudo-header's next header, as rte_ipv4_phdr_cksum() and rte_ipv6_phdr_cksum() */
 	h->phdr_sum += rte_cpu_to_be_16(IPPROTO_UDP);
@@ -396,7 +398,9 @@ wr_encap_hdr_put(struct rte_mbuf *m, const struct wr_encap_hdr *h)
 		ip->total_length = total;
 		ip->hdr_checksum = (uint16_t)~wr_cksum_fold((uint64_t)h->ip_sum + total);
 	}
-	if (h->offload) {
+	if (h->csum == WR_UDP_CSUM_NONE) {
+		/* IPv4 only: the template's zero stays, "no checksum" */
+	} else if (h->csum == WR_UDP_CSUM_OFFLOAD) {
 		/* the NIC completes what the pseudo-header starts */
 		uh->dgram_cksum = wr_cksum_fold((uint64_t)h->phdr_sum + be_udplen);
 	} else {
@@ -420,12 +424,11 @@ wr_encap_hdr_put(struct rte_mbuf *m, const struct wr_encap_hdr *h)
 
 int
 wr_encap_udp(struct rte_mbuf *m, const struct wr_endpoint *src, const struct wr_endpoint *dst,
-	uint8_t ttl)
+	uint8_t ttl, enum wr_udp_csum csum)
 {
 	struct wr_encap_hdr h;
 	int ret;
 
-	ret = wr_encap_hdr_init(&h, src, dst, ttl, NULL, NULL,
-		(m->ol_flags & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_UDP_CKSUM);
+	ret = wr_encap_hdr_init(&h, src, dst, ttl, NULL, NULL, csum);
 	return ret != 0 ? ret : wr_encap_hdr_put(m, &h);
 }

@@ -68,6 +68,13 @@ wr_encap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *
 	struct rte_mbuf **pkts, const uint32_t *peer_ids, unsigned int n, uint64_t now,
 	struct wr_encap_result *res);
 
+/** Who puts the UDP checksum of the messages a struct wr_encap_hdr sends (RFC 768, RFC 8200). */
+enum wr_udp_csum {
+	WR_UDP_CSUM_SW,      /* wr_encap_hdr_put() computes it */
+	WR_UDP_CSUM_OFFLOAD, /* the NIC completes it (RTE_ETH_TX_OFFLOAD_UDP_CKSUM) */
+	WR_UDP_CSUM_NONE,    /* IPv4: zero, "no checksum"; over IPv6 computed as WR_UDP_CSUM_SW */
+};
+
 /**
  * The outer headers of the data messages from one source to one endpoint, built once
  * (wr_encap_hdr_init()) and put in front of each message (wr_encap_hdr_put()) with its lengths
@@ -78,7 +85,7 @@ struct wr_encap_hdr {
 	uint8_t len;       /* their bytes: l2 + l3 + UDP */
 	uint8_t l2_len;    /* 0 or 14 */
 	bool v6;
-	bool offload;         /* the UDP checksum is the NIC's to complete */
+	uint8_t csum;         /* enum wr_udp_csum, NONE only over IPv4 */
 	uint32_t ip_sum;      /* IPv4: the header's word sum without its total length */
 	uint32_t phdr_sum;    /* the pseudo-header's word sum without its length */
 	uint32_t port_sum;    /* the UDP ports' words */
@@ -90,18 +97,19 @@ struct wr_encap_hdr {
 /**
  * Build @p h for UDP from @p src to @p dst (same family; addresses and ports as in a sockaddr),
  * TTL or hop limit @p ttl, behind Ethernet from @p smac to @p dmac (both NULL: no Ethernet);
- * @p offload: the port completes UDP checksums (RTE_ETH_TX_OFFLOAD_UDP_CKSUM). Returns 0 or
- * -EAFNOSUPPORT (families differ or unknown).
+ * the UDP checksum as @p csum says (WR_UDP_CSUM_NONE over IPv6 is WR_UDP_CSUM_SW: IPv6 requires
+ * it). Returns 0 or -EAFNOSUPPORT (families differ or unknown).
  */
 int
 wr_encap_hdr_init(struct wr_encap_hdr *h, const struct wr_endpoint *src,
 	const struct wr_endpoint *dst, uint8_t ttl, const struct rte_ether_addr *smac,
-	const struct rte_ether_addr *dmac, bool offload);
+	const struct rte_ether_addr *dmac, enum wr_udp_csum csum);
 
 /**
  * Put the headers @p h in front of the data message @p m (one segment): IPv4 total length and
- * header checksum, UDP length and checksum (with h->offload, the pseudo-header's sum for the NIC
- * to complete and RTE_MBUF_F_TX_UDP_CKSUM with RTE_MBUF_F_TX_IPV4 or IPV6 in m->ol_flags), then
+ * header checksum, UDP length and checksum (computed; zero with WR_UDP_CSUM_NONE; with
+ * WR_UDP_CSUM_OFFLOAD, the pseudo-header's sum for the NIC to complete and
+ * RTE_MBUF_F_TX_UDP_CKSUM with RTE_MBUF_F_TX_IPV4 or IPV6 in m->ol_flags), then
  * m->tx_offload (l2_len, l3_len, l4_len) and m->packet_type. Returns 0, -EMSGSIZE (longer than an
  * IP packet can be) or -ENOSPC (no headroom, or more than one segment).
  */
@@ -111,15 +119,13 @@ wr_encap_hdr_put(struct rte_mbuf *m, const struct wr_encap_hdr *h);
 /**
  * Put UDP and IPv4 or IPv6 headers in front of the data message @p m, from @p src to @p dst
  * (same family; addresses and ports as in a sockaddr), TTL or hop limit @p ttl, with the IPv4
- * header and the UDP checksums computed; when the caller set RTE_MBUF_F_TX_UDP_CKSUM in
- * m->ol_flags (the port offers RTE_ETH_TX_OFFLOAD_UDP_CKSUM), the UDP checksum field gets the
- * pseudo-header's sum for the NIC to complete and RTE_MBUF_F_TX_IPV4 or IPV6 is set. Sets
+ * header's checksum computed and the UDP checksum as @p csum says (wr_encap_hdr_init()). Sets
  * m->l2_len = 0, l3_len, l4_len and packet_type; the caller prepends Ethernet (and sets l2_len).
  * Returns 0, -EAFNOSUPPORT (families differ or unknown), -EMSGSIZE (longer than an IP packet can
  * be) or -ENOSPC (no headroom).
  */
 int
 wr_encap_udp(struct rte_mbuf *m, const struct wr_endpoint *src, const struct wr_endpoint *dst,
-	uint8_t ttl);
+	uint8_t ttl, enum wr_udp_csum csum);
 
 #endif /* WR_DP_ENCAP_H */

@@ -47,6 +47,7 @@ struct wr_gw_iface {
 	uint16_t port;        /* the port whose addresses take its UDP */
 	uint16_t listen_port; /* host order; atomic (the UAPI may change it) */
 	uint32_t mtu;
+	bool udp_checksum; /* [Interface] UDPChecksum = on: data messages over IPv4 carry one too */
 	struct wr_lpm *lpm; /* cryptokey routing: inner address -> peer id; RCU-published */
 	struct wr_dp_crypto_tables tables; /* keytable, peers, MTU, source lookup */
 	unsigned int n_addrs;

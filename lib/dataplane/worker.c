@@ -524,8 +524,8 @@ struct tx_route {
 };
 
 static void
-route_of(struct wr_dp_lcore *lc, const struct wr_port *port, const struct wr_endpoint *to,
-	uint16_t lport, struct tx_route *r)
+route_of(struct wr_dp_lcore *lc, const struct wr_gw_iface *gi, const struct wr_port *port,
+	const struct wr_endpoint *to, uint16_t lport, struct tx_route *r)
 {
 	const struct wr_gw *gw = lc->dp->gw;
 	bool v6 = to->sa.sa_family == AF_INET6;
@@ -535,6 +535,7 @@ route_of(struct wr_dp_lcore *lc, const struct wr_port *port, const struct wr_end
 	struct rte_ether_addr mac;
 	struct wr_endpoint src;
 	const struct wr_port *out;
+	enum wr_udp_csum csum;
 
 	r->state = ROUTE_NONE;
 	if (a == NULL || !wr_fib_lookup(&gw->fib, to->sa.sa_family, dst, &r->port, r->nh) ||
@@ -553,8 +554,16 @@ route_of(struct wr_dp_lcore *lc, const struct wr_port *port, const struct wr_end
 	/* the control lcore resolves the next hop itself (wr_fib_output_via()) */
 	r->direct = !lc->control &&
 		    wr_fib_nh_get(&gw->fib, r->port, to->sa.sa_family, r->nh, &mac);
+	/*
+	 * The UDP checksum: the NIC's where the output port offers it; else, unless UDPChecksum =
+	 * on, none over IPv4 (RFC 768 allows it, and the message is authenticated end to end by
+	 * its tag: a checksum would cost a pass over every byte sent).
+	 */
+	csum = out->tx_udp_cksum ? WR_UDP_CSUM_OFFLOAD
+	       : gi->udp_checksum ? WR_UDP_CSUM_SW
+				  : WR_UDP_CSUM_NONE;
 	if (wr_encap_hdr_init(&r->hdr, &src, to, WORKER_TTL, &out->mac,
-		    r->direct ? &mac : &unknown, out->tx_udp_cksum) == 0)
+		    r->direct ? &mac : &unknown, csum) == 0)
 		r->state = ROUTE_OK;
 }
 
@@ -583,7 +592,7 @@ wr_worker_encap(struct wr_dp_lcore *lc, unsigned int iface, struct rte_mbuf **pk
 		struct tx_route *r = &route[res->sealed_tx[i]];
 
 		if (r->state == ROUTE_UNKNOWN)
-			route_of(lc, port, to, lport, r);
+			route_of(lc, gi, port, to, lport, r);
 		if (r->state != ROUTE_OK) {
 			wr_dp_drop(lc, WR_DP_DROP_NO_ROUTE_OUT, m);
 			continue;

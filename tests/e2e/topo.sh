@@ -33,6 +33,7 @@
 #                            mtu=N                the interface's MTU
 #                            address=LIST         the interface's Address (its own addresses
 #                                                 inside the tunnel, e.g. 198.51.100.254/24)
+#                            udpsum=auto|on       the interface's UDPChecksum (default: unset)
 #                          and TOPO_EXTRA_PEERS, when set, is appended verbatim (more [Peer]s)
 #   topo_branch_up [OPTION=VALUE...]
 #                          start and configure the branch's wireguard-go; options:
@@ -103,7 +104,7 @@ topo_opt()
 
 topo_gateway_conf()
 {
-	local file=$1 endpoint outer keepalive psk workers mtu ep address
+	local file=$1 endpoint outer keepalive psk workers mtu ep address udpsum
 
 	shift
 	endpoint=$(topo_opt endpoint yes "$@")
@@ -113,6 +114,7 @@ topo_gateway_conf()
 	workers=$(topo_opt workers 1 "$@")
 	mtu=$(topo_opt mtu 1420 "$@")
 	address=$(topo_opt address '' "$@")
+	udpsum=$(topo_opt udpsum '' "$@")
 	if [ "$outer" = 6 ]; then
 		ep="[$TOPO_BRWAN6]:$TOPO_PORT"
 	else
@@ -138,6 +140,7 @@ topo_gateway_conf()
 		Port = wan
 		MTU = $mtu
 		$([ -z "$address" ] || echo "Address = $address")
+		$([ -z "$udpsum" ] || echo "UDPChecksum = $udpsum")
 
 		[Peer]
 		PublicKey = $(cat "$WRE_TMP/br.pub")

@@ -15,6 +15,10 @@
 #                 the LAN host)
 #   keepalive     PersistentKeepalive = 1 on the gateway: keepalives (32-byte data messages) on
 #                 the wire while the tunnel is otherwise idle (tcpdump on the WAN link)
+#   udp_checksum  the UDP checksums of the gateway's data messages on the WAN link (tcpdump,
+#                 checked with scapy): none (zero) over IPv4 by default, and wireguard-go takes
+#                 them (ping both ways); right ones, none zero, with UDPChecksum = on; right ones
+#                 over IPv6 by default
 #   two_peers     a second branch peer (a second wireguard-go): each peer is routed only its own
 #                 AllowedIPs and may send only from them
 #
@@ -91,6 +95,8 @@ scenario_iperf()
 
 scenario_outer6()
 {
+	local sums
+
 	start endpoint=yes outer=6
 	topo_ping lan "$TOPO_BR4" -W 10
 	topo_ping lan -6 "$TOPO_BR6" -W 10
@@ -103,6 +109,11 @@ scenario_outer6()
 	iperf_server lan "$TOPO_LAN4"
 	iperf_check br "$TOPO_LAN4" 3
 	iperf_check br "$TOPO_LAN4" 3 -R
+	# IPv6 requires a UDP checksum: computed although UDPChecksum is auto
+	sums=$(udp_sums_of_pings auto6 6)
+	wre_log "UDPChecksum unset, outer IPv6: $sums"
+	[[ "$sums" =~ ^zero\ 0\ good\ ([0-9]+)\ bad\ 0$ ]] && [ "${BASH_REMATCH[1]}" -ge 6 ] ||
+		wre_fail "data messages over IPv6: $sums, not all right"
 	wre_gateway_stop
 }
 
@@ -204,6 +215,43 @@ udp[8] = 4"
 	wre_gateway_stop
 }
 
+# udp_sums_of_pings NAME OUTER: ping the branch from the LAN host and back over the outer
+# family OUTER while the WAN link is captured; prints the gateway's data messages' checksums
+# ("zero Z good G bad B", wr_craft.py udp-sums)
+udp_sums_of_pings()
+{
+	local name=$1 outer=$2 src=$TOPO_GWWAN4
+
+	[ "$outer" = 6 ] && src=$TOPO_GWWAN6
+	wre_capture_start br "$TOPO_BR_IF" "$name" "udp and src host $src and udp src port $TOPO_PORT"
+	topo_ping lan "$TOPO_BR4" -W 10
+	topo_ping br -I "$TOPO_BR4" "$TOPO_LAN4" -W 10
+	wre_capture_stop "$WRE_CAPTURE_PID"
+	/usr/bin/python3 "$(dirname "$0")/wr_craft.py" udp-sums "$WRE_TMP/$name.pcap" --type 4
+}
+
+scenario_udp_checksum()
+{
+	local sums
+
+	wri_need_cmd tcpdump
+	start endpoint=yes
+	sums=$(udp_sums_of_pings auto4 4)
+	wre_log "UDPChecksum unset, outer IPv4: $sums"
+	# six echo requests or replies at least (the pings passed: wireguard-go took them)
+	[[ "$sums" =~ ^zero\ ([0-9]+)\ good\ 0\ bad\ 0$ ]] && [ "${BASH_REMATCH[1]}" -ge 6 ] ||
+		wre_fail "data messages over IPv4 with UDPChecksum unset: $sums, not all zero"
+	wre_gateway_stop
+
+	topo_gateway_conf "$WRE_TMP/gw.conf" endpoint=yes udpsum=on
+	topo_gateway_up "$WRE_TMP/gw.conf"
+	sums=$(udp_sums_of_pings on4 4)
+	wre_log "UDPChecksum = on, outer IPv4: $sums"
+	[[ "$sums" =~ ^zero\ 0\ good\ ([0-9]+)\ bad\ 0$ ]] && [ "${BASH_REMATCH[1]}" -ge 6 ] ||
+		wre_fail "data messages over IPv4 with UDPChecksum = on: $sums, not all right"
+	wre_gateway_stop
+}
+
 # A second wireguard-go in the branch's namespace, on port 51821, is the gateway's second peer:
 # tunnel address 198.51.100.129, AllowedIPs 198.51.100.128/25 and 2001:db8:4::/64 at the
 # gateway (the first peer's /24 narrows to 198.51.100.0/25). The branch routes the LAN host's
@@ -280,7 +328,9 @@ Endpoint = $TOPO_BRWAN4:51821"
 
 wre_init
 case "$SCENARIO" in
-iperf | outer6 | psk | psk_mismatch | roam | keepalive | two_peers) "scenario_$SCENARIO" ;;
+iperf | outer6 | psk | psk_mismatch | roam | keepalive | udp_checksum | two_peers)
+	"scenario_$SCENARIO"
+	;;
 *) wre_fail "unknown scenario $SCENARIO" ;;
 esac
 wre_log "ok"

@@ -18,6 +18,9 @@ Run it inside a namespace, with Debian's /usr/bin/python3 (its python3-scapy):
       of those types (default: data messages, 4); prints "replayed N"
   wr_craft.py count PCAP [--type T]
       print how many frames of PCAP carry a WireGuard message (of type T)
+  wr_craft.py udp-sums PCAP [--type T]
+      for the frames of PCAP that carry a WireGuard message (of type T), print how many have a
+      UDP checksum of zero ("none", IPv4 only), a right one and a wrong one: "zero Z good G bad B"
   wr_craft.py sent-by PCAP ADDR [-v]
       print how many IP packets in PCAP come from ADDR, neighbour discovery aside (a capture
       on the gateway's WAN link proves it answered nothing); -v lists them on stderr
@@ -155,6 +158,29 @@ def cmd_count(a):
     print(n)
 
 
+def cmd_udp_sums(a):
+    sc = load_scapy()
+    zero = good = bad = 0
+    for f in sc.rdpcap(a.pcap):
+        t = wg_type(f)
+        if t is None or (a.type is not None and t != a.type):
+            continue
+        ip = f[sc.IPv6] if sc.IPv6 in f else f[sc.IP]
+        got = f[sc.UDP].chksum
+        if got == 0:
+            zero += 1
+            continue
+        # scapy computes the checksum again when the field is unset
+        again = ip.copy()
+        del again[sc.UDP].chksum
+        want = type(again)(bytes(again))[sc.UDP].chksum
+        if got == want:
+            good += 1
+        else:
+            bad += 1
+    print("zero", zero, "good", good, "bad", bad)
+
+
 def cmd_sent_by(a):
     """IP packets from ADDR in PCAP: everything but neighbour discovery (ARP is not IP)."""
     sc = load_scapy()
@@ -191,13 +217,16 @@ def main():
     c = sub.add_parser("count")
     c.add_argument("pcap")
     c.add_argument("--type", type=int)
+    u = sub.add_parser("udp-sums")
+    u.add_argument("pcap")
+    u.add_argument("--type", type=int)
     b = sub.add_parser("sent-by")
     b.add_argument("pcap")
     b.add_argument("addr")
     b.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
     {"garbage": cmd_garbage, "initiation": cmd_initiation, "replay": cmd_replay,
-     "count": cmd_count, "sent-by": cmd_sent_by}[a.cmd](a)
+     "count": cmd_count, "udp-sums": cmd_udp_sums, "sent-by": cmd_sent_by}[a.cmd](a)
 
 
 if __name__ == "__main__":

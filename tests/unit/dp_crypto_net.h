@@ -225,7 +225,7 @@ frame_of(const void *msg, size_t len, const struct wr_endpoint *from, const stru
 	struct rte_mbuf *m = mbuf_of(msg, len);
 	struct rte_ether_hdr *eh;
 
-	if (wr_encap_udp(m, from, to, 64) != 0)
+	if (wr_encap_udp(m, from, to, 64, WR_UDP_CSUM_SW) != 0)
 		printf("wr_encap_udp failed\n");
 	eh = (void *)rte_pktmbuf_prepend(m, sizeof(*eh));
 	memset(eh, 0, sizeof(*eh));

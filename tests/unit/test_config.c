@@ -418,6 +418,7 @@ check_multi(const struct wr_config *cfg)
 			!memcmp(a->peers[0].public_key, b->peers[0].public_key, 32),
 		"one peer key in two interfaces");
 	CHECK(a->mtu == 1280 && b->mtu == 576, "MTU 1280 with IPv6, 576 without");
+	CHECK(a->udp_checksum && !b->udp_checksum, "UDPChecksum = on; auto by default");
 	CHECK(key_is(b->public_key, PUB2), "second interface's derived key");
 	CHECK(cfg->n_warnings == 1 && has_warning(cfg, 4, "[Port lan] has no Address"),
 		"port without addresses warns once, on the Port line");
@@ -428,6 +429,7 @@ static const char multi_example[] = "[Interface wg0]\n"
 				    "ListenPort = 51820\n"
 				    "Port = lan\n"
 				    "MTU = 1280\n"
+				    "udpchecksum = On\n"
 				    "[Peer]\n"
 				    "PublicKey = " PUB3 "\n"
 				    "AllowedIPs = 2001:db8::/32\n" PORT_WAN "[Port lan]\n"

@@ -31,7 +31,8 @@ test_udp_cksum(void)
 			for (f = 0; f < 2; f++) {
 				struct rte_mbuf *m = mbuf_of(data, len);
 
-				if (wr_encap_udp(m, f ? &s6 : &s4, f ? &d6 : &d4, 64) != 0) {
+				if (wr_encap_udp(m, f ? &s6 : &s4, f ? &d6 : &d4, 64,
+					    WR_UDP_CSUM_SW) != 0) {
 					bad++;
 					rte_pktmbuf_free(m);
 					continue;
@@ -51,8 +52,8 @@ test_udp_cksum(void)
 		const struct rte_udp_hdr *uh;
 		uint16_t phdr;
 
-		m->ol_flags |= RTE_MBUF_F_TX_UDP_CKSUM;
-		CHECK(wr_encap_udp(m, f ? &s6 : &s4, f ? &d6 : &d4, 64) == 0, "offloaded");
+		CHECK(wr_encap_udp(m, f ? &s6 : &s4, f ? &d6 : &d4, 64, WR_UDP_CSUM_OFFLOAD) == 0,
+			"offloaded");
 		uh = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, m->l3_len);
 		phdr = f ? rte_ipv6_phdr_cksum(rte_pktmbuf_mtod(m, const void *), m->ol_flags)
 			 : rte_ipv4_phdr_cksum(rte_pktmbuf_mtod(m, const void *), m->ol_flags);
@@ -88,14 +89,14 @@ test_encap_hdr(void)
 	ep4(&d4, "203.0.113.7", 4321);
 	ep6(&s6, "2001:db8::1", 51820);
 	ep6(&d6, "2001:db8:7::7", 4321);
-	CHECK(wr_encap_hdr_init(&h, &s4, &d6, 64, NULL, NULL, false) == -EAFNOSUPPORT,
+	CHECK(wr_encap_hdr_init(&h, &s4, &d6, 64, NULL, NULL, WR_UDP_CSUM_SW) == -EAFNOSUPPORT,
 		"families differ: refused");
 	for (f = 0; f < 2; f++) {
 		bool v6 = f == 1;
 		unsigned int l3 = v6 ? 40 : 20, len = 14 + l3 + 8;
 
-		CHECK(wr_encap_hdr_init(&h, v6 ? &s6 : &s4, v6 ? &d6 : &d4, 63, &smac, &dmac, false) ==
-				      0 &&
+		CHECK(wr_encap_hdr_init(&h, v6 ? &s6 : &s4, v6 ? &d6 : &d4, 63, &smac, &dmac,
+			      WR_UDP_CSUM_SW) == 0 &&
 			      h.len == len && h.l2_len == 14,
 			"IPv%c template", v6 ? '6' : '4');
 		for (r = 0; r < RTE_DIM(rooms); r++) {
@@ -169,8 +170,8 @@ test_encap_hdr(void)
 			v6 ? '6' : '4', bad);
 
 		/* the port completes the UDP checksum: the pseudo-header's sum and the flags */
-		CHECK(wr_encap_hdr_init(&h, v6 ? &s6 : &s4, v6 ? &d6 : &d4, 64, &smac, &dmac, true) ==
-				0,
+		CHECK(wr_encap_hdr_init(&h, v6 ? &s6 : &s4, v6 ? &d6 : &d4, 64, &smac, &dmac,
+			      WR_UDP_CSUM_OFFLOAD) == 0,
 			"offloading template");
 		{
 			struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
@@ -190,6 +191,37 @@ test_encap_hdr(void)
 				v6 ? '6' : '4');
 			rte_pktmbuf_free(m);
 		}
+
+		/*
+		 * No checksum asked for (UDPChecksum = auto, no offload): zero over IPv4 (RFC 768),
+		 * computed all the same over IPv6 (RFC 8200); the IPv4 header's own checksum stays.
+		 */
+		CHECK(wr_encap_hdr_init(&h, v6 ? &s6 : &s4, v6 ? &d6 : &d4, 64, &smac, &dmac,
+			      WR_UDP_CSUM_NONE) == 0,
+			"template without a UDP checksum");
+		{
+			struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+			const struct rte_udp_hdr *uh;
+
+			memcpy(rte_pktmbuf_append(m, sizeof(payload)), payload, sizeof(payload));
+			CHECK(wr_encap_hdr_put(m, &h) == 0, "put without a UDP checksum");
+			uh = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, 14 + l3);
+			CHECK((m->ol_flags & (RTE_MBUF_F_TX_UDP_CKSUM | RTE_MBUF_F_TX_IPV4 |
+						     RTE_MBUF_F_TX_IPV6)) == 0 &&
+					uh->dgram_len == rte_cpu_to_be_16(8 + sizeof(payload)),
+				"IPv%c: no offload asked for, UDP length set", v6 ? '6' : '4');
+			if (v6) {
+				rte_pktmbuf_adj(m, 14);
+				CHECK(uh->dgram_cksum != 0 && udp_cksum_good(m, true),
+					"IPv6: the UDP checksum computed all the same");
+			} else {
+				CHECK(uh->dgram_cksum == 0 &&
+						rte_raw_cksum(rte_pktmbuf_mtod_offset(m, const void *, 14),
+							20) == 0xffff,
+					"IPv4: UDP checksum zero, the IP header's checksum right");
+			}
+			rte_pktmbuf_free(m);
+		}
 	}
 
 	/*
@@ -199,7 +231,8 @@ test_encap_hdr(void)
 	{
 		struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
 
-		CHECK(wr_encap_hdr_init(&h, &s4, &d4, 64, NULL, NULL, true) == 0, "IPv4, no Ethernet");
+		CHECK(wr_encap_hdr_init(&h, &s4, &d4, 64, NULL, NULL, WR_UDP_CSUM_OFFLOAD) == 0,
+			"IPv4, no Ethernet");
 		rte_pktmbuf_append(m, 100);
 		m->pkt_len = UINT16_MAX - 20 - 8 + 1;
 		CHECK(wr_encap_hdr_put(m, &h) == -EMSGSIZE, "65,508 bytes over IPv4: -EMSGSIZE");
