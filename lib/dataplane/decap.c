@@ -12,6 +12,7 @@
 #include <rte_udp.h>
 
 #include "decap.h"
+#include "host.h"
 #include "keytable.h"
 #include "wr_messages.h"
 #include "wr_replay.h"
@@ -89,7 +90,7 @@ wr_decap_parse(struct rte_mbuf *m)
 		if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
 			((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) !=
 					RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
-				rte_raw_cksum(ip, l3) != 0xffff))
+				!wr_ip4_hdr_cksum_ok(ip, l3)))
 			return -EINVAL;
 	} else if (type == RTE_ETHER_TYPE_IPV6) {
 		const struct rte_ipv6_hdr *ip6 = (const void *)(p + l2);
