@@ -100,6 +100,40 @@ wr_fib_output_via(struct wr_fib *fib, struct wr_dp_lcore *lc, struct rte_ring *m
 	struct rte_mbuf *m, int family, uint16_t port, const uint8_t *nh);
 
 /**
+ * The way out to one destination, which a worker finds once for the packets of a burst that go
+ * to it (wr_fib_way()) rather than once per packet: its route, whether the destination is one
+ * of that port's own addresses, and the next hop's MAC when the cache has it.
+ */
+struct wr_fib_way {
+	int family; /* AF_INET or AF_INET6; 0: holds nothing */
+	uint8_t dst[16];
+	uint16_t port;
+	uint8_t nh[16];
+	bool ours;   /* dst is an address of the port itself */
+	bool direct; /* mac holds the next hop's: the frame goes straight to the port */
+	struct rte_ether_addr mac;
+};
+
+/**
+ * Whether @p w holds the way to @p dst (4 or 16 bytes per @p family), finding it when it holds
+ * another or none: wr_fib_lookup(), the port's addresses of @p dp, wr_fib_nh_get() (not with
+ * @p control: the control lcore resolves next hops itself). False: no route, or a port @p dp
+ * does not have; @p w then holds nothing. A caller keeps @p w for one burst, so that a route
+ * or next hop changing is seen by the next.
+ */
+bool
+wr_fib_way(const struct wr_fib *fib, const struct wr_dataplane *dp, bool control,
+	struct wr_fib_way *w, int family, const void *dst);
+
+/**
+ * Send the frame @p m (Ethernet header in front, its type set) the way @p w found: with the
+ * next hop's MAC straight to the port's TX buffer, otherwise as wr_fib_output_via(). Takes @p m.
+ */
+void
+wr_fib_output_way(struct wr_fib *fib, struct wr_dp_lcore *lc, struct rte_ring *miss_ring,
+	struct rte_mbuf *m, const struct wr_fib_way *w);
+
+/**
  * On the control lcore: send a frame a worker handed over (see wr_fib_output()). Takes @p m.
  */
 void

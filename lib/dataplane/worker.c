@@ -275,23 +275,6 @@ finish_forward(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m,
 	return true;
 }
 
-/*
- * Whether the IPv4 header at @p ip of @p hlen bytes sums to all ones. The usual 20 bytes as five
- * 32-bit words (the one's complement sum folds the same from either width), others word by word.
- */
-static inline bool
-ip4_hdr_cksum_ok(const void *ip, uint32_t hlen)
-{
-	uint32_t w[5];
-	uint64_t sum;
-
-	if (hlen != sizeof(w))
-		return rte_raw_cksum(ip, hlen) == 0xffff;
-	memcpy(w, ip, sizeof(w));
-	sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
-	return wr_cksum_fold(sum) == 0xffff;
-}
-
 static enum verdict
 classify4(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int *iface)
 {
@@ -331,7 +314,7 @@ classify4(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 	/* broadcast and multicast: the host stack drops what it does not want */
 	if (dst == UINT32_MAX || (rte_be_to_cpu_32(dst) >> 28) == 0xe)
 		return V_HOST;
-	if (!ip4_hdr_cksum_ok(ip, hlen)) {
+	if (!wr_ip4_hdr_cksum_ok(ip, hlen)) {
 		wr_dp_drop(lc, WR_DP_DROP_IP4_CHECKSUM, m);
 		return V_DROPPED;
 	}
@@ -416,19 +399,19 @@ push_events(struct wr_dp_lcore *lc, struct wr_gw *gw, struct wr_gw_event *ev, un
 
 /*
  * Route a decapsulated inner packet (data at its IP header) of interface @p iface out of the
- * gateway; an echo request to the interface's own address is answered into the tunnel: it
- * becomes the reply and goes to @p replies (to peer *@p reply_peers).
+ * gateway, the way @p way holds when it goes to the same destination as the packet before; an
+ * echo request to the interface's own address is answered into the tunnel: it becomes the
+ * reply and goes to @p replies (to peer *@p reply_peers).
  */
 static void
 output_inner(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struct rte_mbuf *m,
-	uint32_t peer, struct rte_mbuf **replies, uint32_t *reply_peers, unsigned int *n_replies)
+	uint32_t peer, struct wr_fib_way *way, struct rte_mbuf **replies, uint32_t *reply_peers,
+	unsigned int *n_replies)
 {
 	uint8_t *ip = rte_pktmbuf_mtod(m, uint8_t *);
 	bool v6 = (ip[0] >> 4) == 6;
 	const uint8_t *dst = ip + (v6 ? 24 : 16);
 	struct rte_ether_hdr *eh;
-	uint8_t nh[16];
-	uint16_t p;
 
 	if (wr_fwd_iface_has_addr(&gw->iface[iface], v6 ? AF_INET6 : AF_INET, dst)) {
 		if (!wr_icmp_echo_reply_in_place(ip, rte_pktmbuf_pkt_len(m))) {
@@ -453,14 +436,12 @@ output_inner(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struc
 		return;
 	}
 	/* one route lookup: for the check here and for the output */
-	if (!wr_fib_lookup(&gw->fib, v6 ? AF_INET6 : AF_INET, dst, &p, nh) ||
-		p >= lc->dp->nb_ports) {
+	if (!wr_fib_way(&gw->fib, lc->dp, lc->control, way, v6 ? AF_INET6 : AF_INET, dst)) {
 		wr_dp_drop(lc, WR_DP_DROP_NO_ROUTE_OUT, m);
 		return;
 	}
 	/* to the gateway's own port addresses through the tunnel: not served */
-	if ((v6 ? wr_port_find_addr6(&lc->dp->ports[p], dst)
-		: wr_port_find_addr4(&lc->dp->ports[p], dst)) != NULL) {
+	if (way->ours) {
 		wr_dp_drop(lc, WR_DP_DROP_NOT_FOR_US, m);
 		return;
 	}
@@ -473,7 +454,7 @@ output_inner(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struc
 	}
 	eh->ether_type = rte_cpu_to_be_16(v6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
 	m->l2_len = ETH_LEN;
-	wr_fib_output_via(&gw->fib, lc, gw->route_ring, m, v6 ? AF_INET6 : AF_INET, p, nh);
+	wr_fib_output_way(&gw->fib, lc, gw->route_ring, m, way);
 }
 
 static void
@@ -482,6 +463,8 @@ decap(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struct rte_m
 {
 	struct wr_worker *w = lc->worker;
 	struct wr_decap_result *res = &w->dres;
+	/* the inner destinations' way out, found again when it changes within the burst */
+	struct wr_fib_way way = { .family = 0 };
 	unsigned int i, n_replies = 0;
 
 	wr_dp_proto_iface(lc, iface);
@@ -504,8 +487,8 @@ decap(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struct rte_m
 	for (i = 0; i < res->n_delivered; i++) {
 		if (i + 1 < res->n_delivered)
 			rte_prefetch0(rte_pktmbuf_mtod(res->delivered[i + 1], void *));
-		output_inner(lc, gw, iface, res->delivered[i], res->delivered_peer[i], w->replies,
-			w->reply_peer, &n_replies);
+		output_inner(lc, gw, iface, res->delivered[i], res->delivered_peer[i], &way,
+			w->replies, w->reply_peer, &n_replies);
 	}
 	if (n_replies > 0)
 		wr_worker_encap(lc, iface, w->replies, w->reply_peer, n_replies);
@@ -517,9 +500,7 @@ decap(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struct rte_m
  */
 struct tx_route {
 	enum { ROUTE_UNKNOWN, ROUTE_OK, ROUTE_NONE } state;
-	bool direct; /* the next hop's MAC is in hdr: straight to the port's TX buffer */
-	uint16_t port;
-	uint8_t nh[16];
+	struct wr_fib_way way; /* direct: the next hop's MAC is in hdr too */
 	struct wr_encap_hdr hdr;
 };
 
@@ -532,16 +513,15 @@ route_of(struct wr_dp_lcore *lc, const struct wr_gw_iface *gi, const struct wr_p
 	const void *dst = v6 ? (const void *)&to->in6.sin6_addr : &to->in4.sin_addr;
 	const struct wr_port_addr *a = wr_port_source_for(port, to->sa.sa_family, dst);
 	static const struct rte_ether_addr unknown;
-	struct rte_ether_addr mac;
 	struct wr_endpoint src;
 	const struct wr_port *out;
 	enum wr_udp_csum csum;
 
 	r->state = ROUTE_NONE;
-	if (a == NULL || !wr_fib_lookup(&gw->fib, to->sa.sa_family, dst, &r->port, r->nh) ||
-		r->port >= lc->dp->nb_ports)
+	r->way.family = 0;
+	if (a == NULL || !wr_fib_way(&gw->fib, lc->dp, lc->control, &r->way, to->sa.sa_family, dst))
 		return;
-	out = &lc->dp->ports[r->port];
+	out = &lc->dp->ports[r->way.port];
 	memset(&src, 0, sizeof(src));
 	src.sa.sa_family = to->sa.sa_family;
 	if (v6) {
@@ -551,9 +531,6 @@ route_of(struct wr_dp_lcore *lc, const struct wr_gw_iface *gi, const struct wr_p
 		memcpy(&src.in4.sin_addr, a->addr, 4);
 		src.in4.sin_port = lport;
 	}
-	/* the control lcore resolves the next hop itself (wr_fib_output_via()) */
-	r->direct = !lc->control &&
-		    wr_fib_nh_get(&gw->fib, r->port, to->sa.sa_family, r->nh, &mac);
 	/*
 	 * The UDP checksum: the NIC's where the output port offers it; else, unless UDPChecksum =
 	 * on, none over IPv4 (RFC 768 allows it, and the message is authenticated end to end by
@@ -563,7 +540,7 @@ route_of(struct wr_dp_lcore *lc, const struct wr_gw_iface *gi, const struct wr_p
 	       : gi->udp_checksum ? WR_UDP_CSUM_SW
 				  : WR_UDP_CSUM_NONE;
 	if (wr_encap_hdr_init(&r->hdr, &src, to, WORKER_TTL, &out->mac,
-		    r->direct ? &mac : &unknown, csum) == 0)
+		    r->way.direct ? &r->way.mac : &unknown, csum) == 0)
 		r->state = ROUTE_OK;
 }
 
@@ -601,11 +578,11 @@ wr_worker_encap(struct wr_dp_lcore *lc, unsigned int iface, struct rte_mbuf **pk
 			proto_drop(lc, WR_DROP_NO_MEMORY, m);
 			continue;
 		}
-		if (r->direct)
-			wr_dp_tx(lc, &lc->dp->ports[r->port], m);
+		/* the template holds both MACs when the way is direct */
+		if (r->way.direct)
+			wr_dp_tx(lc, &lc->dp->ports[r->way.port], m);
 		else
-			wr_fib_output_via(&gw->fib, lc, gw->route_ring, m, to->sa.sa_family,
-				r->port, r->nh);
+			wr_fib_output_way(&gw->fib, lc, gw->route_ring, m, &r->way);
 	}
 	for (i = 0; i < res->n_held; i++)
 		res->held[i]->hash.usr = res->held_peer[i];

@@ -6,7 +6,10 @@
  *   - the cache: set, get, replace, forget (only its own key), per port, and a refresh from
  *     the neighbour tables keeps what they know and forgets the rest;
  *   - output: on a worker a cached next hop is sent, a miss goes to the ring, no route is a
- *     counted drop; on the control lcore the neighbour table resolves, and the cache learns.
+ *     counted drop; on the control lcore the neighbour table resolves, and the cache learns;
+ *   - a way out kept for a burst (wr_fib_way()): found again only for another destination,
+ *     the port's own addresses marked, direct only with a cached next hop and not on the
+ *     control lcore; sent by it, a direct frame gets both MACs, another takes the way above.
  * DPDK runs without hugepages or devices (as test_host.c).
  */
 #include <arpa/inet.h>
@@ -240,6 +243,70 @@ test_output(void)
 	}
 }
 
+static void
+test_way(void)
+{
+	struct wr_dp_lcore *worker = wr_dp_lcore(dp, 1, 1);
+	struct rte_ether_addr m1 = { { 2, 0, 0, 0, 0, 0x21 } }, m2 = { { 2, 0, 0, 0, 0, 0x22 } };
+	struct wr_fib_way w = { .family = 0 };
+	const struct rte_ether_hdr *eh;
+	uint8_t a[16], gw9[16];
+	void *obj;
+
+	ip("192.0.2.9", gw9);
+	wr_fib_nh_set(fib, 0, AF_INET, gw9, &m1);
+	ip("198.51.100.3", a);
+	CHECK(wr_fib_way(fib, dp, false, &w, AF_INET, a) && w.family == AF_INET && w.port == 0 &&
+			!memcmp(w.nh, gw9, 16) && !w.ours && w.direct &&
+			rte_is_same_ether_addr(&w.mac, &m1),
+		"a way: route, next hop, its cached MAC");
+	/* the same destination keeps the way found: the cache changing is not looked at again */
+	wr_fib_nh_set(fib, 0, AF_INET, gw9, &m2);
+	CHECK(wr_fib_way(fib, dp, false, &w, AF_INET, a) && rte_is_same_ether_addr(&w.mac, &m1),
+		"the same destination looked up again");
+	/* another destination is looked up: the new MAC, another route */
+	ip("198.51.100.4", a);
+	CHECK(wr_fib_way(fib, dp, false, &w, AF_INET, a) && rte_is_same_ether_addr(&w.mac, &m2),
+		"another destination kept the old way");
+	ip("203.0.113.77", a);
+	CHECK(wr_fib_way(fib, dp, false, &w, AF_INET, a) && w.port == 1 && !memcmp(w.nh, a, 16) &&
+			!w.direct,
+		"on a link, next hop not cached: not direct");
+	/* the port's own address: marked, and the next packet to it too */
+	ip("203.0.113.1", a);
+	CHECK(wr_fib_way(fib, dp, false, &w, AF_INET, a) && w.ours && w.port == 1,
+		"the port's own address is marked");
+	CHECK(wr_fib_way(fib, dp, false, &w, AF_INET, a) && w.ours, "and stays marked");
+	ip("203.0.113.2", a);
+	CHECK(wr_fib_way(fib, dp, false, &w, AF_INET, a) && !w.ours, "its neighbour is not ours");
+	/* same bytes, other family: looked up again (no IPv6 route covers them) */
+	CHECK(!wr_fib_way(fib, dp, false, &w, AF_INET6, a) && w.family == 0,
+		"no route: false, nothing held");
+	ip("198.51.100.3", a);
+	CHECK(wr_fib_way(fib, dp, true, &w, AF_INET, a) && !w.direct,
+		"the control lcore's way is never direct");
+
+	/* output: a direct way writes both MACs and sends; another goes the cache's way (miss) */
+	w.family = 0;
+	CHECK(wr_fib_way(fib, dp, false, &w, AF_INET, a) && w.direct, "direct again");
+	wr_fib_output_way(fib, worker, ring, frame("198.51.100.3"), &w);
+	CHECK(worker->tx[0].n == 1, "a direct way sent the frame, %u", worker->tx[0].n);
+	eh = rte_pktmbuf_mtod(worker->tx[0].pkts[0], const struct rte_ether_hdr *);
+	CHECK(rte_is_same_ether_addr(&eh->dst_addr, &m2) &&
+			rte_is_same_ether_addr(&eh->src_addr, &dp->ports[0].mac),
+		"to the next hop's MAC from the port's");
+	rte_pktmbuf_free(worker->tx[0].pkts[0]);
+	worker->tx[0].n = 0;
+	ip("203.0.113.77", a);
+	CHECK(wr_fib_way(fib, dp, false, &w, AF_INET, a) && !w.direct, "not direct");
+	wr_fib_output_way(fib, worker, ring, frame("203.0.113.77"), &w);
+	CHECK(worker->tx[1].n == 0 && rte_ring_count(ring) == 1,
+		"an unresolved next hop goes to the control lcore");
+	if (rte_ring_dequeue(ring, &obj) == 0)
+		rte_pktmbuf_free(obj);
+	wr_fib_nh_set(fib, 0, AF_INET, gw9, NULL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -290,6 +357,7 @@ main(int argc, char **argv)
 	test_routes();
 	test_cache();
 	test_output();
+	test_way();
 
 	for (p = 0; p < 2; p++)
 		wr_neigh_free(dp->ports[p].neigh);
