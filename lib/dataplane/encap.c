@@ -64,7 +64,10 @@ make_room(struct rte_mbuf *m, uint32_t len, uint32_t padded)
 	 * padding is where the tag goes, within the tailroom checked above.
 	 */
 	memset(tail, 0, WR_AUTHTAG_LEN);
-	rte_pktmbuf_prepend(m, WR_MSG_DATA_HEADER_LEN);
+	/* the header's room, checked above */
+	m->data_off = (uint16_t)(m->data_off - WR_MSG_DATA_HEADER_LEN);
+	m->data_len = (uint16_t)(m->data_len + WR_MSG_DATA_HEADER_LEN);
+	m->pkt_len += WR_MSG_DATA_HEADER_LEN;
 	return true;
 }
 
@@ -104,7 +107,7 @@ wr_encap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *
 	struct wr_encap_result *res)
 {
 	struct group g[WR_DP_CRYPTO_BURST];
-	uint32_t len[WR_DP_CRYPTO_BURST];
+	uint32_t len[WR_DP_CRYPTO_BURST], padded[WR_DP_CRYPTO_BURST];
 	uint64_t next[WR_DP_CRYPTO_BURST];
 	unsigned int i, ng = 0, nops = 0;
 
@@ -155,7 +158,8 @@ wr_encap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *
 			drop(lc, res, i, m, WR_DROP_NO_ENDPOINT);
 			continue;
 		}
-		if (!make_room(m, len[i], wr_padded_len(len[i], t->mtu))) {
+		padded[i] = wr_padded_len(len[i], t->mtu);
+		if (!make_room(m, len[i], padded[i])) {
 			drop(lc, res, i, m, WR_DROP_NO_MEMORY);
 			continue;
 		}
@@ -173,7 +177,6 @@ wr_encap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *
 	for (i = 0; i < nops; i++) {
 		unsigned int pi = lc->op_pkt[i], gi = lc->pkt_group[pi];
 		struct wr_message_data *msg = rte_pktmbuf_mtod(pkts[pi], struct wr_message_data *);
-		uint32_t padded = wr_padded_len(len[pi], t->mtu);
 		struct wr_dp_keypair *kp = g[gi].kp;
 		uint64_t counter = next[gi]++;
 		struct wr_aead_op *op = &lc->ops[res->n_sealed];
@@ -189,12 +192,12 @@ wr_encap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *
 		op->counter = counter;
 		op->src = msg->encrypted_data;
 		op->dst = msg->encrypted_data;
-		op->tag = msg->encrypted_data + padded;
-		op->len = padded;
+		op->tag = msg->encrypted_data + padded[pi];
+		op->len = padded[pi];
 
 		g[gi].sealed++;
 		g[gi].inner_bytes += len[pi];
-		g[gi].wire_bytes += WR_MSG_DATA_MIN_LEN + padded;
+		g[gi].wire_bytes += WR_MSG_DATA_MIN_LEN + padded[pi];
 		g[gi].last_counter = counter; /* a group's counters only go up */
 		res->sealed_tx[res->n_sealed] = g[gi].tx;
 		res->sealed[res->n_sealed++] = pkts[pi];
@@ -355,71 +358,18 @@ wr_encap_hdr_init(struct wr_encap_hdr *h, const struct wr_endpoint *src,
 	return 0;
 }
 
-int
-wr_encap_hdr_put(struct rte_mbuf *m, const struct wr_encap_hdr *h)
+uint16_t
+wr_encap_udp_cksum(const struct wr_encap_hdr *h, const uint8_t *msg, uint32_t udplen)
 {
-	uint32_t udplen = rte_pktmbuf_pkt_len(m) + sizeof(struct rte_udp_hdr);
-	uint32_t l3 = h->v6 ? sizeof(struct rte_ipv6_hdr) : sizeof(struct rte_ipv4_hdr);
-	uint8_t *msg = rte_pktmbuf_mtod(m, uint8_t *), *p;
+	/* the payload read in wide loads, the headers' words from their values */
 	rte_be16_t be_udplen = rte_cpu_to_be_16((uint16_t)udplen);
-	struct rte_udp_hdr *uh;
+	uint64_t sum = (uint64_t)h->phdr_sum + h->port_sum + 2u * be_udplen;
+	uint16_t c;
 
-	if (udplen + (h->v6 ? 0 : l3) > UINT16_MAX)
-		return -EMSGSIZE;
-	if (rte_pktmbuf_headroom(m) < h->len || !rte_pktmbuf_is_contiguous(m))
-		return -ENOSPC;
-	/*
-	 * Exactly the headers' bytes, in a few wide stores for each constant length: a wider copy
-	 * would write the cache line in front of them too, which nothing else touches (a miss per
-	 * packet).
-	 */
-	p = msg - h->len;
-	switch (h->len) {
-	case 14 + 20 + 8:
-		memcpy(p, h->bytes + sizeof(h->bytes) - (14 + 20 + 8), 14 + 20 + 8);
-		break;
-	case 14 + 40 + 8:
-		memcpy(p, h->bytes + sizeof(h->bytes) - (14 + 40 + 8), 14 + 40 + 8);
-		break;
-	default:
-		memcpy(p, h->bytes + sizeof(h->bytes) - h->len, h->len);
-		break;
-	}
-	uh = (struct rte_udp_hdr *)(p + h->l2_len + l3);
-	uh->dgram_len = be_udplen;
-	if (h->v6) {
-		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)(p + h->l2_len);
-
-		ip6->payload_len = be_udplen;
-	} else {
-		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + h->l2_len);
-		rte_be16_t total = rte_cpu_to_be_16((uint16_t)(udplen + l3));
-
-		ip->total_length = total;
-		ip->hdr_checksum = (uint16_t)~wr_cksum_fold((uint64_t)h->ip_sum + total);
-	}
-	if (h->csum == WR_UDP_CSUM_NONE) {
-		/* IPv4 only: the template's zero stays, "no checksum" */
-	} else if (h->csum == WR_UDP_CSUM_OFFLOAD) {
-		/* the NIC completes what the pseudo-header starts */
-		uh->dgram_cksum = wr_cksum_fold((uint64_t)h->phdr_sum + be_udplen);
-	} else {
-		/* the payload read in wide loads, the headers' words from their values */
-		uint64_t sum = (uint64_t)h->phdr_sum + h->port_sum + 2u * be_udplen;
-		uint16_t c;
-
-		sum = payload_word_sum(msg, udplen - sizeof(*uh), sum);
-		c = (uint16_t)~wr_cksum_fold(sum);
-		/* a computed zero goes out as all ones: zero means "no checksum" (RFC 768) */
-		uh->dgram_cksum = c == 0 ? 0xffff : c;
-	}
-	m->data_off = (uint16_t)(m->data_off - h->len);
-	m->data_len = (uint16_t)(m->data_len + h->len);
-	m->pkt_len += h->len;
-	m->tx_offload = h->tx_offload;
-	m->packet_type = h->packet_type;
-	m->ol_flags |= h->ol_flags;
-	return 0;
+	sum = payload_word_sum(msg, udplen - sizeof(struct rte_udp_hdr), sum);
+	c = (uint16_t)~wr_cksum_fold(sum);
+	/* a computed zero goes out as all ones: zero means "no checksum" (RFC 768) */
+	return c == 0 ? 0xffff : c;
 }
 
 int
