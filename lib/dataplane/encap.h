@@ -19,13 +19,18 @@
 #ifndef WR_DP_ENCAP_H
 #define WR_DP_ENCAP_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_ether.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_udp.h>
 
 #include "dp_peer.h"
+#include "host.h"
 #include "wr_device.h"
 
 /** What was sealed with one keypair in a burst: for wr_device_data_sent(). */
@@ -106,15 +111,78 @@ wr_encap_hdr_init(struct wr_encap_hdr *h, const struct wr_endpoint *src,
 	const struct rte_ether_addr *dmac, enum wr_udp_csum csum);
 
 /**
+ * The UDP checksum of the message @p msg (@p udplen bytes with the UDP header in front of it)
+ * sent with the headers @p h: zero computed goes out as all ones (RFC 768).
+ */
+uint16_t
+wr_encap_udp_cksum(const struct wr_encap_hdr *h, const uint8_t *msg, uint32_t udplen);
+
+/**
  * Put the headers @p h in front of the data message @p m (one segment): IPv4 total length and
  * header checksum, UDP length and checksum (computed; zero with WR_UDP_CSUM_NONE; with
  * WR_UDP_CSUM_OFFLOAD, the pseudo-header's sum for the NIC to complete and
  * RTE_MBUF_F_TX_UDP_CKSUM with RTE_MBUF_F_TX_IPV4 or IPV6 in m->ol_flags), then
  * m->tx_offload (l2_len, l3_len, l4_len) and m->packet_type. Returns 0, -EMSGSIZE (longer than an
- * IP packet can be) or -ENOSPC (no headroom, or more than one segment).
+ * IP packet can be) or -ENOSPC (no headroom, or more than one segment). Inline: it is a few
+ * stores per packet, which a call's prologue and epilogue would add a fifth to.
  */
-int
-wr_encap_hdr_put(struct rte_mbuf *m, const struct wr_encap_hdr *h);
+static inline int
+wr_encap_hdr_put(struct rte_mbuf *m, const struct wr_encap_hdr *h)
+{
+	uint32_t udplen = rte_pktmbuf_pkt_len(m) + sizeof(struct rte_udp_hdr);
+	uint32_t l3 = h->v6 ? sizeof(struct rte_ipv6_hdr) : sizeof(struct rte_ipv4_hdr);
+	uint8_t *msg = rte_pktmbuf_mtod(m, uint8_t *), *p;
+	rte_be16_t be_udplen = rte_cpu_to_be_16((uint16_t)udplen);
+	struct rte_udp_hdr *uh;
+
+	if (udplen + (h->v6 ? 0 : l3) > UINT16_MAX)
+		return -EMSGSIZE;
+	if (rte_pktmbuf_headroom(m) < h->len || !rte_pktmbuf_is_contiguous(m))
+		return -ENOSPC;
+	/*
+	 * Exactly the headers' bytes, in a few wide stores for each constant length: a wider copy
+	 * would write the cache line in front of them too, which nothing else touches (a miss per
+	 * packet).
+	 */
+	p = msg - h->len;
+	switch (h->len) {
+	case 14 + 20 + 8:
+		memcpy(p, h->bytes + sizeof(h->bytes) - (14 + 20 + 8), 14 + 20 + 8);
+		break;
+	case 14 + 40 + 8:
+		memcpy(p, h->bytes + sizeof(h->bytes) - (14 + 40 + 8), 14 + 40 + 8);
+		break;
+	default:
+		memcpy(p, h->bytes + sizeof(h->bytes) - h->len, h->len);
+		break;
+	}
+	uh = (struct rte_udp_hdr *)(p + h->l2_len + l3);
+	uh->dgram_len = be_udplen;
+	if (h->v6) {
+		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)(p + h->l2_len);
+
+		ip6->payload_len = be_udplen;
+	} else {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + h->l2_len);
+		rte_be16_t total = rte_cpu_to_be_16((uint16_t)(udplen + l3));
+
+		ip->total_length = total;
+		ip->hdr_checksum = (uint16_t)~wr_cksum_fold((uint64_t)h->ip_sum + total);
+	}
+	/* WR_UDP_CSUM_NONE (IPv4 only): the template's zero stays, "no checksum" */
+	if (h->csum == WR_UDP_CSUM_OFFLOAD)
+		/* the NIC completes what the pseudo-header starts */
+		uh->dgram_cksum = wr_cksum_fold((uint64_t)h->phdr_sum + be_udplen);
+	else if (h->csum == WR_UDP_CSUM_SW)
+		uh->dgram_cksum = wr_encap_udp_cksum(h, msg, udplen);
+	m->data_off = (uint16_t)(m->data_off - h->len);
+	m->data_len = (uint16_t)(m->data_len + h->len);
+	m->pkt_len += h->len;
+	m->tx_offload = h->tx_offload;
+	m->packet_type = h->packet_type;
+	m->ol_flags |= h->ol_flags;
+	return 0;
+}
 
 /**
  * Put UDP and IPv4 or IPv6 headers in front of the data message @p m, from @p src to @p dst
