@@ -74,6 +74,8 @@ setup_iface(struct wr_control *ctl, const struct wr_config *cfg, size_t i, char 
 		gi->addrs[a].family = ci->addrs[a].family;
 		memcpy(gi->addrs[a].addr, ci->addrs[a].addr, 16);
 		gi->n_addrs = (unsigned int)a + 1;
+		if (ci->addrs[a].family == AF_INET)
+			memcpy(&ctl->gw.tunnel4[ctl->gw.n_tunnel4++], ci->addrs[a].addr, 4);
 	}
 	wr_device_set_private_key(ifc->dev, ci->private_key);
 	wr_device_set_mtu(ifc->dev, ci->mtu);

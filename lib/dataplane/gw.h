@@ -81,12 +81,28 @@ struct wr_gw {
 	struct wr_dp_peers *peers; /* every interface's peers, one id space */
 	unsigned int n_ifaces;
 	struct wr_gw_iface iface[WR_GW_MAX_IFACES];
+	/* every interface's IPv4 addrs again, packed: a worker asks of every packet it forwards
+	 * whether it is for one of them (wr_gw_is_tunnel_addr4()) */
+	uint32_t tunnel4[WR_GW_MAX_IFACES * WR_GW_IFACE_ADDRS];
+	unsigned int n_tunnel4;
 	struct wr_fib fib;
 	struct rte_ring *hs_ring;
 	struct rte_ring *held_ring;
 	struct rte_ring *route_ring;
 	struct rte_ring *event_ring;
 };
+
+/** Whether the IPv4 address @p a (network order) is an interface's own inside the tunnel. */
+static inline bool
+wr_gw_is_tunnel_addr4(const struct wr_gw *gw, uint32_t a)
+{
+	unsigned int i;
+
+	for (i = 0; i < gw->n_tunnel4; i++)
+		if (gw->tunnel4[i] == a)
+			return true;
+	return false;
+}
 
 /** The engine's clock (monotonic ns) from a TSC reading @p tsc of @p hz ticks per second. */
 static inline uint64_t

@@ -47,8 +47,24 @@ struct wr_port {
 	struct rte_ether_addr mac;
 	struct wr_port_addr addrs[WR_PORT_MAX_ADDRS];
 	unsigned int n_addrs;
+	/* the IPv4 ones of addrs again, packed: a worker asks of every packet whether it is for
+	 * one of them (wr_port_has_addr4()) */
+	uint32_t addr4[WR_PORT_MAX_ADDRS];
+	unsigned int n_addr4;
 	struct wr_neigh_table *neigh;
 };
+
+/** Whether the IPv4 address @p a (network order) is one of @p port's own: per packet. */
+static inline bool
+wr_port_has_addr4(const struct wr_port *port, uint32_t a)
+{
+	unsigned int i;
+
+	for (i = 0; i < port->n_addr4; i++)
+		if (port->addr4[i] == a)
+			return true;
+	return false;
+}
 
 /**
  * Find the ethdev for the device arguments @p devargs ("net_af_packet0,iface=veth0" or a PCI

@@ -99,15 +99,16 @@ classify_wireguard(struct wr_dp_lcore *lc, struct rte_mbuf *m)
 	return V_DROPPED;
 }
 
-/* A packet to forward, IP at ETH_LEN, @p total bytes of it: checks before the LPM. */
+/*
+ * A packet to forward, IP at ETH_LEN, @p total bytes of it: checks before the LPM. @p tunnel:
+ * its destination is an interface's own address.
+ */
 static enum verdict
 classify_forward(
-	struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, bool v6, uint32_t total)
+	struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, bool tunnel, uint32_t total)
 {
-	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, ETH_LEN);
-
 	/* the gateway's own address in a tunnel answers from any side, as Linux's wg0 would */
-	if (wr_fwd_is_tunnel_addr(lc->dp->gw, v6 ? AF_INET6 : AF_INET, ip + (v6 ? 24 : 16))) {
+	if (tunnel) {
 		wr_fwd_answer_tunnel_addr(lc, port, m, total);
 		return V_DONE;
 	}
@@ -292,7 +293,7 @@ classify4(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 		return V_DROPPED;
 	}
 	memcpy(&dst, &ip->dst_addr, 4);
-	if (wr_port_find_addr4(port, &dst) != NULL) {
+	if (wr_port_has_addr4(port, dst)) {
 		/* outer fragments (to a listen port too) are not reassembled */
 		if ((ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
 							    RTE_IPV4_HDR_OFFSET_MASK)) != 0) {
@@ -318,7 +319,7 @@ classify4(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 		wr_dp_drop(lc, WR_DP_DROP_IP4_CHECKSUM, m);
 		return V_DROPPED;
 	}
-	return classify_forward(lc, port, m, false, total);
+	return classify_forward(lc, port, m, wr_gw_is_tunnel_addr4(lc->dp->gw, dst), total);
 }
 
 static enum verdict
@@ -357,7 +358,8 @@ classify6(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 	if (ip6->dst_addr[0] == 0xff ||
 		(ip6->dst_addr[0] == 0xfe && (ip6->dst_addr[1] & 0xc0) == 0x80))
 		return V_HOST;
-	return classify_forward(lc, port, m, true, total);
+	return classify_forward(lc, port, m,
+		wr_fwd_is_tunnel_addr(lc->dp->gw, AF_INET6, ip6->dst_addr), total);
 }
 
 static enum verdict

@@ -180,7 +180,7 @@ test_output(void)
 	struct rte_ether_hdr *eh;
 	unsigned int p, i;
 	uint8_t a[16];
-	void *obj;
+	void *obj = NULL;
 
 	control->control = true;
 	control->now = worker->now = dp->hz;
@@ -251,7 +251,7 @@ test_way(void)
 	struct wr_fib_way w = { .family = 0 };
 	const struct rte_ether_hdr *eh;
 	uint8_t a[16], gw9[16];
-	void *obj;
+	void *obj = NULL;
 
 	ip("192.0.2.9", gw9);
 	wr_fib_nh_set(fib, 0, AF_INET, gw9, &m1);

@@ -694,6 +694,31 @@ test_errors(void)
 	rte_pktmbuf_free(orig);
 }
 
+/* The port's IPv4 addresses packed for the workers' per-packet test agree with its list. */
+static void
+test_addr4(void)
+{
+	uint8_t a[16];
+	uint32_t v;
+
+	ip4("192.0.2.1", a);
+	memcpy(&v, a, 4);
+	CHECK(wr_port_has_addr4(port, v) && wr_port_find_addr4(port, a) != NULL,
+		"the port's IPv4 address");
+	ip4("192.0.2.2", a);
+	memcpy(&v, a, 4);
+	CHECK(!wr_port_has_addr4(port, v) && wr_port_find_addr4(port, a) == NULL,
+		"its neighbour is not the port's");
+	/* the IPv6 address's first four bytes are no IPv4 address of the port */
+	ip6("2001:db8:1::1", a);
+	memcpy(&v, a, 4);
+	CHECK(!wr_port_has_addr4(port, v), "an IPv6 address's first bytes taken for IPv4");
+	ip4("203.0.113.5", a);
+	CHECK(wr_port_add_addr(port, AF_INET, a, 24) == 0, "a second IPv4 address");
+	memcpy(&v, a, 4);
+	CHECK(wr_port_has_addr4(port, v) && port->n_addr4 == 2, "the second one too");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -736,6 +761,7 @@ main(int argc, char **argv)
 	test_resolve(AF_INET6);
 	test_errors();
 	test_echo_in_place();
+	test_addr4();
 
 	CHECK(rte_mempool_in_use_count(dp->mp) == 0, "%u mbufs leaked",
 		rte_mempool_in_use_count(dp->mp));
