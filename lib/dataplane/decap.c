@@ -346,6 +346,11 @@ wr_decap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *
 	struct rte_mbuf **pkts, unsigned int n, uint64_t now, struct wr_decap_result *res)
 {
 	struct ep_cache epc = { .peer_id = WR_DP_PEER_NONE };
+	/* the packets of one keypair come in runs: the summary of the run's keypair is at hand */
+	const struct wr_dp_keypair *run_kp = NULL;
+	struct wr_decap_rx *run_rx = NULL;
+	uint32_t tot[WR_DP_CRYPTO_BURST];
+	uint8_t rx_of[WR_DP_CRYPTO_BURST];
 	unsigned int i, k, nops = 0, ninner = 0;
 
 	n = RTE_MIN(n, (unsigned int)WR_DP_CRYPTO_BURST);
@@ -384,7 +389,12 @@ wr_decap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *
 		}
 		/* authenticated: the engine hears of it (timers, roaming) whatever its content */
 		wire = op->len + WR_MSG_DATA_MIN_LEN;
-		rx = summary_of(res, kp);
+		if (kp != run_kp) {
+			run_rx = summary_of(res, kp);
+			run_kp = kp;
+		}
+		rx = run_rx;
+		rx_of[k] = (uint8_t)(rx - res->rx);
 		rx->packets++;
 		rx->wire_bytes += wire;
 		outer_source(m, &rx->from);
@@ -398,7 +408,8 @@ wr_decap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		if (inner_length(op->dst, op->len) == 0) {
+		tot[ninner] = inner_length(op->dst, op->len);
+		if (tot[ninner] == 0) {
 			drop(lc, res, lc->op_pkt[k], m, WR_DROP_BAD_INNER);
 			continue;
 		}
@@ -413,8 +424,7 @@ wr_decap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *
 		unsigned int op_idx = lc->pkt_op[i];
 		struct wr_dp_keypair *kp = lc->kp[op_idx];
 		struct rte_mbuf *m = pkts[lc->op_pkt[op_idx]];
-		uint32_t tot = inner_length(lc->inner[i], lc->ops[op_idx].len);
-		struct wr_decap_rx *rx;
+		struct wr_decap_rx *rx = &res->rx[rx_of[op_idx]];
 
 		if (t->src_lookup == NULL || lc->src_peer[i] != kp->peer_id) {
 			if (kp->peer_id < lc->n_peers)
@@ -422,10 +432,9 @@ wr_decap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *
 			drop(lc, res, lc->op_pkt[op_idx], m, WR_DROP_SPOOFED_SOURCE);
 			continue;
 		}
-		strip(m, lc->inner[i], tot);
-		rx = summary_of(res, kp);
+		strip(m, lc->inner[i], tot[i]);
 		rx->delivered++;
-		rx->inner_bytes += tot;
+		rx->inner_bytes += tot[i];
 		res->delivered_peer[res->n_delivered] = kp->peer_id;
 		res->delivered[res->n_delivered++] = m;
 	}
