@@ -265,14 +265,12 @@ wr_fib_output_via(struct wr_fib *fib, struct wr_dp_lcore *lc, struct rte_ring *m
 }
 
 bool
-wr_fib_way(const struct wr_fib *fib, const struct wr_dataplane *dp, bool control,
+wr_fib_way_find(const struct wr_fib *fib, const struct wr_dataplane *dp, bool control,
 	struct wr_fib_way *w, int family, const void *dst)
 {
 	unsigned int alen = family == AF_INET6 ? 16 : 4;
 	const struct wr_port *port;
 
-	if (w->family == family && memcmp(w->dst, dst, alen) == 0)
-		return true;
 	w->family = 0;
 	if (!wr_fib_lookup(fib, family, dst, &w->port, w->nh) || w->port >= dp->nb_ports)
 		return false;
@@ -283,23 +281,6 @@ wr_fib_way(const struct wr_fib *fib, const struct wr_dataplane *dp, bool control
 	memcpy(w->dst, dst, alen);
 	w->family = family;
 	return true;
-}
-
-void
-wr_fib_output_way(struct wr_fib *fib, struct wr_dp_lcore *lc, struct rte_ring *miss_ring,
-	struct rte_mbuf *m, const struct wr_fib_way *w)
-{
-	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	struct wr_port *port;
-
-	if (!w->direct) {
-		wr_fib_output_via(fib, lc, miss_ring, m, w->family, w->port, w->nh);
-		return;
-	}
-	port = &lc->dp->ports[w->port];
-	rte_ether_addr_copy(&port->mac, &eh->src_addr);
-	rte_ether_addr_copy(&w->mac, &eh->dst_addr);
-	wr_dp_tx(lc, port, m);
 }
 
 void

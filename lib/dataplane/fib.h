@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_ether.h>
 #include <rte_mbuf.h>
@@ -115,23 +116,50 @@ struct wr_fib_way {
 };
 
 /**
- * Whether @p w holds the way to @p dst (4 or 16 bytes per @p family), finding it when it holds
- * another or none: wr_fib_lookup(), the port's addresses of @p dp, wr_fib_nh_get() (not with
- * @p control: the control lcore resolves next hops itself). False: no route, or a port @p dp
- * does not have; @p w then holds nothing. A caller keeps @p w for one burst, so that a route
- * or next hop changing is seen by the next.
+ * Find the way to @p dst (4 or 16 bytes per @p family) into @p w: wr_fib_lookup(), the port's
+ * addresses of @p dp, wr_fib_nh_get() (not with @p control: the control lcore resolves next
+ * hops itself). False: no route, or a port @p dp does not have; @p w then holds nothing.
  */
 bool
-wr_fib_way(const struct wr_fib *fib, const struct wr_dataplane *dp, bool control,
+wr_fib_way_find(const struct wr_fib *fib, const struct wr_dataplane *dp, bool control,
 	struct wr_fib_way *w, int family, const void *dst);
+
+/**
+ * Whether @p w holds the way to @p dst, found by wr_fib_way_find() when it holds another
+ * destination or none. A caller keeps @p w for one burst, so that a route or next hop changing
+ * is seen by the next. Inline: asked per packet.
+ */
+static inline bool
+wr_fib_way(const struct wr_fib *fib, const struct wr_dataplane *dp, bool control,
+	struct wr_fib_way *w, int family, const void *dst)
+{
+	/* constant lengths: a compare or two, not a call to memcmp() */
+	if (w->family == family && (family == AF_INET6 ? memcmp(w->dst, dst, 16) == 0
+						       : memcmp(w->dst, dst, 4) == 0))
+		return true;
+	return wr_fib_way_find(fib, dp, control, w, family, dst);
+}
 
 /**
  * Send the frame @p m (Ethernet header in front, its type set) the way @p w found: with the
  * next hop's MAC straight to the port's TX buffer, otherwise as wr_fib_output_via(). Takes @p m.
  */
-void
+static inline void
 wr_fib_output_way(struct wr_fib *fib, struct wr_dp_lcore *lc, struct rte_ring *miss_ring,
-	struct rte_mbuf *m, const struct wr_fib_way *w);
+	struct rte_mbuf *m, const struct wr_fib_way *w)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct wr_port *port;
+
+	if (!w->direct) {
+		wr_fib_output_via(fib, lc, miss_ring, m, w->family, w->port, w->nh);
+		return;
+	}
+	port = &lc->dp->ports[w->port];
+	rte_ether_addr_copy(&port->mac, &eh->src_addr);
+	rte_ether_addr_copy(&w->mac, &eh->dst_addr);
+	wr_dp_tx(lc, port, m);
+}
 
 /**
  * On the control lcore: send a frame a worker handed over (see wr_fib_output()). Takes @p m.
