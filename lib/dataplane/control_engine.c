@@ -106,6 +106,29 @@ source_for(struct wr_control *ctl, const struct wr_gw_iface *gi, const struct wr
 	return true;
 }
 
+/*
+ * The UDP checksum of the engine's message @p data of @p len bytes to @p to: its data messages
+ * are keepalives, which follow the interface's UDPChecksum as the workers' data messages do (a
+ * checksum where the port they leave by offloads one, computed here; none over IPv4 otherwise,
+ * unless UDPChecksum = on); handshake and cookie messages always carry one.
+ */
+static enum wr_udp_csum
+keepalive_csum(const struct wr_control *ctl, const struct wr_gw_iface *gi,
+	const struct wr_endpoint *to, const uint8_t *data, size_t len)
+{
+	const void *dst = to->sa.sa_family == AF_INET6 ? (const void *)&to->in6.sin6_addr
+						       : &to->in4.sin_addr;
+	uint8_t nh[16];
+	uint16_t p;
+
+	if (len < 1 || data[0] != WR_MSG_DATA || gi->udp_checksum)
+		return WR_UDP_CSUM_SW;
+	if (wr_fib_lookup(&ctl->gw.fib, to->sa.sa_family, dst, &p, nh) && p < ctl->dp->nb_ports &&
+		ctl->dp->ports[p].tx_udp_cksum)
+		return WR_UDP_CSUM_SW;
+	return WR_UDP_CSUM_NONE;
+}
+
 static void
 op_send(void *ctx, const struct wr_endpoint *to, const void *buf, size_t len)
 {
@@ -142,10 +165,7 @@ op_send(void *ctx, const struct wr_endpoint *to, const void *buf, size_t len)
 		rte_pktmbuf_free(m);
 		return;
 	}
-	/* the engine's data messages are keepalives: the interface's UDPChecksum, as the workers' */
-	if (wr_encap_udp(m, &src, to, CTL_TTL,
-		    len >= 1 && data[0] == WR_MSG_DATA && !gi->udp_checksum ? WR_UDP_CSUM_NONE
-									: WR_UDP_CSUM_SW) != 0 ||
+	if (wr_encap_udp(m, &src, to, CTL_TTL, keepalive_csum(ctl, gi, to, data, len)) != 0 ||
 		(eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eh))) == NULL) {
 		wr_dp_drop(lc, WR_DP_DROP_NO_MBUF, m);
 		return;
