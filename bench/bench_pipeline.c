@@ -193,6 +193,8 @@ check_decrypted(struct rte_mbuf *m, unsigned int size, uint32_t seq)
 	return memcmp(eh + 1, B.scratch, size) == 0;
 }
 
+/* The gateway's UDP checksum as it should send it: none by default (a ring port has no offload),
+ * a right one with --udp-csum (UDPChecksum = on). */
 static bool
 udp_ok(const struct rte_ipv4_hdr *ip, const struct rte_udp_hdr *uh)
 {
@@ -200,7 +202,9 @@ udp_ok(const struct rte_ipv4_hdr *ip, const struct rte_udp_hdr *uh)
 		rte_raw_cksum(uh, rte_be_to_cpu_16(uh->dgram_len)) + rte_ipv4_phdr_cksum(ip, 0);
 
 	if (uh->dgram_cksum == 0) /* none, as IPv4 allows */
-		return true;
+		return !B.udp_csum;
+	if (!B.udp_csum)
+		return false;
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	return sum == 0xffff;
