@@ -9,6 +9,7 @@
  * registered with RCU, so every grace period is over at once); the rings are filled as a worker
  * would. DPDK runs without hugepages (--no-huge --no-shconf --no-pci -l 0).
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,7 @@ setup(void)
 		"[Gateway]\nControl = 0\nControlSocket = /run/wirerate/test_control.%u.sock\n"
 		"[Port wan]\nDevice = net_null0\nAddress = 192.0.2.1/24\n"
 		"[Interface tc%u]\nPrivateKey = %s\nListenPort = 51820\nPort = wan\n"
+		"Address = 198.51.100.1/25, 2001:db8:5::1/64\n"
 		"[Peer]\nPublicKey = %s\nEndpoint = 192.0.2.2:51820\n"
 		"AllowedIPs = 198.51.100.2/32\n",
 		(unsigned int)getpid(), (unsigned int)getpid(), priv_b64, pub_b64);
@@ -98,6 +100,20 @@ uapi(const char *req)
 		ctl->ifs[0].uapi, req, strlen(req), &resp, &resp_len, wr_ctl_now(ctl));
 	free(resp);
 	return ret;
+}
+
+/* The interface's IPv4 tunnel addresses, packed for the workers' per-packet test. */
+static void
+test_tunnel_addrs(void)
+{
+	uint32_t a, b;
+
+	inet_pton(AF_INET, "198.51.100.1", &a);
+	inet_pton(AF_INET, "198.51.100.2", &b);
+	CHECK(ctl->gw.n_tunnel4 == 1 && ctl->gw.tunnel4[0] == a,
+		"the one IPv4 tunnel address packed, not the IPv6 one (%u)", ctl->gw.n_tunnel4);
+	CHECK(wr_gw_is_tunnel_addr4(&ctl->gw, a) && !wr_gw_is_tunnel_addr4(&ctl->gw, b),
+		"the tunnel address is one, its neighbour not");
 }
 
 static void
@@ -174,6 +190,7 @@ main(int argc, char **argv)
 	}
 	if (setup() < 0)
 		return 2;
+	test_tunnel_addrs();
 	test_quarantine_drains_rings();
 	wr_control_destroy(ctl);
 	wr_dp_destroy(dp);
