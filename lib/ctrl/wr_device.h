@@ -75,6 +75,25 @@ struct wr_keypair_info {
 bool
 wr_endpoint_format(char *buf, size_t size, const struct wr_endpoint *ep);
 
+/**
+ * Set @p ep to the @p family (AF_INET or AF_INET6) address @p addr (4 or 16 bytes, network
+ * order) and port @p port_be (network order), the rest zero.
+ */
+static inline void
+wr_endpoint_set(struct wr_endpoint *ep, int family, const void *addr, uint16_t port_be)
+{
+	memset(ep, 0, sizeof(*ep));
+	if (family == AF_INET6) {
+		ep->in6.sin6_family = AF_INET6;
+		ep->in6.sin6_port = port_be;
+		memcpy(&ep->in6.sin6_addr, addr, 16);
+	} else {
+		ep->in4.sin_family = AF_INET;
+		ep->in4.sin_port = port_be;
+		memcpy(&ep->in4.sin_addr, addr, 4);
+	}
+}
+
 /** True when @p a and @p b are the same endpoint (address and port); two unknown ones are equal. */
 static inline bool
 wr_endpoint_equal(const struct wr_endpoint *a, const struct wr_endpoint *b)

@@ -297,24 +297,6 @@ wr_control_destroy(struct wr_control *ctl)
 
 /* ---- the poll loop ---- */
 
-static void
-endpoint_of(const struct rte_mbuf *m, struct wr_endpoint *ep)
-{
-	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, m->l2_len);
-	const struct rte_udp_hdr *uh = (const void *)(ip + m->l3_len);
-
-	memset(ep, 0, sizeof(*ep));
-	if ((ip[0] >> 4) == 4) {
-		ep->in4.sin_family = AF_INET;
-		memcpy(&ep->in4.sin_addr, ip + 12, 4);
-		ep->in4.sin_port = uh->src_port;
-	} else {
-		ep->in6.sin6_family = AF_INET6;
-		memcpy(&ep->in6.sin6_addr, ip + 8, 16);
-		ep->in6.sin6_port = uh->src_port;
-	}
-}
-
 static unsigned int
 poll_handshakes(struct wr_control *ctl)
 {
@@ -334,7 +316,7 @@ poll_handshakes(struct wr_control *ctl)
 
 			wr_device_set_load(
 				dev, left + (n - i), rte_ring_get_capacity(ctl->gw.hs_ring), now);
-			endpoint_of(m, &from);
+			wr_decap_outer_source(m, &from);
 			wr_device_receive(dev, &from, rte_pktmbuf_mtod_offset(m, void *, off),
 				rte_pktmbuf_pkt_len(m) - off, now);
 		}

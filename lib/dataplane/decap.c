@@ -126,24 +126,6 @@ wr_decap_parse(struct rte_mbuf *m)
 	return 0;
 }
 
-/* The outer source of @p m, from the headers wr_decap_parse() located. */
-static void
-outer_source(const struct rte_mbuf *m, struct wr_endpoint *ep)
-{
-	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, m->l2_len);
-	const struct rte_udp_hdr *uh = (const void *)(ip + m->l3_len);
-
-	memset(ep, 0, sizeof(*ep));
-	if ((ip[0] >> 4) == 4) {
-		ep->in4.sin_family = AF_INET;
-		ep->in4.sin_port = uh->src_port;
-		memcpy(&ep->in4.sin_addr, ip + offsetof(struct rte_ipv4_hdr, src_addr), 4);
-	} else {
-		ep->in6.sin6_family = AF_INET6;
-		ep->in6.sin6_port = uh->src_port;
-		memcpy(&ep->in6.sin6_addr, ip + offsetof(struct rte_ipv6_hdr, src_addr), 16);
-	}
-}
 
 /* The endpoint of the peer a burst last looked up: one sequence-count read per peer and burst. */
 struct ep_cache {
@@ -397,7 +379,7 @@ wr_decap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *
 		rx_of[k] = (uint8_t)(rx - res->rx);
 		rx->packets++;
 		rx->wire_bytes += wire;
-		outer_source(m, &rx->from);
+		wr_decap_outer_source(m, &rx->from);
 		if (kp->peer_id < lc->n_peers) {
 			c = &lc->peer[kp->peer_id];
 			wr_dp_counter_add(&c->rx_packets, 1);

@@ -24,9 +24,12 @@
 #ifndef WR_DP_DECAP_H
 #define WR_DP_DECAP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_udp.h>
 
 #include "dp_peer.h"
 #include "wr_device.h"
@@ -68,6 +71,24 @@ struct wr_decap_result {
  */
 int
 wr_decap_parse(struct rte_mbuf *m);
+
+/**
+ * The outer source address and UDP port of @p m, from the headers wr_decap_parse() located.
+ * Inline: asked per packet.
+ */
+static inline void
+wr_decap_outer_source(const struct rte_mbuf *m, struct wr_endpoint *ep)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, m->l2_len);
+	const struct rte_udp_hdr *uh = (const void *)(ip + m->l3_len);
+
+	if ((ip[0] >> 4) == 4)
+		wr_endpoint_set(ep, AF_INET, ip + offsetof(struct rte_ipv4_hdr, src_addr),
+			uh->src_port);
+	else
+		wr_endpoint_set(ep, AF_INET6, ip + offsetof(struct rte_ipv6_hdr, src_addr),
+			uh->src_port);
+}
 
 /**
  * Open the burst @p pkts of @p n data messages (n <= WR_DP_CRYPTO_BURST; each mbuf with m->l2_len

@@ -11,24 +11,29 @@
 
 #include "wr_device.h"
 
-/* @p ep: IPv4 @p ip (dotted quad) and @p port, the rest zero */
+/* @p ep: @p ip (an IPv4 dotted quad, or IPv6: it has a ':') and @p port, the rest zero */
+static inline void
+ep_of(struct wr_endpoint *ep, const char *ip, uint16_t port)
+{
+	int family = strchr(ip, ':') != NULL ? AF_INET6 : AF_INET;
+	uint8_t a[16] = { 0 };
+
+	inet_pton(family, ip, a);
+	wr_endpoint_set(ep, family, a, htons(port));
+}
+
+/* ep_of() for an IPv4 address */
 static inline void
 ep4(struct wr_endpoint *ep, const char *ip, uint16_t port)
 {
-	memset(ep, 0, sizeof(*ep));
-	ep->in4.sin_family = AF_INET;
-	ep->in4.sin_port = htons(port);
-	inet_pton(AF_INET, ip, &ep->in4.sin_addr);
+	ep_of(ep, ip, port);
 }
 
-/* @p ep: IPv6 @p ip and @p port, the rest zero */
+/* ep_of() for an IPv6 address */
 static inline void
 ep6(struct wr_endpoint *ep, const char *ip, uint16_t port)
 {
-	memset(ep, 0, sizeof(*ep));
-	ep->in6.sin6_family = AF_INET6;
-	ep->in6.sin6_port = htons(port);
-	inet_pton(AF_INET6, ip, &ep->in6.sin6_addr);
+	ep_of(ep, ip, port);
 }
 
 #endif /* WR_TEST_EP_H */
