@@ -81,50 +81,17 @@ wr_ctl_sync_all_endpoints(struct wr_control *ctl)
 
 /* ---- sending the engine's messages ---- */
 
-/* Our address and listen port on interface @p gi's port towards @p to */
-static bool
-source_for(struct wr_control *ctl, const struct wr_gw_iface *gi, const struct wr_endpoint *to,
-	struct wr_endpoint *src)
-{
-	const struct wr_port *port = &ctl->dp->ports[gi->port];
-	bool v6 = to->sa.sa_family == AF_INET6;
-	const void *dst = v6 ? (const void *)&to->in6.sin6_addr : &to->in4.sin_addr;
-	const struct wr_port_addr *a = wr_port_source_for(port, to->sa.sa_family, dst);
-	uint16_t lport = rte_cpu_to_be_16(__atomic_load_n(&gi->listen_port, __ATOMIC_RELAXED));
-
-	if (a == NULL)
-		return false;
-	memset(src, 0, sizeof(*src));
-	src->sa.sa_family = to->sa.sa_family;
-	if (v6) {
-		memcpy(&src->in6.sin6_addr, a->addr, 16);
-		src->in6.sin6_port = lport;
-	} else {
-		memcpy(&src->in4.sin_addr, a->addr, 4);
-		src->in4.sin_port = lport;
-	}
-	return true;
-}
-
 /*
- * The UDP checksum of the engine's message @p data of @p len bytes to @p to: its data messages
- * are keepalives, which follow the interface's UDPChecksum as the workers' data messages do (a
- * checksum where the port they leave by offloads one, computed here; none over IPv4 otherwise,
- * unless UDPChecksum = on); handshake and cookie messages always carry one.
+ * The UDP checksum of the engine's message @p data of @p len bytes leaving by @p out: its data
+ * messages are keepalives, which follow the interface's UDPChecksum as the workers' data
+ * messages do (a checksum where the port offloads one, computed here; none over IPv4
+ * otherwise, unless UDPChecksum = on); handshake and cookie messages always carry one.
  */
 static enum wr_udp_csum
-keepalive_csum(const struct wr_control *ctl, const struct wr_gw_iface *gi,
-	const struct wr_endpoint *to, const uint8_t *data, size_t len)
+keepalive_csum(const struct wr_gw_iface *gi, const struct wr_port *out, const uint8_t *data,
+	size_t len)
 {
-	const void *dst = to->sa.sa_family == AF_INET6 ? (const void *)&to->in6.sin6_addr
-						       : &to->in4.sin_addr;
-	uint8_t nh[16];
-	uint16_t p;
-
-	if (len < 1 || data[0] != WR_MSG_DATA || gi->udp_checksum)
-		return WR_UDP_CSUM_SW;
-	if (wr_fib_lookup(&ctl->gw.fib, to->sa.sa_family, dst, &p, nh) && p < ctl->dp->nb_ports &&
-		ctl->dp->ports[p].tx_udp_cksum)
+	if (len < 1 || data[0] != WR_MSG_DATA || gi->udp_checksum || out->tx_udp_cksum)
 		return WR_UDP_CSUM_SW;
 	return WR_UDP_CSUM_NONE;
 }
@@ -137,13 +104,20 @@ op_send(void *ctx, const struct wr_endpoint *to, const void *buf, size_t len)
 	struct wr_gw_iface *gi = &ctl->gw.iface[ifc->idx];
 	struct wr_dp_lcore *lc = ctl->lc;
 	bool v6 = to->sa.sa_family == AF_INET6;
+	const void *dst = v6 ? (const void *)&to->in6.sin6_addr : &to->in4.sin_addr;
+	uint16_t lport = rte_cpu_to_be_16(__atomic_load_n(&gi->listen_port, __ATOMIC_RELAXED));
 	struct rte_ether_hdr *eh;
 	struct wr_endpoint src;
 	struct rte_mbuf *m;
-	uint8_t *data;
+	uint8_t *data, nh[16];
+	uint16_t p;
 	int ret;
 
-	if ((to->sa.sa_family != AF_INET && !v6) || !source_for(ctl, gi, to, &src)) {
+	/* our address and listen port on the interface's port; one route lookup for all of it */
+	if ((to->sa.sa_family != AF_INET && !v6) ||
+		!wr_port_source_endpoint(&ctl->dp->ports[gi->port], to, lport, &src) ||
+		!wr_fib_lookup(&ctl->gw.fib, to->sa.sa_family, dst, &p, nh) ||
+		p >= ctl->dp->nb_ports) {
 		lc->drops[WR_DP_DROP_NO_ROUTE_OUT]++;
 		return;
 	}
@@ -165,15 +139,15 @@ op_send(void *ctx, const struct wr_endpoint *to, const void *buf, size_t len)
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (wr_encap_udp(m, &src, to, CTL_TTL, keepalive_csum(ctl, gi, to, data, len)) != 0 ||
+	if (wr_encap_udp(m, &src, to, CTL_TTL,
+		    keepalive_csum(gi, &ctl->dp->ports[p], data, len)) != 0 ||
 		(eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eh))) == NULL) {
 		wr_dp_drop(lc, WR_DP_DROP_NO_MBUF, m);
 		return;
 	}
 	eh->ether_type = rte_cpu_to_be_16(v6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
 	m->l2_len = sizeof(*eh);
-	wr_fib_output(&ctl->gw.fib, lc, NULL, m, to->sa.sa_family,
-		v6 ? (const void *)&to->in6.sin6_addr : &to->in4.sin_addr);
+	wr_fib_output_via(&ctl->gw.fib, lc, NULL, m, to->sa.sa_family, p, nh);
 }
 
 /* The engine never opens transport data here (the workers do): nothing to deliver. */

@@ -11,6 +11,7 @@
 #include <rte_ethdev.h>
 
 #include "port.h"
+#include "wr_device.h"
 
 /* The RSS hash: spread by addresses and UDP ports, so that one peer's flows stay on one queue
  * while many peers spread over all of them. */
@@ -227,4 +228,18 @@ wr_port_is_snm(const struct wr_port *port, const void *addr)
 			return true;
 	}
 	return false;
+}
+
+bool
+wr_port_source_endpoint(const struct wr_port *port, const struct wr_endpoint *to,
+	uint16_t port_be, struct wr_endpoint *src)
+{
+	int family = to->sa.sa_family;
+	const struct wr_port_addr *a = wr_port_source_for(port, family,
+		family == AF_INET6 ? (const void *)&to->in6.sin6_addr : &to->in4.sin_addr);
+
+	if (a == NULL)
+		return false;
+	wr_endpoint_set(src, family, a->addr, port_be);
+	return true;
 }

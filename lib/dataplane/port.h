@@ -111,6 +111,16 @@ wr_port_find_addr6(const struct wr_port *port, const void *addr);
 const struct wr_port_addr *
 wr_port_source_for(const struct wr_port *port, int family, const void *dst);
 
+struct wr_endpoint;
+
+/**
+ * The endpoint to send from towards @p to: wr_port_source_for()'s address and UDP port
+ * @p port_be (network order), into @p src. False when @p port has no address of that family.
+ */
+bool
+wr_port_source_endpoint(const struct wr_port *port, const struct wr_endpoint *to,
+	uint16_t port_be, struct wr_endpoint *src);
+
 /** True when @p addr (16 bytes) is a solicited-node group of one of @p port's addresses. */
 bool
 wr_port_is_snm(const struct wr_port *port, const void *addr);

@@ -511,28 +511,18 @@ route_of(struct wr_dp_lcore *lc, const struct wr_gw_iface *gi, const struct wr_p
 	const struct wr_endpoint *to, uint16_t lport, struct tx_route *r)
 {
 	const struct wr_gw *gw = lc->dp->gw;
-	bool v6 = to->sa.sa_family == AF_INET6;
-	const void *dst = v6 ? (const void *)&to->in6.sin6_addr : &to->in4.sin_addr;
-	const struct wr_port_addr *a = wr_port_source_for(port, to->sa.sa_family, dst);
+	const void *dst = to->sa.sa_family == AF_INET6 ? (const void *)&to->in6.sin6_addr
+						       : &to->in4.sin_addr;
 	static const struct rte_ether_addr unknown;
 	struct wr_endpoint src;
 	const struct wr_port *out;
 	enum wr_udp_csum csum;
 
 	r->state = ROUTE_NONE;
-	r->way.family = 0;
-	if (a == NULL || !wr_fib_way(&gw->fib, lc->dp, lc->control, &r->way, to->sa.sa_family, dst))
+	if (!wr_port_source_endpoint(port, to, lport, &src) ||
+		!wr_fib_way_find(&gw->fib, lc->dp, lc->control, &r->way, to->sa.sa_family, dst))
 		return;
 	out = &lc->dp->ports[r->way.port];
-	memset(&src, 0, sizeof(src));
-	src.sa.sa_family = to->sa.sa_family;
-	if (v6) {
-		memcpy(&src.in6.sin6_addr, a->addr, 16);
-		src.in6.sin6_port = lport;
-	} else {
-		memcpy(&src.in4.sin_addr, a->addr, 4);
-		src.in4.sin_port = lport;
-	}
 	/*
 	 * The UDP checksum: the NIC's where the output port offers it; else, unless UDPChecksum =
 	 * on, none over IPv4 (RFC 768 allows it, and the message is authenticated end to end by
