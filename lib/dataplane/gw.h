@@ -96,12 +96,7 @@ struct wr_gw {
 static inline bool
 wr_gw_is_tunnel_addr4(const struct wr_gw *gw, uint32_t a)
 {
-	unsigned int i;
-
-	for (i = 0; i < gw->n_tunnel4; i++)
-		if (gw->tunnel4[i] == a)
-			return true;
-	return false;
+	return wr_addr4_in(gw->tunnel4, gw->n_tunnel4, a);
 }
 
 /** The engine's clock (monotonic ns) from a TSC reading @p tsc of @p hz ticks per second. */

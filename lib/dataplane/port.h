@@ -54,16 +54,23 @@ struct wr_port {
 	struct wr_neigh_table *neigh;
 };
 
+/** Whether the IPv4 address @p a is one of the @p n packed in @p set (all network order). */
+static inline bool
+wr_addr4_in(const uint32_t *set, unsigned int n, uint32_t a)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (set[i] == a)
+			return true;
+	return false;
+}
+
 /** Whether the IPv4 address @p a (network order) is one of @p port's own: per packet. */
 static inline bool
 wr_port_has_addr4(const struct wr_port *port, uint32_t a)
 {
-	unsigned int i;
-
-	for (i = 0; i < port->n_addr4; i++)
-		if (port->addr4[i] == a)
-			return true;
-	return false;
+	return wr_addr4_in(port->addr4, port->n_addr4, a);
 }
 
 /**
