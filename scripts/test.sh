@@ -90,7 +90,8 @@ if [ ${#main_suites[@]} -gt 0 ]; then
 fi
 
 if want fuzz; then
-	if CC=clang bash scripts/build.sh "$fuzz_build" -Dfuzzing=true -Ddpdk=disabled \
+	# with DPDK: fuzz_dataplane drives the gateway's worker and control lcores
+	if CC=clang bash scripts/build.sh "$fuzz_build" -Dfuzzing=true -Ddpdk=enabled \
 		-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized; then
 		run_suites "$fuzz_build" fuzz
 	else

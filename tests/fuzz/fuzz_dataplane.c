@@ -1,0 +1,795 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * libFuzzer harness for the data plane: frames from the wire through the gateway's real worker
+ * and control lcores (lib/dataplane: classify, decap, encap, forwarding, fragmentation, ARP,
+ * neighbour discovery, ICMP and ICMPv6, the hand-over of handshakes to the protocol engine).
+ *
+ * The gateway is assembled as app/main.c does it (a configuration string, wr_dp_create(),
+ * wr_dp_plan(), wr_control_create()) on two net_ring ports, WAN and LAN, with IPv4 and IPv6
+ * addresses, routes and an interface with one peer. Its peer is a second protocol engine in this
+ * process: at start-up the gateway initiates a handshake with it (for a LAN packet), so that a
+ * live keypair sits in the worker's keytable and the harness can seal inner packets with the
+ * peer's keys. EAL runs two lcores' worth of state (-l 0,1) on one thread: lcore 1's worker
+ * poll, then lcore 0's (the control lcore: the host stack, the engine, the timers), one after
+ * the other, with the worker's RCU quiescent state reported as its loop would.
+ *
+ * The first input byte picks how the rest is fed (bit 3: an IPv6 outer header for modes 2, 3):
+ *   0: a whole Ethernet frame into the WAN port;
+ *   1: a whole Ethernet frame into the LAN port;
+ *   2: a UDP payload from the peer's endpoint to the listen port (WireGuard message parsing,
+ *      handshakes to the engine, data messages to the keytable and the replay check);
+ *   3: an inner packet, sealed with the peer's live keys and next counter, from the peer's
+ *      endpoint (decryption succeeds: inner checks, the AllowedIPs source filter, routing out,
+ *      ICMP to the gateway's tunnel address);
+ *   4: an IP packet from the LAN station to the LAN port (forwarding, the AllowedIPs lookup,
+ *      encapsulation, fragmentation needed / packet too big, the host stack);
+ *   5: a burst: records of [mode 0-4][length, 2 bytes][bytes], up to 32, pushed together, so that
+ *      the per-burst caches (keypair runs, ways out, endpoint) meet mixed packets.
+ *
+ * Besides "no crash, no undefined behaviour, no leak" (ASan, UBSan), every frame the gateway
+ * sends is checked: never a handshake response or a cookie reply (no input can be a valid
+ * initiation: the fuzzer cannot forge mac1), an IPv4 header the frame holds, with a right
+ * checksum out of the WAN port (the gateway built it or dropped a bad one), and no ICMP error to
+ * a group or broadcast address. The gateway's mbufs in use stay bounded (a leak of one per input
+ * would reach the bound within seconds).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_arp.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+#include <rte_udp.h>
+
+#include "control.h"
+#include "dataplane.h"
+#include "gw.h"
+#include "wr_base64.h"
+#include "wr_config.h"
+#include "wr_crypto.h"
+#include "wr_data.h"
+#include "wr_device.h"
+
+#define WORKER 1
+#define CONTROL 0
+#define WG_PORT 51820
+#define MTU 1420
+#define RING_SIZE 1024
+#define MAX_FRAME 2048
+#define MAX_BURST 32
+#define ETH_LEN 14
+#ifndef KEY_REFRESH_S
+#define KEY_REFRESH_S 120 /* a new handshake after this many seconds (see refresh_keys()) */
+#endif
+
+/* one port as the wire sees it */
+struct wire {
+	const char *name;
+	struct rte_ring *rx, *tx[2];
+	uint16_t port_id;
+	struct rte_ether_addr mac;  /* the gateway port's */
+	struct rte_ether_addr smac; /* the station's */
+	uint8_t addr[4], saddr[4];  /* the gateway's and the station's */
+	uint8_t addr6[16], saddr6[16];
+};
+
+static struct {
+	struct wr_dataplane *dp;
+	struct wr_control *ctl;
+	struct wire wan, lan;
+	struct wr_device *rem; /* the peer's engine */
+	struct wr_peer *rem_gw;
+	bool rem_feed; /* hand the peer what the gateway sends it (only while bringing it up) */
+	bool have_keys;
+	unsigned int delivered;
+	unsigned int sealed_out; /* transport data with a payload out of the WAN port */
+	uint32_t remote_index;
+	uint64_t keys_at; /* wall_ns() of the latest handshake */
+	uint8_t send_key[WR_KEY_LEN];
+	uint64_t counter;
+	unsigned int in_use0; /* mbufs in use once up */
+	uint8_t scratch[MAX_FRAME];
+} F;
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "fuzz_dataplane: %s\n", what);
+	abort();
+}
+
+static uint64_t
+wall_ns(void *ctx)
+{
+	struct timespec ts;
+
+	(void)ctx;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- frames into the gateway ---- */
+
+static void
+push(struct wire *w, struct rte_mbuf **pkts, unsigned int n)
+{
+	unsigned int i, done;
+
+	for (i = 0; i < n; i++)
+		pkts[i]->port = w->port_id; /* as a NIC's receive path sets it */
+	done = rte_ring_enqueue_burst(w->rx, (void **)pkts, n, NULL);
+	for (i = done; i < n; i++)
+		rte_pktmbuf_free(pkts[i]);
+}
+
+/* An mbuf of the gateway's pool holding @p len bytes, 0 = uninitialised; NULL: none */
+static struct rte_mbuf *
+frame(size_t len, uint8_t **p)
+{
+	struct rte_mbuf *m;
+
+	if (len > MAX_FRAME)
+		return NULL;
+	m = rte_pktmbuf_alloc(F.dp->mp);
+	if (m == NULL)
+		die("no mbuf for an input: the gateway holds them all");
+	*p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
+	if (*p == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+static void
+put_eth(uint8_t *p, const struct wire *w, uint16_t type)
+{
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)p;
+
+	rte_ether_addr_copy(&w->mac, &eh->dst_addr);
+	rte_ether_addr_copy(&w->smac, &eh->src_addr);
+	eh->ether_type = rte_cpu_to_be_16(type);
+}
+
+/* A UDP datagram from the peer's endpoint to the listen port over IPv4 or IPv6, @p len bytes of
+ * payload left for the caller at *@p payload. */
+static struct rte_mbuf *
+udp_frame(bool v6, size_t len, uint8_t **payload)
+{
+	size_t l3 = v6 ? sizeof(struct rte_ipv6_hdr) : sizeof(struct rte_ipv4_hdr);
+	struct rte_udp_hdr *uh;
+	struct rte_mbuf *m;
+	uint8_t *p;
+
+	if (len > MAX_FRAME - ETH_LEN - l3 - sizeof(*uh) ||
+		(m = frame(ETH_LEN + l3 + sizeof(*uh) + len, &p)) == NULL)
+		return NULL;
+	put_eth(p, &F.wan, v6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
+	if (v6) {
+		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)(p + ETH_LEN);
+
+		memset(ip6, 0, sizeof(*ip6));
+		ip6->vtc_flow = rte_cpu_to_be_32(6u << 28);
+		ip6->payload_len = rte_cpu_to_be_16((uint16_t)(sizeof(*uh) + len));
+		ip6->proto = IPPROTO_UDP;
+		ip6->hop_limits = 64;
+		memcpy(ip6->src_addr, F.wan.saddr6, 16);
+		memcpy(ip6->dst_addr, F.wan.addr6, 16);
+	} else {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + ETH_LEN);
+
+		memset(ip, 0, sizeof(*ip));
+		ip->version_ihl = RTE_IPV4_VHL_DEF;
+		ip->total_length = rte_cpu_to_be_16((uint16_t)(l3 + sizeof(*uh) + len));
+		ip->time_to_live = 64;
+		ip->next_proto_id = IPPROTO_UDP;
+		memcpy(&ip->src_addr, F.wan.saddr, 4);
+		memcpy(&ip->dst_addr, F.wan.addr, 4);
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	}
+	uh = (struct rte_udp_hdr *)(p + ETH_LEN + l3);
+	uh->src_port = rte_cpu_to_be_16(WG_PORT);
+	uh->dst_port = rte_cpu_to_be_16(WG_PORT);
+	uh->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*uh) + len));
+	uh->dgram_cksum = 0;
+	*payload = (uint8_t *)(uh + 1);
+	if (v6)
+		uh->dgram_cksum = 0xffff; /* fixed below, once the payload is in */
+	return m;
+}
+
+static void
+udp6_cksum(struct rte_mbuf *m)
+{
+	struct rte_ipv6_hdr *ip6 = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, ETH_LEN);
+	struct rte_udp_hdr *uh = (struct rte_udp_hdr *)(ip6 + 1);
+
+	uh->dgram_cksum = 0;
+	uh->dgram_cksum = rte_ipv6_udptcp_cksum(ip6, uh);
+}
+
+/* Mode 0-4's frame of @p data (see the head of the file), or NULL (too long, nothing to send) */
+static struct rte_mbuf *
+make_input(unsigned int mode, const uint8_t *data, size_t len, struct wire **to)
+{
+	bool v6 = (mode & 8) != 0;
+	struct rte_mbuf *m = NULL;
+	uint8_t *p;
+
+	*to = &F.wan;
+	switch (mode & 7) {
+	case 0:
+	case 1:
+		*to = (mode & 7) == 0 ? &F.wan : &F.lan;
+		if ((m = frame(len, &p)) != NULL)
+			memcpy(p, data, len);
+		break;
+	case 2:
+		if ((m = udp_frame(v6, len, &p)) != NULL)
+			memcpy(p, data, len);
+		break;
+	case 3: {
+		size_t sealed = wr_data_sealed_len(len, MTU);
+
+		if (len > MAX_FRAME || (m = udp_frame(v6, sealed, &p)) == NULL)
+			break;
+		wr_data_seal(p, F.send_key, F.remote_index, F.counter++, data, len, MTU);
+		break;
+	}
+	case 4:
+		*to = &F.lan;
+		if (len == 0 || len > MAX_FRAME - ETH_LEN || (m = frame(ETH_LEN + len, &p)) == NULL)
+			break;
+		put_eth(p, &F.lan, (data[0] >> 4) == 6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
+		memcpy(p + ETH_LEN, data, len);
+		break;
+	default:
+		break;
+	}
+	if (m != NULL && v6 && ((mode & 7) == 2 || (mode & 7) == 3))
+		udp6_cksum(m);
+	return m;
+}
+
+/* ---- frames out of the gateway ---- */
+
+static void
+arp_reply(struct wire *w, const struct rte_arp_hdr *req)
+{
+	struct rte_arp_hdr *arp;
+	struct rte_mbuf *m;
+	uint8_t *p;
+
+	if ((m = frame(ETH_LEN + sizeof(*arp), &p)) == NULL)
+		return;
+	put_eth(p, w, RTE_ETHER_TYPE_ARP);
+	arp = (struct rte_arp_hdr *)(p + ETH_LEN);
+	*arp = *req;
+	arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REPLY);
+	rte_ether_addr_copy(&w->smac, &arp->arp_data.arp_sha);
+	arp->arp_data.arp_sip = req->arp_data.arp_tip;
+	rte_ether_addr_copy(&w->mac, &arp->arp_data.arp_tha);
+	arp->arp_data.arp_tip = req->arp_data.arp_sip;
+	push(w, &m, 1);
+}
+
+static bool
+is_group4(const uint8_t *a)
+{
+	return (a[0] & 0xf0) == 0xe0 || (a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255) ||
+	       (a[0] == 0 && a[1] == 0 && a[2] == 0 && a[3] == 0);
+}
+
+/* Whether @p a is one of the gateway's IPv4 addresses (its ports' and its tunnel's) */
+static bool
+gw_addr4(const uint8_t *a)
+{
+	static const uint8_t tunnel[4] = { 198, 51, 100, 1 };
+
+	return memcmp(a, F.wan.addr, 4) == 0 || memcmp(a, F.lan.addr, 4) == 0 ||
+	       memcmp(a, tunnel, 4) == 0;
+}
+
+static bool
+gw_addr6(const uint8_t *a)
+{
+	static const uint8_t tunnel[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 5, [15] = 1 };
+
+	return memcmp(a, F.wan.addr6, 16) == 0 || memcmp(a, F.lan.addr6, 16) == 0 ||
+	       memcmp(a, tunnel, 16) == 0 || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80);
+}
+
+/*
+ * The checks on every frame the gateway sends; aborts on a breach. The gateway forwards what
+ * others sent too, so the checks on content hold for what it wrote itself: frames from its own
+ * addresses (no inner packet may carry one: AllowedIPs; a forwarded one had its header checked).
+ * Under @p strict (the input was one UDP payload to the listen port, which no input can make
+ * authentic) only ARP, neighbour solicitations and the gateway's own initiations and transport
+ * data (timers: keepalives, rekeying) may leave.
+ */
+static void
+check_output(const struct wire *w, const uint8_t *p, uint32_t len, bool strict)
+{
+	uint16_t type;
+
+	if (len < ETH_LEN)
+		die("a frame shorter than its Ethernet header");
+	type = (uint16_t)(p[12] << 8 | p[13]);
+	p += ETH_LEN;
+	len -= ETH_LEN;
+	if (type == RTE_ETHER_TYPE_IPV4) {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)p;
+		uint32_t hlen, total;
+		bool own;
+
+		if (len < sizeof(*ip) || (p[0] >> 4) != 4)
+			die("an IPv4 frame without an IPv4 header");
+		hlen = (p[0] & 0xfu) * 4;
+		total = rte_be_to_cpu_16(ip->total_length);
+		if (hlen < sizeof(*ip) || total > len || total < hlen)
+			die("an IPv4 header whose lengths the frame does not hold");
+		own = gw_addr4((const uint8_t *)&ip->src_addr);
+		if (own && rte_raw_cksum(ip, hlen) != 0xffff)
+			die("the gateway's IPv4 header with a wrong checksum");
+		if (own && ip->next_proto_id == IPPROTO_ICMP && total > hlen &&
+			(p[hlen] == 3 || p[hlen] == 11 || p[hlen] == 12) &&
+			is_group4((const uint8_t *)&ip->dst_addr))
+			die("an ICMP error to a group or broadcast address");
+		if (strict && !(own && ip->next_proto_id == IPPROTO_UDP && total >= hlen + 12 &&
+				       p[hlen] == (WG_PORT >> 8) && p[hlen + 1] == (WG_PORT & 0xff) &&
+				       (p[hlen + 8] == WR_MSG_HANDSHAKE_INITIATION ||
+					       p[hlen + 8] == WR_MSG_DATA)))
+			die("a reply to unauthenticated WireGuard traffic");
+	} else if (type == RTE_ETHER_TYPE_IPV6) {
+		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)p;
+		bool own;
+
+		if (len < sizeof(*ip6) || (p[0] >> 4) != 6 ||
+			sizeof(*ip6) + rte_be_to_cpu_16(ip6->payload_len) > len)
+			die("an IPv6 header whose lengths the frame does not hold");
+		own = gw_addr6(ip6->src_addr);
+		if (own && ip6->proto == IPPROTO_ICMPV6 && len > sizeof(*ip6) && p[40] < 128 &&
+			ip6->dst_addr[0] == 0xff)
+			die("an ICMPv6 error to a multicast address");
+		if (strict && !(own && ip6->proto == IPPROTO_ICMPV6 && len > sizeof(*ip6) &&
+				       p[40] == 135) &&
+			!(own && ip6->proto == IPPROTO_UDP && len >= sizeof(*ip6) + 12 &&
+				p[40] == (WG_PORT >> 8) && p[41] == (WG_PORT & 0xff) &&
+				(p[48] == WR_MSG_HANDSHAKE_INITIATION || p[48] == WR_MSG_DATA)))
+			die("a reply to unauthenticated WireGuard traffic");
+	} else if (strict && type != RTE_ETHER_TYPE_ARP) {
+		die("a reply to unauthenticated WireGuard traffic");
+	}
+}
+
+/* What the gateway sent out of @p w: checked; ARP for the station answered; UDP to the peer's
+ * endpoint handed to the peer's engine while it is being brought up. */
+static void
+wire_output(struct wire *w, struct rte_mbuf *m, bool strict)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m);
+
+	if (!rte_pktmbuf_is_contiguous(m))
+		die("a segmented frame out");
+	check_output(w, p, len, strict);
+	if (w == &F.wan && len >= ETH_LEN + 20 + 8 + 32 + 16 && p[12] == 0x08 && p[13] == 0x00 &&
+		p[ETH_LEN + 9] == IPPROTO_UDP && p[ETH_LEN + 20 + 8] == WR_MSG_DATA)
+		F.sealed_out++;
+	if (len >= ETH_LEN + sizeof(struct rte_arp_hdr) && p[12] == 0x08 && p[13] == 0x06) {
+		const struct rte_arp_hdr *arp = (const void *)(p + ETH_LEN);
+
+		if (arp->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST) &&
+			memcmp(&arp->arp_data.arp_tip, w->saddr, 4) == 0)
+			arp_reply(w, arp);
+	} else if (F.rem_feed && w == &F.wan && len >= ETH_LEN + 28 && p[12] == 0x08 &&
+		   p[13] == 0x00 && p[ETH_LEN + 9] == IPPROTO_UDP) {
+		const struct rte_ipv4_hdr *ip = (const void *)(p + ETH_LEN);
+		const struct rte_udp_hdr *uh = (const void *)(p + ETH_LEN + rte_ipv4_hdr_len(ip));
+		struct wr_endpoint from;
+
+		wr_endpoint_set(&from, AF_INET, &ip->src_addr, uh->src_port);
+		wr_device_receive(F.rem, &from, uh + 1,
+			rte_be_to_cpu_16(uh->dgram_len) - sizeof(*uh), wall_ns(NULL));
+	}
+	rte_pktmbuf_free(m);
+}
+
+/*
+ * One pass of the worker and of the control lcore, then of the wire (@p strict: check_output()).
+ * Returns the work done: frames received, handed over or sent.
+ */
+static unsigned int
+service(bool strict)
+{
+	struct wire *ws[2] = { &F.wan, &F.lan };
+	struct rte_mbuf *pkts[MAX_BURST];
+	unsigned int i, q, k, n, work;
+
+	work = wr_dp_poll(&F.dp->lcores[WORKER]);
+	rte_rcu_qsbr_quiescent(F.dp->gw->rcu, WORKER);
+	work += wr_dp_poll(&F.dp->lcores[CONTROL]) + wr_control_poll(F.ctl);
+	for (i = 0; i < 2; i++)
+		for (q = 0; q < 2; q++)
+			while ((n = rte_ring_dequeue_burst(ws[i]->tx[q], (void **)pkts, MAX_BURST,
+					NULL)) > 0) {
+				for (k = 0; k < n; k++)
+					wire_output(ws[i], pkts[k], strict);
+				work += n;
+			}
+	if (F.rem_feed && wall_ns(NULL) >= wr_device_next_deadline(F.rem))
+		wr_device_tick(F.rem, wall_ns(NULL));
+	return work;
+}
+
+/* ---- the peer's engine ---- */
+
+static void
+rem_send(void *ctx, const struct wr_endpoint *to, const void *buf, size_t len)
+{
+	struct rte_mbuf *m;
+	uint8_t *p;
+
+	(void)ctx;
+	(void)to;
+	if ((m = udp_frame(false, len, &p)) == NULL)
+		die("the peer's message does not fit a frame");
+	memcpy(p, buf, len);
+	push(&F.wan, &m, 1);
+}
+
+static void
+rem_deliver(void *ctx, struct wr_peer *peer, const void *pkt, size_t len)
+{
+	(void)ctx;
+	(void)peer;
+	(void)pkt;
+	(void)len;
+	F.delivered++;
+}
+
+static void
+rem_installed(void *ctx, struct wr_peer *peer, const struct wr_keypair_info *kp)
+{
+	(void)ctx;
+	(void)peer;
+	F.remote_index = kp->remote_index;
+	memcpy(F.send_key, kp->send_key, sizeof(F.send_key));
+	F.have_keys = kp->confirmed;
+}
+
+static const struct wr_device_ops rem_ops = {
+	.send = rem_send,
+	.deliver = rem_deliver,
+	.wall_time_ns = wall_ns,
+	.keypair_installed = rem_installed,
+};
+
+/* ---- set-up ---- */
+
+static void
+make_wire(struct wire *w, const char *name, const char *addr, const char *saddr, const char *addr6,
+	const char *saddr6, uint8_t mac_last)
+{
+	char rname[RTE_RING_NAMESIZE];
+	unsigned int q;
+	int port;
+
+	w->name = name;
+	if (inet_pton(AF_INET, addr, w->addr) != 1 || inet_pton(AF_INET, saddr, w->saddr) != 1 ||
+		inet_pton(AF_INET6, addr6, w->addr6) != 1 ||
+		inet_pton(AF_INET6, saddr6, w->saddr6) != 1)
+		die("bad address");
+	w->smac = (struct rte_ether_addr){ { 0x02, 0x00, 0x5e, 0x00, 0x53, mac_last } };
+	snprintf(rname, sizeof(rname), "fz_%s_rx", name);
+	w->rx = rte_ring_create(rname, RING_SIZE, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+	for (q = 0; q < 2; q++) {
+		snprintf(rname, sizeof(rname), "fz_%s_tx%u", name, q);
+		w->tx[q] = rte_ring_create(
+			rname, RING_SIZE, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+	}
+	if (w->rx == NULL || w->tx[0] == NULL || w->tx[1] == NULL)
+		die("no rings");
+	port = rte_eth_from_rings(name, &w->rx, 1, w->tx, 2, rte_socket_id());
+	if (port < 0)
+		die("cannot make a ring port");
+	w->port_id = (uint16_t)port;
+}
+
+static const char conf_fmt[] = "[Gateway]\n"
+			       "Control = %u\n"
+			       "Workers = %u\n"
+			       "ControlSocket = /run/wirerate/fuzz_dataplane.%u.sock\n"
+			       "[Port wan]\n"
+			       "Device = %s\n"
+			       "Address = 192.0.2.1/24, 2001:db8:1::1/64\n"
+			       "Route = 0.0.0.0/0 via 192.0.2.254\n"
+			       "Route = ::/0 via 2001:db8:1::fe\n"
+			       "[Port lan]\n"
+			       "Device = %s\n"
+			       "Address = 203.0.113.1/24, 2001:db8:2::1/64\n"
+			       "[Interface fz%u]\n"
+			       "PrivateKey = %s\n"
+			       "ListenPort = %u\n"
+			       "Port = wan\n"
+			       "Address = 198.51.100.1/25, 2001:db8:5::1/64\n"
+			       "MTU = %u\n"
+			       "[Peer]\n"
+			       "PublicKey = %s\n"
+			       "Endpoint = 192.0.2.2:%u\n"
+			       "AllowedIPs = 198.51.100.128/25, 2001:db8:20::/48\n";
+
+static void
+setup_gateway(uint8_t *gw_pub, uint8_t *rem_priv)
+{
+	static char conf[2048];
+	struct wr_config_error cerr = { 0 };
+	struct wr_config *cfg = NULL;
+	unsigned int workers[1] = { WORKER };
+	uint8_t gw_priv[WR_KEY_LEN], rem_pub[WR_KEY_LEN];
+	char gw_b64[WR_BASE64_KEY_LEN + 1], rem_b64[WR_BASE64_KEY_LEN + 1];
+	char wan_dev[RTE_ETH_NAME_MAX_LEN], lan_dev[RTE_ETH_NAME_MAX_LEN], err[256];
+	int ret;
+
+	if (rte_eth_dev_get_name_by_port(F.wan.port_id, wan_dev) != 0 ||
+		rte_eth_dev_get_name_by_port(F.lan.port_id, lan_dev) != 0)
+		die("no port names");
+	wr_x25519_generate(gw_priv);
+	wr_x25519_public(gw_pub, gw_priv);
+	wr_x25519_generate(rem_priv);
+	wr_x25519_public(rem_pub, rem_priv);
+	wr_base64_key_encode(gw_b64, gw_priv);
+	wr_base64_key_encode(rem_b64, rem_pub);
+	snprintf(conf, sizeof(conf), conf_fmt, CONTROL, WORKER, (unsigned int)getpid(), wan_dev,
+		lan_dev, (unsigned int)getpid(), gw_b64, WG_PORT, MTU, rem_b64, WG_PORT);
+	wr_wipe(gw_priv, sizeof(gw_priv));
+	wr_wipe(gw_b64, sizeof(gw_b64));
+	ret = wr_config_load_string(conf, strlen(conf), "fuzz_dataplane", &cfg, &cerr);
+	wr_wipe(conf, sizeof(conf));
+	if (ret < 0) {
+		fprintf(stderr, "fuzz_dataplane: configuration: %s\n", cerr.message);
+		abort();
+	}
+	ret = wr_dp_create(cfg, 1, &F.dp, err, sizeof(err));
+	if (ret == 0 && wr_dp_plan(F.dp, CONTROL, workers, 1) < 0)
+		die("cannot plan the lcores");
+	if (ret == 0)
+		ret = wr_control_create(F.dp, cfg, &F.ctl, err, sizeof(err));
+	wr_config_free(cfg);
+	if (ret < 0 || F.dp->n_workers != 1)
+		die(ret < 0 ? err : "the worker polls no queue");
+	rte_eth_macaddr_get(F.wan.port_id, &F.wan.mac);
+	rte_eth_macaddr_get(F.lan.port_id, &F.lan.mac);
+}
+
+static void
+serve_peer_until(const unsigned int *delivered, unsigned int want);
+static void
+self_check(void);
+
+/* The peer's engine, its handshake with the gateway (started by the gateway for a LAN packet) */
+static void
+bring_up(const uint8_t *gw_pub, const uint8_t *rem_priv)
+{
+	static const uint8_t any4[4], any6[16];
+	struct wr_endpoint ep;
+	struct rte_mbuf *m;
+	uint8_t inner[64], *p;
+
+	F.rem = wr_device_create(&rem_ops, NULL);
+	if (F.rem == NULL)
+		die("no engine for the peer");
+	wr_device_set_private_key(F.rem, rem_priv);
+	wr_device_set_mtu(F.rem, MTU);
+	F.rem_gw = wr_device_add_peer(F.rem, gw_pub, NULL);
+	if (F.rem_gw == NULL)
+		die("no peer in the peer's engine");
+	wr_endpoint_set(&ep, AF_INET, F.wan.addr, rte_cpu_to_be_16(WG_PORT));
+	wr_peer_set_endpoint(F.rem_gw, &ep);
+	if (wr_peer_add_allowedip(F.rem_gw, AF_INET, any4, 0) < 0 ||
+		wr_peer_add_allowedip(F.rem_gw, AF_INET6, any6, 0) < 0)
+		die("no AllowedIPs in the peer's engine");
+	/* a LAN packet for the peer's network: the gateway holds it and initiates */
+	memset(inner, 0, sizeof(inner));
+	inner[0] = 0x45;
+	inner[3] = sizeof(inner);
+	inner[8] = 64;
+	inner[9] = 253; /* RFC 3692 experimentation */
+	memcpy(inner + 12, F.lan.saddr, 4);
+	inet_pton(AF_INET, "198.51.100.130", inner + 16);
+	((struct rte_ipv4_hdr *)inner)->hdr_checksum = rte_ipv4_cksum((struct rte_ipv4_hdr *)inner);
+	if ((m = frame(ETH_LEN + sizeof(inner), &p)) == NULL)
+		die("no mbuf");
+	put_eth(p, &F.lan, RTE_ETHER_TYPE_IPV4);
+	memcpy(p + ETH_LEN, inner, sizeof(inner));
+	push(&F.lan, &m, 1);
+	serve_peer_until(&F.delivered, 1);
+	F.in_use0 = rte_mempool_in_use_count(F.dp->mp);
+}
+
+/* Frames until a pass does nothing, at most @p passes of them */
+static void
+settle(unsigned int passes)
+{
+	while (passes-- > 0 && service(false) != 0)
+		;
+}
+
+/* Serve, feeding the peer, until it has confirmed keys and *@p delivered reaches @p want; dies
+ * after 10 s */
+static void
+serve_peer_until(const unsigned int *delivered, unsigned int want)
+{
+	uint64_t deadline = rte_rdtsc() + 10 * rte_get_tsc_hz();
+
+	F.rem_feed = true;
+	while ((!F.have_keys || *delivered < want) && rte_rdtsc() < deadline)
+		service(false);
+	if (!F.have_keys || *delivered < want)
+		die("no handshake with the peer");
+	F.rem_feed = false;
+	/* the peer's own data counters start far from those it used */
+	F.counter = 1ull << 32;
+	F.keys_at = wall_ns(NULL);
+	settle(64);
+}
+
+/*
+ * A new handshake, started by the peer, well before the keypair expires (Reject-After-Time,
+ * 180 s), so that sealed inputs keep reaching the inner paths in a long run. The peer's
+ * keepalive confirms the keypair on the gateway's side.
+ */
+static void
+refresh_keys(void)
+{
+	static const unsigned int zero;
+
+	int ret = wr_peer_initiate(F.rem_gw, wall_ns(NULL));
+
+	if (ret == -EALREADY) { /* an initiation less than Rekey-Timeout ago: later */
+		F.keys_at += WR_NSEC_PER_SEC;
+		return;
+	}
+	if (ret < 0)
+		die("the peer cannot initiate");
+	F.have_keys = false;
+	serve_peer_until(&zero, 0);
+	wr_peer_send(F.rem_gw, NULL, 0, wall_ns(NULL));
+	settle(64);
+	self_check();
+}
+
+/*
+ * That the harness reaches what it means to: an echo request to the gateway's tunnel address,
+ * sealed as mode 3 seals, gets a sealed reply; so does a LAN packet for the peer (mode 4).
+ */
+static void
+self_check(void)
+{
+	uint8_t pkt[64], *icmp = pkt + 20;
+	struct rte_mbuf *m;
+	struct wire *to;
+	unsigned int mode, pass;
+
+	for (mode = 3; mode <= 4; mode++) {
+		memset(pkt, 0, sizeof(pkt));
+		pkt[0] = 0x45;
+		pkt[3] = sizeof(pkt);
+		pkt[8] = 64;
+		pkt[9] = mode == 3 ? IPPROTO_ICMP : 253;
+		inet_pton(AF_INET, mode == 3 ? "198.51.100.130" : "203.0.113.50", pkt + 12);
+		inet_pton(AF_INET, mode == 3 ? "198.51.100.1" : "198.51.100.130", pkt + 16);
+		((struct rte_ipv4_hdr *)pkt)->hdr_checksum =
+			rte_ipv4_cksum((struct rte_ipv4_hdr *)pkt);
+		icmp[0] = RTE_IP_ICMP_ECHO_REQUEST;
+		((struct rte_icmp_hdr *)icmp)->icmp_cksum =
+			(uint16_t)~rte_raw_cksum(icmp, sizeof(pkt) - 20);
+		F.sealed_out = 0;
+		m = make_input(mode, pkt, sizeof(pkt), &to);
+		if (m == NULL)
+			die("self-check: no frame");
+		push(to, &m, 1);
+		for (pass = 0; pass < 16 && F.sealed_out == 0; pass++)
+			service(false);
+		if (F.sealed_out != 1)
+			die(mode == 3 ? "self-check: no sealed echo reply to a sealed echo request"
+				      : "self-check: a LAN packet for the peer not sealed");
+	}
+}
+
+/* At exit, before LeakSanitizer looks: what lives in EAL's memory is no root that it scans */
+static void
+teardown(void)
+{
+	wr_control_destroy(F.ctl);
+	wr_dp_destroy(F.dp);
+	wr_device_destroy(F.rem);
+	rte_eal_cleanup();
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv);
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char *eal[] = { (*argv)[0], "--no-huge", "--no-shconf", "--no-pci", "-l", "0,1", "-m",
+		"512", "--log-level", "*:error", "--no-telemetry", NULL };
+	uint8_t gw_pub[WR_KEY_LEN], rem_priv[WR_KEY_LEN];
+
+	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0)
+		die("rte_eal_init failed");
+	make_wire(&F.wan, "fzwan", "192.0.2.1", "192.0.2.2", "2001:db8:1::1", "2001:db8:1::2", 2);
+	make_wire(&F.lan, "fzlan", "203.0.113.1", "203.0.113.50", "2001:db8:2::1",
+		"2001:db8:2::50", 50);
+	setup_gateway(gw_pub, rem_priv);
+	bring_up(gw_pub, rem_priv);
+	wr_wipe(rem_priv, sizeof(rem_priv));
+	self_check();
+	atexit(teardown);
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct rte_mbuf *m;
+	struct wire *to;
+	unsigned int mode, pass;
+	bool strict;
+
+	if (size < 1)
+		return 0;
+	if (wall_ns(NULL) - F.keys_at > KEY_REFRESH_S * WR_NSEC_PER_SEC)
+		refresh_keys();
+	mode = data[0] & 0xf;
+	strict = (mode & 7) == 2;
+	data++;
+	size--;
+	if ((mode & 7) == 5) {
+		struct rte_mbuf *burst[2][MAX_BURST];
+		unsigned int n[2] = { 0, 0 }, w;
+
+		while (size >= 3 && n[0] + n[1] < MAX_BURST) {
+			size_t len = (size_t)data[1] << 8 | data[2];
+
+			mode = data[0] & 0xf;
+			data += 3;
+			size -= 3;
+			len = RTE_MIN(len, size);
+			if ((mode & 7) != 5 && (m = make_input(mode, data, len, &to)) != NULL)
+				burst[to == &F.lan][n[to == &F.lan]++] = m;
+			data += len;
+			size -= len;
+		}
+		for (w = 0; w < 2; w++)
+			if (n[w] > 0)
+				push(w == 0 ? &F.wan : &F.lan, burst[w], n[w]);
+	} else if ((m = make_input(mode, data, size, &to)) != NULL) {
+		push(to, &m, 1);
+	}
+	/*
+	 * Until a pass does nothing (what the worker handed to the control lcore, ARP answers to the
+	 * gateway's requests, what they released), so that nothing this input caused is left for the
+	 * next one; a bounded number of passes, as a frame could keep the two lcores busy.
+	 */
+	for (pass = 0; pass < 16; pass++)
+		if (service(strict) == 0 && pass > 0)
+			break;
+	if (rte_mempool_in_use_count(F.dp->mp) > F.in_use0 + F.dp->mp->size / 2)
+		die("the gateway's mbufs in use keep growing: a leak");
+	return 0;
+}
