@@ -33,16 +33,18 @@ wr_arp_input(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, u
 	if (arp->arp_hardware != rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) ||
 		arp->arp_protocol != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
 		arp->arp_hlen != RTE_ETHER_ADDR_LEN || arp->arp_plen != 4 ||
-		!rte_is_unicast_ether_addr(&d->arp_sha)) {
+		!rte_is_valid_assigned_ether_addr(&d->arp_sha)) {
 		wr_dp_drop(lc, WR_DP_DROP_ARP_MALFORMED, m);
 		return;
 	}
 	ours = wr_port_find_addr4(port, &d->arp_tip);
 	sip = d->arp_sip;
 	/* a probe (RFC 5227: sender 0.0.0.0) teaches nothing; anything else updates an entry we
-	 * have, and creates one when it is addressed to us */
+	 * have, and creates one when it is addressed to us from a neighbour that can be one (on
+	 * link, not our own address, not a group or broadcast) */
 	if (sip != 0)
-		wr_neigh_learn(lc, port, AF_INET, &sip, &d->arp_sha, ours != NULL);
+		wr_neigh_learn(lc, port, AF_INET, &sip, &d->arp_sha,
+			ours != NULL && wr_port_neighbour_ok(port, AF_INET, &sip));
 	if (arp->arp_opcode != rte_cpu_to_be_16(RTE_ARP_OP_REQUEST)) {
 		rte_pktmbuf_free(m);
 		return;

@@ -494,7 +494,7 @@ wr_control_poll(struct wr_control *ctl)
 	if (tsc >= ctl->next_housekeeping) {
 		ctl->next_housekeeping = tsc + dp->hz * CTL_HOUSEKEEPING_MS / 1000;
 		wr_ctl_housekeeping_rcu(ctl);
-		wr_fib_nh_refresh(&ctl->gw.fib, dp);
+		wr_fib_nh_refresh(&ctl->gw.fib, ctl->lc);
 		if (ctl->n_held_peers > 0)
 			expire_held(ctl, now);
 		if (ctl->sync_endpoints)

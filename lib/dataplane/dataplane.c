@@ -342,6 +342,12 @@ wr_dp_input(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m)
 		wr_dp_drop(lc, WR_DP_DROP_NOT_OUR_MAC, m);
 		return;
 	}
+	/* no station sends from a group or the zero address: whatever answered it would go to all
+	 * stations or none (ARP replies, adverts and echo replies go to the frame's source) */
+	if (!rte_is_valid_assigned_ether_addr(&eh->src_addr)) {
+		wr_dp_drop(lc, WR_DP_DROP_BAD_SOURCE_MAC, m);
+		return;
+	}
 	switch (rte_be_to_cpu_16(eh->ether_type)) {
 	case RTE_ETHER_TYPE_ARP:
 		wr_arp_input(lc, port, m, l3);

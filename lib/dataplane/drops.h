@@ -17,6 +17,7 @@
 	X(SEGMENTED, "segmented")               /* headers split over mbuf segments */             \
 	X(ETHERTYPE, "ethertype")               /* neither ARP, IPv4 nor IPv6 */                   \
 	X(NOT_OUR_MAC, "not_our_mac")           /* unicast to another station */                   \
+	X(BAD_SOURCE_MAC, "bad_source_mac")     /* from a group or the zero Ethernet address */    \
 	X(ARP_MALFORMED, "arp_malformed")       /* not Ethernet/IPv4 ARP */                        \
 	X(ARP_NOT_FOR_US, "arp_not_for_us")     /* request for an address we do not own */         \
 	X(IP4_MALFORMED, "ip4_malformed")       /* version, header length, total length */         \
@@ -26,6 +27,7 @@
 	X(IP6_FRAGMENT, "ip6_fragment")         /* fragments are not reassembled */                \
 	X(ICMP_MALFORMED, "icmp_malformed")     /* too short or bad checksum */                    \
 	X(ICMP_UNHANDLED, "icmp_unhandled")     /* an ICMP type we do not answer */                \
+	X(ECHO_BAD_SOURCE, "echo_bad_source")   /* echo request not from one host's IP address */  \
 	X(ND_MALFORMED, "nd_malformed")         /* hop limit not 255, bad option, bad target */    \
 	X(ND_NOT_FOR_US, "nd_not_for_us")       /* solicitation for an address we do not own */    \
 	X(NOT_FOR_US, "not_for_us")             /* IP to an address that is not ours, no route */  \

@@ -189,8 +189,9 @@ wr_fib_nh_set(struct wr_fib *fib, uint16_t port, int family, const void *nh,
 }
 
 void
-wr_fib_nh_refresh(struct wr_fib *fib, struct wr_dataplane *dp)
+wr_fib_nh_refresh(struct wr_fib *fib, struct wr_dp_lcore *lc)
 {
+	struct wr_dataplane *dp = lc->dp;
 	uint16_t p;
 	unsigned int i;
 
@@ -203,9 +204,10 @@ wr_fib_nh_refresh(struct wr_fib *fib, struct wr_dataplane *dp)
 
 			if (family == 0)
 				continue;
-			if (wr_neigh_lookup(dp->ports[p].neigh, family, ip, &mac))
+			if (wr_neigh_lookup(dp->ports[p].neigh, family, ip, &mac)) {
 				wr_fib_nh_set(fib, p, family, ip, &mac);
-			else
+				wr_neigh_keep(lc, &dp->ports[p], family, ip);
+			} else
 				wr_fib_nh_set(fib, p, family, ip, NULL);
 		}
 	}

@@ -30,6 +30,24 @@ is_unspecified6(const uint8_t *a)
 	return memcmp(a, zero, 16) == 0;
 }
 
+/* A source or destination that is one host: not 0/8's 0, loopback, multicast, class E, broadcast */
+static bool
+is_host4(const uint8_t *a)
+{
+	return !(a[0] == 0 && a[1] == 0 && a[2] == 0 && a[3] == 0) && a[0] != 127 && a[0] < 224;
+}
+
+/*
+ * Whether an echo request from @p src may be answered: from one host, not a group, broadcast,
+ * loopback or unspecified address, so that no reply goes to many (RFC 1122 3.2.2.6, RFC 4443
+ * 4.2). (wr_dp_input() dropped group Ethernet sources.)
+ */
+static bool
+echo_source_ok(int family, const uint8_t *src)
+{
+	return family == AF_INET ? is_host4(src) : src[0] != 0xff && !is_unspecified6(src);
+}
+
 static void
 reply_l2(struct wr_port *port, struct rte_mbuf *m)
 {
@@ -89,6 +107,10 @@ wr_icmp4_input(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m,
 	}
 	if (icmp->icmp_type != RTE_IP_ICMP_ECHO_REQUEST || icmp->icmp_code != 0) {
 		wr_dp_drop(lc, WR_DP_DROP_ICMP_UNHANDLED, m);
+		return;
+	}
+	if (!echo_source_ok(AF_INET, (const uint8_t *)&ip->src_addr)) {
+		wr_dp_drop(lc, WR_DP_DROP_ECHO_BAD_SOURCE, m);
 		return;
 	}
 	ipv4_echo_to_reply(ip, icmp, len);
@@ -161,17 +183,14 @@ wr_icmp6_input(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m,
 		wr_dp_drop(lc, WR_DP_DROP_ICMP_UNHANDLED, m);
 		return;
 	}
+	if (!echo_source_ok(AF_INET6, ip6->src_addr)) {
+		wr_dp_drop(lc, WR_DP_DROP_ECHO_BAD_SOURCE, m);
+		return;
+	}
 	ipv6_echo_to_reply(ip6, icmp);
 	reply_l2(port, m);
 	lc->port[port->index].echo_replies++;
 	wr_dp_tx(lc, port, m);
-}
-
-/* A source or destination that is one host: not 0/8's 0, loopback, multicast, class E, broadcast */
-static bool
-is_host4(const uint8_t *a)
-{
-	return !(a[0] == 0 && a[1] == 0 && a[2] == 0 && a[3] == 0) && a[0] != 127 && a[0] < 224;
 }
 
 static bool

@@ -151,8 +151,13 @@ wr_nd_input(
 		wr_dp_drop(lc, WR_DP_DROP_ND_MALFORMED, m);
 		return;
 	}
+	/* a link-layer address (the option's, else an advert's Ethernet source) must be one
+	 * station's: a group or zero one would send a neighbour's traffic to all or none */
 	if (!find_lla((const uint8_t *)(msg + 1), len - sizeof(*msg),
-		    msg->type == ND_NS ? ND_OPT_SLLA : ND_OPT_TLLA, &lla)) {
+		    msg->type == ND_NS ? ND_OPT_SLLA : ND_OPT_TLLA, &lla) ||
+		(lla != NULL && !rte_is_valid_assigned_ether_addr(lla)) ||
+		(lla == NULL && msg->type == ND_NA &&
+			!rte_is_valid_assigned_ether_addr(&eh->src_addr))) {
 		wr_dp_drop(lc, WR_DP_DROP_ND_MALFORMED, m);
 		return;
 	}
@@ -174,8 +179,10 @@ wr_nd_input(
 		wr_dp_drop(lc, WR_DP_DROP_ND_NOT_FOR_US, m);
 		return;
 	}
+	/* creates an entry only for a source that can be a neighbour (on link, not ours) */
 	if (lla != NULL)
-		wr_neigh_learn(lc, port, AF_INET6, ip6->src_addr, lla, true);
+		wr_neigh_learn(lc, port, AF_INET6, ip6->src_addr, lla,
+			wr_port_neighbour_ok(port, AF_INET6, ip6->src_addr));
 	nd_advertise(lc, port, m, l3, l4, ours, lla);
 }
 

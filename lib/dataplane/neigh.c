@@ -85,7 +85,32 @@ drop_queue(struct wr_dp_lcore *lc, struct neigh_entry *e, enum wr_dp_drop why)
 	e->nq = 0;
 }
 
-/* A free way of the set, or the one confirmed longest ago (its queue is dropped). */
+/*
+ * Which entries may give way to a new one, and in which order: an unresolved one (oldest first)
+ * before a reachable one not confirmed for WR_NEIGH_REACHABLE_MS and the probes after it (oldest
+ * first). A reachable entry confirmed within that time never does: one in use is solicited when
+ * WR_NEIGH_REACHABLE_MS have passed (keep_fresh()) and confirmed again by the answer, so a stream
+ * of new next hops (a scan of a connected subnet, ARP from many senders) cannot push out the
+ * next hops that traffic uses.
+ */
+static bool
+evictable(const struct wr_dp_lcore *lc, const struct neigh_entry *e)
+{
+	return e->state == NEIGH_INCOMPLETE ||
+	       lc->now - e->confirmed >= ms_to_tsc(lc, WR_NEIGH_REACHABLE_MS +
+							   WR_NEIGH_MAX_PROBES * WR_NEIGH_RETRANS_MS);
+}
+
+static bool
+evict_before(const struct neigh_entry *a, const struct neigh_entry *b)
+{
+	if (a->state != b->state)
+		return a->state == NEIGH_INCOMPLETE;
+	return a->confirmed < b->confirmed;
+}
+
+/* A free way of the set, else the entry that gives way first (its queue is dropped); NULL when
+ * every way holds a fresh reachable entry. */
 static struct neigh_entry *
 alloc(struct wr_dp_lcore *lc, struct wr_neigh_table *t, int family, const void *ip)
 {
@@ -97,9 +122,11 @@ alloc(struct wr_dp_lcore *lc, struct wr_neigh_table *t, int family, const void *
 			victim = &set[w];
 			break;
 		}
-		if (victim == NULL || set[w].confirmed < victim->confirmed)
+		if (evictable(lc, &set[w]) && (victim == NULL || evict_before(&set[w], victim)))
 			victim = &set[w];
 	}
+	if (victim == NULL)
+		return NULL;
 	drop_queue(lc, victim, WR_DP_DROP_NEIGH_TABLE_FULL);
 	memset(victim, 0, sizeof(*victim));
 	victim->family = family;
@@ -120,6 +147,15 @@ solicit(struct wr_dp_lcore *lc, struct wr_port *port, struct neigh_entry *e)
 	if (ret == 0)
 		lc->port[port->index].solicits++;
 	e->probe_at = lc->now + ms_to_tsc(lc, WR_NEIGH_RETRANS_MS);
+}
+
+/* A reachable entry in use: solicited again once WR_NEIGH_REACHABLE_MS have passed since it was
+ * confirmed (every WR_NEIGH_RETRANS_MS until the answer); it stays usable meanwhile. */
+static void
+keep_fresh(struct wr_dp_lcore *lc, struct wr_port *port, struct neigh_entry *e)
+{
+	if (lc->now - e->confirmed > ms_to_tsc(lc, WR_NEIGH_REACHABLE_MS) && lc->now >= e->probe_at)
+		solicit(lc, port, e);
 }
 
 static void
@@ -161,13 +197,15 @@ wr_neigh_output(struct wr_dp_lcore *lc, struct wr_port *port, int family, const 
 
 	if (e != NULL && e->state == NEIGH_REACHABLE) {
 		send_to(lc, port, e, m);
-		if (lc->now - e->confirmed > ms_to_tsc(lc, WR_NEIGH_REACHABLE_MS) &&
-			lc->now >= e->probe_at)
-			solicit(lc, port, e);
+		keep_fresh(lc, port, e);
 		return 0;
 	}
 	if (e == NULL) {
 		e = alloc(lc, port->neigh, family, nh);
+		if (e == NULL) {
+			wr_dp_drop(lc, WR_DP_DROP_NEIGH_TABLE_FULL, m);
+			return -ENOBUFS;
+		}
 		e->state = NEIGH_INCOMPLETE;
 	}
 	if (e->nq == WR_NEIGH_QUEUE_LEN) {
@@ -189,10 +227,11 @@ wr_neigh_learn(struct wr_dp_lcore *lc, struct wr_port *port, int family, const v
 	struct neigh_entry *e = find(port->neigh, family, ip);
 	unsigned int i;
 
+	if (!rte_is_valid_assigned_ether_addr(mac))
+		return; /* a group or zero address is no station's (the callers drop such frames) */
 	if (e == NULL) {
-		if (!create)
+		if (!create || (e = alloc(lc, port->neigh, family, ip)) == NULL)
 			return;
-		e = alloc(lc, port->neigh, family, ip);
 	}
 	rte_ether_addr_copy(mac, &e->mac);
 	e->state = NEIGH_REACHABLE;
@@ -225,6 +264,15 @@ wr_neigh_tick(struct wr_dp_lcore *lc, struct wr_port *port)
 			solicit(lc, port, e);
 		}
 	}
+}
+
+void
+wr_neigh_keep(struct wr_dp_lcore *lc, struct wr_port *port, int family, const void *ip)
+{
+	struct neigh_entry *e = find(port->neigh, family, ip);
+
+	if (e != NULL && e->state == NEIGH_REACHABLE)
+		keep_fresh(lc, port, e);
 }
 
 bool

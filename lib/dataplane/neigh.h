@@ -3,7 +3,9 @@
  * The neighbour table of one port: IPv4 (ARP) and IPv6 (ND) next hops to MAC addresses.
  *
  * Small and fixed: WR_NEIGH_SETS x WR_NEIGH_WAYS entries, set-associative by a hash of the
- * address; a full set evicts its least recently confirmed entry. A next hop that is not resolved
+ * address; a full set evicts an unresolved entry, else the least recently confirmed one that has
+ * gone unconfirmed past WR_NEIGH_REACHABLE_MS and its probes; when every way is fresh, the new
+ * next hop is refused (its packet dropped, counted neigh_table_full). A next hop that is not resolved
  * holds at most WR_NEIGH_QUEUE_LEN packets (later ones are dropped, counted) while the table
  * solicits it every WR_NEIGH_RETRANS_MS, up to WR_NEIGH_MAX_PROBES times; then the queued packets
  * are dropped and the entry freed, so the next packet starts over.
@@ -45,7 +47,7 @@ wr_neigh_free(struct wr_neigh_table *t);
  * (4 or 16 bytes per @p family) on @p port: the destination MAC is filled in and the frame
  * queued for TX when the next hop is resolved; otherwise the frame waits in the table and a
  * solicitation goes out. Always takes @p m (sent, queued, or dropped and counted).
- * Returns 0 when sent, -EAGAIN when queued, -ENOBUFS or -ENOSPC when dropped.
+ * Returns 0 when sent, -EAGAIN when queued, -ENOBUFS when dropped (queue or table full).
  */
 int
 wr_neigh_output(struct wr_dp_lcore *lc, struct wr_port *port, int family, const void *nh,
@@ -60,6 +62,13 @@ wr_neigh_output(struct wr_dp_lcore *lc, struct wr_port *port, int family, const 
 void
 wr_neigh_learn(struct wr_dp_lcore *lc, struct wr_port *port, int family, const void *ip,
 	const struct rte_ether_addr *mac, bool create);
+
+/**
+ * Note that the workers use the resolved next hop @p ip (their cache holds it): it is solicited
+ * again when due, as wr_neigh_output() does for a next hop in use, so that it stays confirmed.
+ */
+void
+wr_neigh_keep(struct wr_dp_lcore *lc, struct wr_port *port, int family, const void *ip);
 
 /** Retransmit due solicitations and fail next hops out of probes; call every ~100 ms. */
 void

@@ -216,6 +216,40 @@ wr_port_source_for(const struct wr_port *port, int family, const void *dst)
 	return first;
 }
 
+/* Whether the host part of @p a under @p cidr is all ones (an IPv4 prefix's broadcast address) */
+static bool
+host_all_ones4(const uint8_t *a, unsigned int cidr)
+{
+	uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+	uint32_t host = cidr >= 32 ? 0 : UINT32_MAX >> cidr;
+
+	return cidr <= 30 && (v & host) == host;
+}
+
+bool
+wr_port_neighbour_ok(const struct wr_port *port, int family, const void *addr)
+{
+	const uint8_t *a = addr;
+	bool link_local = family == AF_INET6 && a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+	static const uint8_t zero[16];
+	unsigned int i;
+
+	if (find_addr(port, family, addr) != NULL)
+		return false;
+	if (family == AF_INET ? a[0] >= 224 || memcmp(a, zero, 4) == 0
+			      : a[0] == 0xff || memcmp(a, zero, 16) == 0)
+		return false;
+	if (link_local)
+		return true;
+	for (i = 0; i < port->n_addrs; i++) {
+		const struct wr_port_addr *p = &port->addrs[i];
+
+		if (p->family == family && prefix_match(p->addr, a, p->cidr))
+			return family == AF_INET6 || !host_all_ones4(a, p->cidr);
+	}
+	return false;
+}
+
 bool
 wr_port_is_snm(const struct wr_port *port, const void *addr)
 {

@@ -128,6 +128,15 @@ bool
 wr_port_source_endpoint(const struct wr_port *port, const struct wr_endpoint *to,
 	uint16_t port_be, struct wr_endpoint *src);
 
+/**
+ * Whether @p addr (@p family) can be a neighbour on @p port, so that a packet from it may
+ * create a neighbour entry: inside the prefix of one of the port's addresses (IPv6: or
+ * link-local), not one of those addresses, one host (IPv4: not multicast, not the broadcast
+ * address of the prefix; IPv6: not multicast, not unspecified).
+ */
+bool
+wr_port_neighbour_ok(const struct wr_port *port, int family, const void *addr);
+
 /** True when @p addr (16 bytes) is a solicited-node group of one of @p port's addresses. */
 bool
 wr_port_is_snm(const struct wr_port *port, const void *addr);

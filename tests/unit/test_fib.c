@@ -150,7 +150,7 @@ test_cache(void)
 	CHECK(wr_fib_nh_get(fib, 1, AF_INET6, b, &got) && rte_is_same_ether_addr(&got, &m1),
 		"IPv6 set then get");
 	/* the neighbour tables know none of these: a refresh forgets them */
-	wr_fib_nh_refresh(fib, dp);
+	wr_fib_nh_refresh(fib, wr_dp_lcore(dp, 0, 0));
 	CHECK(!wr_fib_nh_get(fib, 0, AF_INET, a, &got), "refresh kept an unknown next hop");
 	CHECK(!wr_fib_nh_get(fib, 1, AF_INET6, b, &got), "refresh kept an unknown next hop");
 }
@@ -219,7 +219,7 @@ test_output(void)
 	eh = rte_pktmbuf_mtod(worker->tx[0].pkts[0], struct rte_ether_hdr *);
 	CHECK(rte_is_same_ether_addr(&eh->dst_addr, &mac), "worker: to the next hop's MAC");
 	/* the refresh keeps what the table knows */
-	wr_fib_nh_refresh(fib, dp);
+	wr_fib_nh_refresh(fib, control);
 	ip("192.0.2.9", a);
 	CHECK(wr_fib_nh_get(fib, 0, AF_INET, a, &got), "refresh forgot a resolved next hop");
 

@@ -719,6 +719,201 @@ test_addr4(void)
 	CHECK(wr_port_has_addr4(port, v) && port->n_addr4 == 2, "the second one too");
 }
 
+/* An IPv6 echo request from @p src to our address */
+static struct rte_mbuf *
+echo6_from(const char *src)
+{
+	struct rte_mbuf *m = icmp6_frame(&gw_mac, src, "2001:db8:1::1", 64, 8);
+
+	rte_pktmbuf_mtod_offset(m, uint8_t *, 54)[0] = 128;
+	seal6(m);
+	return m;
+}
+
+/* An IPv4 echo request from @p src to our address */
+static struct rte_mbuf *
+echo4_from(const char *src)
+{
+	struct rte_mbuf *m = echo4("192.0.2.1");
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14);
+
+	ip4(src, &ip->src_addr);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	return m;
+}
+
+/*
+ * Frames that would make the gateway answer many, point a neighbour at a group or zero MAC, or
+ * fill the neighbour table with what is no neighbour: dropped or ignored, each counted.
+ */
+static void
+test_bad_sources(void)
+{
+	static const struct rte_ether_addr bcast = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+	static const struct rte_ether_addr zero_mac = { { 0 } };
+	static const char *const off_link[] = { "198.51.100.7", "192.0.2.1", "192.0.2.255",
+		"224.0.0.1" };
+	static const char *const not_hosts4[] = { "255.255.255.255", "224.0.0.1", "0.0.0.0",
+		"127.0.0.1" };
+	struct rte_mbuf *tx[WR_DP_BURST], *m;
+	struct rte_ether_addr mac;
+	uint8_t a[16];
+	uint64_t before;
+	unsigned int i, n;
+
+	/* ARP for our address from what is no neighbour: answered, not learnt */
+	for (i = 0; i < RTE_DIM(off_link); i++) {
+		wr_dp_input(lc, port, arp_frame(RTE_ARP_OP_REQUEST, off_link[i], "192.0.2.1"));
+		n = take_tx(tx);
+		free_all(tx, n);
+		ip4(off_link[i], a);
+		CHECK(!wr_neigh_lookup(port->neigh, AF_INET, a, &mac), "learnt ARP sender %s",
+			off_link[i]);
+	}
+	/* an ARP sender at the zero MAC */
+	before = drops(WR_DP_DROP_ARP_MALFORMED);
+	m = arp_frame(RTE_ARP_OP_REQUEST, "192.0.2.77", "192.0.2.1");
+	rte_ether_addr_copy(
+		&zero_mac, &rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *, 14)->arp_data.arp_sha);
+	wr_dp_input(lc, port, m);
+	ip4("192.0.2.77", a);
+	CHECK(take_tx(tx) == 0 && drops(WR_DP_DROP_ARP_MALFORMED) == before + 1 &&
+			!wr_neigh_lookup(port->neigh, AF_INET, a, &mac),
+		"ARP from the zero MAC");
+	/* frames from a group Ethernet source: an echo request, an ARP request */
+	before = drops(WR_DP_DROP_BAD_SOURCE_MAC);
+	m = echo4("192.0.2.1");
+	rte_ether_addr_copy(&bcast, &rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr);
+	wr_dp_input(lc, port, m);
+	m = arp_frame(RTE_ARP_OP_REQUEST, "192.0.2.78", "192.0.2.1");
+	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr.addr_bytes[0] = 0x01;
+	wr_dp_input(lc, port, m);
+	CHECK(take_tx(tx) == 0 && drops(WR_DP_DROP_BAD_SOURCE_MAC) == before + 2,
+		"frames from group Ethernet sources answered or not counted");
+	/* echo requests from what is not one host */
+	before = drops(WR_DP_DROP_ECHO_BAD_SOURCE);
+	for (i = 0; i < RTE_DIM(not_hosts4); i++)
+		wr_dp_input(lc, port, echo4_from(not_hosts4[i]));
+	wr_dp_input(lc, port, echo6_from("ff02::1"));
+	wr_dp_input(lc, port, echo6_from("::"));
+	CHECK(take_tx(tx) == 0 && drops(WR_DP_DROP_ECHO_BAD_SOURCE) == before + 6,
+		"echo replies to groups, broadcast or unspecified sources");
+	wr_dp_input(lc, port, echo6_from("2001:db8:1::2"));
+	n = take_tx(tx);
+	CHECK(n == 1, "no reply to a host's IPv6 echo request after the refused ones");
+	free_all(tx, n);
+	/* ND: a solicitation whose SLLA is broadcast, an advert whose TLLA is zero */
+	before = drops(WR_DP_DROP_ND_MALFORMED);
+	m = nd_frame(135, "2001:db8:1::77", "ff02::1:ff00:1", "2001:db8:1::1", 1, 255);
+	memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, 54 + 26), &bcast, 6);
+	seal6(m);
+	wr_dp_input(lc, port, m);
+	m = nd_frame(136, "2001:db8:1::2", "2001:db8:1::1", "2001:db8:1::2", 2, 255);
+	rte_ether_addr_copy(&gw_mac, &rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr);
+	memset(rte_pktmbuf_mtod_offset(m, uint8_t *, 54 + 26), 0, 6);
+	seal6(m);
+	wr_dp_input(lc, port, m);
+	ip6("2001:db8:1::77", a);
+	CHECK(take_tx(tx) == 0 && drops(WR_DP_DROP_ND_MALFORMED) == before + 2 &&
+			!wr_neigh_lookup(port->neigh, AF_INET6, a, &mac),
+		"ND with a group or zero link-layer address");
+	ip6("2001:db8:1::2", a);
+	CHECK(wr_neigh_lookup(port->neigh, AF_INET6, a, &mac) &&
+			rte_is_same_ether_addr(&mac, &host_mac),
+		"an advert with a zero TLLA changed a neighbour");
+	/* a solicitation from off link: answered, not learnt */
+	wr_dp_input(lc, port,
+		nd_frame(135, "2001:db8:99::2", "ff02::1:ff00:1", "2001:db8:1::1", 1, 255));
+	free_all(tx, take_tx(tx));
+	ip6("2001:db8:99::2", a);
+	CHECK(!wr_neigh_lookup(port->neigh, AF_INET6, a, &mac), "learnt an off-link solicitor");
+}
+
+/* The neighbour table under a flood of new neighbours: next hops in use stay. */
+static void
+test_neigh_flood(void)
+{
+	struct rte_mbuf *tx[WR_DP_BURST];
+	struct rte_ether_addr mac;
+	uint8_t router[4], a[16];
+	uint64_t before, reach = dp->hz * WR_NEIGH_REACHABLE_MS / 1000;
+	unsigned int i, n, flood = WR_NEIGH_SETS * WR_NEIGH_WAYS * 4;
+	char src[64];
+	int ret;
+
+	/* everything learnt before is stale */
+	lc->now += reach * 2;
+	/* the router: resolved for a packet, then used */
+	ip4("192.0.2.254", router);
+	CHECK(wr_neigh_output(lc, port, AF_INET, router, routed(RTE_ETHER_TYPE_IPV4)) == -EAGAIN,
+		"router unresolved");
+	free_all(tx, take_tx(tx));
+	{
+		struct rte_mbuf *m = arp_frame(RTE_ARP_OP_REPLY, "192.0.2.254", "192.0.2.1");
+
+		rte_ether_addr_copy(&nh_mac, &rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *, 14)
+						     ->arp_data.arp_sha);
+		rte_ether_addr_copy(&gw_mac, &rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr);
+		wr_dp_input(lc, port, m);
+	}
+	n = take_tx(tx);
+	CHECK(n == 1, "the held packet released, got %u", n);
+	free_all(tx, n);
+	/* four times the table's size of solicitations from on-link sources */
+	for (i = 0; i < flood; i++) {
+		snprintf(src, sizeof(src), "2001:db8:1::%x:%x", 0x100 + i / 0x1000, i % 0x1000 + 1);
+		wr_dp_input(lc, port, nd_frame(135, src, "ff02::1:ff00:1", "2001:db8:1::1", 1, 255));
+		free_all(tx, take_tx(tx));
+	}
+	CHECK(wr_neigh_lookup(port->neigh, AF_INET, router, &mac) &&
+			rte_is_same_ether_addr(&mac, &nh_mac),
+		"a flood of new neighbours evicted the router");
+	/* every way is fresh now: a new next hop is refused, counted, its packet freed */
+	before = drops(WR_DP_DROP_NEIGH_TABLE_FULL);
+	ip4("192.0.2.99", a);
+	ret = wr_neigh_output(lc, port, AF_INET, a, routed(RTE_ETHER_TYPE_IPV4));
+	CHECK(ret == -ENOBUFS && drops(WR_DP_DROP_NEIGH_TABLE_FULL) == before + 1 &&
+			take_tx(tx) == 0,
+		"a new next hop in a table of fresh entries: %d", ret);
+	/* past the reachable time, the workers' use of the router solicits it (wr_neigh_keep()) */
+	lc->now += reach + dp->hz / 100;
+	wr_neigh_keep(lc, port, AF_INET, router);
+	n = take_tx(tx);
+	CHECK(n == 1 && rte_pktmbuf_mtod_offset(tx[0], struct rte_arp_hdr *, 14)->arp_data.arp_tip ==
+					*(const uint32_t *)router,
+		"no solicitation of a stale next hop in use, got %u frames", n);
+	free_all(tx, n);
+	wr_neigh_keep(lc, port, AF_INET, router);
+	CHECK(take_tx(tx) == 0, "solicited again before the retransmit time");
+	{
+		struct rte_mbuf *m = arp_frame(RTE_ARP_OP_REPLY, "192.0.2.254", "192.0.2.1");
+
+		rte_ether_addr_copy(&nh_mac, &rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *, 14)
+						     ->arp_data.arp_sha);
+		rte_ether_addr_copy(&gw_mac, &rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr);
+		wr_dp_input(lc, port, m);
+	}
+	/* the flood's entries are stale now, the router confirmed: new next hops evict the former */
+	lc->now += dp->hz * (WR_NEIGH_MAX_PROBES * WR_NEIGH_RETRANS_MS) / 1000;
+	ret = wr_neigh_output(lc, port, AF_INET, a, routed(RTE_ETHER_TYPE_IPV4));
+	CHECK(ret == -EAGAIN, "a new next hop among stale entries: %d", ret);
+	free_all(tx, take_tx(tx));
+	for (i = 0; i < flood; i++) {
+		snprintf(src, sizeof(src), "2001:db8:1::%x:%x", 0x200 + i / 0x1000, i % 0x1000 + 1);
+		wr_dp_input(lc, port, nd_frame(135, src, "ff02::1:ff00:1", "2001:db8:1::1", 1, 255));
+		free_all(tx, take_tx(tx));
+	}
+	CHECK(wr_neigh_lookup(port->neigh, AF_INET, router, &mac),
+		"the second flood evicted the confirmed router");
+	/* let the unresolved next hop fail: no frame stays queued */
+	for (i = 0; i < WR_NEIGH_MAX_PROBES + 1; i++) {
+		lc->now += dp->hz * (WR_NEIGH_RETRANS_MS + 10) / 1000;
+		wr_neigh_tick(lc, port);
+		free_all(tx, take_tx(tx));
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -762,6 +957,8 @@ main(int argc, char **argv)
 	test_errors();
 	test_echo_in_place();
 	test_addr4();
+	test_bad_sources();
+	test_neigh_flood();
 
 	CHECK(rte_mempool_in_use_count(dp->mp) == 0, "%u mbufs leaked",
 		rte_mempool_in_use_count(dp->mp));
