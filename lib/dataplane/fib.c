@@ -82,12 +82,37 @@ prefix_match(const uint8_t *a, const uint8_t *b, unsigned int cidr)
 	return rest == 0 || ((a[full] ^ b[full]) & (uint8_t)(0xff00u >> rest)) == 0;
 }
 
+/*
+ * A destination that no packet may be routed to (RFC 1812 5.3.7, RFC 4291 2.5.2-2.5.3): IPv4
+ * 0/8, loopback, multicast, class E and the limited broadcast; IPv6 unspecified, loopback,
+ * multicast. (Link-local IPv6 is on the link it came from: ICMPv6 errors go back to it.)
+ */
+static bool
+martian(int family, const uint8_t *a)
+{
+	static const uint8_t loop6[16] = { [15] = 1 }, zero6[16];
+
+	if (family == AF_INET)
+		return a[0] == 0 || a[0] == 127 || a[0] >= 224;
+	return a[0] == 0xff || memcmp(a, zero6, 16) == 0 || memcmp(a, loop6, 16) == 0;
+}
+
+/* Whether @p a is the broadcast address of the connected IPv4 prefix @p r (RFC 2644: a router
+ * does not forward directed broadcasts) */
+static bool
+directed_broadcast(const struct wr_fib_route *r, const uint8_t *a)
+{
+	return r->family == AF_INET && !r->has_gw && wr_ip4_prefix_broadcast(a, r->cidr);
+}
+
 bool
 wr_fib_lookup(const struct wr_fib *fib, int family, const void *dst, uint16_t *port, uint8_t *nh)
 {
 	const struct wr_fib_route *best = NULL;
 	unsigned int i;
 
+	if (martian(family, dst))
+		return false;
 	/* a handful of routes: a scan beats a table here */
 	for (i = 0; i < fib->n_routes; i++) {
 		const struct wr_fib_route *r = &fib->routes[i];
@@ -96,7 +121,7 @@ wr_fib_lookup(const struct wr_fib *fib, int family, const void *dst, uint16_t *p
 			prefix_match(r->addr, dst, r->cidr))
 			best = r;
 	}
-	if (best == NULL)
+	if (best == NULL || directed_broadcast(best, dst))
 		return false;
 	*port = best->port;
 	memset(nh, 0, 16);

@@ -216,16 +216,6 @@ wr_port_source_for(const struct wr_port *port, int family, const void *dst)
 	return first;
 }
 
-/* Whether the host part of @p a under @p cidr is all ones (an IPv4 prefix's broadcast address) */
-static bool
-host_all_ones4(const uint8_t *a, unsigned int cidr)
-{
-	uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
-	uint32_t host = cidr >= 32 ? 0 : UINT32_MAX >> cidr;
-
-	return cidr <= 30 && (v & host) == host;
-}
-
 bool
 wr_port_neighbour_ok(const struct wr_port *port, int family, const void *addr)
 {
@@ -245,7 +235,7 @@ wr_port_neighbour_ok(const struct wr_port *port, int family, const void *addr)
 		const struct wr_port_addr *p = &port->addrs[i];
 
 		if (p->family == family && prefix_match(p->addr, a, p->cidr))
-			return family == AF_INET6 || !host_all_ones4(a, p->cidr);
+			return family == AF_INET6 || !wr_ip4_prefix_broadcast(a, p->cidr);
 	}
 	return false;
 }

@@ -75,6 +75,15 @@ test_routes(void)
 		{ "2001:db8:2::42", true, 1, "2001:db8:2::42" },
 		{ "2001:db8:77::1", true, 1, "2001:db8:2::fe" },
 		{ "2001:dead::1", false, 0, NULL }, /* IPv6 has no default */
+		/* nothing is routed to these, the default route notwithstanding */
+		{ "255.255.255.255", false, 0, NULL },
+		{ "224.0.0.5", false, 0, NULL },
+		{ "240.0.0.1", false, 0, NULL },
+		{ "127.0.0.1", false, 0, NULL },
+		{ "0.1.2.3", false, 0, NULL },
+		{ "192.0.2.255", false, 0, NULL },   /* the lan link's broadcast */
+		{ "203.0.113.255", false, 0, NULL }, /* the wan link's */
+		{ "198.51.100.255", true, 1, "203.0.113.9" }, /* a routed prefix's: its router's call */
 	};
 	unsigned int i;
 
