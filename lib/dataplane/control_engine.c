@@ -552,14 +552,30 @@ wr_ctl_src_lookup(void *ctx, const uint8_t *const *hdrs, unsigned int n, uint32_
 {
 	const struct wr_gw_iface *gi = ctx;
 	const struct wr_lpm *lpm = __atomic_load_n(&gi->lpm, __ATOMIC_ACQUIRE);
+	/* a flow's packets come in runs: an IPv4 source like the one before has its peer */
+	uint32_t last4 = 0, last4_id = WR_DP_PEER_NONE;
+	bool have4 = false;
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		bool v4 = (hdrs[i][0] >> 4) == 4;
-		bool hit = lpm != NULL && (v4 ? wr_lpm_lookup4(lpm, hdrs[i] + 12, &peer_ids[i])
-					      : wr_lpm_lookup6(lpm, hdrs[i] + 8, &peer_ids[i]));
+		bool v4 = (hdrs[i][0] >> 4) == 4, hit;
+		uint32_t src4;
 
+		if (v4) {
+			memcpy(&src4, hdrs[i] + 12, 4);
+			if (have4 && src4 == last4) {
+				peer_ids[i] = last4_id;
+				continue;
+			}
+		}
+		hit = lpm != NULL && (v4 ? wr_lpm_lookup4(lpm, hdrs[i] + 12, &peer_ids[i])
+					 : wr_lpm_lookup6(lpm, hdrs[i] + 8, &peer_ids[i]));
 		if (!hit)
 			peer_ids[i] = WR_DP_PEER_NONE;
+		if (v4) {
+			last4 = src4;
+			last4_id = peer_ids[i];
+			have4 = true;
+		}
 	}
 }

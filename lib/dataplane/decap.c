@@ -55,14 +55,50 @@ cksum_deferrable(const struct rte_udp_hdr *uh, uint16_t udplen)
 	return rte_le_to_cpu_32(type) == WR_MSG_DATA;
 }
 
+/* The UDP header after IP header @p ip of @p l3 bytes (datagram @p iplen): wr_decap_parse() */
+static int
+parse_udp(struct rte_mbuf *m, uint32_t l2, const uint8_t *ip, uint32_t l3, uint32_t iplen, bool v6)
+{
+	const struct rte_udp_hdr *uh = (const void *)(ip + l3);
+	uint16_t udplen = rte_be_to_cpu_16(uh->dgram_len);
+
+	if (udplen != iplen - l3)
+		return -EINVAL;
+	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD)
+		return -EBADMSG;
+	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) != RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
+		!cksum_deferrable(uh, udplen) && !udp_cksum_ok(ip, v6, uh))
+		return -EBADMSG;
+	if (rte_pktmbuf_pkt_len(m) > l2 + iplen)
+		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - (l2 + iplen));
+	/*
+	 * One store of the whole field, not three bit-field updates: these read the mbuf's
+	 * second cache line first, cold here (measured: most of this function's time at 1420
+	 * bytes). The other lengths it holds are meaningless on receive.
+	 */
+	m->tx_offload = rte_mbuf_tx_offload(l2, l3, sizeof(*uh), 0, 0, 0, 0);
+	return 0;
+}
+
+int
+wr_decap_parse_ip4(struct rte_mbuf *m, uint32_t l2, uint32_t l3, uint32_t iplen)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, l2);
+
+	if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
+		((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
+			!wr_ip4_hdr_cksum_ok(ip, l3)))
+		return -EINVAL;
+	return parse_udp(m, l2, ip, l3, iplen, false);
+}
+
 int
 wr_decap_parse(struct rte_mbuf *m)
 {
 	uint32_t avail = rte_pktmbuf_data_len(m), l2 = sizeof(struct rte_ether_hdr), l3, iplen;
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	const struct rte_udp_hdr *uh;
-	uint16_t type, udplen;
-	bool v6;
+	uint16_t type;
 
 	if (avail < l2)
 		return -EINVAL;
@@ -76,7 +112,6 @@ wr_decap_parse(struct rte_mbuf *m)
 	if (type == RTE_ETHER_TYPE_IPV4) {
 		const struct rte_ipv4_hdr *ip = (const void *)(p + l2);
 
-		v6 = false;
 		if (avail < l2 + sizeof(*ip) || (ip->version_ihl >> 4) != 4)
 			return -EINVAL;
 		l3 = (ip->version_ihl & 0xf) * 4u;
@@ -87,15 +122,10 @@ wr_decap_parse(struct rte_mbuf *m)
 		/* fragments are not reassembled: MF set or a non-zero offset */
 		if (rte_be_to_cpu_16(ip->fragment_offset) & 0x3fff)
 			return -EINVAL;
-		if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
-			((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) !=
-					RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
-				!wr_ip4_hdr_cksum_ok(ip, l3)))
-			return -EINVAL;
+		return wr_decap_parse_ip4(m, l2, l3, iplen);
 	} else if (type == RTE_ETHER_TYPE_IPV6) {
 		const struct rte_ipv6_hdr *ip6 = (const void *)(p + l2);
 
-		v6 = true;
 		l3 = sizeof(*ip6);
 		if (avail < l2 + l3 || (rte_be_to_cpu_32(ip6->vtc_flow) >> 28) != 6 ||
 			ip6->proto != IPPROTO_UDP)
@@ -103,27 +133,9 @@ wr_decap_parse(struct rte_mbuf *m)
 		iplen = l3 + rte_be_to_cpu_16(ip6->payload_len);
 		if (iplen < l3 + sizeof(*uh) || avail < l2 + iplen)
 			return -EINVAL;
-	} else {
-		return -EINVAL;
+		return parse_udp(m, l2, p + l2, l3, iplen, true);
 	}
-	uh = (const void *)(p + l2 + l3);
-	udplen = rte_be_to_cpu_16(uh->dgram_len);
-	if (udplen != iplen - l3)
-		return -EINVAL;
-	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD)
-		return -EBADMSG;
-	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) != RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
-		!cksum_deferrable(uh, udplen) && !udp_cksum_ok(p + l2, v6, uh))
-		return -EBADMSG;
-	if (rte_pktmbuf_pkt_len(m) > l2 + iplen)
-		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - (l2 + iplen));
-	/*
-	 * One store of the whole field, not three bit-field updates: these read the mbuf's
-	 * second cache line first, cold here (measured: most of this function's time at 1420
-	 * bytes). The other lengths it holds are meaningless on receive.
-	 */
-	m->tx_offload = rte_mbuf_tx_offload(l2, l3, sizeof(*uh), 0, 0, 0, 0);
-	return 0;
+	return -EINVAL;
 }
 
 
@@ -309,8 +321,17 @@ drop(struct wr_dp_crypto_lcore *lc, struct wr_decap_result *res, unsigned int i,
 static void
 strip(struct rte_mbuf *m, const uint8_t *inner, uint32_t tot)
 {
-	rte_pktmbuf_adj(m, (uint16_t)(inner - rte_pktmbuf_mtod(m, const uint8_t *)));
-	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - tot));
+	uint16_t head = (uint16_t)(inner - rte_pktmbuf_mtod(m, const uint8_t *));
+
+	if (m->nb_segs == 1) {
+		/* what the workers see (classify takes one segment): the lengths set at once */
+		m->data_off = (uint16_t)(m->data_off + head);
+		m->data_len = (uint16_t)tot;
+		m->pkt_len = tot;
+	} else {
+		rte_pktmbuf_adj(m, head);
+		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - tot));
+	}
 	m->l2_len = 0;
 	m->l4_len = 0;
 	m->ol_flags = 0;

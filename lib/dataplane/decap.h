@@ -73,6 +73,15 @@ int
 wr_decap_parse(struct rte_mbuf *m);
 
 /**
+ * wr_decap_parse() for a frame whose IPv4 header, at @p l2 bytes, the caller checked already:
+ * version 4, header length @p l3 (at least 20), total length @p iplen within the frame and at
+ * least @p l3 + 8, not a fragment, protocol UDP (the workers' classify). The rest as there: the
+ * header checksum, the UDP header, the padding trimmed, the lengths set; the same returns.
+ */
+int
+wr_decap_parse_ip4(struct rte_mbuf *m, uint32_t l2, uint32_t l3, uint32_t iplen);
+
+/**
  * The outer source address and UDP port of @p m, from the headers wr_decap_parse() located.
  * Inline: asked per packet.
  */

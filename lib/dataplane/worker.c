@@ -71,15 +71,14 @@ iface_of(const struct wr_gw *gw, const struct wr_port *port, uint16_t dport)
 	return -1;
 }
 
-/* A UDP datagram to one of our addresses on a listen port: data, handshake, or dropped. */
+/* A UDP datagram to one of our addresses on a listen port (@p ret: wr_decap_parse()'s answer for
+ * it): data, handshake, or dropped. */
 static enum verdict
-classify_wireguard(struct wr_dp_lcore *lc, struct rte_mbuf *m)
+classify_wireguard(struct wr_dp_lcore *lc, struct rte_mbuf *m, int ret)
 {
 	uint32_t off;
 	uint8_t type;
-	int ret;
 
-	ret = wr_decap_parse(m);
 	if (ret != 0) {
 		proto_drop(lc, ret == -EBADMSG ? WR_DROP_BAD_CHECKSUM : WR_DROP_BAD_LENGTH, m);
 		return V_DROPPED;
@@ -307,7 +306,8 @@ classify4(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 			*iface = iface_of(lc->dp->gw, port, rte_be_to_cpu_16(uh->dst_port));
 			if (*iface >= 0) {
 				wr_dp_proto_iface(lc, (unsigned int)*iface);
-				return classify_wireguard(lc, m);
+				return classify_wireguard(
+					lc, m, wr_decap_parse_ip4(m, ETH_LEN, hlen, total));
 			}
 		}
 		return V_HOST;
@@ -349,7 +349,7 @@ classify6(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 			*iface = iface_of(lc->dp->gw, port, rte_be_to_cpu_16(uh->dst_port));
 			if (*iface >= 0) {
 				wr_dp_proto_iface(lc, (unsigned int)*iface);
-				return classify_wireguard(lc, m);
+				return classify_wireguard(lc, m, wr_decap_parse(m));
 			}
 		}
 		return V_HOST;

@@ -116,6 +116,40 @@ test_tunnel_addrs(void)
 		"the tunnel address is one, its neighbour not");
 }
 
+/*
+ * decap's source check (wr_ctl_src_lookup()) over a burst whose IPv4 sources come in runs, one
+ * peer's and another's in turn, an IPv6 one between: each packet gets its own source's answer.
+ */
+static void
+test_src_lookup(void)
+{
+	static const char *const srcs[] = { "198.51.100.2", "198.51.100.2", "198.51.100.3",
+		"198.51.100.3", "198.51.100.2", "2001:db8:5::9", "198.51.100.2", "198.51.100.3" };
+	uint8_t pkts[RTE_DIM(srcs)][40];
+	const uint8_t *hdrs[RTE_DIM(srcs)];
+	uint32_t ids[RTE_DIM(srcs)], id = the_peer_id();
+	unsigned int i;
+
+	memset(pkts, 0, sizeof(pkts));
+	for (i = 0; i < RTE_DIM(srcs); i++) {
+		if (strchr(srcs[i], ':') != NULL) {
+			pkts[i][0] = 0x60;
+			inet_pton(AF_INET6, srcs[i], pkts[i] + 8);
+		} else {
+			pkts[i][0] = 0x45;
+			inet_pton(AF_INET, srcs[i], pkts[i] + 12);
+		}
+		hdrs[i] = pkts[i];
+	}
+	wr_ctl_src_lookup(&ctl->gw.iface[0], hdrs, RTE_DIM(srcs), ids);
+	for (i = 0; i < RTE_DIM(srcs); i++) {
+		bool allowed = strcmp(srcs[i], "198.51.100.2") == 0;
+
+		CHECK(ids[i] == (allowed ? id : WR_DP_PEER_NONE), "packet %u from %s: peer %u", i,
+			srcs[i], ids[i]);
+	}
+}
+
 static void
 test_quarantine_drains_rings(void)
 {
@@ -191,6 +225,7 @@ main(int argc, char **argv)
 	if (setup() < 0)
 		return 2;
 	test_tunnel_addrs();
+	test_src_lookup();
 	test_quarantine_drains_rings();
 	wr_control_destroy(ctl);
 	wr_dp_destroy(dp);
