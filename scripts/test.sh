@@ -90,8 +90,8 @@ if [ ${#main_suites[@]} -gt 0 ]; then
 fi
 
 if want fuzz; then
-	# with DPDK: fuzz_dataplane drives the gateway's worker and control lcores
-	if CC=clang bash scripts/build.sh "$fuzz_build" -Dfuzzing=true -Ddpdk=enabled \
+	# with DPDK where it is (install-deps.sh installs it): fuzz_dataplane drives the gateway
+	if CC=clang bash scripts/build.sh "$fuzz_build" -Dfuzzing=true -Ddpdk=auto \
 		-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized; then
 		run_suites "$fuzz_build" fuzz
 	else

@@ -25,8 +25,8 @@
 #include "worker.h"
 #include "wr_config.h"
 
-/* mbufs a port's neighbour queues may hold at once, in the pool's sizing (not a limit) */
-#define DP_NEIGH_MBUFS 512
+/* mbufs a port's neighbour queues may hold at once (neigh.h's limit), in the pool's sizing */
+#define DP_NEIGH_MBUFS WR_NEIGH_TABLE_QUEUED
 #define DP_POOL_SPARE 1024
 /* EAL, ethdev and tables beyond the mbuf pool, when sizing -m */
 #define DP_MEMORY_MARGIN (128u << 20)

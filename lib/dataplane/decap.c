@@ -138,7 +138,6 @@ wr_decap_parse(struct rte_mbuf *m)
 	return -EINVAL;
 }
 
-
 /* The endpoint of the peer a burst last looked up: one sequence-count read per peer and burst. */
 struct ep_cache {
 	uint32_t peer_id; /* WR_DP_PEER_NONE: nothing read yet */

@@ -10,6 +10,7 @@
 #include <rte_ring.h>
 
 #include "fib.h"
+#include "host.h"
 #include "neigh.h"
 #include "wr_config.h"
 
@@ -83,9 +84,10 @@ prefix_match(const uint8_t *a, const uint8_t *b, unsigned int cidr)
 }
 
 /*
- * A destination that no packet may be routed to (RFC 1812 5.3.7, RFC 4291 2.5.2-2.5.3): IPv4
- * 0/8, loopback, multicast, class E and the limited broadcast; IPv6 unspecified, loopback,
- * multicast. (Link-local IPv6 is on the link it came from: ICMPv6 errors go back to it.)
+ * A destination that no packet may be routed to (RFC 1812 5.3.7, RFC 4291 2.5.2-2.5.3, 2.5.6):
+ * IPv4 0/8, loopback, multicast, class E and the limited broadcast; IPv6 unspecified, loopback,
+ * multicast, link-local (no route leads to a link-local address: a router does not forward to
+ * one, and a default route would send it to the wrong link).
  */
 static bool
 martian(int family, const uint8_t *a)
@@ -94,11 +96,12 @@ martian(int family, const uint8_t *a)
 
 	if (family == AF_INET)
 		return a[0] == 0 || a[0] == 127 || a[0] >= 224;
-	return a[0] == 0xff || memcmp(a, zero6, 16) == 0 || memcmp(a, loop6, 16) == 0;
+	return a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||
+	       memcmp(a, zero6, 16) == 0 || memcmp(a, loop6, 16) == 0;
 }
 
-/* Whether @p a is the broadcast address of the connected IPv4 prefix @p r (RFC 2644: a router
- * does not forward directed broadcasts) */
+/* Whether @p a is the broadcast address of the on-link IPv4 prefix @p r (a connected one, or a
+ * Route without a gateway; RFC 2644: a router does not forward directed broadcasts) */
 static bool
 directed_broadcast(const struct wr_fib_route *r, const uint8_t *a)
 {

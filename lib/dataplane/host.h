@@ -77,6 +77,19 @@ wr_cksum_fold(uint64_t sum)
 }
 
 /**
+ * Whether the IPv4 address @p a is the broadcast address of its prefix of length @p cidr: the
+ * host part all ones, for prefixes that have one (/31 and /32 have none, RFC 3021).
+ */
+static inline bool
+wr_ip4_prefix_broadcast(const uint8_t *a, unsigned int cidr)
+{
+	uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+	uint32_t host = cidr >= 32 ? 0 : UINT32_MAX >> cidr;
+
+	return cidr <= 30 && (v & host) == host;
+}
+
+/**
  * Whether the IPv4 header at @p ip of @p hlen bytes sums to all ones. The usual 20 bytes as five
  * 32-bit words (the one's complement sum folds the same from either width: a third of
  * rte_raw_cksum()'s instructions, per packet), others word by word.

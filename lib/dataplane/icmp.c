@@ -30,6 +30,14 @@ is_unspecified6(const uint8_t *a)
 	return memcmp(a, zero, 16) == 0;
 }
 
+static bool
+is_loopback6(const uint8_t *a)
+{
+	static const uint8_t one[16] = { [15] = 1 };
+
+	return memcmp(a, one, 16) == 0;
+}
+
 /* A source or destination that is one host: not 0/8's 0, loopback, multicast, class E, broadcast */
 static bool
 is_host4(const uint8_t *a)
@@ -38,14 +46,17 @@ is_host4(const uint8_t *a)
 }
 
 /*
- * Whether an echo request from @p src may be answered: from one host, not a group, broadcast,
- * loopback or unspecified address, so that no reply goes to many (RFC 1122 3.2.2.6, RFC 4443
- * 4.2). (wr_dp_input() dropped group Ethernet sources.)
+ * Whether an echo request from @p src to @p port may be answered: from one host, not a group,
+ * broadcast (limited, or of the port's prefixes), loopback or unspecified address, so that no
+ * reply goes to many (RFC 1122 3.2.2.6, RFC 4443 4.2). (wr_dp_input() dropped group Ethernet
+ * sources.)
  */
 static bool
-echo_source_ok(int family, const uint8_t *src)
+echo_source_ok(const struct wr_port *port, int family, const uint8_t *src)
 {
-	return family == AF_INET ? is_host4(src) : src[0] != 0xff && !is_unspecified6(src);
+	if (family == AF_INET)
+		return is_host4(src) && !wr_port_is_broadcast4(port, src);
+	return src[0] != 0xff && !is_unspecified6(src) && !is_loopback6(src);
 }
 
 static void
@@ -109,7 +120,7 @@ wr_icmp4_input(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m,
 		wr_dp_drop(lc, WR_DP_DROP_ICMP_UNHANDLED, m);
 		return;
 	}
-	if (!echo_source_ok(AF_INET, (const uint8_t *)&ip->src_addr)) {
+	if (!echo_source_ok(port, AF_INET, (const uint8_t *)&ip->src_addr)) {
 		wr_dp_drop(lc, WR_DP_DROP_ECHO_BAD_SOURCE, m);
 		return;
 	}
@@ -183,7 +194,7 @@ wr_icmp6_input(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m,
 		wr_dp_drop(lc, WR_DP_DROP_ICMP_UNHANDLED, m);
 		return;
 	}
-	if (!echo_source_ok(AF_INET6, ip6->src_addr)) {
+	if (!echo_source_ok(port, AF_INET6, ip6->src_addr)) {
 		wr_dp_drop(lc, WR_DP_DROP_ECHO_BAD_SOURCE, m);
 		return;
 	}
@@ -191,14 +202,6 @@ wr_icmp6_input(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m,
 	reply_l2(port, m);
 	lc->port[port->index].echo_replies++;
 	wr_dp_tx(lc, port, m);
-}
-
-static bool
-is_loopback6(const uint8_t *a)
-{
-	static const uint8_t one[16] = { [15] = 1 };
-
-	return memcmp(a, one, 16) == 0;
 }
 
 bool

@@ -24,8 +24,9 @@ enum neigh_state {
 struct neigh_entry {
 	uint8_t state;
 	uint8_t family;
-	uint8_t probes; /* solicitations sent while INCOMPLETE */
-	uint8_t nq;     /* packets in q */
+	uint8_t probes;  /* solicitations sent while INCOMPLETE, or unanswered while refreshing */
+	uint8_t nq;      /* packets in q */
+	uint8_t passive; /* learnt from a packet to us, never a next hop of ours (yet) */
 	uint8_t ip[16];
 	struct rte_ether_addr mac;
 	uint64_t confirmed; /* TSC when last learnt (REACHABLE) or created (INCOMPLETE) */
@@ -34,6 +35,7 @@ struct neigh_entry {
 };
 
 struct wr_neigh_table {
+	unsigned int queued; /* packets in every entry's q, at most WR_NEIGH_TABLE_QUEUED */
 	struct neigh_entry set[WR_NEIGH_SETS][WR_NEIGH_WAYS];
 };
 
@@ -76,58 +78,59 @@ find(struct wr_neigh_table *t, int family, const void *ip)
 }
 
 static void
-drop_queue(struct wr_dp_lcore *lc, struct neigh_entry *e, enum wr_dp_drop why)
+drop_queue(struct wr_dp_lcore *lc, struct wr_neigh_table *t, struct neigh_entry *e,
+	enum wr_dp_drop why)
 {
 	unsigned int i;
 
 	for (i = 0; i < e->nq; i++)
 		wr_dp_drop(lc, why, e->q[i]);
+	t->queued -= e->nq;
 	e->nq = 0;
 }
 
 /*
- * Which entries may give way to a new one, and in which order: an unresolved one (oldest first)
- * before a reachable one not confirmed for WR_NEIGH_REACHABLE_MS and the probes after it (oldest
- * first). A reachable entry confirmed within that time never does: one in use is solicited when
- * WR_NEIGH_REACHABLE_MS have passed (keep_fresh()) and confirmed again by the answer, so a stream
- * of new next hops (a scan of a connected subnet, ARP from many senders) cannot push out the
- * next hops that traffic uses.
+ * How readily an entry gives way to a new one, lowest first: one learnt from a packet to us and
+ * never used as a next hop (RFC 4861 7.2.3 makes those STALE; it holds no packet and is learnt
+ * again from the next one); one being resolved; one not confirmed for WR_NEIGH_REACHABLE_MS and
+ * the probes after it; a fresh next hop. Within a rank, the one confirmed longest ago. A next hop
+ * in use is solicited again when its reachable time is over (keep_fresh()) and stays fresh while it
+ * answers, so that a stream of new neighbours (a scan of a connected subnet, ARP or solicitations
+ * from many senders) evicts each other before it evicts the next hops that traffic uses.
  */
-static bool
-evictable(const struct wr_dp_lcore *lc, const struct neigh_entry *e)
+static unsigned int
+rank(const struct wr_dp_lcore *lc, const struct neigh_entry *e)
 {
-	return e->state == NEIGH_INCOMPLETE ||
-	       lc->now - e->confirmed >= ms_to_tsc(lc, WR_NEIGH_REACHABLE_MS +
-							   WR_NEIGH_MAX_PROBES * WR_NEIGH_RETRANS_MS);
+	if (e->passive)
+		return 0;
+	if (e->state == NEIGH_INCOMPLETE)
+		return 1;
+	if (lc->now - e->confirmed >=
+		ms_to_tsc(lc, WR_NEIGH_REACHABLE_MS + WR_NEIGH_MAX_PROBES * WR_NEIGH_RETRANS_MS))
+		return 2;
+	return 3;
 }
 
-static bool
-evict_before(const struct neigh_entry *a, const struct neigh_entry *b)
-{
-	if (a->state != b->state)
-		return a->state == NEIGH_INCOMPLETE;
-	return a->confirmed < b->confirmed;
-}
-
-/* A free way of the set, else the entry that gives way first (its queue is dropped); NULL when
- * every way holds a fresh reachable entry. */
+/* A free way of the set, else the entry that gives way first (its queue is dropped) */
 static struct neigh_entry *
 alloc(struct wr_dp_lcore *lc, struct wr_neigh_table *t, int family, const void *ip)
 {
 	struct neigh_entry *set = set_of(t, family, ip), *victim = NULL;
-	unsigned int w;
+	unsigned int w, r, victim_rank = 0;
 
 	for (w = 0; w < WR_NEIGH_WAYS; w++) {
 		if (set[w].state == NEIGH_FREE) {
 			victim = &set[w];
 			break;
 		}
-		if (evictable(lc, &set[w]) && (victim == NULL || evict_before(&set[w], victim)))
+		r = rank(lc, &set[w]);
+		if (victim == NULL || r < victim_rank ||
+			(r == victim_rank && set[w].confirmed < victim->confirmed)) {
 			victim = &set[w];
+			victim_rank = r;
+		}
 	}
-	if (victim == NULL)
-		return NULL;
-	drop_queue(lc, victim, WR_DP_DROP_NEIGH_TABLE_FULL);
+	drop_queue(lc, t, victim, WR_DP_DROP_NEIGH_TABLE_FULL);
 	memset(victim, 0, sizeof(*victim));
 	victim->family = family;
 	memcpy(victim->ip, ip, addr_len(family));
@@ -149,13 +152,24 @@ solicit(struct wr_dp_lcore *lc, struct wr_port *port, struct neigh_entry *e)
 	e->probe_at = lc->now + ms_to_tsc(lc, WR_NEIGH_RETRANS_MS);
 }
 
-/* A reachable entry in use: solicited again once WR_NEIGH_REACHABLE_MS have passed since it was
- * confirmed (every WR_NEIGH_RETRANS_MS until the answer); it stays usable meanwhile. */
+/*
+ * A reachable entry in use: solicited again once WR_NEIGH_REACHABLE_MS have passed since it was
+ * confirmed, every WR_NEIGH_RETRANS_MS until the answer; it stays usable meanwhile. After
+ * WR_NEIGH_MAX_PROBES unanswered ones it is given up (freed): the next packet resolves afresh,
+ * and the workers' cache forgets it at its next refresh.
+ */
 static void
 keep_fresh(struct wr_dp_lcore *lc, struct wr_port *port, struct neigh_entry *e)
 {
-	if (lc->now - e->confirmed > ms_to_tsc(lc, WR_NEIGH_REACHABLE_MS) && lc->now >= e->probe_at)
-		solicit(lc, port, e);
+	e->passive = 0;
+	if (lc->now - e->confirmed <= ms_to_tsc(lc, WR_NEIGH_REACHABLE_MS) || lc->now < e->probe_at)
+		return;
+	if (e->probes >= WR_NEIGH_MAX_PROBES) {
+		e->state = NEIGH_FREE;
+		return;
+	}
+	e->probes++;
+	solicit(lc, port, e);
 }
 
 static void
@@ -194,6 +208,7 @@ wr_neigh_output(struct wr_dp_lcore *lc, struct wr_port *port, int family, const 
 	struct rte_mbuf *m)
 {
 	struct neigh_entry *e = find(port->neigh, family, nh);
+	int ret;
 
 	if (e != NULL && e->state == NEIGH_REACHABLE) {
 		send_to(lc, port, e, m);
@@ -202,22 +217,22 @@ wr_neigh_output(struct wr_dp_lcore *lc, struct wr_port *port, int family, const 
 	}
 	if (e == NULL) {
 		e = alloc(lc, port->neigh, family, nh);
-		if (e == NULL) {
-			wr_dp_drop(lc, WR_DP_DROP_NEIGH_TABLE_FULL, m);
-			return -ENOBUFS;
-		}
 		e->state = NEIGH_INCOMPLETE;
 	}
-	if (e->nq == WR_NEIGH_QUEUE_LEN) {
+	if (e->nq == WR_NEIGH_QUEUE_LEN || port->neigh->queued >= WR_NEIGH_TABLE_QUEUED) {
 		wr_dp_drop(lc, WR_DP_DROP_NEIGH_QUEUE_FULL, m);
-		return -ENOBUFS;
+		ret = -ENOBUFS;
+	} else {
+		e->q[e->nq++] = m;
+		port->neigh->queued++;
+		ret = -EAGAIN;
 	}
-	e->q[e->nq++] = m;
+	/* resolved all the same: the packets after it will find the next hop */
 	if (lc->now >= e->probe_at) {
 		e->probes++;
 		solicit(lc, port, e);
 	}
-	return -EAGAIN;
+	return ret;
 }
 
 void
@@ -230,8 +245,10 @@ wr_neigh_learn(struct wr_dp_lcore *lc, struct wr_port *port, int family, const v
 	if (!rte_is_valid_assigned_ether_addr(mac))
 		return; /* a group or zero address is no station's (the callers drop such frames) */
 	if (e == NULL) {
-		if (!create || (e = alloc(lc, port->neigh, family, ip)) == NULL)
+		if (!create)
 			return;
+		e = alloc(lc, port->neigh, family, ip);
+		e->passive = 1;
 	}
 	rte_ether_addr_copy(mac, &e->mac);
 	e->state = NEIGH_REACHABLE;
@@ -240,6 +257,7 @@ wr_neigh_learn(struct wr_dp_lcore *lc, struct wr_port *port, int family, const v
 	e->probe_at = 0;
 	for (i = 0; i < e->nq; i++)
 		send_to(lc, port, e, e->q[i]);
+	port->neigh->queued -= e->nq;
 	e->nq = 0;
 }
 
@@ -256,7 +274,7 @@ wr_neigh_tick(struct wr_dp_lcore *lc, struct wr_port *port)
 			if (e->state != NEIGH_INCOMPLETE || lc->now < e->probe_at)
 				continue;
 			if (e->probes >= WR_NEIGH_MAX_PROBES) {
-				drop_queue(lc, e, WR_DP_DROP_NEIGH_FAILED);
+				drop_queue(lc, t, e, WR_DP_DROP_NEIGH_FAILED);
 				e->state = NEIGH_FREE;
 				continue;
 			}

@@ -3,12 +3,13 @@
  * The neighbour table of one port: IPv4 (ARP) and IPv6 (ND) next hops to MAC addresses.
  *
  * Small and fixed: WR_NEIGH_SETS x WR_NEIGH_WAYS entries, set-associative by a hash of the
- * address; a full set evicts an unresolved entry, else the least recently confirmed one that has
- * gone unconfirmed past WR_NEIGH_REACHABLE_MS and its probes; when every way is fresh, the new
- * next hop is refused (its packet dropped, counted neigh_table_full). A next hop that is not resolved
- * holds at most WR_NEIGH_QUEUE_LEN packets (later ones are dropped, counted) while the table
- * solicits it every WR_NEIGH_RETRANS_MS, up to WR_NEIGH_MAX_PROBES times; then the queued packets
- * are dropped and the entry freed, so the next packet starts over.
+ * address. A full set evicts, in this order, an unresolved entry, one learnt from a packet to us
+ * but never used as a next hop, one unconfirmed past its reachable time, a fresh next hop (see
+ * neigh.c's rank()). A next hop that is not resolved holds at most WR_NEIGH_QUEUE_LEN packets,
+ * and the table WR_NEIGH_TABLE_QUEUED (later ones are dropped, counted) while the table solicits
+ * it every WR_NEIGH_RETRANS_MS, up to WR_NEIGH_MAX_PROBES times; then the queued packets are
+ * dropped and the entry freed, so the next packet starts over. A resolved next hop in use is
+ * solicited again after WR_NEIGH_REACHABLE_MS, and given up after as many unanswered probes.
  *
  * Concurrency: a table is read and written by one lcore only (the one that runs the host stack:
  * ARP, ND and ICMP). Workers will get resolved next hops from it through the control lcore.
@@ -25,6 +26,8 @@
 #define WR_NEIGH_SETS 64
 #define WR_NEIGH_WAYS 4
 #define WR_NEIGH_QUEUE_LEN 8
+/* packets all of a table's unresolved next hops may hold at once (the pool is sized for them) */
+#define WR_NEIGH_TABLE_QUEUED 512
 #define WR_NEIGH_MAX_PROBES 3
 #define WR_NEIGH_RETRANS_MS 1000
 /* A resolved entry older than this is solicited again when used (it stays usable meanwhile). */
@@ -47,7 +50,7 @@ wr_neigh_free(struct wr_neigh_table *t);
  * (4 or 16 bytes per @p family) on @p port: the destination MAC is filled in and the frame
  * queued for TX when the next hop is resolved; otherwise the frame waits in the table and a
  * solicitation goes out. Always takes @p m (sent, queued, or dropped and counted).
- * Returns 0 when sent, -EAGAIN when queued, -ENOBUFS when dropped (queue or table full).
+ * Returns 0 when sent, -EAGAIN when queued, -ENOBUFS when dropped (its queue or the table's full).
  */
 int
 wr_neigh_output(struct wr_dp_lcore *lc, struct wr_port *port, int family, const void *nh,

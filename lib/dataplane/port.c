@@ -10,6 +10,7 @@
 #include <rte_dev.h>
 #include <rte_ethdev.h>
 
+#include "host.h"
 #include "port.h"
 #include "wr_device.h"
 
@@ -235,7 +236,22 @@ wr_port_neighbour_ok(const struct wr_port *port, int family, const void *addr)
 		const struct wr_port_addr *p = &port->addrs[i];
 
 		if (p->family == family && prefix_match(p->addr, a, p->cidr))
-			return family == AF_INET6 || !wr_ip4_prefix_broadcast(a, p->cidr);
+			return family == AF_INET6 || !wr_port_is_broadcast4(port, a);
+	}
+	return false;
+}
+
+bool
+wr_port_is_broadcast4(const struct wr_port *port, const void *addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < port->n_addrs; i++) {
+		const struct wr_port_addr *p = &port->addrs[i];
+
+		if (p->family == AF_INET && prefix_match(p->addr, addr, p->cidr) &&
+			wr_ip4_prefix_broadcast(addr, p->cidr))
+			return true;
 	}
 	return false;
 }

@@ -129,26 +129,17 @@ wr_port_source_endpoint(const struct wr_port *port, const struct wr_endpoint *to
 	uint16_t port_be, struct wr_endpoint *src);
 
 /**
- * Whether the IPv4 address @p a is the broadcast address of its prefix of length @p cidr: the
- * host part all ones, for prefixes that have one (/31 and /32 have none, RFC 3021).
- */
-static inline bool
-wr_ip4_prefix_broadcast(const uint8_t *a, unsigned int cidr)
-{
-	uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
-	uint32_t host = cidr >= 32 ? 0 : UINT32_MAX >> cidr;
-
-	return cidr <= 30 && (v & host) == host;
-}
-
-/**
  * Whether @p addr (@p family) can be a neighbour on @p port, so that a packet from it may
  * create a neighbour entry: inside the prefix of one of the port's addresses (IPv6: or
  * link-local), not one of those addresses, one host (IPv4: not multicast, not the broadcast
- * address of the prefix; IPv6: not multicast, not unspecified).
+ * address of a prefix it is in; IPv6: not multicast, not unspecified).
  */
 bool
 wr_port_neighbour_ok(const struct wr_port *port, int family, const void *addr);
+
+/** Whether the IPv4 @p addr is the broadcast address of the prefix of one of @p port's addresses */
+bool
+wr_port_is_broadcast4(const struct wr_port *port, const void *addr);
 
 /** True when @p addr (16 bytes) is a solicited-node group of one of @p port's addresses. */
 bool

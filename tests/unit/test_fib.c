@@ -76,14 +76,15 @@ test_routes(void)
 		{ "2001:db8:77::1", true, 1, "2001:db8:2::fe" },
 		{ "2001:dead::1", false, 0, NULL }, /* IPv6 has no default */
 		/* nothing is routed to these, the default route notwithstanding */
-		{ "255.255.255.255", false, 0, NULL },
-		{ "224.0.0.5", false, 0, NULL },
-		{ "240.0.0.1", false, 0, NULL },
-		{ "127.0.0.1", false, 0, NULL },
-		{ "0.1.2.3", false, 0, NULL },
-		{ "192.0.2.255", false, 0, NULL },   /* the lan link's broadcast */
-		{ "203.0.113.255", false, 0, NULL }, /* the wan link's */
-		{ "198.51.100.255", true, 1, "203.0.113.9" }, /* a routed prefix's: its router's call */
+		{ "255.255.255.255", false, 0, NULL }, /* limited broadcast */
+		{ "224.0.0.5", false, 0, NULL },       /* multicast */
+		{ "240.0.0.1", false, 0, NULL },       /* class E */
+		{ "127.0.0.1", false, 0, NULL },       /* loopback */
+		{ "0.1.2.3", false, 0, NULL },         /* "this network" */
+		{ "192.0.2.255", false, 0, NULL },     /* the lan link's broadcast */
+		{ "203.0.113.255", false, 0, NULL },   /* the wan link's */
+		/* a routed prefix's broadcast: its router's call */
+		{ "198.51.100.255", true, 1, "203.0.113.9" },
 	};
 	unsigned int i;
 
@@ -103,6 +104,41 @@ test_routes(void)
 		CHECK(memcmp(nh, want, family == AF_INET ? 4 : 16) == 0, "%s: next hop",
 			cases[i].dst);
 	}
+}
+
+/* IPv6 destinations nothing is routed to, with an IPv6 default route that would take them */
+static void
+test_martians6(void)
+{
+	static const char conf6[] = "[Port wan]\n"
+				    "Device = net_null1\n"
+				    "Address = 2001:db8:2::1/64\n"
+				    "Route = ::/0 via 2001:db8:2::fe\n";
+	static const char *const none[] = { "ff02::1", "ff0e::1", "fe80::1", "febf::1", "::1",
+		"::" };
+	struct wr_config_error err;
+	struct wr_config *cfg = NULL;
+	struct wr_fib *f = rte_zmalloc("test", sizeof(*f), RTE_CACHE_LINE_SIZE);
+	uint8_t dst[16], nh[16];
+	uint16_t port;
+	unsigned int i;
+
+	if (f == NULL || wr_config_load_string(conf6, sizeof(conf6) - 1, "test", &cfg, &err) != 0 ||
+		wr_fib_init(f, cfg) != 0) {
+		CHECK(false, "an IPv6 default route's FIB");
+		goto out;
+	}
+	ip("2001:dead::1", dst);
+	CHECK(wr_fib_lookup(f, AF_INET6, dst, &port, nh), "the default route takes 2001:dead::1");
+	ip("fec0::1", dst);
+	CHECK(wr_fib_lookup(f, AF_INET6, dst, &port, nh), "and fec0::1, outside fe80::/10");
+	for (i = 0; i < RTE_DIM(none); i++) {
+		ip(none[i], dst);
+		CHECK(!wr_fib_lookup(f, AF_INET6, dst, &port, nh), "%s routed", none[i]);
+	}
+out:
+	wr_config_free(cfg);
+	rte_free(f);
 }
 
 /* The cache slot of IPv4 next hop @p a: where it lands in the cache of the unused port 7 */
@@ -364,6 +400,7 @@ main(int argc, char **argv)
 		return 2;
 
 	test_routes();
+	test_martians6();
 	test_cache();
 	test_output();
 	test_way();

@@ -755,7 +755,7 @@ test_bad_sources(void)
 	static const char *const off_link[] = { "198.51.100.7", "192.0.2.1", "192.0.2.255",
 		"224.0.0.1" };
 	static const char *const not_hosts4[] = { "255.255.255.255", "224.0.0.1", "0.0.0.0",
-		"127.0.0.1" };
+		"127.0.0.1", "192.0.2.255" };
 	struct rte_mbuf *tx[WR_DP_BURST], *m;
 	struct rte_ether_addr mac;
 	uint8_t a[16];
@@ -797,7 +797,9 @@ test_bad_sources(void)
 		wr_dp_input(lc, port, echo4_from(not_hosts4[i]));
 	wr_dp_input(lc, port, echo6_from("ff02::1"));
 	wr_dp_input(lc, port, echo6_from("::"));
-	CHECK(take_tx(tx) == 0 && drops(WR_DP_DROP_ECHO_BAD_SOURCE) == before + 6,
+	wr_dp_input(lc, port, echo6_from("::1"));
+	CHECK(take_tx(tx) == 0 &&
+			drops(WR_DP_DROP_ECHO_BAD_SOURCE) == before + RTE_DIM(not_hosts4) + 3,
 		"echo replies to groups, broadcast or unspecified sources");
 	wr_dp_input(lc, port, echo6_from("2001:db8:1::2"));
 	n = take_tx(tx);
@@ -830,7 +832,57 @@ test_bad_sources(void)
 	CHECK(!wr_neigh_lookup(port->neigh, AF_INET6, a, &mac), "learnt an off-link solicitor");
 }
 
-/* The neighbour table under a flood of new neighbours: next hops in use stay. */
+/* An ARP reply from the next hop @p ip_s at nh_mac, to the gateway's MAC */
+static void
+arp_answer(const char *ip_s)
+{
+	struct rte_mbuf *m = arp_frame(RTE_ARP_OP_REPLY, ip_s, "192.0.2.1");
+
+	rte_ether_addr_copy(
+		&nh_mac, &rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *, 14)->arp_data.arp_sha);
+	rte_ether_addr_copy(&gw_mac, &rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr);
+	wr_dp_input(lc, port, m);
+}
+
+/* Solicitations from @p n on-link IPv6 senders (prefix 2001:db8:1::@p tag:0/112), all answered */
+static void
+ns_flood(unsigned int tag, unsigned int n)
+{
+	struct rte_mbuf *tx[WR_DP_BURST];
+	char src[64];
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(src, sizeof(src), "2001:db8:1::%x:%x", tag, i + 1);
+		wr_dp_input(
+			lc, port, nd_frame(135, src, "ff02::1:ff00:1", "2001:db8:1::1", 1, 255));
+		free_all(tx, take_tx(tx));
+	}
+}
+
+/*
+ * Let every unresolved next hop fail, so that no frame stays queued: in steps of 1/64 of the
+ * retransmit time, so that solicitations due at different times never fill the TX buffer, which
+ * has no port behind it here
+ */
+static void
+fail_unresolved(void)
+{
+	struct rte_mbuf *tx[WR_DP_BURST];
+	unsigned int i;
+
+	for (i = 0; i < (WR_NEIGH_MAX_PROBES + 2) * 64; i++) {
+		lc->now += dp->hz * WR_NEIGH_RETRANS_MS / 1000 / 64;
+		wr_neigh_tick(lc, port);
+		free_all(tx, take_tx(tx));
+	}
+}
+
+/*
+ * The neighbour table under floods of new neighbours: the next hops in use stay; a next hop in
+ * use is kept confirmed while it answers and given up when it stops; the queues are bounded as a
+ * whole.
+ */
 static void
 test_neigh_flood(void)
 {
@@ -839,79 +891,83 @@ test_neigh_flood(void)
 	uint8_t router[4], a[16];
 	uint64_t before, reach = dp->hz * WR_NEIGH_REACHABLE_MS / 1000;
 	unsigned int i, n, flood = WR_NEIGH_SETS * WR_NEIGH_WAYS * 4;
-	char src[64];
 	int ret;
 
 	/* everything learnt before is stale */
 	lc->now += reach * 2;
-	/* the router: resolved for a packet, then used */
+	/* the router: resolved for a packet */
 	ip4("192.0.2.254", router);
 	CHECK(wr_neigh_output(lc, port, AF_INET, router, routed(RTE_ETHER_TYPE_IPV4)) == -EAGAIN,
 		"router unresolved");
 	free_all(tx, take_tx(tx));
-	{
-		struct rte_mbuf *m = arp_frame(RTE_ARP_OP_REPLY, "192.0.2.254", "192.0.2.1");
-
-		rte_ether_addr_copy(&nh_mac, &rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *, 14)
-						     ->arp_data.arp_sha);
-		rte_ether_addr_copy(&gw_mac, &rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr);
-		wr_dp_input(lc, port, m);
-	}
+	arp_answer("192.0.2.254");
 	n = take_tx(tx);
 	CHECK(n == 1, "the held packet released, got %u", n);
 	free_all(tx, n);
-	/* four times the table's size of solicitations from on-link sources */
-	for (i = 0; i < flood; i++) {
-		snprintf(src, sizeof(src), "2001:db8:1::%x:%x", 0x100 + i / 0x1000, i % 0x1000 + 1);
-		wr_dp_input(lc, port, nd_frame(135, src, "ff02::1:ff00:1", "2001:db8:1::1", 1, 255));
-		free_all(tx, take_tx(tx));
-	}
+	/* four times the table's size of solicitations from on-link senders */
+	ns_flood(0x100, flood);
 	CHECK(wr_neigh_lookup(port->neigh, AF_INET, router, &mac) &&
 			rte_is_same_ether_addr(&mac, &nh_mac),
 		"a flood of new neighbours evicted the router");
-	/* every way is fresh now: a new next hop is refused, counted, its packet freed */
-	before = drops(WR_DP_DROP_NEIGH_TABLE_FULL);
+	/* a new next hop still gets an entry: the flood's give way to it */
 	ip4("192.0.2.99", a);
 	ret = wr_neigh_output(lc, port, AF_INET, a, routed(RTE_ETHER_TYPE_IPV4));
-	CHECK(ret == -ENOBUFS && drops(WR_DP_DROP_NEIGH_TABLE_FULL) == before + 1 &&
-			take_tx(tx) == 0,
-		"a new next hop in a table of fresh entries: %d", ret);
+	n = take_tx(tx);
+	CHECK(ret == -EAGAIN && n == 1, "a new next hop after the flood: %d, %u frames", ret, n);
+	free_all(tx, n);
+	fail_unresolved();
+
 	/* past the reachable time, the workers' use of the router solicits it (wr_neigh_keep()) */
-	lc->now += reach + dp->hz / 100;
+	lc->now += reach;
 	wr_neigh_keep(lc, port, AF_INET, router);
 	n = take_tx(tx);
-	CHECK(n == 1 && rte_pktmbuf_mtod_offset(tx[0], struct rte_arp_hdr *, 14)->arp_data.arp_tip ==
-					*(const uint32_t *)router,
+	CHECK(n == 1 && rte_pktmbuf_mtod_offset(tx[0], struct rte_arp_hdr *, 14)
+					->arp_data.arp_tip == *(const uint32_t *)router,
 		"no solicitation of a stale next hop in use, got %u frames", n);
 	free_all(tx, n);
 	wr_neigh_keep(lc, port, AF_INET, router);
 	CHECK(take_tx(tx) == 0, "solicited again before the retransmit time");
-	{
-		struct rte_mbuf *m = arp_frame(RTE_ARP_OP_REPLY, "192.0.2.254", "192.0.2.1");
-
-		rte_ether_addr_copy(&nh_mac, &rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *, 14)
-						     ->arp_data.arp_sha);
-		rte_ether_addr_copy(&gw_mac, &rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr);
-		wr_dp_input(lc, port, m);
-	}
-	/* the flood's entries are stale now, the router confirmed: new next hops evict the former */
+	arp_answer("192.0.2.254");
+	/* the floods' entries are stale now, the router confirmed: they give way first */
 	lc->now += dp->hz * (WR_NEIGH_MAX_PROBES * WR_NEIGH_RETRANS_MS) / 1000;
-	ret = wr_neigh_output(lc, port, AF_INET, a, routed(RTE_ETHER_TYPE_IPV4));
-	CHECK(ret == -EAGAIN, "a new next hop among stale entries: %d", ret);
-	free_all(tx, take_tx(tx));
-	for (i = 0; i < flood; i++) {
-		snprintf(src, sizeof(src), "2001:db8:1::%x:%x", 0x200 + i / 0x1000, i % 0x1000 + 1);
-		wr_dp_input(lc, port, nd_frame(135, src, "ff02::1:ff00:1", "2001:db8:1::1", 1, 255));
-		free_all(tx, take_tx(tx));
-	}
+	ns_flood(0x200, flood);
 	CHECK(wr_neigh_lookup(port->neigh, AF_INET, router, &mac),
 		"the second flood evicted the confirmed router");
-	/* let the unresolved next hop fail: no frame stays queued */
-	for (i = 0; i < WR_NEIGH_MAX_PROBES + 1; i++) {
+
+	/* a next hop in use that stops answering: given up after its probes */
+	lc->now += reach + dp->hz / 100;
+	for (i = 0, n = 0; i < WR_NEIGH_MAX_PROBES + 1; i++) {
+		unsigned int k;
+
+		wr_neigh_keep(lc, port, AF_INET, router);
+		k = take_tx(tx);
+		free_all(tx, k);
+		n += k;
 		lc->now += dp->hz * (WR_NEIGH_RETRANS_MS + 10) / 1000;
-		wr_neigh_tick(lc, port);
-		free_all(tx, take_tx(tx));
 	}
+	CHECK(n == WR_NEIGH_MAX_PROBES && !wr_neigh_lookup(port->neigh, AF_INET, router, &mac),
+		"a silent next hop in use: %u probes, %s", n,
+		wr_neigh_lookup(port->neigh, AF_INET, router, &mac) ? "kept" : "given up");
+
+	/* many unresolved next hops: the table's queues hold WR_NEIGH_TABLE_QUEUED packets */
+	before = drops(WR_DP_DROP_NEIGH_QUEUE_FULL);
+	for (i = 0; i < 2 * WR_NEIGH_TABLE_QUEUED / WR_NEIGH_QUEUE_LEN; i++) {
+		unsigned int k;
+
+		ip6("2001:db8:1::3:0", a);
+		a[14] = (uint8_t)(i >> 8);
+		a[15] = (uint8_t)(i + 1);
+		for (k = 0; k < WR_NEIGH_QUEUE_LEN; k++)
+			wr_neigh_output(lc, port, AF_INET6, a, routed(RTE_ETHER_TYPE_IPV6));
+		free_all(tx, take_tx(tx));
+		/* their retransmissions due at different times (fail_unresolved()) */
+		lc->now += dp->hz * WR_NEIGH_RETRANS_MS / 1000 / 256;
+	}
+	CHECK(rte_mempool_in_use_count(dp->mp) <= WR_NEIGH_TABLE_QUEUED &&
+			drops(WR_DP_DROP_NEIGH_QUEUE_FULL) > before,
+		"%u mbufs held by the neighbour queues, %" PRIu64 " refused",
+		rte_mempool_in_use_count(dp->mp), drops(WR_DP_DROP_NEIGH_QUEUE_FULL) - before);
+	fail_unresolved();
 }
 
 int
