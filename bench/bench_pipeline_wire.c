@@ -20,6 +20,7 @@
 #include <rte_lcore.h>
 
 #include "bench_pipeline.h"
+#include "../tests/unit/ring_bed.h"
 #include "gw.h"
 #include "wr_base64.h"
 #include "wr_config.h"
@@ -36,16 +37,6 @@ bp_now_ns(void)
 }
 
 /* ---- frames ---- */
-
-static void
-put_eth(void *p, const struct rte_ether_addr *dst, const struct rte_ether_addr *src, uint16_t type)
-{
-	struct rte_ether_hdr *eh = p;
-
-	rte_ether_addr_copy(dst, &eh->dst_addr);
-	rte_ether_addr_copy(src, &eh->src_addr);
-	eh->ether_type = rte_cpu_to_be_16(type);
-}
 
 static void
 put_ip4(void *p, uint32_t src, uint32_t dst, uint8_t proto, uint16_t total)
@@ -94,7 +85,7 @@ wan_frame(const void *msg, size_t len)
 		rte_pktmbuf_free(m);
 		return NULL;
 	}
-	put_eth(p, &w->mac, &w->smac, RTE_ETHER_TYPE_IPV4);
+	ring_bed_put_eth(p, &w->mac, &w->smac, RTE_ETHER_TYPE_IPV4);
 	ip = (struct rte_ipv4_hdr *)(p + sizeof(struct rte_ether_hdr));
 	put_ip4(ip, w->saddr, w->addr, IPPROTO_UDP, (uint16_t)(28 + len));
 	uh = (struct rte_udp_hdr *)(ip + 1);
@@ -146,7 +137,7 @@ bp_lan_frame(unsigned int size, uint32_t seq)
 		rte_pktmbuf_free(m);
 		return NULL;
 	}
-	put_eth(p, &B.lan.mac, &B.lan.smac, RTE_ETHER_TYPE_IPV4);
+	ring_bed_put_eth(p, &B.lan.mac, &B.lan.smac, RTE_ETHER_TYPE_IPV4);
 	bp_make_inner(p + 14, size, B.lan.saddr, B.inner_remote, seq, 64);
 	return m;
 }
@@ -197,16 +188,6 @@ rem_deliver(void *ctx, struct wr_peer *peer, const void *pkt, size_t len)
 	memcpy(r->last, pkt, r->last_len);
 }
 
-static uint64_t
-rem_wall(void *ctx)
-{
-	struct timespec ts;
-
-	(void)ctx;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static void
 rem_installed(void *ctx, struct wr_peer *peer, const struct wr_keypair_info *kp)
 {
@@ -223,7 +204,7 @@ rem_installed(void *ctx, struct wr_peer *peer, const struct wr_keypair_info *kp)
 static const struct wr_device_ops rem_ops = {
 	.send = rem_send,
 	.deliver = rem_deliver,
-	.wall_time_ns = rem_wall,
+	.wall_time_ns = ring_bed_wall_ns,
 	.keypair_installed = rem_installed,
 };
 
@@ -232,23 +213,12 @@ static const struct wr_device_ops rem_ops = {
 static void
 arp_reply(struct wire *w, const struct rte_arp_hdr *req)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(B.mp);
-	struct rte_arp_hdr *arp;
-	uint8_t *p;
+	struct rte_mbuf *m = ring_bed_arp_reply(B.mp, req, &w->mac, &w->smac);
 
-	if (m == NULL || (p = (uint8_t *)rte_pktmbuf_append(m, 14 + sizeof(*arp))) == NULL) {
-		rte_pktmbuf_free(m);
+	if (m == NULL) {
 		FAIL("no mbuf for an ARP reply");
 		return;
 	}
-	put_eth(p, &w->mac, &w->smac, RTE_ETHER_TYPE_ARP);
-	arp = (struct rte_arp_hdr *)(p + 14);
-	*arp = *req;
-	arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REPLY);
-	rte_ether_addr_copy(&w->smac, &arp->arp_data.arp_sha);
-	arp->arp_data.arp_sip = req->arp_data.arp_tip;
-	rte_ether_addr_copy(&w->mac, &arp->arp_data.arp_tha);
-	arp->arp_data.arp_tip = req->arp_data.arp_sip;
 	bp_push(w, &m, 1);
 }
 
@@ -362,28 +332,16 @@ bp_worker_stop(void)
 static int
 make_wire(struct wire *w, const char *name, uint32_t addr, uint32_t saddr, uint8_t mac_last)
 {
-	char rname[RTE_RING_NAMESIZE];
-	unsigned int q;
 	int port;
 
 	w->name = name;
 	w->addr = addr;
 	w->saddr = saddr;
 	w->smac = (struct rte_ether_addr){ { 0x02, 0x00, 0x5e, 0x00, 0x53, mac_last } };
-	snprintf(rname, sizeof(rname), "%s_rx", name);
-	/* one producer (the generator), one consumer (the worker) */
-	w->rx = rte_ring_create(
-		rname, RING_SIZE, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
-	for (q = 0; q < 2; q++) {
-		snprintf(rname, sizeof(rname), "%s_tx%u", name, q);
-		w->tx[q] = rte_ring_create(
-			rname, RING_SIZE, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
-	}
-	if (w->rx == NULL || w->tx[0] == NULL || w->tx[1] == NULL)
-		return -ENOMEM;
-	port = rte_eth_from_rings(name, &w->rx, 1, w->tx, 2, rte_socket_id());
+	/* one producer (the generator), one consumer (the worker) on the way in */
+	port = ring_bed_port("", name, RING_SIZE, &w->rx, w->tx);
 	if (port < 0)
-		return -ENODEV;
+		return port;
 	w->port_id = (uint16_t)port;
 	return 0;
 }
@@ -391,27 +349,11 @@ make_wire(struct wire *w, const char *name, uint32_t addr, uint32_t saddr, uint8
 static int
 setup_gateway(const char *conf)
 {
-	struct wr_config_error cerr = { 0 };
-	struct wr_config *cfg = NULL;
-	unsigned int workers[1] = { WORKER_LCORE };
 	char err[256];
 	int ret;
 
-	ret = wr_config_load_string(conf, strlen(conf), "bench_pipeline", &cfg, &cerr);
-	if (ret < 0) {
-		fprintf(stderr, "bench_pipeline: configuration: %s\n", cerr.message);
-		return ret;
-	}
-	ret = wr_dp_create(cfg, 1, &B.dp, err, sizeof(err));
-	if (ret == 0 && (ret = wr_dp_plan(B.dp, GEN_LCORE, workers, 1)) < 0)
-		snprintf(err, sizeof(err), "cannot plan the lcores: %s", strerror(-ret));
-	if (ret == 0)
-		ret = wr_control_create(B.dp, cfg, &B.ctl, err, sizeof(err));
-	if (ret == 0 && B.dp->n_workers != 1) {
-		snprintf(err, sizeof(err), "the worker polls no queue");
-		ret = -EINVAL;
-	}
-	wr_config_free(cfg);
+	ret = ring_bed_gateway(
+		conf, "bench_pipeline", GEN_LCORE, WORKER_LCORE, &B.dp, &B.ctl, err, sizeof(err));
 	if (ret < 0)
 		fprintf(stderr, "bench_pipeline: %s\n", err);
 	return ret;
@@ -445,16 +387,10 @@ static int
 make_conf(char *buf, size_t len, const char *wan_dev, const char *lan_dev, uint8_t *rem_priv,
 	uint8_t *gw_pub)
 {
-	uint8_t gw_priv[WR_KEY_LEN], rem_pub[WR_KEY_LEN];
 	char gw_b64[WR_BASE64_KEY_LEN + 1], rem_b64[WR_BASE64_KEY_LEN + 1], ifname[16], sock[64];
 	int n;
 
-	wr_x25519_generate(gw_priv);
-	wr_x25519_public(gw_pub, gw_priv);
-	wr_x25519_generate(rem_priv);
-	wr_x25519_public(rem_pub, rem_priv);
-	wr_base64_key_encode(gw_b64, gw_priv);
-	wr_base64_key_encode(rem_b64, rem_pub);
+	ring_bed_keys(gw_b64, rem_b64, gw_pub, rem_priv);
 	/* the UAPI socket's name: unique, as other gateways may run on this machine */
 	snprintf(ifname, sizeof(ifname), "bp%u", (unsigned int)getpid());
 	/* and the control socket's: not the default, which a gateway on this machine may hold */
@@ -462,7 +398,6 @@ make_conf(char *buf, size_t len, const char *wan_dev, const char *lan_dev, uint8
 		sock, sizeof(sock), "/run/wirerate/bench_pipeline.%u.sock", (unsigned int)getpid());
 	n = snprintf(buf, len, conf_fmt, GEN_LCORE, WORKER_LCORE, sock, wan_dev, lan_dev, ifname,
 		gw_b64, WG_PORT, MTU, B.udp_csum ? "on" : "auto", rem_b64, WG_PORT);
-	wr_wipe(gw_priv, sizeof(gw_priv));
 	wr_wipe(gw_b64, sizeof(gw_b64));
 	return n > 0 && (size_t)n < len ? 0 : -E2BIG;
 }

@@ -54,6 +54,7 @@
 
 #include "control.h"
 #include "dataplane.h"
+#include "../unit/ring_bed.h"
 #include "gw.h"
 #include "neigh.h"
 #include "wr_base64.h"
@@ -111,16 +112,6 @@ die(const char *what)
 	abort();
 }
 
-static uint64_t
-wall_ns(void *ctx)
-{
-	struct timespec ts;
-
-	(void)ctx;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* ---- frames into the gateway ---- */
 
 static void
@@ -154,14 +145,11 @@ frame(size_t len, uint8_t **p)
 	return m;
 }
 
+/* An Ethernet header from the station behind @p w to the gateway's port */
 static void
 put_eth(uint8_t *p, const struct wire *w, uint16_t type)
 {
-	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)p;
-
-	rte_ether_addr_copy(&w->mac, &eh->dst_addr);
-	rte_ether_addr_copy(&w->smac, &eh->src_addr);
-	eh->ether_type = rte_cpu_to_be_16(type);
+	ring_bed_put_eth(p, &w->mac, &w->smac, type);
 }
 
 /* A UDP datagram from the peer's endpoint to the listen port over IPv4 or IPv6, @p len bytes of
@@ -269,20 +257,10 @@ make_input(unsigned int mode, const uint8_t *data, size_t len, struct wire **to)
 static void
 arp_reply(struct wire *w, const struct rte_arp_hdr *req)
 {
-	struct rte_arp_hdr *arp;
-	struct rte_mbuf *m;
-	uint8_t *p;
+	struct rte_mbuf *m = ring_bed_arp_reply(F.dp->mp, req, &w->mac, &w->smac);
 
-	if ((m = frame(ETH_LEN + sizeof(*arp), &p)) == NULL)
-		return;
-	put_eth(p, w, RTE_ETHER_TYPE_ARP);
-	arp = (struct rte_arp_hdr *)(p + ETH_LEN);
-	*arp = *req;
-	arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REPLY);
-	rte_ether_addr_copy(&w->smac, &arp->arp_data.arp_sha);
-	arp->arp_data.arp_sip = req->arp_data.arp_tip;
-	rte_ether_addr_copy(&w->mac, &arp->arp_data.arp_tha);
-	arp->arp_data.arp_tip = req->arp_data.arp_sip;
+	if (m == NULL)
+		die("no mbuf for an input: the gateway holds them all");
 	push(w, &m, 1);
 }
 
@@ -447,7 +425,7 @@ wire_output(struct wire *w, struct rte_mbuf *m, bool strict)
 
 		wr_endpoint_set(&from, AF_INET, &ip->src_addr, uh->src_port);
 		wr_device_receive(F.rem, &from, uh + 1,
-			rte_be_to_cpu_16(uh->dgram_len) - sizeof(*uh), wall_ns(NULL));
+			rte_be_to_cpu_16(uh->dgram_len) - sizeof(*uh), ring_bed_wall_ns(NULL));
 	}
 	rte_pktmbuf_free(m);
 }
@@ -474,8 +452,8 @@ service(bool strict)
 					wire_output(ws[i], pkts[k], strict);
 				work += n;
 			}
-	if (F.rem_feed && wall_ns(NULL) >= wr_device_next_deadline(F.rem))
-		wr_device_tick(F.rem, wall_ns(NULL));
+	if (F.rem_feed && ring_bed_wall_ns(NULL) >= wr_device_next_deadline(F.rem))
+		wr_device_tick(F.rem, ring_bed_wall_ns(NULL));
 	return work;
 }
 
@@ -518,7 +496,7 @@ rem_installed(void *ctx, struct wr_peer *peer, const struct wr_keypair_info *kp)
 static const struct wr_device_ops rem_ops = {
 	.send = rem_send,
 	.deliver = rem_deliver,
-	.wall_time_ns = wall_ns,
+	.wall_time_ns = ring_bed_wall_ns,
 	.keypair_installed = rem_installed,
 };
 
@@ -528,8 +506,6 @@ static void
 make_wire(struct wire *w, const char *name, const char *addr, const char *saddr, const char *addr6,
 	const char *saddr6, uint8_t mac_last)
 {
-	char rname[RTE_RING_NAMESIZE];
-	unsigned int q;
 	int port;
 
 	w->name = name;
@@ -538,17 +514,7 @@ make_wire(struct wire *w, const char *name, const char *addr, const char *saddr,
 		inet_pton(AF_INET6, saddr6, w->saddr6) != 1)
 		die("bad address");
 	w->smac = (struct rte_ether_addr){ { 0x02, 0x00, 0x5e, 0x00, 0x53, mac_last } };
-	snprintf(rname, sizeof(rname), "fz_%s_rx", name);
-	w->rx = rte_ring_create(
-		rname, RING_SIZE, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
-	for (q = 0; q < 2; q++) {
-		snprintf(rname, sizeof(rname), "fz_%s_tx%u", name, q);
-		w->tx[q] = rte_ring_create(
-			rname, RING_SIZE, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
-	}
-	if (w->rx == NULL || w->tx[0] == NULL || w->tx[1] == NULL)
-		die("no rings");
-	port = rte_eth_from_rings(name, &w->rx, 1, w->tx, 2, rte_socket_id());
+	port = ring_bed_port("fz_", name, RING_SIZE, &w->rx, w->tx);
 	if (port < 0)
 		die("cannot make a ring port");
 	w->port_id = (uint16_t)port;
@@ -581,10 +547,6 @@ static void
 setup_gateway(uint8_t *gw_pub, uint8_t *rem_priv)
 {
 	static char conf[2048];
-	struct wr_config_error cerr = { 0 };
-	struct wr_config *cfg = NULL;
-	unsigned int workers[1] = { WORKER };
-	uint8_t gw_priv[WR_KEY_LEN], rem_pub[WR_KEY_LEN];
 	char gw_b64[WR_BASE64_KEY_LEN + 1], rem_b64[WR_BASE64_KEY_LEN + 1];
 	char wan_dev[RTE_ETH_NAME_MAX_LEN], lan_dev[RTE_ETH_NAME_MAX_LEN], err[256];
 	int ret;
@@ -592,30 +554,15 @@ setup_gateway(uint8_t *gw_pub, uint8_t *rem_priv)
 	if (rte_eth_dev_get_name_by_port(F.wan.port_id, wan_dev) != 0 ||
 		rte_eth_dev_get_name_by_port(F.lan.port_id, lan_dev) != 0)
 		die("no port names");
-	wr_x25519_generate(gw_priv);
-	wr_x25519_public(gw_pub, gw_priv);
-	wr_x25519_generate(rem_priv);
-	wr_x25519_public(rem_pub, rem_priv);
-	wr_base64_key_encode(gw_b64, gw_priv);
-	wr_base64_key_encode(rem_b64, rem_pub);
+	ring_bed_keys(gw_b64, rem_b64, gw_pub, rem_priv);
 	snprintf(conf, sizeof(conf), conf_fmt, CONTROL, WORKER, (unsigned int)getpid(), wan_dev,
 		lan_dev, (unsigned int)getpid(), gw_b64, WG_PORT, MTU, rem_b64, WG_PORT);
-	wr_wipe(gw_priv, sizeof(gw_priv));
 	wr_wipe(gw_b64, sizeof(gw_b64));
-	ret = wr_config_load_string(conf, strlen(conf), "fuzz_dataplane", &cfg, &cerr);
+	ret = ring_bed_gateway(conf, "fuzz_dataplane", CONTROL, WORKER, &F.dp, &F.ctl, err,
+		sizeof(err));
 	wr_wipe(conf, sizeof(conf));
-	if (ret < 0) {
-		fprintf(stderr, "fuzz_dataplane: configuration: %s\n", cerr.message);
-		abort();
-	}
-	ret = wr_dp_create(cfg, 1, &F.dp, err, sizeof(err));
-	if (ret == 0 && wr_dp_plan(F.dp, CONTROL, workers, 1) < 0)
-		die("cannot plan the lcores");
-	if (ret == 0)
-		ret = wr_control_create(F.dp, cfg, &F.ctl, err, sizeof(err));
-	wr_config_free(cfg);
-	if (ret < 0 || F.dp->n_workers != 1)
-		die(ret < 0 ? err : "the worker polls no queue");
+	if (ret < 0)
+		die(err);
 	rte_eth_macaddr_get(F.wan.port_id, &F.wan.mac);
 	rte_eth_macaddr_get(F.lan.port_id, &F.lan.mac);
 }
@@ -688,7 +635,7 @@ serve_peer_until(const unsigned int *delivered, unsigned int want)
 	F.rem_feed = false;
 	/* the peer's own data counters start far from those it used */
 	F.counter = 1ull << 32;
-	F.keys_at = wall_ns(NULL);
+	F.keys_at = ring_bed_wall_ns(NULL);
 	settle(64);
 }
 
@@ -702,7 +649,7 @@ refresh_keys(void)
 {
 	static const unsigned int zero;
 
-	int ret = wr_peer_initiate(F.rem_gw, wall_ns(NULL));
+	int ret = wr_peer_initiate(F.rem_gw, ring_bed_wall_ns(NULL));
 
 	if (ret == -EALREADY) { /* an initiation less than Rekey-Timeout ago: later */
 		F.keys_at += WR_NSEC_PER_SEC;
@@ -712,7 +659,7 @@ refresh_keys(void)
 		die("the peer cannot initiate");
 	F.have_keys = false;
 	serve_peer_until(&zero, 0);
-	wr_peer_send(F.rem_gw, NULL, 0, wall_ns(NULL));
+	wr_peer_send(F.rem_gw, NULL, 0, ring_bed_wall_ns(NULL));
 	settle(64);
 	self_check();
 }
@@ -793,9 +740,9 @@ static void
 check_leak(void)
 {
 	uint64_t until =
-		wall_ns(NULL) + (WR_NEIGH_MAX_PROBES + 2ull) * WR_NEIGH_RETRANS_MS * 1000000;
+		ring_bed_wall_ns(NULL) + (WR_NEIGH_MAX_PROBES + 2ull) * WR_NEIGH_RETRANS_MS * 1000000;
 
-	while (wall_ns(NULL) < until &&
+	while (ring_bed_wall_ns(NULL) < until &&
 		rte_mempool_in_use_count(F.dp->mp) > F.in_use0 + F.dp->mp->size / 8)
 		service(false);
 	if (rte_mempool_in_use_count(F.dp->mp) > F.in_use0 + F.dp->mp->size / 8)
@@ -837,7 +784,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	if (wall_ns(NULL) - F.keys_at > KEY_REFRESH_S * WR_NSEC_PER_SEC)
+	if (ring_bed_wall_ns(NULL) - F.keys_at > KEY_REFRESH_S * WR_NSEC_PER_SEC)
 		refresh_keys();
 	mode = data[0] & 0xf;
 	strict = (mode & 7) == 2;
