@@ -558,8 +558,8 @@ setup_gateway(uint8_t *gw_pub, uint8_t *rem_priv)
 	snprintf(conf, sizeof(conf), conf_fmt, CONTROL, WORKER, (unsigned int)getpid(), wan_dev,
 		lan_dev, (unsigned int)getpid(), gw_b64, WG_PORT, MTU, rem_b64, WG_PORT);
 	wr_wipe(gw_b64, sizeof(gw_b64));
-	ret = ring_bed_gateway(conf, "fuzz_dataplane", CONTROL, WORKER, &F.dp, &F.ctl, err,
-		sizeof(err));
+	ret = ring_bed_gateway(
+		conf, "fuzz_dataplane", CONTROL, WORKER, &F.dp, &F.ctl, err, sizeof(err));
 	wr_wipe(conf, sizeof(conf));
 	if (ret < 0)
 		die(err);
@@ -739,8 +739,8 @@ teardown(void)
 static void
 check_leak(void)
 {
-	uint64_t until =
-		ring_bed_wall_ns(NULL) + (WR_NEIGH_MAX_PROBES + 2ull) * WR_NEIGH_RETRANS_MS * 1000000;
+	uint64_t until = ring_bed_wall_ns(NULL) +
+			 (WR_NEIGH_MAX_PROBES + 2ull) * WR_NEIGH_RETRANS_MS * 1000000;
 
 	while (ring_bed_wall_ns(NULL) < until &&
 		rte_mempool_in_use_count(F.dp->mp) > F.in_use0 + F.dp->mp->size / 8)
