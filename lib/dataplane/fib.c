@@ -84,10 +84,9 @@ prefix_match(const uint8_t *a, const uint8_t *b, unsigned int cidr)
 }
 
 /*
- * A destination that no packet may be routed to (RFC 1812 5.3.7, RFC 4291 2.5.2-2.5.3, 2.5.6):
- * IPv4 0/8, loopback, multicast, class E and the limited broadcast; IPv6 unspecified, loopback,
- * multicast, link-local (no route leads to a link-local address: a router does not forward to
- * one, and a default route would send it to the wrong link).
+ * A destination that no packet may be routed to (RFC 1812 5.3.7, RFC 4291 2.5.2-2.5.3): IPv4
+ * 0/8, loopback, multicast, class E and the limited broadcast; IPv6 unspecified, loopback,
+ * multicast.
  */
 static bool
 martian(int family, const uint8_t *a)
@@ -96,8 +95,20 @@ martian(int family, const uint8_t *a)
 
 	if (family == AF_INET)
 		return a[0] == 0 || a[0] == 127 || a[0] >= 224;
-	return a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||
-	       memcmp(a, zero6, 16) == 0 || memcmp(a, loop6, 16) == 0;
+	return a[0] == 0xff || memcmp(a, zero6, 16) == 0 || memcmp(a, loop6, 16) == 0;
+}
+
+/*
+ * Whether route @p r may not take the IPv6 link-local @p a (RFC 4291 2.5.6: a router does not
+ * forward to one): only an on-link route inside fe80::/10 does (a port's fe80:: address or a
+ * Route without a gateway), not a default or any route through a gateway, which would send it to
+ * another link.
+ */
+static bool
+link_local_off_link(const struct wr_fib_route *r, const uint8_t *a)
+{
+	return r->family == AF_INET6 && a[0] == 0xfe && (a[1] & 0xc0) == 0x80 &&
+	       (r->has_gw || r->cidr < 10);
 }
 
 /* Whether @p a is the broadcast address of the on-link IPv4 prefix @p r (a connected one, or a
@@ -124,7 +135,7 @@ wr_fib_lookup(const struct wr_fib *fib, int family, const void *dst, uint16_t *p
 			prefix_match(r->addr, dst, r->cidr))
 			best = r;
 	}
-	if (best == NULL || directed_broadcast(best, dst))
+	if (best == NULL || directed_broadcast(best, dst) || link_local_off_link(best, dst))
 		return false;
 	*port = best->port;
 	memset(nh, 0, 16);

@@ -65,7 +65,8 @@ wr_fib_init(struct wr_fib *fib, const struct wr_config *cfg);
  * next hop (@p dst itself or the gateway) in @p nh (16 bytes). False when nothing matches, and
  * for a destination nothing is routed to: IPv4 0/8, 127/8, multicast, class E and broadcast
  * (limited, or an on-link prefix's: a connected one or a Route without a gateway), IPv6
- * unspecified, loopback, multicast and link-local.
+ * unspecified, loopback and multicast, and IPv6 link-local but through an on-link route in
+ * fe80::/10.
  */
 bool
 wr_fib_lookup(const struct wr_fib *fib, int family, const void *dst, uint16_t *port, uint8_t *nh);

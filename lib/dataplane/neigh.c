@@ -98,22 +98,30 @@ drop_queue(struct wr_dp_lcore *lc, struct wr_neigh_table *t, struct neigh_entry 
  * answers, so that a stream of new neighbours (a scan of a connected subnet, ARP or solicitations
  * from many senders) evicts each other before it evicts the next hops that traffic uses.
  */
+enum { RANK_PASSIVE, RANK_INCOMPLETE, RANK_STALE, RANK_FRESH };
+
 static unsigned int
 rank(const struct wr_dp_lcore *lc, const struct neigh_entry *e)
 {
 	if (e->passive)
-		return 0;
+		return RANK_PASSIVE;
 	if (e->state == NEIGH_INCOMPLETE)
-		return 1;
+		return RANK_INCOMPLETE;
 	if (lc->now - e->confirmed >=
 		ms_to_tsc(lc, WR_NEIGH_REACHABLE_MS + WR_NEIGH_MAX_PROBES * WR_NEIGH_RETRANS_MS))
-		return 2;
-	return 3;
+		return RANK_STALE;
+	return RANK_FRESH;
 }
 
-/* A free way of the set, else the entry that gives way first (its queue is dropped) */
+/*
+ * A free way of the set, else the entry that gives way first (its queue is dropped). For a next
+ * hop of ours (@p learnt false) any entry gives way, so that a new next hop always gets one. For
+ * an entry learnt from a packet to us (@p learnt) only one learnt the same way or a stale one
+ * does, never one being resolved or a fresh next hop: unauthenticated ARP or solicitations from
+ * spoofed senders cannot push out the next hops that traffic uses. NULL: none gives way.
+ */
 static struct neigh_entry *
-alloc(struct wr_dp_lcore *lc, struct wr_neigh_table *t, int family, const void *ip)
+alloc(struct wr_dp_lcore *lc, struct wr_neigh_table *t, int family, const void *ip, bool learnt)
 {
 	struct neigh_entry *set = set_of(t, family, ip), *victim = NULL;
 	unsigned int w, r, victim_rank = 0;
@@ -124,12 +132,16 @@ alloc(struct wr_dp_lcore *lc, struct wr_neigh_table *t, int family, const void *
 			break;
 		}
 		r = rank(lc, &set[w]);
+		if (learnt && r != RANK_PASSIVE && r != RANK_STALE)
+			continue;
 		if (victim == NULL || r < victim_rank ||
 			(r == victim_rank && set[w].confirmed < victim->confirmed)) {
 			victim = &set[w];
 			victim_rank = r;
 		}
 	}
+	if (victim == NULL)
+		return NULL;
 	drop_queue(lc, t, victim, WR_DP_DROP_NEIGH_TABLE_FULL);
 	memset(victim, 0, sizeof(*victim));
 	victim->family = family;
@@ -216,7 +228,7 @@ wr_neigh_output(struct wr_dp_lcore *lc, struct wr_port *port, int family, const 
 		return 0;
 	}
 	if (e == NULL) {
-		e = alloc(lc, port->neigh, family, nh);
+		e = alloc(lc, port->neigh, family, nh, false);
 		e->state = NEIGH_INCOMPLETE;
 	}
 	if (e->nq == WR_NEIGH_QUEUE_LEN || port->neigh->queued >= WR_NEIGH_TABLE_QUEUED) {
@@ -245,9 +257,8 @@ wr_neigh_learn(struct wr_dp_lcore *lc, struct wr_port *port, int family, const v
 	if (!rte_is_valid_assigned_ether_addr(mac))
 		return; /* a group or zero address is no station's (the callers drop such frames) */
 	if (e == NULL) {
-		if (!create)
+		if (!create || (e = alloc(lc, port->neigh, family, ip, true)) == NULL)
 			return;
-		e = alloc(lc, port->neigh, family, ip);
 		e->passive = 1;
 	}
 	rte_ether_addr_copy(mac, &e->mac);

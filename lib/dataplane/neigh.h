@@ -3,13 +3,15 @@
  * The neighbour table of one port: IPv4 (ARP) and IPv6 (ND) next hops to MAC addresses.
  *
  * Small and fixed: WR_NEIGH_SETS x WR_NEIGH_WAYS entries, set-associative by a hash of the
- * address. A full set evicts, in this order, an unresolved entry, one learnt from a packet to us
- * but never used as a next hop, one unconfirmed past its reachable time, a fresh next hop (see
- * neigh.c's rank()). A next hop that is not resolved holds at most WR_NEIGH_QUEUE_LEN packets,
- * and the table WR_NEIGH_TABLE_QUEUED (later ones are dropped, counted) while the table solicits
- * it every WR_NEIGH_RETRANS_MS, up to WR_NEIGH_MAX_PROBES times; then the queued packets are
- * dropped and the entry freed, so the next packet starts over. A resolved next hop in use is
- * solicited again after WR_NEIGH_REACHABLE_MS, and given up after as many unanswered probes.
+ * address. For a next hop of ours, a full set evicts, in this order, an entry learnt from a packet
+ * to us but never used as a next hop, an unresolved one, one unconfirmed past its reachable time,
+ * a fresh next hop (see neigh.c's rank()); an entry learnt from a packet to us only takes the
+ * place of the first or the third kind, or is not made. A next hop that is not resolved holds at
+ * most WR_NEIGH_QUEUE_LEN packets, and the table WR_NEIGH_TABLE_QUEUED (later ones are dropped,
+ * counted) while the table solicits it every WR_NEIGH_RETRANS_MS, up to WR_NEIGH_MAX_PROBES times;
+ * then the queued packets are dropped and the entry freed, so the next packet starts over. A
+ * resolved next hop in use is solicited again after WR_NEIGH_REACHABLE_MS, and given up after as
+ * many unanswered probes.
  *
  * Concurrency: a table is read and written by one lcore only (the one that runs the host stack:
  * ARP, ND and ICMP). Workers will get resolved next hops from it through the control lcore.

@@ -112,9 +112,10 @@ test_martians6(void)
 {
 	static const char conf6[] = "[Port wan]\n"
 				    "Device = net_null1\n"
-				    "Address = 2001:db8:2::1/64\n"
+				    "Address = 2001:db8:2::1/64, fe80::1/64\n"
 				    "Route = ::/0 via 2001:db8:2::fe\n";
-	static const char *const none[] = { "ff02::1", "ff0e::1", "fe80::1", "febf::1", "::1",
+	/* fe80:1::/64 and febf:: are link-local, on no link of ours: only the default takes them */
+	static const char *const none[] = { "ff02::1", "ff0e::1", "fe80:1::1", "febf::1", "::1",
 		"::" };
 	struct wr_config_error err;
 	struct wr_config *cfg = NULL;
@@ -132,6 +133,9 @@ test_martians6(void)
 	CHECK(wr_fib_lookup(f, AF_INET6, dst, &port, nh), "the default route takes 2001:dead::1");
 	ip("fec0::1", dst);
 	CHECK(wr_fib_lookup(f, AF_INET6, dst, &port, nh), "and fec0::1, outside fe80::/10");
+	ip("fe80::2", dst);
+	CHECK(wr_fib_lookup(f, AF_INET6, dst, &port, nh) && memcmp(nh, dst, 16) == 0,
+		"a link-local neighbour on the port's fe80::/64: on link");
 	for (i = 0; i < RTE_DIM(none); i++) {
 		ip(none[i], dst);
 		CHECK(!wr_fib_lookup(f, AF_INET6, dst, &port, nh), "%s routed", none[i]);

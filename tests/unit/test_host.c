@@ -844,6 +844,16 @@ arp_answer(const char *ip_s)
 	wr_dp_input(lc, port, m);
 }
 
+/* A neighbour advertisement from the next hop @p ip_s (IPv6) at nh_mac, to the gateway's MAC */
+static void
+nd_answer(const char *ip_s)
+{
+	struct rte_mbuf *m = nd_frame(136, ip_s, "2001:db8:1::1", ip_s, 2, 255);
+
+	rte_ether_addr_copy(&gw_mac, &rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr);
+	wr_dp_input(lc, port, m);
+}
+
 /* Solicitations from @p n on-link IPv6 senders (prefix 2001:db8:1::@p tag:0/112), all answered */
 static void
 ns_flood(unsigned int tag, unsigned int n)
@@ -967,7 +977,103 @@ test_neigh_flood(void)
 			drops(WR_DP_DROP_NEIGH_QUEUE_FULL) > before,
 		"%u mbufs held by the neighbour queues, %" PRIu64 " refused",
 		rte_mempool_in_use_count(dp->mp), drops(WR_DP_DROP_NEIGH_QUEUE_FULL) - before);
+	/* a packet refused for the full table still has its new next hop solicited */
+	ip4("192.0.2.98", a);
+	ret = wr_neigh_output(lc, port, AF_INET, a, routed(RTE_ETHER_TYPE_IPV4));
+	n = take_tx(tx);
+	CHECK(ret == -ENOBUFS && n == 1, "refused a packet: %d, %u solicitations", ret, n);
+	free_all(tx, n);
 	fail_unresolved();
+}
+
+/*
+ * The table's count of queued packets over many rounds of queueing, each released by an answer
+ * or dropped by a failure: always WR_NEIGH_QUEUE_LEN more fit (a count that drifted would refuse
+ * them long before).
+ */
+static void
+test_neigh_queued(void)
+{
+	struct rte_mbuf *tx[WR_DP_BURST];
+	unsigned int round, k, refused = 0;
+	uint8_t a[16];
+	char s[64];
+
+	for (round = 0; round < 4 * WR_NEIGH_TABLE_QUEUED / WR_NEIGH_QUEUE_LEN; round++) {
+		snprintf(s, sizeof(s), "2001:db8:1::5:%x", round + 1); /* a new one each round */
+		ip6(s, a);
+		for (k = 0; k < WR_NEIGH_QUEUE_LEN; k++)
+			refused += wr_neigh_output(lc, port, AF_INET6, a,
+					   routed(RTE_ETHER_TYPE_IPV6)) == -ENOBUFS;
+		free_all(tx, take_tx(tx));
+		if (round % 2 == 0) {
+			nd_answer(s);
+			free_all(tx, take_tx(tx));
+		} else {
+			fail_unresolved();
+		}
+		/* no reachable entry lingers fresh: each round's next hop is new */
+		lc->now += dp->hz * (WR_NEIGH_REACHABLE_MS + 4 * WR_NEIGH_RETRANS_MS) / 1000;
+	}
+	CHECK(refused == 0, "%u packets refused over released and failed queues", refused);
+}
+
+/*
+ * Entries learnt from packets to us take no next hop's place: with the table full of fresh next
+ * hops, a flood of solicitations from spoofed on-link senders leaves every one of them; and a
+ * next hop first learnt that way is one of ours once used.
+ */
+static void
+test_neigh_learnt(void)
+{
+	struct rte_mbuf *tx[WR_DP_BURST];
+	struct rte_ether_addr mac;
+	unsigned int i, present = 0, kept = 0, n = WR_NEIGH_SETS * WR_NEIGH_WAYS * 2;
+	uint8_t a[16], router[4];
+
+	lc->now += dp->hz * (WR_NEIGH_REACHABLE_MS + 4 * WR_NEIGH_RETRANS_MS) / 1000 * 2;
+	/* twice the table's size of next hops resolved */
+	for (i = 0; i < n; i++) {
+		ip6("2001:db8:1::4:0", a);
+		a[14] = (uint8_t)(i >> 8);
+		a[15] = (uint8_t)i;
+		wr_neigh_output(lc, port, AF_INET6, a, routed(RTE_ETHER_TYPE_IPV6));
+		free_all(tx, take_tx(tx));
+		{
+			char s[64];
+
+			snprintf(s, sizeof(s), "2001:db8:1::4:%x", i);
+			nd_answer(s);
+		}
+		free_all(tx, take_tx(tx));
+	}
+	for (i = 0; i < n; i++) {
+		ip6("2001:db8:1::4:0", a);
+		a[14] = (uint8_t)(i >> 8);
+		a[15] = (uint8_t)i;
+		present += wr_neigh_lookup(port->neigh, AF_INET6, a, &mac);
+	}
+	ns_flood(0x500, n);
+	for (i = 0; i < n; i++) {
+		ip6("2001:db8:1::4:0", a);
+		a[14] = (uint8_t)(i >> 8);
+		a[15] = (uint8_t)i;
+		kept += wr_neigh_lookup(port->neigh, AF_INET6, a, &mac);
+	}
+	CHECK(present > WR_NEIGH_SETS * WR_NEIGH_WAYS / 2 && kept == present,
+		"spoofed solicitations evicted next hops: %u of %u kept", kept, present);
+
+	/* all of those stale now; a router that asked for us (learnt), then carries traffic */
+	lc->now += dp->hz * (WR_NEIGH_REACHABLE_MS + 4 * WR_NEIGH_RETRANS_MS) / 1000;
+	wr_dp_input(lc, port, arp_frame(RTE_ARP_OP_REQUEST, "192.0.2.253", "192.0.2.1"));
+	free_all(tx, take_tx(tx));
+	ip4("192.0.2.253", router);
+	CHECK(wr_neigh_output(lc, port, AF_INET, router, routed(RTE_ETHER_TYPE_IPV4)) == 0,
+		"a learnt neighbour sent to");
+	free_all(tx, take_tx(tx));
+	ns_flood(0x600, n);
+	CHECK(wr_neigh_lookup(port->neigh, AF_INET, router, &mac),
+		"the router first learnt from its request, then used, was evicted by a flood");
 }
 
 int
@@ -1015,6 +1121,8 @@ main(int argc, char **argv)
 	test_addr4();
 	test_bad_sources();
 	test_neigh_flood();
+	test_neigh_queued();
+	test_neigh_learnt();
 
 	CHECK(rte_mempool_in_use_count(dp->mp) == 0, "%u mbufs leaked",
 		rte_mempool_in_use_count(dp->mp));
