@@ -41,6 +41,7 @@
 	X(NO_ROUTE_OUT, "no_route_out") /* no connected subnet or route for a destination */       \
 	X(TTL_EXCEEDED, "ttl_exceeded") /* forwarded packet's TTL or hop limit ran out */          \
 	X(ICMP_RATELIMITED, "icmp_ratelimited")       /* ICMP error over the rate: not sent */     \
+	X(SOLICIT_RATELIMITED, "solicit_ratelimited") /* ARP/NS over the port's rate: not sent */  \
 	X(HANDSHAKE_RING_FULL, "handshake_ring_full") /* control lcore behind on handshakes */     \
 	X(ROUTE_RING_FULL, "route_ring_full") /* control lcore behind on next-hop resolution */    \
 	X(HELD_RING_FULL, "held_ring_full")   /* control lcore behind on sessionless packets */    \

@@ -12,7 +12,9 @@
 #include <rte_malloc.h>
 
 #include "dataplane.h"
+#include "gw.h"
 #include "host.h"
+#include "icmp.h"
 #include "neigh.h"
 
 enum neigh_state {
@@ -36,6 +38,7 @@ struct neigh_entry {
 
 struct wr_neigh_table {
 	unsigned int queued; /* packets in every entry's q, at most WR_NEIGH_TABLE_QUEUED */
+	struct wr_icmp_bucket solicit_bucket; /* solicit()'s rate */
 	struct neigh_entry set[WR_NEIGH_SETS][WR_NEIGH_WAYS];
 };
 
@@ -150,17 +153,31 @@ alloc(struct wr_dp_lcore *lc, struct wr_neigh_table *t, int family, const void *
 	return victim;
 }
 
+/*
+ * Solicit @p e's next hop (a probe counted), within the port's rate: every solicitation goes to
+ * the whole link (ARP broadcast, NS to a group), so that new next hops by the packet, however
+ * they come (a peer sending to every address of a connected subnet through the tunnel), cannot
+ * turn into a broadcast per packet. Over the rate, nothing is sent and counted, and the probe is
+ * due again a tenth of the retransmit time later.
+ */
 static void
 solicit(struct wr_dp_lcore *lc, struct wr_port *port, struct neigh_entry *e)
 {
 	int ret;
 
+	if (!wr_icmp_bucket_take(
+		    &port->neigh->solicit_bucket, wr_gw_tsc_to_ns(lc->now, lc->dp->hz))) {
+		lc->drops[WR_DP_DROP_SOLICIT_RATELIMITED]++;
+		e->probe_at = lc->now + ms_to_tsc(lc, WR_NEIGH_RETRANS_MS / 10);
+		return;
+	}
 	if (e->family == AF_INET)
 		ret = wr_arp_solicit(lc, port, e->ip);
 	else
 		ret = wr_nd_solicit(lc, port, e->ip);
 	if (ret == 0)
 		lc->port[port->index].solicits++;
+	e->probes++;
 	e->probe_at = lc->now + ms_to_tsc(lc, WR_NEIGH_RETRANS_MS);
 }
 
@@ -180,7 +197,6 @@ keep_fresh(struct wr_dp_lcore *lc, struct wr_port *port, struct neigh_entry *e)
 		e->state = NEIGH_FREE;
 		return;
 	}
-	e->probes++;
 	solicit(lc, port, e);
 }
 
@@ -197,8 +213,13 @@ send_to(struct wr_dp_lcore *lc, struct wr_port *port, const struct neigh_entry *
 struct wr_neigh_table *
 wr_neigh_create(int socket)
 {
-	return rte_zmalloc_socket(
+	struct wr_neigh_table *t = rte_zmalloc_socket(
 		"wr_neigh", sizeof(struct wr_neigh_table), RTE_CACHE_LINE_SIZE, socket);
+
+	if (t != NULL)
+		wr_icmp_bucket_init(
+			&t->solicit_bucket, WR_NEIGH_SOLICIT_RATE, WR_NEIGH_SOLICIT_BURST);
+	return t;
 }
 
 void
@@ -240,10 +261,8 @@ wr_neigh_output(struct wr_dp_lcore *lc, struct wr_port *port, int family, const 
 		ret = -EAGAIN;
 	}
 	/* resolved all the same: the packets after it will find the next hop */
-	if (lc->now >= e->probe_at) {
-		e->probes++;
+	if (lc->now >= e->probe_at)
 		solicit(lc, port, e);
-	}
 	return ret;
 }
 
@@ -289,7 +308,6 @@ wr_neigh_tick(struct wr_dp_lcore *lc, struct wr_port *port)
 				e->state = NEIGH_FREE;
 				continue;
 			}
-			e->probes++;
 			solicit(lc, port, e);
 		}
 	}

@@ -32,6 +32,9 @@
 #define WR_NEIGH_TABLE_QUEUED 512
 #define WR_NEIGH_MAX_PROBES 3
 #define WR_NEIGH_RETRANS_MS 1000
+/* solicitations a port may send a second, and at once (neigh.c's solicit()) */
+#define WR_NEIGH_SOLICIT_RATE 200
+#define WR_NEIGH_SOLICIT_BURST 64
 /* A resolved entry older than this is solicited again when used (it stays usable meanwhile). */
 #define WR_NEIGH_REACHABLE_MS 30000
 

@@ -733,14 +733,14 @@ teardown(void)
 /*
  * Many mbufs in use: the gateway may hold them (packets queued for unresolved next hops, at most
  * neigh.h's WR_NEIGH_TABLE_QUEUED a port; packets held for a handshake), and gives those up
- * within seconds (WR_NEIGH_MAX_PROBES solicitations a second apart). Serve for that long: what is
- * still in use then was leaked.
+ * within seconds: WR_NEIGH_MAX_PROBES solicitations a second apart, later when the port's
+ * solicitation rate holds some back (a table's worth of next hops: about four seconds). Serve for
+ * up to 20 s, until they are back: what is still in use then was leaked.
  */
 static void
 check_leak(void)
 {
-	uint64_t until = ring_bed_wall_ns(NULL) +
-			 (WR_NEIGH_MAX_PROBES + 2ull) * WR_NEIGH_RETRANS_MS * 1000000;
+	uint64_t until = ring_bed_wall_ns(NULL) + 20 * WR_NSEC_PER_SEC;
 
 	while (ring_bed_wall_ns(NULL) < until &&
 		rte_mempool_in_use_count(F.dp->mp) > F.in_use0 + F.dp->mp->size / 8)

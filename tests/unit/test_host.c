@@ -1019,6 +1019,57 @@ test_neigh_queued(void)
 }
 
 /*
+ * Solicitations for many new next hops at once (a peer sending to every address of a connected
+ * subnet): a burst goes out, the rest are counted and sent later within the rate.
+ */
+static void
+test_solicit_rate(void)
+{
+	struct rte_mbuf *tx[WR_DP_BURST];
+	unsigned int i, k, n, first = 0, later = 0, hops = 100;
+	bool last_solicited = false;
+	uint64_t before;
+	uint8_t a[4], last[4];
+	char s[32];
+
+	/* a second without solicitations: the bucket is full */
+	lc->now += dp->hz;
+	before = drops(WR_DP_DROP_SOLICIT_RATELIMITED);
+	for (i = 0; i < hops; i++) {
+		snprintf(s, sizeof(s), "203.0.113.%u", i + 1);
+		ip4(s, a);
+		wr_neigh_output(lc, port, AF_INET, a, routed(RTE_ETHER_TYPE_IPV4));
+		n = take_tx(tx);
+		first += n;
+		free_all(tx, n);
+	}
+	memcpy(last, a, 4);
+	CHECK(first == WR_NEIGH_SOLICIT_BURST &&
+			drops(WR_DP_DROP_SOLICIT_RATELIMITED) - before == hops - first,
+		"%u new next hops at once: %u solicitations, %" PRIu64 " held back", hops, first,
+		drops(WR_DP_DROP_SOLICIT_RATELIMITED) - before);
+	/* the next second: at most the rate's worth, the held-back ones among them */
+	for (k = 0; k < 100; k++) {
+		lc->now += dp->hz / 100;
+		wr_neigh_tick(lc, port);
+		n = take_tx(tx);
+		for (i = 0; i < n; i++)
+			last_solicited |=
+				memcmp(&rte_pktmbuf_mtod_offset(tx[i], struct rte_arp_hdr *, 14)
+						->arp_data.arp_tip,
+					last, 4) == 0;
+		later += n;
+		free_all(tx, n);
+	}
+	CHECK(later > 0 && later <= WR_NEIGH_SOLICIT_RATE + 1 && last_solicited,
+		"the second after: %u solicitations, the last next hop's %s", later,
+		last_solicited ? "among them" : "not");
+	/* nobody answers for them: they all fail */
+	fail_unresolved();
+	fail_unresolved();
+}
+
+/*
  * Entries learnt from packets to us take no next hop's place: with the table full of fresh next
  * hops, a flood of solicitations from spoofed on-link senders leaves every one of them; and a
  * next hop first learnt that way is one of ours once used.
@@ -1123,6 +1174,7 @@ main(int argc, char **argv)
 	test_neigh_flood();
 	test_neigh_queued();
 	test_neigh_learnt();
+	test_solicit_rate();
 
 	CHECK(rte_mempool_in_use_count(dp->mp) == 0, "%u mbufs leaked",
 		rte_mempool_in_use_count(dp->mp));
