@@ -96,7 +96,13 @@ static struct {
 	bool have_keys;
 	unsigned int delivered;
 	unsigned int sealed_out; /* transport data with a payload out of the WAN port */
-	unsigned int lan6_out;   /* IPv6 frames out of the LAN port of protocol 253 */
+	unsigned int opened;     /* of those, opened by the peer's keys (check_sealed()) */
+	/* the peer's receiving keys, the latest first, by a mix of their receiver index */
+	struct {
+		uint32_t index_mix;
+		uint8_t key[WR_KEY_LEN];
+	} rx_keys[3];
+	unsigned int lan6_out; /* IPv6 frames out of the LAN port of protocol 253 */
 	uint32_t remote_index;
 	uint64_t keys_at; /* wall_ns() of the latest handshake */
 	uint8_t send_key[WR_KEY_LEN];
@@ -105,7 +111,7 @@ static struct {
 	uint8_t scratch[MAX_FRAME];
 } F;
 
-static void
+static __rte_noreturn void
 die(const char *what)
 {
 	fprintf(stderr, "fuzz_dataplane: %s\n", what);
@@ -389,6 +395,117 @@ nd_advert(struct wire *w, const uint8_t *ns)
 	push(w, &m, 1);
 }
 
+/*
+ * A receiver index, mixed: the harness compares mixes, not indices, so that the fuzzer (which
+ * sees the operands of comparisons) does not learn the peer's receiving indices and forge
+ * messages to them through the forwarding path.
+ */
+static uint32_t
+index_mix(uint32_t index)
+{
+	return (index ^ 0x5bd1e995u) * 0x9e3779b1u;
+}
+
+/* Whether the sealed inner packet @p p of @p n bytes (padding included) is sound, or a keepalive */
+static void
+check_inner(const uint8_t *p, uint32_t n)
+{
+	uint32_t len, hlen, i;
+
+	if (n == 0)
+		return;
+	if (n % 16 != 0)
+		die("a sealed packet not padded to 16 bytes");
+	if ((p[0] >> 4) == 4) {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)p;
+
+		hlen = (p[0] & 0xfu) * 4;
+		len = rte_be_to_cpu_16(ip->total_length);
+		if (n < sizeof(*ip) || hlen < sizeof(*ip) || len < hlen || len > n)
+			die("a sealed IPv4 packet whose lengths do not hold");
+		if (gw_addr4((const uint8_t *)&ip->src_addr) && ip->next_proto_id == IPPROTO_ICMP &&
+			(rte_raw_cksum(ip, hlen) != 0xffff ||
+				rte_raw_cksum(p + hlen, len - hlen) != 0xffff))
+			die("the gateway's sealed ICMP with a wrong checksum");
+	} else if ((p[0] >> 4) == 6) {
+		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)p;
+
+		if (n < sizeof(*ip6))
+			die("a sealed IPv6 packet shorter than its header");
+		len = sizeof(*ip6) + rte_be_to_cpu_16(ip6->payload_len);
+		if (len > n)
+			die("a sealed IPv6 packet whose length does not hold");
+		if (gw_addr6(ip6->src_addr) && ip6->proto == IPPROTO_ICMPV6) {
+			uint32_t sum = rte_ipv6_phdr_cksum(ip6, 0) +
+				       rte_raw_cksum(ip6 + 1, len - sizeof(*ip6));
+
+			sum = (sum & 0xffff) + (sum >> 16);
+			sum = (sum & 0xffff) + (sum >> 16);
+			if (sum != 0xffff)
+				die("the gateway's sealed ICMPv6 with a wrong checksum");
+		}
+	} else {
+		die("a sealed packet that is no IP packet");
+	}
+	for (i = len; i < n; i++)
+		if (p[i] != 0)
+			die("a sealed packet padded with other than zeros");
+}
+
+/*
+ * A transport data message the gateway sent from its listen port (UDP payload @p msg, @p len
+ * bytes) to a receiver index of the peer's: it must open with the peer's key, and hold a sound
+ * packet. (The forwarding path cannot carry one: the fuzzer does not learn those indices.)
+ */
+static void
+check_sealed(const uint8_t *msg, uint32_t len)
+{
+	static uint8_t out[MAX_FRAME];
+	uint32_t mix;
+	ssize_t n;
+	unsigned int k;
+
+	if (len < WR_MSG_DATA_MIN_LEN || len - WR_MSG_DATA_MIN_LEN > sizeof(out) ||
+		msg[0] != WR_MSG_DATA)
+		return;
+	mix = index_mix(wr_data_receiver(msg));
+	for (k = 0; k < RTE_DIM(F.rx_keys); k++) {
+		if (F.rx_keys[k].index_mix != mix || mix == index_mix(0))
+			continue;
+		n = wr_data_open(out, F.rx_keys[k].key, msg, len);
+		if (n < 0)
+			die("a message the gateway sealed for the peer does not open");
+		check_inner(out, (uint32_t)n);
+		F.opened++;
+		return;
+	}
+}
+
+/* The UDP payload of a frame out of the WAN port from the gateway's listen port and address */
+static const uint8_t *
+listen_port_payload(const uint8_t *p, uint32_t len, uint32_t *plen)
+{
+	const struct rte_udp_hdr *uh;
+	uint32_t l3;
+
+	if (len >= ETH_LEN + 20 + 8 && p[12] == 0x08 && p[13] == 0x00 &&
+		p[ETH_LEN + 9] == IPPROTO_UDP && memcmp(p + ETH_LEN + 12, F.wan.addr, 4) == 0)
+		l3 = (p[ETH_LEN] & 0xfu) * 4;
+	else if (len >= ETH_LEN + 40 + 8 && p[12] == 0x86 && p[13] == 0xdd &&
+		 p[ETH_LEN + 6] == IPPROTO_UDP && memcmp(p + ETH_LEN + 8, F.wan.addr6, 16) == 0)
+		l3 = 40;
+	else
+		return NULL;
+	if (len < ETH_LEN + l3 + sizeof(*uh))
+		return NULL;
+	uh = (const struct rte_udp_hdr *)(p + ETH_LEN + l3);
+	if (uh->src_port != RTE_BE16(WG_PORT) || rte_be_to_cpu_16(uh->dgram_len) < sizeof(*uh) ||
+		ETH_LEN + l3 + rte_be_to_cpu_16(uh->dgram_len) > len)
+		return NULL;
+	*plen = rte_be_to_cpu_16(uh->dgram_len) - sizeof(*uh);
+	return (const uint8_t *)(uh + 1);
+}
+
 /* What the gateway sent out of @p w: checked; ARP and neighbour solicitations for the station
  * answered; UDP to the peer's endpoint handed to the peer's engine while it is being brought
  * up. */
@@ -401,6 +518,13 @@ wire_output(struct wire *w, struct rte_mbuf *m, bool strict)
 	if (!rte_pktmbuf_is_contiguous(m))
 		die("a segmented frame out");
 	check_output(w, p, len, strict);
+	if (w == &F.wan) {
+		const uint8_t *msg;
+		uint32_t mlen;
+
+		if ((msg = listen_port_payload(p, len, &mlen)) != NULL)
+			check_sealed(msg, mlen);
+	}
 	if (w == &F.wan && len >= ETH_LEN + 20 + 8 + 32 + 16 && p[12] == 0x08 && p[13] == 0x00 &&
 		p[ETH_LEN + 9] == IPPROTO_UDP && p[ETH_LEN + 20 + 8] == WR_MSG_DATA)
 		F.sealed_out++;
@@ -491,6 +615,11 @@ rem_installed(void *ctx, struct wr_peer *peer, const struct wr_keypair_info *kp)
 	F.remote_index = kp->remote_index;
 	memcpy(F.send_key, kp->send_key, sizeof(F.send_key));
 	F.have_keys = kp->confirmed;
+	if (F.rx_keys[0].index_mix != index_mix(kp->local_index)) {
+		memmove(&F.rx_keys[1], &F.rx_keys[0], sizeof(F.rx_keys) - sizeof(F.rx_keys[0]));
+		F.rx_keys[0].index_mix = index_mix(kp->local_index);
+	}
+	memcpy(F.rx_keys[0].key, kp->receive_key, WR_KEY_LEN);
 }
 
 static const struct wr_device_ops rem_ops = {
@@ -672,9 +801,9 @@ static void
 self_check(void)
 {
 	uint8_t pkt[64], *icmp = pkt + 20;
+	unsigned int mode, pass, opened = F.opened;
 	struct rte_mbuf *m;
 	struct wire *to;
-	unsigned int mode, pass;
 
 	for (mode = 3; mode <= 4; mode++) {
 		memset(pkt, 0, sizeof(pkt));
@@ -700,6 +829,9 @@ self_check(void)
 			die(mode == 3 ? "self-check: no sealed echo reply to a sealed echo request"
 				      : "self-check: a LAN packet for the peer not sealed");
 	}
+	/* both opened with the peer's keys and checked (check_sealed()) */
+	if (F.opened - opened != 2)
+		die("self-check: the gateway's sealed messages not opened");
 	/* an IPv6 packet from the peer's network to the LAN station: out of the LAN port once the
 	 * station answers the gateway's solicitation */
 	memset(pkt, 0, sizeof(pkt));
