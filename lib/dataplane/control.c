@@ -41,6 +41,17 @@ ring_free_mbufs(struct rte_ring *r)
 	rte_ring_free(r);
 }
 
+/* One of the gateway's IPv4 addresses (4 bytes at @p addr), for wr_gw_martian_source4() */
+static void
+own4_add(struct wr_gw *gw, const void *addr)
+{
+	uint32_t a;
+
+	memcpy(&a, addr, 4);
+	gw->own4[gw->n_own4++] = a;
+	gw->own4_bits |= 1ull << wr_gw_own4_bit(a);
+}
+
 static int
 setup_iface(struct wr_control *ctl, const struct wr_config *cfg, size_t i, char *err, size_t errlen)
 {
@@ -70,12 +81,15 @@ setup_iface(struct wr_control *ctl, const struct wr_config *cfg, size_t i, char 
 	gi->tables.mtu = ci->mtu;
 	gi->tables.src_lookup = wr_ctl_src_lookup;
 	gi->tables.src_ctx = gi;
+	gi->gw = &ctl->gw;
 	for (a = 0; a < ci->n_addrs && a < WR_GW_IFACE_ADDRS; a++) {
 		gi->addrs[a].family = ci->addrs[a].family;
 		memcpy(gi->addrs[a].addr, ci->addrs[a].addr, 16);
 		gi->n_addrs = (unsigned int)a + 1;
-		if (ci->addrs[a].family == AF_INET)
+		if (ci->addrs[a].family == AF_INET) {
 			memcpy(&ctl->gw.tunnel4[ctl->gw.n_tunnel4++], ci->addrs[a].addr, 4);
+			own4_add(&ctl->gw, ci->addrs[a].addr);
+		}
 	}
 	wr_device_set_private_key(ifc->dev, ci->private_key);
 	wr_device_set_mtu(ifc->dev, ci->mtu);
@@ -222,6 +236,12 @@ wr_control_create(struct wr_dataplane *dp, const struct wr_config *cfg, struct w
 			"wr_to_control", WR_DP_CONTROL_RING, ctl->socket, RING_F_SC_DEQ);
 		if (dp->to_control == NULL)
 			goto err_nomem;
+	}
+	for (i = 0; i < dp->nb_ports; i++) {
+		size_t a;
+
+		for (a = 0; a < dp->ports[i].n_addr4; a++)
+			own4_add(&ctl->gw, &dp->ports[i].addr4[a]);
 	}
 	for (i = 0; i < cfg->n_interfaces; i++) {
 		ctl->n_ifaces = (unsigned int)i + 1;

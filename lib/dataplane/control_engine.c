@@ -21,6 +21,7 @@
 #include "control_internal.h"
 #include "decap.h"
 #include "encap.h"
+#include "forward.h"
 #include "gw.h"
 #include "keytable.h"
 #include "worker.h"
@@ -568,8 +569,13 @@ wr_ctl_src_lookup(void *ctx, const uint8_t *const *hdrs, unsigned int n, uint32_
 				continue;
 			}
 		}
-		hit = lpm != NULL && (v4 ? wr_lpm_lookup4(lpm, hdrs[i] + 12, &peer_ids[i])
-					 : wr_lpm_lookup6(lpm, hdrs[i] + 8, &peer_ids[i]));
+		/* a martian source is no peer's, whatever its AllowedIPs (0/0 holds them all) */
+		if (v4)
+			hit = lpm != NULL && !wr_gw_martian_source4(gi->gw, src4) &&
+			      wr_lpm_lookup4(lpm, hdrs[i] + 12, &peer_ids[i]);
+		else
+			hit = lpm != NULL && !wr_fwd_martian_source6(gi->gw, hdrs[i] + 8) &&
+			      wr_lpm_lookup6(lpm, hdrs[i] + 8, &peer_ids[i]);
 		if (!hit)
 			peer_ids[i] = WR_DP_PEER_NONE;
 		if (v4) {

@@ -43,9 +43,12 @@
 #define WR_GW_IFACE_ADDRS 8
 
 /** An [Interface] as the workers see it. */
+struct wr_gw;
+
 struct wr_gw_iface {
-	uint16_t port;        /* the port whose addresses take its UDP */
-	uint16_t listen_port; /* host order; atomic (the UAPI may change it) */
+	const struct wr_gw *gw; /* the gateway it is one of */
+	uint16_t port;          /* the port whose addresses take its UDP */
+	uint16_t listen_port;   /* host order; atomic (the UAPI may change it) */
 	uint32_t mtu;
 	bool udp_checksum; /* [Interface] UDPChecksum = on: data messages over IPv4 carry one too */
 	struct wr_lpm *lpm; /* cryptokey routing: inner address -> peer id; RCU-published */
@@ -85,12 +88,39 @@ struct wr_gw {
 	 * whether it is for one of them (wr_gw_is_tunnel_addr4()) */
 	uint32_t tunnel4[WR_GW_MAX_IFACES * WR_GW_IFACE_ADDRS];
 	unsigned int n_tunnel4;
+	/* and every IPv4 address of the gateway, its ports' too: no packet it forwards may come
+	 * from one (wr_gw_martian_source4()) */
+	uint32_t own4[WR_GW_MAX_IFACES * WR_GW_IFACE_ADDRS + WR_DP_MAX_PORTS * WR_PORT_MAX_ADDRS];
+	unsigned int n_own4;
+	uint64_t own4_bits; /* bit wr_gw_own4_bit(a) set for each: most sources skip the scan */
 	struct wr_fib fib;
 	struct rte_ring *hs_ring;
 	struct rte_ring *held_ring;
 	struct rte_ring *route_ring;
 	struct rte_ring *event_ring;
 };
+
+/** The bit of struct wr_gw's own4_bits for the IPv4 address @p a (a hash of it, 0..63) */
+static inline unsigned int
+wr_gw_own4_bit(uint32_t a)
+{
+	return (a * 0x9e3779b1u) >> 26;
+}
+
+/**
+ * Whether no packet the gateway forwards may come from the IPv4 address @p a (network order): one
+ * of the gateway's own (a spoofed one), 0.0.0.0/8, loopback, multicast, class E or broadcast
+ * (RFC 1812 5.3.7, Linux's "martian source"). Asked of every packet forwarded: the scan of the
+ * gateway's addresses only when the address's bit is set.
+ */
+static inline bool
+wr_gw_martian_source4(const struct wr_gw *gw, uint32_t a)
+{
+	uint8_t first = (uint8_t)(rte_be_to_cpu_32(a) >> 24);
+
+	return first == 0 || first == 127 || first >= 224 ||
+	       (((gw->own4_bits >> wr_gw_own4_bit(a)) & 1) && wr_addr4_in(gw->own4, gw->n_own4, a));
+}
 
 /** Whether the IPv4 address @p a (network order) is an interface's own inside the tunnel. */
 static inline bool

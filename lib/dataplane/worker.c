@@ -279,7 +279,7 @@ static enum verdict
 classify4(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int *iface)
 {
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, ETH_LEN);
-	uint32_t avail = rte_pktmbuf_data_len(m) - ETH_LEN, hlen, total, dst;
+	uint32_t avail = rte_pktmbuf_data_len(m) - ETH_LEN, hlen, total, dst, src;
 
 	if (avail < sizeof(*ip)) {
 		wr_dp_drop(lc, WR_DP_DROP_RUNT, m);
@@ -317,6 +317,11 @@ classify4(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 		return V_HOST;
 	if (!wr_ip4_hdr_cksum_ok(ip, hlen)) {
 		wr_dp_drop(lc, WR_DP_DROP_IP4_CHECKSUM, m);
+		return V_DROPPED;
+	}
+	memcpy(&src, &ip->src_addr, 4);
+	if (wr_gw_martian_source4(lc->dp->gw, src)) {
+		wr_dp_drop(lc, WR_DP_DROP_MARTIAN_SOURCE, m);
 		return V_DROPPED;
 	}
 	return classify_forward(lc, port, m, wr_gw_is_tunnel_addr4(lc->dp->gw, dst), total);
@@ -358,6 +363,10 @@ classify6(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 	if (ip6->dst_addr[0] == 0xff ||
 		(ip6->dst_addr[0] == 0xfe && (ip6->dst_addr[1] & 0xc0) == 0x80))
 		return V_HOST;
+	if (wr_fwd_martian_source6(lc->dp->gw, ip6->src_addr)) {
+		wr_dp_drop(lc, WR_DP_DROP_MARTIAN_SOURCE, m);
+		return V_DROPPED;
+	}
 	return classify_forward(lc, port, m,
 		wr_fwd_is_tunnel_addr(lc->dp->gw, AF_INET6, ip6->dst_addr), total);
 }

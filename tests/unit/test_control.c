@@ -10,12 +10,14 @@
  * would. DPDK runs without hugepages (--no-huge --no-shconf --no-pci -l 0).
  */
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
@@ -24,6 +26,7 @@
 #include "control_internal.h"
 #include "dataplane.h"
 #include "gw.h"
+#include "worker.h"
 #include "wr_base64.h"
 #include "wr_config.h"
 #include "wr_crypto.h"
@@ -150,6 +153,111 @@ test_src_lookup(void)
 	}
 }
 
+/* The UAPI request that sets the configured peer's AllowedIPs to @p ips (comma-separated) */
+static int
+set_allowed_ips(const char *ips)
+{
+	char req[512], list[128], *ip, *save = NULL;
+	size_t off;
+	unsigned int k;
+
+	off = (size_t)snprintf(req, sizeof(req), "set=1\npublic_key=");
+	for (k = 0; k < WR_KEY_LEN; k++)
+		off += (size_t)snprintf(req + off, sizeof(req) - off, "%02x", peer_pub[k]);
+	off += (size_t)snprintf(req + off, sizeof(req) - off, "\nreplace_allowed_ips=true\n");
+	snprintf(list, sizeof(list), "%s", ips);
+	for (ip = strtok_r(list, ",", &save); ip != NULL; ip = strtok_r(NULL, ",", &save))
+		off += (size_t)snprintf(req + off, sizeof(req) - off, "allowed_ip=%s\n", ip);
+	snprintf(req + off, sizeof(req) - off, "\n");
+	return uapi(req);
+}
+
+/*
+ * Martian sources (RFC 1812 5.3.7): a peer whose AllowedIPs hold everything still cannot send
+ * from the gateway's own addresses, loopback, multicast, link-local (decap's source check); and a
+ * port's frame to forward from one is dropped, counted (the workers' classify).
+ */
+static void
+test_martian_sources(void)
+{
+	static const char *const srcs[] = { "192.0.2.1", "198.51.100.1", "127.0.0.1", "224.0.0.1",
+		"0.1.2.3", "198.51.100.77", "2001:db8:5::1", "fe80::1", "::1", "2001:db8:99::1" };
+	static const bool peers[] = { false, false, false, false, false, true, false, false, false,
+		true };
+	struct wr_port *port = &dp->ports[0];
+	struct wr_dp_lcore *lc = ctl->lc;
+	uint8_t pkts[RTE_DIM(srcs)][40];
+	const uint8_t *hdrs[RTE_DIM(srcs)];
+	uint32_t ids[RTE_DIM(srcs)], id = the_peer_id();
+	uint64_t before = lc->drops[WR_DP_DROP_MARTIAN_SOURCE];
+	unsigned int i, k, martians = 0;
+
+	CHECK(set_allowed_ips("0.0.0.0/0,::/0") == 0, "AllowedIPs 0/0 set");
+	for (k = 0; k < 10; k++)
+		wr_ctl_poll_tables(ctl);
+	memset(pkts, 0, sizeof(pkts));
+	for (i = 0; i < RTE_DIM(srcs); i++) {
+		if (strchr(srcs[i], ':') != NULL) {
+			pkts[i][0] = 0x60;
+			inet_pton(AF_INET6, srcs[i], pkts[i] + 8);
+		} else {
+			pkts[i][0] = 0x45;
+			inet_pton(AF_INET, srcs[i], pkts[i] + 12);
+		}
+		hdrs[i] = pkts[i];
+	}
+	wr_ctl_src_lookup(&ctl->gw.iface[0], hdrs, RTE_DIM(srcs), ids);
+	for (i = 0; i < RTE_DIM(srcs); i++)
+		CHECK(ids[i] == (peers[i] ? id : WR_DP_PEER_NONE), "decap: from %s: peer %u",
+			srcs[i], ids[i]);
+
+	/* the same sources in frames into the port, to the peer's networks */
+	for (i = 0; i < RTE_DIM(srcs); i++) {
+		bool v6 = strchr(srcs[i], ':') != NULL;
+		struct rte_mbuf *m = rte_pktmbuf_alloc(dp->mp);
+		struct rte_ether_hdr *eh;
+		uint8_t *ip;
+
+		if (peers[i] || m == NULL) {
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, 14 + 60);
+		memset(eh, 0, 14 + 60);
+		rte_ether_addr_copy(&port->mac, &eh->dst_addr);
+		eh->src_addr.addr_bytes[0] = 2;
+		eh->ether_type = rte_cpu_to_be_16(v6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
+		ip = (uint8_t *)(eh + 1);
+		if (v6) {
+			ip[0] = 0x60;
+			ip[5] = 20;
+			ip[6] = 253;
+			ip[7] = 64;
+			inet_pton(AF_INET6, srcs[i], ip + 8);
+			inet_pton(AF_INET6, "2001:db8:77::1", ip + 24);
+		} else {
+			struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
+
+			h->version_ihl = RTE_IPV4_VHL_DEF;
+			h->total_length = rte_cpu_to_be_16(60);
+			h->time_to_live = 64;
+			h->next_proto_id = 253;
+			inet_pton(AF_INET, srcs[i], &h->src_addr);
+			inet_pton(AF_INET, "198.51.100.99", &h->dst_addr);
+			h->hdr_checksum = rte_ipv4_cksum(h);
+		}
+		m->port = port->port_id;
+		wr_worker_rx(lc, port, &m, 1);
+		martians++;
+	}
+	CHECK(lc->drops[WR_DP_DROP_MARTIAN_SOURCE] - before == martians,
+		"%" PRIu64 " of %u frames from martian sources dropped as such",
+		lc->drops[WR_DP_DROP_MARTIAN_SOURCE] - before, martians);
+	CHECK(set_allowed_ips("198.51.100.2/32") == 0, "AllowedIPs restored");
+	for (k = 0; k < 10; k++)
+		wr_ctl_poll_tables(ctl);
+}
+
 static void
 test_quarantine_drains_rings(void)
 {
@@ -226,6 +334,7 @@ main(int argc, char **argv)
 		return 2;
 	test_tunnel_addrs();
 	test_src_lookup();
+	test_martian_sources();
 	test_quarantine_drains_rings();
 	wr_control_destroy(ctl);
 	wr_dp_destroy(dp);
