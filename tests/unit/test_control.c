@@ -119,6 +119,25 @@ test_tunnel_addrs(void)
 		"the tunnel address is one, its neighbour not");
 }
 
+/* The first bytes of an inner IP packet from each of the @p n addresses @p srcs, into @p pkts */
+static void
+headers_from(const char *const *srcs, unsigned int n, uint8_t (*pkts)[40], const uint8_t **hdrs)
+{
+	unsigned int i;
+
+	memset(pkts, 0, n * sizeof(*pkts));
+	for (i = 0; i < n; i++) {
+		if (strchr(srcs[i], ':') != NULL) {
+			pkts[i][0] = 0x60;
+			inet_pton(AF_INET6, srcs[i], pkts[i] + 8);
+		} else {
+			pkts[i][0] = 0x45;
+			inet_pton(AF_INET, srcs[i], pkts[i] + 12);
+		}
+		hdrs[i] = pkts[i];
+	}
+}
+
 /*
  * decap's source check (wr_ctl_src_lookup()) over a burst whose IPv4 sources come in runs, one
  * peer's and another's in turn, an IPv6 one between: each packet gets its own source's answer.
@@ -133,17 +152,7 @@ test_src_lookup(void)
 	uint32_t ids[RTE_DIM(srcs)], id = the_peer_id();
 	unsigned int i;
 
-	memset(pkts, 0, sizeof(pkts));
-	for (i = 0; i < RTE_DIM(srcs); i++) {
-		if (strchr(srcs[i], ':') != NULL) {
-			pkts[i][0] = 0x60;
-			inet_pton(AF_INET6, srcs[i], pkts[i] + 8);
-		} else {
-			pkts[i][0] = 0x45;
-			inet_pton(AF_INET, srcs[i], pkts[i] + 12);
-		}
-		hdrs[i] = pkts[i];
-	}
+	headers_from(srcs, RTE_DIM(srcs), pkts, hdrs);
 	wr_ctl_src_lookup(&ctl->gw.iface[0], hdrs, RTE_DIM(srcs), ids);
 	for (i = 0; i < RTE_DIM(srcs); i++) {
 		bool allowed = strcmp(srcs[i], "198.51.100.2") == 0;
@@ -195,17 +204,7 @@ test_martian_sources(void)
 	CHECK(set_allowed_ips("0.0.0.0/0,::/0") == 0, "AllowedIPs 0/0 set");
 	for (k = 0; k < 10; k++)
 		wr_ctl_poll_tables(ctl);
-	memset(pkts, 0, sizeof(pkts));
-	for (i = 0; i < RTE_DIM(srcs); i++) {
-		if (strchr(srcs[i], ':') != NULL) {
-			pkts[i][0] = 0x60;
-			inet_pton(AF_INET6, srcs[i], pkts[i] + 8);
-		} else {
-			pkts[i][0] = 0x45;
-			inet_pton(AF_INET, srcs[i], pkts[i] + 12);
-		}
-		hdrs[i] = pkts[i];
-	}
+	headers_from(srcs, RTE_DIM(srcs), pkts, hdrs);
 	wr_ctl_src_lookup(&ctl->gw.iface[0], hdrs, RTE_DIM(srcs), ids);
 	for (i = 0; i < RTE_DIM(srcs); i++)
 		CHECK(ids[i] == (peers[i] ? id : WR_DP_PEER_NONE), "decap: from %s: peer %u",
