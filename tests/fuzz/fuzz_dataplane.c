@@ -584,7 +584,7 @@ service(bool strict)
 /* ---- the peer's engine ---- */
 
 static void
-rem_send(void *ctx, const struct wr_endpoint *to, const void *buf, size_t len)
+peer_send(void *ctx, const struct wr_endpoint *to, const void *buf, size_t len)
 {
 	struct rte_mbuf *m;
 	uint8_t *p;
@@ -598,7 +598,7 @@ rem_send(void *ctx, const struct wr_endpoint *to, const void *buf, size_t len)
 }
 
 static void
-rem_deliver(void *ctx, struct wr_peer *peer, const void *pkt, size_t len)
+peer_deliver(void *ctx, struct wr_peer *peer, const void *pkt, size_t len)
 {
 	(void)ctx;
 	(void)peer;
@@ -608,7 +608,7 @@ rem_deliver(void *ctx, struct wr_peer *peer, const void *pkt, size_t len)
 }
 
 static void
-rem_installed(void *ctx, struct wr_peer *peer, const struct wr_keypair_info *kp)
+peer_installed(void *ctx, struct wr_peer *peer, const struct wr_keypair_info *kp)
 {
 	(void)ctx;
 	(void)peer;
@@ -622,11 +622,11 @@ rem_installed(void *ctx, struct wr_peer *peer, const struct wr_keypair_info *kp)
 	memcpy(F.rx_keys[0].key, kp->receive_key, WR_KEY_LEN);
 }
 
-static const struct wr_device_ops rem_ops = {
-	.send = rem_send,
-	.deliver = rem_deliver,
+static const struct wr_device_ops peer_ops = {
+	.send = peer_send,
+	.deliver = peer_deliver,
 	.wall_time_ns = ring_bed_wall_ns,
-	.keypair_installed = rem_installed,
+	.keypair_installed = peer_installed,
 };
 
 /* ---- set-up ---- */
@@ -710,7 +710,7 @@ bring_up(const uint8_t *gw_pub, const uint8_t *rem_priv)
 	struct rte_mbuf *m;
 	uint8_t inner[64], *p;
 
-	F.rem = wr_device_create(&rem_ops, NULL);
+	F.rem = wr_device_create(&peer_ops, NULL);
 	if (F.rem == NULL)
 		die("no engine for the peer");
 	wr_device_set_private_key(F.rem, rem_priv);
