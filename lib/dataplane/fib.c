@@ -91,11 +91,7 @@ prefix_match(const uint8_t *a, const uint8_t *b, unsigned int cidr)
 static bool
 martian(int family, const uint8_t *a)
 {
-	static const uint8_t loop6[16] = { [15] = 1 }, zero6[16];
-
-	if (family == AF_INET)
-		return a[0] == 0 || a[0] == 127 || a[0] >= 224;
-	return a[0] == 0xff || memcmp(a, zero6, 16) == 0 || memcmp(a, loop6, 16) == 0;
+	return family == AF_INET ? wr_ip4_martian(a) : wr_ip6_not_host(a);
 }
 
 /*
@@ -107,8 +103,7 @@ martian(int family, const uint8_t *a)
 static bool
 link_local_off_link(const struct wr_fib_route *r, const uint8_t *a)
 {
-	return r->family == AF_INET6 && a[0] == 0xfe && (a[1] & 0xc0) == 0x80 &&
-	       (r->has_gw || r->cidr < 10);
+	return r->family == AF_INET6 && wr_ip6_link_local(a) && (r->has_gw || r->cidr < 10);
 }
 
 /* Whether @p a is the broadcast address of the on-link IPv4 prefix @p r (a connected one, or a

@@ -19,11 +19,9 @@
 bool
 wr_fwd_martian_source6(const struct wr_gw *gw, const uint8_t *a)
 {
-	static const uint8_t zero[16], one[16] = { [15] = 1 };
 	uint16_t p;
 
-	if (a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || memcmp(a, zero, 16) == 0 ||
-		memcmp(a, one, 16) == 0 || wr_fwd_is_tunnel_addr(gw, AF_INET6, a))
+	if (wr_ip6_not_host(a) || wr_ip6_link_local(a) || wr_fwd_is_tunnel_addr(gw, AF_INET6, a))
 		return true;
 	for (p = 0; p < gw->dp->nb_ports; p++)
 		if (wr_port_find_addr6(&gw->dp->ports[p], a) != NULL)

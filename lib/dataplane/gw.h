@@ -31,6 +31,7 @@
 
 #include "dp_peer.h"
 #include "fib.h"
+#include "host.h"
 #include "lpm.h"
 #include "wr_device.h"
 
@@ -42,9 +43,9 @@
 /* An interface's own addresses inside the tunnel that answer echo requests */
 #define WR_GW_IFACE_ADDRS 8
 
-/** An [Interface] as the workers see it. */
 struct wr_gw;
 
+/** An [Interface] as the workers see it. */
 struct wr_gw_iface {
 	const struct wr_gw *gw; /* the gateway it is one of */
 	uint16_t port;          /* the port whose addresses take its UDP */
@@ -116,9 +117,7 @@ wr_gw_own4_bit(uint32_t a)
 static inline bool
 wr_gw_martian_source4(const struct wr_gw *gw, uint32_t a)
 {
-	uint8_t first = (uint8_t)(rte_be_to_cpu_32(a) >> 24);
-
-	return first == 0 || first == 127 || first >= 224 ||
+	return wr_ip4_martian((const uint8_t *)&a) ||
 	       (((gw->own4_bits >> wr_gw_own4_bit(a)) & 1) && wr_addr4_in(gw->own4, gw->n_own4, a));
 }
 

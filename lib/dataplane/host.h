@@ -77,6 +77,32 @@ wr_cksum_fold(uint64_t sum)
 }
 
 /**
+ * Whether the IPv4 address @p a (4 bytes) is one that no packet is routed to or forwarded from
+ * (RFC 1812 5.3.7): 0.0.0.0/8, loopback, multicast, class E and the limited broadcast.
+ */
+static inline bool
+wr_ip4_martian(const uint8_t *a)
+{
+	return a[0] == 0 || a[0] == 127 || a[0] >= 224;
+}
+
+/** Whether the IPv6 address @p a (16 bytes) is no one host: multicast, unspecified, loopback */
+static inline bool
+wr_ip6_not_host(const uint8_t *a)
+{
+	static const uint8_t zero[16], one[16] = { [15] = 1 };
+
+	return a[0] == 0xff || memcmp(a, zero, 16) == 0 || memcmp(a, one, 16) == 0;
+}
+
+/** Whether the IPv6 address @p a is link-local (fe80::/10) */
+static inline bool
+wr_ip6_link_local(const uint8_t *a)
+{
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
+/**
  * Whether the IPv4 address @p a is the broadcast address of its prefix of length @p cidr: the
  * host part all ones, for prefixes that have one (/31 and /32 have none, RFC 3021).
  */

@@ -22,22 +22,6 @@
 #define ICMP6_ND_NA 136
 #define REPLY_TTL 64
 
-static bool
-is_unspecified6(const uint8_t *a)
-{
-	static const uint8_t zero[16];
-
-	return memcmp(a, zero, 16) == 0;
-}
-
-static bool
-is_loopback6(const uint8_t *a)
-{
-	static const uint8_t one[16] = { [15] = 1 };
-
-	return memcmp(a, one, 16) == 0;
-}
-
 /* A source or destination that is one host: not 0/8's 0, loopback, multicast, class E, broadcast */
 static bool
 is_host4(const uint8_t *a)
@@ -56,7 +40,7 @@ echo_source_ok(const struct wr_port *port, int family, const uint8_t *src)
 {
 	if (family == AF_INET)
 		return is_host4(src) && !wr_port_is_broadcast4(port, src);
-	return src[0] != 0xff && !is_unspecified6(src) && !is_loopback6(src);
+	return !wr_ip6_not_host(src);
 }
 
 static void
@@ -251,8 +235,7 @@ wr_icmp6_may_error(const uint8_t *p, uint32_t len, uint8_t type)
 	if (len < sizeof(*ip6) || (p[0] >> 4) != 6)
 		return false;
 	/* RFC 4443 2.4 (e) */
-	if (ip6->src_addr[0] == 0xff || is_unspecified6(ip6->src_addr) ||
-		is_loopback6(ip6->src_addr))
+	if (wr_ip6_not_host(ip6->src_addr))
 		return false;
 	if (ip6->dst_addr[0] == 0xff && type != WR_ICMP6_TOO_BIG)
 		return false;

@@ -221,16 +221,12 @@ bool
 wr_port_neighbour_ok(const struct wr_port *port, int family, const void *addr)
 {
 	const uint8_t *a = addr;
-	bool link_local = family == AF_INET6 && a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
-	static const uint8_t zero[16];
 	unsigned int i;
 
-	if (find_addr(port, family, addr) != NULL)
+	if (find_addr(port, family, addr) != NULL ||
+		(family == AF_INET ? wr_ip4_martian(a) : wr_ip6_not_host(a)))
 		return false;
-	if (family == AF_INET ? a[0] >= 224 || memcmp(a, zero, 4) == 0
-			      : a[0] == 0xff || memcmp(a, zero, 16) == 0)
-		return false;
-	if (link_local)
+	if (family == AF_INET6 && wr_ip6_link_local(a))
 		return true;
 	for (i = 0; i < port->n_addrs; i++) {
 		const struct wr_port_addr *p = &port->addrs[i];
