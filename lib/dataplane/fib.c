@@ -238,10 +238,9 @@ wr_fib_nh_refresh(struct wr_fib *fib, struct wr_dp_lcore *lc)
 
 			if (family == 0)
 				continue;
-			if (wr_neigh_lookup(dp->ports[p].neigh, family, ip, &mac)) {
+			if (wr_neigh_use(lc, &dp->ports[p], family, ip, &mac))
 				wr_fib_nh_set(fib, p, family, ip, &mac);
-				wr_neigh_keep(lc, &dp->ports[p], family, ip);
-			} else
+			else
 				wr_fib_nh_set(fib, p, family, ip, NULL);
 		}
 	}

@@ -82,8 +82,8 @@ wr_fib_nh_set(struct wr_fib *fib, uint16_t port, int family, const void *nh,
 	const struct rte_ether_addr *mac);
 
 /**
- * Re-read every cached next hop from the neighbour tables, and keep those still resolved
- * confirmed (wr_neigh_keep(): the workers use them). Control lcore @p lc, each tick.
+ * Re-read every cached next hop from the neighbour tables, keeping those still resolved
+ * confirmed (wr_neigh_use(): the workers use them). Control lcore @p lc, each tick.
  */
 void
 wr_fib_nh_refresh(struct wr_fib *fib, struct wr_dp_lcore *lc);

@@ -313,13 +313,19 @@ wr_neigh_tick(struct wr_dp_lcore *lc, struct wr_port *port)
 	}
 }
 
-void
-wr_neigh_keep(struct wr_dp_lcore *lc, struct wr_port *port, int family, const void *ip)
+bool
+wr_neigh_use(struct wr_dp_lcore *lc, struct wr_port *port, int family, const void *ip,
+	struct rte_ether_addr *mac)
 {
 	struct neigh_entry *e = find(port->neigh, family, ip);
 
-	if (e != NULL && e->state == NEIGH_REACHABLE)
-		keep_fresh(lc, port, e);
+	if (e == NULL || e->state != NEIGH_REACHABLE)
+		return false;
+	keep_fresh(lc, port, e);
+	if (e->state != NEIGH_REACHABLE)
+		return false; /* given up just now */
+	rte_ether_addr_copy(&e->mac, mac);
+	return true;
 }
 
 bool

@@ -72,11 +72,14 @@ wr_neigh_learn(struct wr_dp_lcore *lc, struct wr_port *port, int family, const v
 	const struct rte_ether_addr *mac, bool create);
 
 /**
- * Note that the workers use the resolved next hop @p ip (their cache holds it): it is solicited
- * again when due, as wr_neigh_output() does for a next hop in use, so that it stays confirmed.
+ * The MAC of the resolved next hop @p ip on @p port, which the workers use (their cache holds it):
+ * true and @p mac filled in; the next hop is solicited again when due, as wr_neigh_output() does
+ * for one in use, so that it stays confirmed. False when unknown, not resolved, or given up after
+ * its unanswered probes.
  */
-void
-wr_neigh_keep(struct wr_dp_lcore *lc, struct wr_port *port, int family, const void *ip);
+bool
+wr_neigh_use(struct wr_dp_lcore *lc, struct wr_port *port, int family, const void *ip,
+	struct rte_ether_addr *mac);
 
 /** Retransmit due solicitations and fail next hops out of probes; call every ~100 ms. */
 void

@@ -941,15 +941,15 @@ test_neigh_flood(void)
 	CHECK(ret == -EAGAIN, "a new next hop after the flood: %d", ret);
 	fail_unresolved();
 
-	/* past the reachable time, the workers' use of the router solicits it (wr_neigh_keep()) */
+	/* past the reachable time, the workers' use of the router solicits it (wr_neigh_use()) */
 	lc->now += reach;
-	wr_neigh_keep(lc, port, AF_INET, router);
+	wr_neigh_use(lc, port, AF_INET, router, &mac);
 	n = take_tx(tx);
 	CHECK(n == 1 && rte_pktmbuf_mtod_offset(tx[0], struct rte_arp_hdr *, 14)
 					->arp_data.arp_tip == *(const uint32_t *)router,
 		"no solicitation of a stale next hop in use, got %u frames", n);
 	free_all(tx, n);
-	wr_neigh_keep(lc, port, AF_INET, router);
+	wr_neigh_use(lc, port, AF_INET, router, &mac);
 	CHECK(take_tx(tx) == 0, "solicited again before the retransmit time");
 	arp_answer("192.0.2.254");
 	/* the floods' entries are stale now, the router confirmed: they give way first */
@@ -963,7 +963,7 @@ test_neigh_flood(void)
 	for (i = 0, n = 0; i < WR_NEIGH_MAX_PROBES + 1; i++) {
 		unsigned int k;
 
-		wr_neigh_keep(lc, port, AF_INET, router);
+		wr_neigh_use(lc, port, AF_INET, router, &mac);
 		k = take_tx(tx);
 		free_all(tx, k);
 		n += k;
