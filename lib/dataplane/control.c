@@ -41,15 +41,21 @@ ring_free_mbufs(struct rte_ring *r)
 	rte_ring_free(r);
 }
 
-/* One of the gateway's IPv4 addresses (4 bytes at @p addr), for wr_gw_martian_source4() */
+/* One of the gateway's addresses (@p family), for wr_gw_martian_source4() and ...6() */
 static void
-own4_add(struct wr_gw *gw, const void *addr)
+own_add(struct wr_gw *gw, int family, const uint8_t *addr)
 {
 	uint32_t a;
 
-	memcpy(&a, addr, 4);
-	gw->own4[gw->n_own4++] = a;
-	gw->own4_bits |= 1ull << wr_gw_own4_bit(a);
+	if (family == AF_INET) {
+		memcpy(&a, addr, 4);
+		gw->own4[gw->n_own4++] = a;
+		gw->own4_bits |= 1ull << wr_gw_own_bit(a);
+	} else {
+		memcpy(gw->own6[gw->n_own6++], addr, 16);
+		memcpy(&a, addr + 12, 4);
+		gw->own6_bits |= 1ull << wr_gw_own_bit(a);
+	}
 }
 
 static int
@@ -86,10 +92,9 @@ setup_iface(struct wr_control *ctl, const struct wr_config *cfg, size_t i, char 
 		gi->addrs[a].family = ci->addrs[a].family;
 		memcpy(gi->addrs[a].addr, ci->addrs[a].addr, 16);
 		gi->n_addrs = (unsigned int)a + 1;
-		if (ci->addrs[a].family == AF_INET) {
+		if (ci->addrs[a].family == AF_INET)
 			memcpy(&ctl->gw.tunnel4[ctl->gw.n_tunnel4++], ci->addrs[a].addr, 4);
-			own4_add(&ctl->gw, ci->addrs[a].addr);
-		}
+		own_add(&ctl->gw, ci->addrs[a].family, ci->addrs[a].addr);
 	}
 	wr_device_set_private_key(ifc->dev, ci->private_key);
 	wr_device_set_mtu(ifc->dev, ci->mtu);
@@ -240,8 +245,8 @@ wr_control_create(struct wr_dataplane *dp, const struct wr_config *cfg, struct w
 	for (i = 0; i < dp->nb_ports; i++) {
 		size_t a;
 
-		for (a = 0; a < dp->ports[i].n_addr4; a++)
-			own4_add(&ctl->gw, &dp->ports[i].addr4[a]);
+		for (a = 0; a < dp->ports[i].n_addrs; a++)
+			own_add(&ctl->gw, dp->ports[i].addrs[a].family, dp->ports[i].addrs[a].addr);
 	}
 	for (i = 0; i < cfg->n_interfaces; i++) {
 		ctl->n_ifaces = (unsigned int)i + 1;

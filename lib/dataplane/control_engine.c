@@ -574,7 +574,7 @@ wr_ctl_src_lookup(void *ctx, const uint8_t *const *hdrs, unsigned int n, uint32_
 			hit = lpm != NULL && !wr_gw_martian_source4(gi->gw, src4) &&
 			      wr_lpm_lookup4(lpm, hdrs[i] + 12, &peer_ids[i]);
 		else
-			hit = lpm != NULL && !wr_fwd_martian_source6(gi->gw, hdrs[i] + 8) &&
+			hit = lpm != NULL && !wr_gw_martian_source6(gi->gw, hdrs[i] + 8) &&
 			      wr_lpm_lookup6(lpm, hdrs[i] + 8, &peer_ids[i]);
 		if (!hit)
 			peer_ids[i] = WR_DP_PEER_NONE;

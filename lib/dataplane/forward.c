@@ -16,19 +16,6 @@
 #include "ipfrag.h"
 #include "worker.h"
 
-bool
-wr_fwd_martian_source6(const struct wr_gw *gw, const uint8_t *a)
-{
-	uint16_t p;
-
-	if (wr_ip6_not_host(a) || wr_ip6_link_local(a) || wr_fwd_is_tunnel_addr(gw, AF_INET6, a))
-		return true;
-	for (p = 0; p < gw->dp->nb_ports; p++)
-		if (wr_port_find_addr6(&gw->dp->ports[p], a) != NULL)
-			return true;
-	return false;
-}
-
 #define ETH_LEN ((uint16_t)sizeof(struct rte_ether_hdr))
 
 /*

@@ -46,14 +46,6 @@ wr_fwd_is_tunnel_addr(const struct wr_gw *gw, int family, const uint8_t *a)
 }
 
 /**
- * wr_gw_martian_source4() for the IPv6 address @p a: one of the gateway's own (its ports', its
- * interfaces'), unspecified, loopback, multicast, or link-local (RFC 4291 2.5.6: a router does
- * not forward a packet from one).
- */
-bool
-wr_fwd_martian_source6(const struct wr_gw *gw, const uint8_t *a);
-
-/**
  * The frame @p m from @p port is for an interface's own tunnel address (IP after the Ethernet
  * header, @p total bytes of it): an echo request becomes its reply and goes back out of @p port,
  * as the host stack answers for the port's own addresses; anything else is dropped

@@ -42,6 +42,8 @@
 #define WR_GW_EVENT_RING 4096
 /* An interface's own addresses inside the tunnel that answer echo requests */
 #define WR_GW_IFACE_ADDRS 8
+/* the gateway's own addresses of one family at most: its interfaces' and its ports' */
+#define WR_GW_OWN_ADDRS (WR_GW_MAX_IFACES * WR_GW_IFACE_ADDRS + WR_DP_MAX_PORTS * WR_PORT_MAX_ADDRS)
 
 struct wr_gw;
 
@@ -91,9 +93,12 @@ struct wr_gw {
 	unsigned int n_tunnel4;
 	/* and every IPv4 address of the gateway, its ports' too: no packet it forwards may come
 	 * from one (wr_gw_martian_source4()) */
-	uint32_t own4[WR_GW_MAX_IFACES * WR_GW_IFACE_ADDRS + WR_DP_MAX_PORTS * WR_PORT_MAX_ADDRS];
+	uint32_t own4[WR_GW_OWN_ADDRS];
 	unsigned int n_own4;
-	uint64_t own4_bits; /* bit wr_gw_own4_bit(a) set for each: most sources skip the scan */
+	uint64_t own4_bits; /* bit wr_gw_own_bit(a) set for each: most sources skip the scan */
+	uint8_t own6[WR_GW_OWN_ADDRS][16]; /* the IPv6 ones (wr_gw_martian_source6()) */
+	unsigned int n_own6;
+	uint64_t own6_bits; /* bit wr_gw_own_bit() of each one's last 4 bytes */
 	struct wr_fib fib;
 	struct rte_ring *hs_ring;
 	struct rte_ring *held_ring;
@@ -101,9 +106,9 @@ struct wr_gw {
 	struct rte_ring *event_ring;
 };
 
-/** The bit of struct wr_gw's own4_bits for the IPv4 address @p a (a hash of it, 0..63) */
+/** The bit of struct wr_gw's own4_bits / own6_bits for the 4 bytes @p a (a hash, 0..63) */
 static inline unsigned int
-wr_gw_own4_bit(uint32_t a)
+wr_gw_own_bit(uint32_t a)
 {
 	return (a * 0x9e3779b1u) >> 26;
 }
@@ -118,7 +123,29 @@ static inline bool
 wr_gw_martian_source4(const struct wr_gw *gw, uint32_t a)
 {
 	return wr_ip4_martian((const uint8_t *)&a) ||
-	       (((gw->own4_bits >> wr_gw_own4_bit(a)) & 1) && wr_addr4_in(gw->own4, gw->n_own4, a));
+	       (((gw->own4_bits >> wr_gw_own_bit(a)) & 1) && wr_addr4_in(gw->own4, gw->n_own4, a));
+}
+
+/**
+ * wr_gw_martian_source4() for the IPv6 address @p a: one of the gateway's own (its ports', its
+ * interfaces'), unspecified, loopback, multicast, or link-local (RFC 4291 2.5.6: a router does
+ * not forward a packet from one).
+ */
+static inline bool
+wr_gw_martian_source6(const struct wr_gw *gw, const uint8_t *a)
+{
+	uint32_t low;
+	unsigned int i;
+
+	if (wr_ip6_not_host(a) || wr_ip6_link_local(a))
+		return true;
+	memcpy(&low, a + 12, 4);
+	if (((gw->own6_bits >> wr_gw_own_bit(low)) & 1) == 0)
+		return false;
+	for (i = 0; i < gw->n_own6; i++)
+		if (memcmp(gw->own6[i], a, 16) == 0)
+			return true;
+	return false;
 }
 
 /** Whether the IPv4 address @p a (network order) is an interface's own inside the tunnel. */

@@ -363,7 +363,7 @@ classify6(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 	if (ip6->dst_addr[0] == 0xff ||
 		(ip6->dst_addr[0] == 0xfe && (ip6->dst_addr[1] & 0xc0) == 0x80))
 		return V_HOST;
-	if (wr_fwd_martian_source6(lc->dp->gw, ip6->src_addr)) {
+	if (wr_gw_martian_source6(lc->dp->gw, ip6->src_addr)) {
 		wr_dp_drop(lc, WR_DP_DROP_MARTIAN_SOURCE, m);
 		return V_DROPPED;
 	}
