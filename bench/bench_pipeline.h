@@ -101,6 +101,7 @@ struct bench {
 	bool json, quick, verbose;
 	bool live;   /* the worker runs while the generator pushes (default: pre-filled ring) */
 	bool no_raw; /* pipeline rounds only: for profiling the worker (perf record -C 1) */
+	bool raw_cold; /* raw slices over buffers the generator has just written, once each */
 	bool no_udp_csum; /* the remote sends UDP checksum 0 (IPv4 allows it): nothing to verify */
 	bool udp_csum;    /* the gateway's UDPChecksum = on: it sums every message it sends */
 	bool huge;        /* EAL on hugepages (--in-memory) instead of --no-huge */
@@ -115,6 +116,7 @@ struct bench {
 	/* raw AEAD, run on the worker's lcore while the worker loop is stopped */
 	struct wr_aead_ctx *aead;
 	uint8_t *raw_src, *raw_dst, *raw_tag;
+	uint8_t *raw_cold_buf; /* --raw-cold: B.packets buffers of 2 KiB */
 	uint8_t raw_key[WR_AEAD_KEY_SIZE];
 	unsigned int raw_size, raw_n;
 	bool raw_open;
