@@ -324,6 +324,11 @@ classify4(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 		wr_dp_drop(lc, WR_DP_DROP_MARTIAN_SOURCE, m);
 		return V_DROPPED;
 	}
+	/* groups and broadcast went to the host stack: what is left here is 0/8, 127/8, class E */
+	if (wr_ip4_martian((const uint8_t *)&dst)) {
+		wr_dp_drop(lc, WR_DP_DROP_MARTIAN_DESTINATION, m);
+		return V_DROPPED;
+	}
 	return classify_forward(lc, port, m, wr_gw_is_tunnel_addr4(lc->dp->gw, dst), total);
 }
 
@@ -365,6 +370,11 @@ classify6(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 		return V_HOST;
 	if (wr_gw_martian_source6(lc->dp->gw, ip6->src_addr)) {
 		wr_dp_drop(lc, WR_DP_DROP_MARTIAN_SOURCE, m);
+		return V_DROPPED;
+	}
+	/* multicast went to the host stack: what is left here is :: and ::1 */
+	if (wr_ip6_not_host(ip6->dst_addr)) {
+		wr_dp_drop(lc, WR_DP_DROP_MARTIAN_DESTINATION, m);
 		return V_DROPPED;
 	}
 	return classify_forward(lc, port, m,

@@ -181,6 +181,46 @@ set_allowed_ips(const char *ips)
 	return uapi(req);
 }
 
+/* A frame from @p src to @p dst (same family) into @p port, through the worker's RX */
+static void
+port_rx(struct wr_port *port, const char *src, const char *dst)
+{
+	bool v6 = strchr(src, ':') != NULL;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dp->mp);
+	struct rte_ether_hdr *eh;
+	uint8_t *ip;
+
+	CHECK(m != NULL, "an mbuf for %s -> %s", src, dst);
+	if (m == NULL)
+		return;
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, 14 + 60);
+	memset(eh, 0, 14 + 60);
+	rte_ether_addr_copy(&port->mac, &eh->dst_addr);
+	eh->src_addr.addr_bytes[0] = 2;
+	eh->ether_type = rte_cpu_to_be_16(v6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
+	ip = (uint8_t *)(eh + 1);
+	if (v6) {
+		ip[0] = 0x60;
+		ip[5] = 20;
+		ip[6] = 253;
+		ip[7] = 64;
+		inet_pton(AF_INET6, src, ip + 8);
+		inet_pton(AF_INET6, dst, ip + 24);
+	} else {
+		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
+
+		h->version_ihl = RTE_IPV4_VHL_DEF;
+		h->total_length = rte_cpu_to_be_16(60);
+		h->time_to_live = 64;
+		h->next_proto_id = 253;
+		inet_pton(AF_INET, src, &h->src_addr);
+		inet_pton(AF_INET, dst, &h->dst_addr);
+		h->hdr_checksum = rte_ipv4_cksum(h);
+	}
+	m->port = port->port_id;
+	wr_worker_rx(ctl->lc, port, &m, 1);
+}
+
 /*
  * Martian sources (RFC 1812 5.3.7): a peer whose AllowedIPs hold everything still cannot send
  * from the gateway's own addresses, loopback, multicast, link-local (decap's source check); and a
@@ -213,45 +253,48 @@ test_martian_sources(void)
 	/* the same sources in frames into the port, to the peer's networks */
 	for (i = 0; i < RTE_DIM(srcs); i++) {
 		bool v6 = strchr(srcs[i], ':') != NULL;
-		struct rte_mbuf *m = rte_pktmbuf_alloc(dp->mp);
-		struct rte_ether_hdr *eh;
-		uint8_t *ip;
 
-		if (peers[i] || m == NULL) {
-			rte_pktmbuf_free(m);
+		if (peers[i])
 			continue;
-		}
-		eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, 14 + 60);
-		memset(eh, 0, 14 + 60);
-		rte_ether_addr_copy(&port->mac, &eh->dst_addr);
-		eh->src_addr.addr_bytes[0] = 2;
-		eh->ether_type = rte_cpu_to_be_16(v6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
-		ip = (uint8_t *)(eh + 1);
-		if (v6) {
-			ip[0] = 0x60;
-			ip[5] = 20;
-			ip[6] = 253;
-			ip[7] = 64;
-			inet_pton(AF_INET6, srcs[i], ip + 8);
-			inet_pton(AF_INET6, "2001:db8:77::1", ip + 24);
-		} else {
-			struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
-
-			h->version_ihl = RTE_IPV4_VHL_DEF;
-			h->total_length = rte_cpu_to_be_16(60);
-			h->time_to_live = 64;
-			h->next_proto_id = 253;
-			inet_pton(AF_INET, srcs[i], &h->src_addr);
-			inet_pton(AF_INET, "198.51.100.99", &h->dst_addr);
-			h->hdr_checksum = rte_ipv4_cksum(h);
-		}
-		m->port = port->port_id;
-		wr_worker_rx(lc, port, &m, 1);
+		port_rx(port, srcs[i], v6 ? "2001:db8:77::1" : "198.51.100.99");
 		martians++;
 	}
 	CHECK(lc->drops[WR_DP_DROP_MARTIAN_SOURCE] - before == martians,
 		"%" PRIu64 " of %u frames from martian sources dropped as such",
 		lc->drops[WR_DP_DROP_MARTIAN_SOURCE] - before, martians);
+	CHECK(set_allowed_ips("198.51.100.2/32") == 0, "AllowedIPs restored");
+	for (k = 0; k < 10; k++)
+		wr_ctl_poll_tables(ctl);
+}
+
+/*
+ * Martian destinations: a port's frame to 0/8, loopback, class E, :: or ::1 is forwarded nowhere,
+ * not into a tunnel whose AllowedIPs hold everything (Linux drops them before routing, as
+ * "martian destination"); dropped, counted, the mbuf back in the pool.
+ */
+static void
+test_martian_destinations(void)
+{
+	static const char *const dsts[] = { "0.1.2.3", "127.0.0.1", "240.0.0.1", "::", "::1" };
+	struct wr_port *port = &dp->ports[0];
+	struct wr_dp_lcore *lc = ctl->lc;
+	unsigned int i, k, avail0 = rte_mempool_avail_count(dp->mp);
+
+	printf("control: frames to martian destinations\n");
+	CHECK(set_allowed_ips("0.0.0.0/0,::/0") == 0, "AllowedIPs 0/0 set");
+	for (k = 0; k < 10; k++)
+		wr_ctl_poll_tables(ctl);
+	for (i = 0; i < RTE_DIM(dsts); i++) {
+		uint64_t before = lc->drops[WR_DP_DROP_MARTIAN_DESTINATION];
+		unsigned int held = rte_ring_count(ctl->gw.held_ring);
+
+		port_rx(port, strchr(dsts[i], ':') != NULL ? "2001:db8:5::50" : "192.0.2.50",
+			dsts[i]);
+		CHECK(lc->drops[WR_DP_DROP_MARTIAN_DESTINATION] == before + 1 &&
+				rte_ring_count(ctl->gw.held_ring) == held,
+			"to %s: dropped as martian_destination, not held for the peer", dsts[i]);
+	}
+	CHECK(rte_mempool_avail_count(dp->mp) == avail0, "no mbuf kept");
 	CHECK(set_allowed_ips("198.51.100.2/32") == 0, "AllowedIPs restored");
 	for (k = 0; k < 10; k++)
 		wr_ctl_poll_tables(ctl);
@@ -334,6 +377,7 @@ main(int argc, char **argv)
 	test_tunnel_addrs();
 	test_src_lookup();
 	test_martian_sources();
+	test_martian_destinations();
 	test_quarantine_drains_rings();
 	wr_control_destroy(ctl);
 	wr_dp_destroy(dp);
