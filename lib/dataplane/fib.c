@@ -114,14 +114,15 @@ directed_broadcast(const struct wr_fib_route *r, const uint8_t *a)
 	return r->family == AF_INET && !r->has_gw && wr_ip4_prefix_broadcast(a, r->cidr);
 }
 
-bool
-wr_fib_lookup(const struct wr_fib *fib, int family, const void *dst, uint16_t *port, uint8_t *nh)
+/* The route that takes @p dst, with its next hop into @p nh; NULL when none may */
+static const struct wr_fib_route *
+best_route(const struct wr_fib *fib, int family, const void *dst, uint8_t *nh)
 {
 	const struct wr_fib_route *best = NULL;
 	unsigned int i;
 
 	if (martian(family, dst))
-		return false;
+		return NULL;
 	/* a handful of routes: a scan beats a table here */
 	for (i = 0; i < fib->n_routes; i++) {
 		const struct wr_fib_route *r = &fib->routes[i];
@@ -131,10 +132,20 @@ wr_fib_lookup(const struct wr_fib *fib, int family, const void *dst, uint16_t *p
 			best = r;
 	}
 	if (best == NULL || directed_broadcast(best, dst) || link_local_off_link(best, dst))
-		return false;
-	*port = best->port;
+		return NULL;
 	memset(nh, 0, 16);
 	memcpy(nh, best->has_gw ? best->gw : dst, family == AF_INET ? 4 : 16);
+	return best;
+}
+
+bool
+wr_fib_lookup(const struct wr_fib *fib, int family, const void *dst, uint16_t *port, uint8_t *nh)
+{
+	const struct wr_fib_route *r = best_route(fib, family, dst, nh);
+
+	if (r == NULL)
+		return false;
+	*port = r->port;
 	return true;
 }
 
@@ -303,12 +314,15 @@ bool
 wr_fib_way_find(const struct wr_fib *fib, const struct wr_dataplane *dp, bool control,
 	struct wr_fib_way *w, int family, const void *dst)
 {
+	const struct wr_fib_route *r = best_route(fib, family, dst, w->nh);
 	unsigned int alen = family == AF_INET6 ? 16 : 4;
 	const struct wr_port *port;
 
 	w->family = 0;
-	if (!wr_fib_lookup(fib, family, dst, &w->port, w->nh) || w->port >= dp->nb_ports)
+	if (r == NULL || r->port >= dp->nb_ports)
 		return false;
+	w->port = r->port;
+	w->cidr = r->cidr;
 	port = &dp->ports[w->port];
 	w->ours = (family == AF_INET6 ? wr_port_find_addr6(port, dst)
 				      : wr_port_find_addr4(port, dst)) != NULL;

@@ -117,6 +117,7 @@ struct wr_fib_way {
 	uint8_t dst[16];
 	uint16_t port;
 	uint8_t nh[16];
+	uint8_t cidr; /* of the route that holds dst: 0 is the default route */
 	bool ours;   /* dst is an address of the port itself */
 	bool direct; /* mac holds the next hop's: the frame goes straight to the port */
 	struct rte_ether_addr mac;

@@ -81,14 +81,14 @@ wr_fwd_error_back(struct wr_dp_lcore *lc, struct wr_port *port, const struct rte
  * The peer drops the error unless its AllowedIPs for the gateway hold that source.
  */
 struct rte_mbuf *
-wr_fwd_tunnel_time_exceeded(struct wr_dp_lcore *lc, unsigned int iface, const struct rte_mbuf *m)
+wr_fwd_tunnel_error(struct wr_dp_lcore *lc, unsigned int iface, const struct rte_mbuf *m,
+	uint8_t type, uint8_t code, uint32_t rest)
 {
 	const struct wr_gw_iface *gi = &lc->dp->gw->iface[iface];
 	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t len = rte_pktmbuf_data_len(m);
 	bool v6 = (ip[0] >> 4) == 6;
 	int family = v6 ? AF_INET6 : AF_INET;
-	uint8_t type = v6 ? WR_ICMP6_TIME_EXCEEDED : WR_ICMP4_TIME_EXCEEDED;
 	const void *src = NULL;
 	unsigned int i;
 
@@ -105,7 +105,7 @@ wr_fwd_tunnel_time_exceeded(struct wr_dp_lcore *lc, unsigned int iface, const st
 	}
 	if (!may_send_error(lc, v6, ip, len, type))
 		return NULL;
-	return wr_icmp_error(lc, v6, ip, len, type, 0, 0, src, 0, gi->mtu);
+	return wr_icmp_error(lc, v6, ip, len, type, code, rest, src, 0, gi->mtu);
 }
 
 int

@@ -66,13 +66,15 @@ wr_fwd_error_back(struct wr_dp_lcore *lc, struct wr_port *port, const struct rte
 	uint8_t type, uint8_t code, uint32_t rest);
 
 /**
- * The "time exceeded" about @p m, an inner packet (data at its IP header) that interface
+ * The ICMP/ICMPv6 error @p type / @p code (@p rest: the MTU of a "fragmentation needed" or
+ * "packet too big", else 0) about @p m, an inner packet (data at its IP header) that interface
  * @p iface decapsulated, for its tunnel: from the interface's own address of that family, else
  * its port's, at most the tunnel's MTU. The caller seals it for the peer @p m came from. NULL:
  * no error for @p m, the rate is spent (counted), no address, or no mbuf (counted). @p m stays.
  */
 struct rte_mbuf *
-wr_fwd_tunnel_time_exceeded(struct wr_dp_lcore *lc, unsigned int iface, const struct rte_mbuf *m);
+wr_fwd_tunnel_error(struct wr_dp_lcore *lc, unsigned int iface, const struct rte_mbuf *m,
+	uint8_t type, uint8_t code, uint32_t rest);
 
 /**
  * Fragment the IPv4 packet @p m (data at its IP header, TTL already decremented) for links of

@@ -186,6 +186,21 @@ wr_lpm_lookup6(const struct wr_lpm *lpm, const void *addr, uint32_t *value)
 	return lpm->has_default6;
 }
 
+/**
+ * Longest-prefix match of the @p family address @p addr among the table's prefixes longer than
+ * /0: true and *@p value on a hit. A /0 (a peer's 0.0.0.0/0 or ::/0) does not count.
+ */
+static inline bool
+wr_lpm_lookup_specific(const struct wr_lpm *lpm, int family, const void *addr, uint32_t *value)
+{
+	uint32_t a;
+
+	if (family == AF_INET6)
+		return lpm->v6 != NULL && rte_lpm6_lookup(lpm->v6, (const uint8_t *)addr, value) == 0;
+	memcpy(&a, addr, 4);
+	return lpm->v4 != NULL && rte_lpm_lookup(lpm->v4, rte_be_to_cpu_32(a), value) == 0;
+}
+
 /** Most addresses one bulk lookup takes (a worker's burst). */
 #define WR_LPM_BULK_MAX 64
 

@@ -419,18 +419,107 @@ push_events(struct wr_dp_lcore *lc, struct wr_gw *gw, struct wr_gw_event *ev, un
 }
 
 /*
- * Route a decapsulated inner packet (data at its IP header) of interface @p iface out of the
- * gateway, the way @p way holds when it goes to the same destination as the packet before; an
- * echo request to the interface's own address is answered into the tunnel: it becomes the
- * reply and goes to @p replies (to peer *@p reply_peers).
+ * A peer whose AllowedIPs hold a decapsulated packet's destination with a prefix longer than /0,
+ * on the first interface that has one (the same order as lookup_forward()): the answer for a run
+ * of packets to one destination within a burst.
  */
-static void
-output_inner(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struct rte_mbuf *m,
-	uint32_t peer, struct wr_fib_way *way, struct rte_mbuf **replies, uint32_t *reply_peers,
+struct hub_way {
+	int family; /* 0: holds nothing */
+	uint8_t dst[16];
+	int iface; /* -1: no peer's */
+	uint32_t peer;
+};
+
+static bool
+hub_lookup(const struct wr_gw *gw, struct hub_way *h, int family, const uint8_t *dst)
+{
+	unsigned int k;
+	uint32_t v;
+
+	/* constant lengths: a compare or two, not a call to memcmp() */
+	if (h->family == family &&
+		(family == AF_INET6 ? memcmp(h->dst, dst, 16) == 0 : memcmp(h->dst, dst, 4) == 0))
+		return h->iface >= 0;
+	h->iface = -1;
+	for (k = 0; k < gw->n_ifaces && h->iface < 0; k++) {
+		const struct wr_lpm *lpm = __atomic_load_n(&gw->iface[k].lpm, __ATOMIC_ACQUIRE);
+
+		if (lpm != NULL && wr_lpm_lookup_specific(lpm, family, dst, &v)) {
+			h->iface = (int)k;
+			h->peer = v;
+		}
+	}
+	memcpy(h->dst, dst, family == AF_INET6 ? 16 : 4);
+	h->family = family;
+	return h->iface >= 0;
+}
+
+/*
+ * The decapsulated packet @p m (data at its IP header, TTL above 1) of interface @p iface, from
+ * @p peer, back into a tunnel: interface @p k's, to its peer @p to. Over that tunnel's MTU, IPv4
+ * without DF is fragmented; otherwise the error goes back to the sender through its own tunnel
+ * (@p replies). Takes @p m; true when something was queued for encap.
+ */
+static bool
+hub_forward(struct wr_dp_lcore *lc, unsigned int iface, struct rte_mbuf *m, uint32_t peer,
+	unsigned int k, uint32_t to, struct rte_mbuf **replies, uint32_t *reply_peers,
 	unsigned int *n_replies)
 {
 	uint8_t *ip = rte_pktmbuf_mtod(m, uint8_t *);
-	bool v6 = (ip[0] >> 4) == 6;
+	bool v6 = (ip[0] >> 4) == 6, frag = false, queued = true;
+	uint32_t mtu = lc->dp->gw->iface[k].mtu;
+
+	if (rte_pktmbuf_pkt_len(m) > mtu) {
+		frag = !v6 && (((const struct rte_ipv4_hdr *)ip)->fragment_offset &
+				      rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)) == 0;
+		if (!frag) {
+			struct rte_mbuf *e = wr_fwd_tunnel_error(lc, iface, m,
+				v6 ? WR_ICMP6_TOO_BIG : WR_ICMP4_DEST_UNREACH,
+				v6 ? 0 : WR_ICMP4_FRAG_NEEDED, mtu);
+
+			if (e != NULL) {
+				reply_peers[*n_replies] = peer;
+				replies[(*n_replies)++] = e;
+			}
+			wr_dp_proto_iface(lc, k);
+			proto_drop(lc, WR_DROP_TOO_BIG, m);
+			wr_dp_proto_iface(lc, iface);
+			return false;
+		}
+	}
+	/* authenticated: its checksum is the sender's, as it computed it */
+	dec_ttl(ip, v6);
+	if (frag)
+		queued = fragment4(lc, m, k, to, mtu);
+	else
+		enc_push(lc, k, m, to);
+	/* both may count under interface k's drops, or seal (a full queue): decap's again */
+	wr_dp_proto_iface(lc, iface);
+	return queued;
+}
+
+/* Whether nothing is forwarded to @p dst, a tunnel or not: see wr_fib_lookup()'s rules */
+static inline bool
+unroutable(bool v6, const uint8_t *dst)
+{
+	return v6 ? wr_ip6_not_host(dst) || wr_ip6_link_local(dst) : wr_ip4_martian(dst);
+}
+
+/*
+ * Route a decapsulated inner packet (data at its IP header) of interface @p iface out of the
+ * gateway, the way @p way holds when it goes to the same destination as the packet before: out
+ * of a port, or, when only the default route or no route takes it and a peer's AllowedIPs hold
+ * it (@p hub), back into a tunnel to that peer (*@p queued then set). An echo request to the
+ * interface's own address is answered into the tunnel: it becomes the reply and goes to
+ * @p replies (to peer *@p reply_peers).
+ */
+static void
+output_inner(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struct rte_mbuf *m,
+	uint32_t peer, struct wr_fib_way *way, struct hub_way *hub, bool *queued,
+	struct rte_mbuf **replies, uint32_t *reply_peers, unsigned int *n_replies)
+{
+	uint8_t *ip = rte_pktmbuf_mtod(m, uint8_t *);
+	bool v6 = (ip[0] >> 4) == 6, routed;
 	const uint8_t *dst = ip + (v6 ? 24 : 16);
 	struct rte_ether_hdr *eh;
 
@@ -447,7 +536,8 @@ output_inner(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struc
 
 	if ((v6 ? ip[7] : ip[8]) <= 1) {
 		/* RFC 1812 5.3.1: back into the tunnel, to the peer it came from */
-		struct rte_mbuf *e = wr_fwd_tunnel_time_exceeded(lc, iface, m);
+		struct rte_mbuf *e = wr_fwd_tunnel_error(lc, iface, m,
+			v6 ? WR_ICMP6_TIME_EXCEEDED : WR_ICMP4_TIME_EXCEEDED, 0, 0);
 
 		if (e != NULL) {
 			reply_peers[*n_replies] = peer;
@@ -457,7 +547,19 @@ output_inner(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struc
 		return;
 	}
 	/* one route lookup: for the check here and for the output */
-	if (!wr_fib_way(&gw->fib, lc->dp, lc->control, way, v6 ? AF_INET6 : AF_INET, dst)) {
+	routed = wr_fib_way(&gw->fib, lc->dp, lc->control, way, v6 ? AF_INET6 : AF_INET, dst);
+	/*
+	 * A peer's prefix beats the default route, as a route of wg-quick's through wg0 would: a
+	 * branch's packet to another branch goes to that branch, sealed, not out of the WAN port.
+	 */
+	if ((!routed || way->cidr == 0) && !unroutable(v6, dst) &&
+		hub_lookup(gw, hub, v6 ? AF_INET6 : AF_INET, dst)) {
+		if (hub_forward(lc, iface, m, peer, (unsigned int)hub->iface, hub->peer, replies,
+			    reply_peers, n_replies))
+			*queued = true;
+		return;
+	}
+	if (!routed) {
 		wr_dp_drop(lc, WR_DP_DROP_NO_ROUTE_OUT, m);
 		return;
 	}
@@ -478,7 +580,9 @@ output_inner(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struc
 	wr_fib_output_way(&gw->fib, lc, gw->route_ring, m, way);
 }
 
-static void
+/* Interface @p iface's data messages of a burst: decap, events, the inner packets routed on.
+ * True when some went back into a tunnel (the encap queues hold them). */
+static bool
 decap(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struct rte_mbuf **pkts,
 	unsigned int n)
 {
@@ -486,7 +590,9 @@ decap(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struct rte_m
 	struct wr_decap_result *res = &w->dres;
 	/* the inner destinations' way out, found again when it changes within the burst */
 	struct wr_fib_way way = { .family = 0 };
+	struct hub_way hub = { .family = 0 };
 	unsigned int i, n_replies = 0;
+	bool queued = false;
 
 	wr_dp_proto_iface(lc, iface);
 	w->crypto.drops = lc->proto;
@@ -508,11 +614,12 @@ decap(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struct rte_m
 	for (i = 0; i < res->n_delivered; i++) {
 		if (i + 1 < res->n_delivered)
 			rte_prefetch0(rte_pktmbuf_mtod(res->delivered[i + 1], void *));
-		output_inner(lc, gw, iface, res->delivered[i], res->delivered_peer[i], &way,
-			w->replies, w->reply_peer, &n_replies);
+		output_inner(lc, gw, iface, res->delivered[i], res->delivered_peer[i], &way, &hub,
+			&queued, w->replies, w->reply_peer, &n_replies);
 	}
 	if (n_replies > 0)
 		wr_worker_encap(lc, iface, w->replies, w->reply_peer, n_replies);
+	return queued;
 }
 
 /*
@@ -694,7 +801,8 @@ wr_worker_rx(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf **pkt
 	for (i = 0; any_dec && i < gw->n_ifaces; i++) {
 		if (w->n_dec[i] == 0)
 			continue;
-		decap(lc, gw, i, w->dec[i], w->n_dec[i]);
+		if (decap(lc, gw, i, w->dec[i], w->n_dec[i]))
+			any_enc = true;
 		w->n_dec[i] = 0;
 	}
 	for (i = 0; any_enc && i < gw->n_ifaces; i++) {

@@ -301,6 +301,18 @@ gw_addr6(const uint8_t *a)
 }
 
 /*
+ * Whether @p a (@p v6: 16 bytes, else 4) lies in the peer's AllowedIPs (198.51.100.128/25,
+ * 2001:db8:20::/48): what is for the peer goes to it sealed, never out of a port in plaintext.
+ */
+static bool
+peer_net(const uint8_t *a, bool v6)
+{
+	static const uint8_t net6[6] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x20 };
+
+	return v6 ? memcmp(a, net6, 6) == 0 : a[0] == 198 && a[1] == 51 && a[2] == 100 && a[3] >= 128;
+}
+
+/*
  * The checks on every frame the gateway sends; aborts on a breach. The gateway forwards what
  * others sent too, so the checks on content hold for what it wrote itself: frames from its own
  * addresses (no inner packet may carry one: AllowedIPs; a forwarded one had its header checked).
@@ -330,6 +342,8 @@ check_output(const struct wire *w, const uint8_t *p, uint32_t len, bool strict)
 		if (hlen < sizeof(*ip) || total > len || total < hlen)
 			die("an IPv4 header whose lengths the frame does not hold");
 		own = gw_addr4((const uint8_t *)&ip->src_addr);
+		if (peer_net((const uint8_t *)&ip->dst_addr, false))
+			die("an IPv4 packet for the peer's network out of a port in plaintext");
 		if (own && rte_raw_cksum(ip, hlen) != 0xffff)
 			die("the gateway's IPv4 header with a wrong checksum");
 		if (own && ip->next_proto_id == IPPROTO_ICMP && total > hlen &&
@@ -350,6 +364,8 @@ check_output(const struct wire *w, const uint8_t *p, uint32_t len, bool strict)
 			sizeof(*ip6) + rte_be_to_cpu_16(ip6->payload_len) > len)
 			die("an IPv6 header whose lengths the frame does not hold");
 		own = gw_addr6(ip6->src_addr);
+		if (peer_net(ip6->dst_addr, true))
+			die("an IPv6 packet for the peer's network out of a port in plaintext");
 		if (own && ip6->proto == IPPROTO_ICMPV6 && len > sizeof(*ip6) && p[40] < 128 &&
 			ip6->dst_addr[0] == 0xff)
 			die("an ICMPv6 error to a multicast address");
@@ -850,6 +866,38 @@ self_check(void)
 		service(false);
 	if (F.lan6_out != 1)
 		die("self-check: a sealed IPv6 packet for the LAN not forwarded");
+	/* from the peer to another address of its own networks, over the default routes: back to
+	 * the peer sealed (as Linux routes it back into wg0), not out of the WAN port in plaintext */
+	for (mode = 0; mode < 2; mode++) {
+		memset(pkt, 0, sizeof(pkt));
+		if (mode == 0) {
+			pkt[0] = 0x45;
+			pkt[3] = sizeof(pkt);
+			pkt[8] = 64;
+			pkt[9] = 253;
+			inet_pton(AF_INET, "198.51.100.130", pkt + 12);
+			inet_pton(AF_INET, "198.51.100.200", pkt + 16);
+			((struct rte_ipv4_hdr *)pkt)->hdr_checksum =
+				rte_ipv4_cksum((struct rte_ipv4_hdr *)pkt);
+		} else {
+			pkt[0] = 0x60;
+			pkt[5] = sizeof(pkt) - 40;
+			pkt[6] = 253;
+			pkt[7] = 64;
+			inet_pton(AF_INET6, "2001:db8:20::1", pkt + 8);
+			inet_pton(AF_INET6, "2001:db8:20::9", pkt + 24);
+		}
+		F.sealed_out = 0;
+		opened = F.opened;
+		m = make_input(3, pkt, sizeof(pkt), &to);
+		if (m == NULL)
+			die("self-check: no frame");
+		push(to, &m, 1);
+		for (pass = 0; pass < 16 && F.sealed_out == 0; pass++)
+			service(false);
+		if (F.sealed_out != 1 || F.opened - opened != 1)
+			die("self-check: a sealed packet for the peer's own network not sent back sealed");
+	}
 }
 
 /* At exit, before LeakSanitizer looks: what lives in EAL's memory is no root that it scans */

@@ -307,8 +307,8 @@ test_way(void)
 	ip("198.51.100.3", a);
 	CHECK(wr_fib_way(fib, dp, false, &w, AF_INET, a) && w.family == AF_INET && w.port == 0 &&
 			!memcmp(w.nh, gw9, 16) && !w.ours && w.direct &&
-			rte_is_same_ether_addr(&w.mac, &m1),
-		"a way: route, next hop, its cached MAC");
+			rte_is_same_ether_addr(&w.mac, &m1) && w.cidr == 25,
+		"a way: route (its /25), next hop, its cached MAC");
 	/* the same destination keeps the way found: the cache changing is not looked at again */
 	wr_fib_nh_set(fib, 0, AF_INET, gw9, &m2);
 	CHECK(wr_fib_way(fib, dp, false, &w, AF_INET, a) && rte_is_same_ether_addr(&w.mac, &m1),
@@ -319,8 +319,11 @@ test_way(void)
 		"another destination kept the old way");
 	ip("203.0.113.77", a);
 	CHECK(wr_fib_way(fib, dp, false, &w, AF_INET, a) && w.port == 1 && !memcmp(w.nh, a, 16) &&
-			!w.direct,
-		"on a link, next hop not cached: not direct");
+			!w.direct && w.cidr == 24,
+		"on a link (its /24), next hop not cached: not direct");
+	ip("198.18.0.1", a); /* a lookup only: nothing is sent */
+	CHECK(wr_fib_way(fib, dp, false, &w, AF_INET, a) && w.port == 1 && w.cidr == 0,
+		"the default route's way says so (cidr 0)");
 	/* the port's own address: marked, and the next packet to it too */
 	ip("203.0.113.1", a);
 	CHECK(wr_fib_way(fib, dp, false, &w, AF_INET, a) && w.ours && w.port == 1,

@@ -77,6 +77,21 @@ test_table(void)
 		CHECK(got == cases[i].want, "%s -> %ld, want %ld", cases[i].addr, got,
 			cases[i].want);
 	}
+	/* wr_lpm_lookup_specific(): the same, but a /0 is no match */
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		int family = strchr(cases[i].addr, ':') != NULL ? AF_INET6 : AF_INET;
+		uint8_t a[16];
+		uint32_t v = 0;
+		bool hit;
+
+		inet_pton(family, cases[i].addr, a);
+		hit = wr_lpm_lookup_specific(lpm, family, a, &v);
+		if (cases[i].want == 1 || cases[i].want == 11)
+			CHECK(!hit, "%s: only the /0 holds it, no specific match", cases[i].addr);
+		else
+			CHECK(hit && v == (uint32_t)cases[i].want, "%s: specific -> %ld, want %ld",
+				cases[i].addr, hit ? (long)v : -1L, cases[i].want);
+	}
 	wr_lpm_free(lpm);
 
 	/* one family only: the other never matches */
