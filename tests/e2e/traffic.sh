@@ -21,6 +21,10 @@
 #                 over IPv6 by default
 #   two_peers     a second branch peer (a second wireguard-go): each peer is routed only its own
 #                 AllowedIPs and may send only from them
+#   hub           the gateway as the hub between two branches, with default routes on its WAN
+#                 port: the first branch pings the second's addresses (IPv4 and IPv6) through
+#                 the gateway, both ways sealed, and no plaintext packet of theirs is on the WAN
+#                 link (before, the default route took them out of the WAN port unencrypted)
 #
 # These check behaviour, not speed. Usage: traffic.sh WIRERATE SCENARIO
 set -uo pipefail
@@ -326,9 +330,71 @@ Endpoint = $TOPO_BRWAN4:51821"
 	wre_gateway_stop
 }
 
+# The second branch's wireguard-go runs in the branch's namespace (its UDP socket is there, on
+# port 51821) but its interface moves to a namespace of its own, br2: the first branch's packets
+# to the second's addresses then go through the gateway, not straight to a local address.
+scenario_hub()
+{
+	local b2 p2 n
+
+	wri_need_cmd tcpdump
+	topo_build ""
+	b2=$(wre_if b2)
+	wri_wg_genkey b2
+	p2=$(cat "$WRE_TMP/b2.pub")
+	TOPO_EXTRA_PEERS="[Peer]
+PublicKey = $p2
+AllowedIPs = 198.51.100.128/25, 2001:db8:4::/64
+Endpoint = $TOPO_BRWAN4:51821"
+	topo_gateway_conf "$WRE_TMP/gw.conf" endpoint=yes
+	sed -i -e 's|^AllowedIPs = 198.51.100.0/24, |AllowedIPs = 198.51.100.0/25, |' \
+		-e "/^Address = $TOPO_GWWAN4\/24/a Route = 0.0.0.0/0 via $TOPO_BRWAN4\nRoute = ::/0 via $TOPO_BRWAN6" \
+		"$WRE_TMP/gw.conf"
+	grep -q '^AllowedIPs = 198.51.100.0/25, ' "$WRE_TMP/gw.conf" &&
+		grep -q "^Route = ::/0 via $TOPO_BRWAN6" "$WRE_TMP/gw.conf" ||
+		wre_fail "cannot edit the configuration: $(cat "$WRE_TMP/gw.conf")"
+	topo_branch_up endpoint=yes
+	# the first branch routes the second's networks to the gateway
+	wre_nsx br wg set "$TOPO_BR_WG" peer "$(cat "$WRE_TMP/gw.pub")" \
+		allowed-ips 192.0.2.0/24,2001:db8:1::/64,198.51.100.128/25,2001:db8:4::/64 ||
+		wre_fail "wg set $TOPO_BR_WG"
+	wre_nsx br ip route add 198.51.100.128/25 dev "$TOPO_BR_WG"
+	wre_nsx br ip -6 route add 2001:db8:4::/64 dev "$TOPO_BR_WG"
+	# the second branch, and its way back to the first through the gateway
+	wri_wg_start br "$b2"
+	wre_nsx br wg set "$b2" private-key "$WRE_TMP/b2.key" listen-port 51821 \
+		peer "$(cat "$WRE_TMP/gw.pub")" allowed-ips 198.51.100.0/25,2001:db8:3::/64 \
+		endpoint "$TOPO_GWWAN4:$TOPO_PORT" || wre_fail "wg set $b2"
+	wre_ns_add br2
+	wre_nsx br ip link set "$b2" netns "$(wre_ns br2)" || wre_fail "cannot move $b2 to br2"
+	wre_nsx br2 ip addr add 198.51.100.129/32 dev "$b2"
+	wre_nsx br2 ip -6 addr add 2001:db8:4::1/64 dev "$b2" nodad
+	wre_nsx br2 ip link set "$b2" up
+	wre_nsx br2 ip route add 198.51.100.0/25 dev "$b2"
+	wre_nsx br2 ip -6 route add 2001:db8:3::/64 dev "$b2"
+	topo_gateway_up "$WRE_TMP/gw.conf"
+
+	wre_capture_start br "$TOPO_BR_IF" plain \
+		"icmp or (icmp6 and (host 2001:db8:3::1 or host 2001:db8:4::1))"
+	# the second branch's wireguard-go got its interface's packets before the move: it still
+	# serves it from the other namespace (a ping the other way would fail, not pass, if not)
+	topo_ping br -I "$TOPO_BR4" 198.51.100.129 -W 10
+	topo_ping br -6 -I "$TOPO_BR6" 2001:db8:4::1 -W 10
+	topo_ping br2 -I 198.51.100.129 "$TOPO_BR4" -W 10
+	wre_capture_stop "$WRE_CAPTURE_PID"
+	n=$(tcpdump -r "$WRE_TMP/plain.pcap" -n 2>/dev/null | wc -l)
+	[ "$n" -eq 0 ] || {
+		tcpdump -r "$WRE_TMP/plain.pcap" -n 2>/dev/null | head -5 >&2
+		wre_fail "$n of the branches' packets on the WAN link in plaintext"
+	}
+	[ "$(wre_nsx br wg show "$b2" transfer | awk '{ print $2 }')" -gt 0 ] ||
+		wre_fail "the second branch received nothing from the gateway"
+	wre_gateway_stop
+}
+
 wre_init
 case "$SCENARIO" in
-iperf | outer6 | psk | psk_mismatch | roam | keepalive | udp_checksum | two_peers)
+iperf | outer6 | psk | psk_mismatch | roam | keepalive | udp_checksum | two_peers | hub)
 	"scenario_$SCENARIO"
 	;;
 *) wre_fail "unknown scenario $SCENARIO" ;;
