@@ -561,14 +561,17 @@ main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'o':
-			data_offset = (unsigned int)strtoul(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || data_offset > 63) {
+		case 'o': {
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*optarg == '\0' || *end != '\0' || v > 63 || strchr(optarg, '-')) {
 				fprintf(stderr, "bench_crypto: --offset '%s': expected 0 to 63\n",
 					optarg);
 				return 2;
 			}
+			data_offset = (unsigned int)v;
 			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;
