@@ -40,7 +40,7 @@
 	X(TX_FULL, "tx_full")                     /* the TX queue did not take the packet */       \
 	X(NO_ROUTE_OUT, "no_route_out")     /* no connected subnet or route for a destination */   \
 	X(MARTIAN_SOURCE, "martian_source") /* to forward, from ours, a group, 0/8, loopback... */ \
-	X(MARTIAN_DESTINATION, "martian_destination") /* to forward, to 0/8, loopback, :: */      \
+	X(MARTIAN_DESTINATION, "martian_destination") /* to forward, to 0/8, 127/8, 240/4, :: */  \
 	X(TTL_EXCEEDED, "ttl_exceeded")     /* forwarded packet's TTL or hop limit ran out */      \
 	X(ICMP_RATELIMITED, "icmp_ratelimited")       /* ICMP error over the rate: not sent */     \
 	X(SOLICIT_RATELIMITED, "solicit_ratelimited") /* ARP/NS over the port's rate: not sent */  \

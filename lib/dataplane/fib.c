@@ -139,6 +139,20 @@ best_route(const struct wr_fib *fib, int family, const void *dst, uint8_t *nh)
 }
 
 bool
+wr_fib_forbidden(const struct wr_fib *fib, int family, const void *dst)
+{
+	unsigned int i;
+
+	if (martian(family, dst) || (family == AF_INET6 && wr_ip6_link_local(dst)))
+		return true;
+	for (i = 0; family == AF_INET && i < fib->n_routes; i++)
+		if (directed_broadcast(&fib->routes[i], dst) &&
+			prefix_match(fib->routes[i].addr, dst, fib->routes[i].cidr))
+			return true;
+	return false;
+}
+
+bool
 wr_fib_lookup(const struct wr_fib *fib, int family, const void *dst, uint16_t *port, uint8_t *nh)
 {
 	const struct wr_fib_route *r = best_route(fib, family, dst, nh);

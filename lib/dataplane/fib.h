@@ -61,6 +61,14 @@ int
 wr_fib_init(struct wr_fib *fib, const struct wr_config *cfg);
 
 /**
+ * Whether nothing may be forwarded to @p dst (@p family), out of a port or back into a tunnel:
+ * a martian address (wr_fib_lookup()'s), an IPv6 link-local one, or the broadcast address of an
+ * on-link IPv4 prefix (RFC 2644).
+ */
+bool
+wr_fib_forbidden(const struct wr_fib *fib, int family, const void *dst);
+
+/**
  * The longest route to @p dst (4 or 16 bytes per @p family): true, its port in *@p port and the
  * next hop (@p dst itself or the gateway) in @p nh (16 bytes). False when nothing matches, and
  * for a destination nothing is routed to: IPv4 0/8, 127/8, multicast, class E and broadcast

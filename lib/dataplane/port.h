@@ -51,6 +51,10 @@ struct wr_port {
 	 * one of them (wr_port_has_addr4()) */
 	uint32_t addr4[WR_PORT_MAX_ADDRS];
 	unsigned int n_addr4;
+	/* the broadcast addresses of their prefixes (/30 and shorter), packed the same way: a
+	 * frame to one is the host stack's, never forwarded (RFC 2644) */
+	uint32_t bcast4[WR_PORT_MAX_ADDRS];
+	unsigned int n_bcast4;
 	struct wr_neigh_table *neigh;
 };
 

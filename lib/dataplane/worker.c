@@ -280,6 +280,7 @@ classify4(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 {
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, ETH_LEN);
 	uint32_t avail = rte_pktmbuf_data_len(m) - ETH_LEN, hlen, total, dst, src;
+	bool tunnel;
 
 	if (avail < sizeof(*ip)) {
 		wr_dp_drop(lc, WR_DP_DROP_RUNT, m);
@@ -312,8 +313,9 @@ classify4(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 		}
 		return V_HOST;
 	}
-	/* broadcast and multicast: the host stack drops what it does not want */
-	if (dst == UINT32_MAX || (rte_be_to_cpu_32(dst) >> 28) == 0xe)
+	/* broadcast (a port prefix's too) and multicast: the host stack drops what it does not want */
+	if (dst == UINT32_MAX || (rte_be_to_cpu_32(dst) >> 28) == 0xe ||
+		wr_addr4_in(port->bcast4, port->n_bcast4, dst))
 		return V_HOST;
 	if (!wr_ip4_hdr_cksum_ok(ip, hlen)) {
 		wr_dp_drop(lc, WR_DP_DROP_IP4_CHECKSUM, m);
@@ -324,12 +326,14 @@ classify4(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 		wr_dp_drop(lc, WR_DP_DROP_MARTIAN_SOURCE, m);
 		return V_DROPPED;
 	}
-	/* groups and broadcast went to the host stack: what is left here is 0/8, 127/8, class E */
-	if (wr_ip4_martian((const uint8_t *)&dst)) {
+	tunnel = wr_gw_is_tunnel_addr4(lc->dp->gw, dst);
+	/* groups and broadcast went to the host stack: what is left here is 0/8, 127/8, class E
+	 * (RFC 1812 5.3.7); a tunnel address there is the configuration's, and answered */
+	if (!tunnel && wr_ip4_martian((const uint8_t *)&dst)) {
 		wr_dp_drop(lc, WR_DP_DROP_MARTIAN_DESTINATION, m);
 		return V_DROPPED;
 	}
-	return classify_forward(lc, port, m, wr_gw_is_tunnel_addr4(lc->dp->gw, dst), total);
+	return classify_forward(lc, port, m, tunnel, total);
 }
 
 static enum verdict
@@ -337,6 +341,7 @@ classify6(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 {
 	const struct rte_ipv6_hdr *ip6 = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, ETH_LEN);
 	uint32_t avail = rte_pktmbuf_data_len(m) - ETH_LEN, total;
+	bool tunnel;
 
 	if (avail < sizeof(*ip6)) {
 		wr_dp_drop(lc, WR_DP_DROP_RUNT, m);
@@ -372,13 +377,14 @@ classify6(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 		wr_dp_drop(lc, WR_DP_DROP_MARTIAN_SOURCE, m);
 		return V_DROPPED;
 	}
-	/* multicast went to the host stack: what is left here is :: and ::1 */
-	if (wr_ip6_not_host(ip6->dst_addr)) {
+	tunnel = wr_fwd_is_tunnel_addr(lc->dp->gw, AF_INET6, ip6->dst_addr);
+	/* multicast went to the host stack: what is left here is :: and ::1 (a tunnel address
+	 * there is the configuration's, and answered) */
+	if (!tunnel && wr_ip6_not_host(ip6->dst_addr)) {
 		wr_dp_drop(lc, WR_DP_DROP_MARTIAN_DESTINATION, m);
 		return V_DROPPED;
 	}
-	return classify_forward(lc, port, m,
-		wr_fwd_is_tunnel_addr(lc->dp->gw, AF_INET6, ip6->dst_addr), total);
+	return classify_forward(lc, port, m, tunnel, total);
 }
 
 static enum verdict
@@ -441,17 +447,21 @@ hub_lookup(const struct wr_gw *gw, struct hub_way *h, int family, const uint8_t 
 		(family == AF_INET6 ? memcmp(h->dst, dst, 16) == 0 : memcmp(h->dst, dst, 4) == 0))
 		return h->iface >= 0;
 	h->iface = -1;
-	for (k = 0; k < gw->n_ifaces && h->iface < 0; k++) {
+	memcpy(h->dst, dst, family == AF_INET6 ? 16 : 4);
+	h->family = family;
+	/* what may not be routed out of a port may not be routed into a tunnel either */
+	if (wr_fib_forbidden(&gw->fib, family, dst))
+		return false;
+	for (k = 0; k < gw->n_ifaces; k++) {
 		const struct wr_lpm *lpm = __atomic_load_n(&gw->iface[k].lpm, __ATOMIC_ACQUIRE);
 
 		if (lpm != NULL && wr_lpm_lookup_specific(lpm, family, dst, &v)) {
 			h->iface = (int)k;
 			h->peer = v;
+			return true;
 		}
 	}
-	memcpy(h->dst, dst, family == AF_INET6 ? 16 : 4);
-	h->family = family;
-	return h->iface >= 0;
+	return false;
 }
 
 /*
@@ -496,13 +506,6 @@ hub_forward(struct wr_dp_lcore *lc, unsigned int iface, struct rte_mbuf *m, uint
 	/* both may count under interface k's drops, or seal (a full queue): decap's again */
 	wr_dp_proto_iface(lc, iface);
 	return queued;
-}
-
-/* Whether nothing is forwarded to @p dst, a tunnel or not: see wr_fib_lookup()'s rules */
-static inline bool
-unroutable(bool v6, const uint8_t *dst)
-{
-	return v6 ? wr_ip6_not_host(dst) || wr_ip6_link_local(dst) : wr_ip4_martian(dst);
 }
 
 /*
@@ -552,8 +555,7 @@ output_inner(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struc
 	 * A peer's prefix beats the default route, as a route of wg-quick's through wg0 would: a
 	 * branch's packet to another branch goes to that branch, sealed, not out of the WAN port.
 	 */
-	if ((!routed || way->cidr == 0) && !unroutable(v6, dst) &&
-		hub_lookup(gw, hub, v6 ? AF_INET6 : AF_INET, dst)) {
+	if ((!routed || way->cidr == 0) && hub_lookup(gw, hub, v6 ? AF_INET6 : AF_INET, dst)) {
 		if (hub_forward(lc, iface, m, peer, (unsigned int)hub->iface, hub->peer, replies,
 			    reply_peers, n_replies))
 			*queued = true;

@@ -269,8 +269,9 @@ test_martian_sources(void)
 
 /*
  * Martian destinations: a port's frame to 0/8, loopback, class E, :: or ::1 is forwarded nowhere,
- * not into a tunnel whose AllowedIPs hold everything (Linux drops them before routing, as
- * "martian destination"); dropped, counted, the mbuf back in the pool.
+ * not into a tunnel whose AllowedIPs hold everything (RFC 1812 5.3.7; Linux drops 0/8 and
+ * loopback before routing, as "martian destination"); dropped, counted, the mbuf back in the
+ * pool. A frame to the port prefix's broadcast goes to the host stack.
  */
 static void
 test_martian_destinations(void)
@@ -293,6 +294,19 @@ test_martian_destinations(void)
 		CHECK(lc->drops[WR_DP_DROP_MARTIAN_DESTINATION] == before + 1 &&
 				rte_ring_count(ctl->gw.held_ring) == held,
 			"to %s: dropped as martian_destination, not held for the peer", dsts[i]);
+	}
+	/* the port prefix's broadcast (RFC 2644): the host stack's, not sealed for the peer */
+	{
+		unsigned int held = rte_ring_count(ctl->gw.held_ring);
+		unsigned int host = rte_ring_count(dp->to_control);
+
+		port_rx(port, "192.0.2.50", "192.0.2.255");
+		CHECK(rte_ring_count(dp->to_control) == host + 1 &&
+				rte_ring_count(ctl->gw.held_ring) == held,
+			"to the port prefix's broadcast: to the host stack, not held for the peer");
+		/* the control lcore's host stack takes it (and drops it: not for the gateway) */
+		wr_dp_poll(ctl->lc);
+		CHECK(rte_ring_count(dp->to_control) == host, "the host stack took it");
 	}
 	CHECK(rte_mempool_avail_count(dp->mp) == avail0, "no mbuf kept");
 	CHECK(set_allowed_ips("198.51.100.2/32") == 0, "AllowedIPs restored");

@@ -324,6 +324,26 @@ test_way(void)
 	ip("198.18.0.1", a); /* a lookup only: nothing is sent */
 	CHECK(wr_fib_way(fib, dp, false, &w, AF_INET, a) && w.port == 1 && w.cidr == 0,
 		"the default route's way says so (cidr 0)");
+	/* what may be forwarded nowhere, a tunnel included */
+	{
+		static const struct {
+			const char *dst;
+			bool forbidden;
+		} f[] = { { "127.0.0.1", true }, { "0.1.2.3", true }, { "240.0.0.1", true },
+			{ "224.0.0.5", true }, { "192.0.2.255", true }, { "203.0.113.255", true },
+			{ "::1", true }, { "::", true }, { "ff02::1", true }, { "fe80::1", true },
+			{ "198.51.100.255", false }, { "192.0.2.254", false },
+			{ "198.18.0.1", false }, { "2001:db8:77::1", false } };
+		unsigned int i;
+
+		for (i = 0; i < RTE_DIM(f); i++) {
+			int family = strchr(f[i].dst, ':') != NULL ? AF_INET6 : AF_INET;
+
+			ip(f[i].dst, a);
+			CHECK(wr_fib_forbidden(fib, family, a) == f[i].forbidden,
+				"%s: forbidden %d", f[i].dst, f[i].forbidden);
+		}
+	}
 	/* the port's own address: marked, and the next packet to it too */
 	ip("203.0.113.1", a);
 	CHECK(wr_fib_way(fib, dp, false, &w, AF_INET, a) && w.ours && w.port == 1,
