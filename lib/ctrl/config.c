@@ -252,6 +252,11 @@ parse_header(struct parser *p, char *line)
 			return wr_config_fail(p, p->line,
 				"[%s %.*s]: a name is 1..%d letters, digits, '_', '-' or '.'",
 				section_names[sec], WR_CONFIG_ECHO_MAX, name, WR_CONFIG_NAME_MAX);
+		if (sec == SEC_INTERFACE && strlen(name) > WR_CONFIG_IFACE_NAME_MAX)
+			return wr_config_fail(p, p->line,
+				"[Interface %s]: an interface name is at most %d characters (as "
+				"wg and Linux take them)",
+				name, WR_CONFIG_IFACE_NAME_MAX);
 	} else if (*name) {
 		return wr_config_fail(p, p->line, "[%s]: takes no name", section_names[sec]);
 	}

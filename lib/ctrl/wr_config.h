@@ -25,6 +25,8 @@
 
 /** Longest [Port NAME] / [Interface NAME] name, without the terminating NUL. */
 #define WR_CONFIG_NAME_MAX 31
+/** Longest [Interface NAME]: a network interface's (IFNAMSIZ - 1), as wg and the REST API take */
+#define WR_CONFIG_IFACE_NAME_MAX 15
 /** Lcore ids in Control/Workers are below this (DPDK's RTE_MAX_LCORE may be at most this). */
 #define WR_CONFIG_LCORE_MAX 1024
 /** Default and bounds of an interface's MTU (the tunnel MTU, as wg-quick's MTU key). */

@@ -203,6 +203,15 @@ wr_control_create(struct wr_dataplane *dp, const struct wr_config *cfg, struct w
 			cfg->n_interfaces, WR_GW_MAX_IFACES);
 		return -E2BIG;
 	}
+	for (i = 0; i < cfg->n_interfaces; i++) {
+		/* each is the gateway's own (echo, martian sources): none may be left out */
+		if (cfg->interfaces[i].n_addrs > WR_GW_IFACE_ADDRS) {
+			snprintf(err, errlen, "interface %s: %zu addresses, at most %u supported",
+				cfg->interfaces[i].name, cfg->interfaces[i].n_addrs,
+				WR_GW_IFACE_ADDRS);
+			return -E2BIG;
+		}
+	}
 	ctl = rte_zmalloc("wr_control", sizeof(*ctl), RTE_CACHE_LINE_SIZE);
 	if (ctl == NULL)
 		goto err_nomem;

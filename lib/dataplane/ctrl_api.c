@@ -159,8 +159,16 @@ read_token(const char *path, char *buf, size_t len, char *err, size_t errlen)
 	}
 	if (fgets(buf, (int)len, f) == NULL)
 		buf[0] = '\0';
-	fclose(f);
 	n = strcspn(buf, "\r\n");
+	/* the whole first line or nothing: a token cut short would only ever get 401 */
+	if (buf[n] == '\0' && n == len - 1 && fgetc(f) != EOF) {
+		fclose(f);
+		wr_wipe(buf, len);
+		snprintf(err, errlen, "ControlTokenFile %s: its first line is longer than %zu characters",
+			path, len - 1);
+		return -EINVAL;
+	}
+	fclose(f);
 	buf[n] = '\0';
 	while (n > 0 && isspace((unsigned char)buf[n - 1]))
 		buf[--n] = '\0';

@@ -95,6 +95,12 @@ setup_port(struct wr_dataplane *dp, const struct wr_config_port *cp, struct wr_p
 	int ret;
 
 	snprintf(p->name, sizeof(p->name), "%s", cp->name);
+	p->port_id = RTE_MAX_ETHPORTS;
+	if (cp->n_addrs > WR_PORT_MAX_ADDRS) {
+		snprintf(err, errlen, "port %s: %zu addresses, at most %u supported", cp->name,
+			cp->n_addrs, WR_PORT_MAX_ADDRS);
+		return -E2BIG;
+	}
 	ret = wr_port_lookup(cp->device, &p->port_id);
 	if (ret < 0) {
 		p->port_id = RTE_MAX_ETHPORTS;

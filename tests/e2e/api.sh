@@ -307,7 +307,7 @@ after:  $(peers_state)"
 
 scenario_tcp()
 {
-	local token url code
+	local token url code out rc
 
 	token=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
 	printf '%s\n' "$token" >"$WRE_TMP/token"
@@ -333,6 +333,16 @@ scenario_tcp()
 	expect 200 GET /v1/status >/dev/null
 	wre_gateway_stop
 	! grep -qF "$token" "$WRE_TMP/gw.log" || wre_fail "the token is in the gateway's output"
+	# a first line longer than the gateway reads is refused, not cut short (a token cut short
+	# would only ever get 401)
+	head -c 600 /dev/zero | tr '\0' 'k' >"$WRE_TMP/token"
+	echo >>"$WRE_TMP/token"
+	out=$(ip netns exec "$(wre_ns gw)" timeout 90 "$WIRERATE" -- -c "$WRE_TMP/gw.conf" 2>&1 </dev/null)
+	rc=$?
+	[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || wre_fail "a 600-character token: exit status $rc"
+	grep -q "ControlTokenFile $WRE_TMP/token: its first line is longer than 511 characters" \
+		<<<"$out" || wre_fail "no message for a token too long: $out"
+	! grep -q 'kkkkkkkk' <<<"$out" || wre_fail "the token is in the gateway's output"
 }
 
 # b_reaches ADDR: one echo request from the LAN host to ADDR (behind peer B) is answered

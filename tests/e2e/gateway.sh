@@ -106,7 +106,7 @@ scenario_help()
 
 scenario_bad_config()
 {
-	local conf=$WRE_TMP/bad.conf out rc
+	local conf=$WRE_TMP/bad.conf out rc i
 
 	cat >"$conf" <<-CONF
 	[Port lan]
@@ -129,6 +129,18 @@ scenario_bad_config()
 	rc=$?
 	[ "$rc" -ne 0 ] || wre_fail "a missing file was accepted"
 	grep -q "missing.conf" <<<"$out" || wre_fail "no message for a missing file: $out"
+
+	# valid syntax, but more addresses on a port than the data plane holds: refused, said so
+	{
+		printf '[Port lan]\nDevice = net_null0\nAddress = 192.0.2.1/24'
+		for i in $(seq 2 17); do printf ', 192.0.2.%s/24' "$i"; done
+		printf '\n'
+	} >"$conf"
+	out=$("$WIRERATE" -- -c "$conf" 2>&1)
+	rc=$?
+	[ "$rc" -ne 0 ] || wre_fail "17 addresses on a port were accepted"
+	grep -q "^wirerate: port lan: 17 addresses, at most 16 supported" <<<"$out" ||
+		wre_fail "no message for 17 addresses on a port: $out"
 
 	# valid syntax, but the device cannot come up: refused after EAL, with the port's name
 	if [ "$(id -u)" -eq 0 ]; then

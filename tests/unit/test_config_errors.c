@@ -34,6 +34,8 @@ static const struct invalid_case invalid_cases[] = {
 	{ PORT_WAN "[Port bad/name] # <-\n", "[Port bad/name]: a name is 1..31" },
 	{ PORT_WAN "[Port a234567890123456789012345678901x] # <-\n", "a name is 1..31" },
 	{ PORT_WAN "[Port a b] # <-\n", "[Port a b]: a name is" },
+	{ PORT_WAN "[Interface wg-0123456789abc] # <-\n",
+		"[Interface wg-0123456789abc]: an interface name is at most 15 characters" },
 	{ PORT_WAN IFACE "[Peer x] # <-\n", "[Peer]: takes no name" },
 	{ "[Gateway]\n[Gateway] # <-\n" PORT_WAN,
 		"[Gateway]: duplicate section (first on line 1)" },

@@ -80,6 +80,45 @@ setup(void)
 	return ret;
 }
 
+/*
+ * Every [Interface] Address is one of the gateway's own (echo, martian sources): more than it can
+ * hold refuse the start, with a message, instead of some being left out.
+ */
+static void
+test_iface_addrs_limit(void)
+{
+	char conf[1024], err[256] = "", priv_b64[WR_BASE64_KEY_LEN + 1];
+	struct wr_config_error cerr = { 0 };
+	struct wr_config *cfg = NULL;
+	struct wr_control *c2 = NULL;
+	uint8_t priv[WR_KEY_LEN];
+	size_t off;
+	int ret, i;
+
+	printf("control: more interface addresses than supported\n");
+	wr_x25519_generate(priv);
+	wr_base64_key_encode(priv_b64, priv);
+	wr_wipe(priv, sizeof(priv));
+	off = (size_t)snprintf(conf, sizeof(conf),
+		"[Port wan]\nDevice = net_null0\nAddress = 192.0.2.1/24\n"
+		"[Interface tl0]\nPrivateKey = %s\nListenPort = 51830\nPort = wan\nAddress = ",
+		priv_b64);
+	wr_wipe(priv_b64, sizeof(priv_b64));
+	for (i = 0; i <= WR_GW_IFACE_ADDRS; i++)
+		off += (size_t)snprintf(conf + off, sizeof(conf) - off, "%s198.51.100.%d/32",
+			i > 0 ? ", " : "", 10 + i);
+	snprintf(conf + off, sizeof(conf) - off, "\n");
+	ret = wr_config_load_string(conf, strlen(conf), "test_control", &cfg, &cerr);
+	wr_wipe(conf, sizeof(conf));
+	CHECK(ret == 0, "the configuration itself loads: %s", cerr.message);
+	if (ret != 0)
+		return;
+	ret = wr_control_create(dp, cfg, &c2, err, sizeof(err));
+	CHECK(ret == -E2BIG && c2 == NULL && strstr(err, "interface tl0: 9 addresses, at most 8"),
+		"refused: %d, '%s'", ret, err);
+	wr_config_free(cfg);
+}
+
 /* The id of the interface's only peer, or WR_DP_PEER_NONE. */
 static uint32_t
 the_peer_id(void)
@@ -389,6 +428,7 @@ main(int argc, char **argv)
 	if (setup() < 0)
 		return 2;
 	test_tunnel_addrs();
+	test_iface_addrs_limit();
 	test_src_lookup();
 	test_martian_sources();
 	test_martian_destinations();
