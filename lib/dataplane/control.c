@@ -50,11 +50,11 @@ own_add(struct wr_gw *gw, int family, const uint8_t *addr)
 	if (family == AF_INET) {
 		memcpy(&a, addr, 4);
 		gw->own4[gw->n_own4++] = a;
-		gw->own4_bits |= 1ull << wr_gw_own_bit(a);
+		gw->own4_bits |= 1ull << wr_addr4_bit(a);
 	} else {
 		memcpy(gw->own6[gw->n_own6++], addr, 16);
 		memcpy(&a, addr + 12, 4);
-		gw->own6_bits |= 1ull << wr_gw_own_bit(a);
+		gw->own6_bits |= 1ull << wr_addr4_bit(a);
 	}
 }
 

@@ -95,23 +95,16 @@ struct wr_gw {
 	 * from one (wr_gw_martian_source4()) */
 	uint32_t own4[WR_GW_OWN_ADDRS];
 	unsigned int n_own4;
-	uint64_t own4_bits; /* bit wr_gw_own_bit(a) set for each: most sources skip the scan */
+	uint64_t own4_bits; /* bit wr_addr4_bit(a) set for each: most sources skip the scan */
 	uint8_t own6[WR_GW_OWN_ADDRS][16]; /* the IPv6 ones (wr_gw_martian_source6()) */
 	unsigned int n_own6;
-	uint64_t own6_bits; /* bit wr_gw_own_bit() of each one's last 4 bytes */
+	uint64_t own6_bits; /* bit wr_addr4_bit() of each one's last 4 bytes */
 	struct wr_fib fib;
 	struct rte_ring *hs_ring;
 	struct rte_ring *held_ring;
 	struct rte_ring *route_ring;
 	struct rte_ring *event_ring;
 };
-
-/** The bit of struct wr_gw's own4_bits / own6_bits for the 4 bytes @p a (a hash, 0..63) */
-static inline unsigned int
-wr_gw_own_bit(uint32_t a)
-{
-	return (a * 0x9e3779b1u) >> 26;
-}
 
 /**
  * Whether no packet the gateway forwards may come from the IPv4 address @p a (network order): one
@@ -123,7 +116,7 @@ static inline bool
 wr_gw_martian_source4(const struct wr_gw *gw, uint32_t a)
 {
 	return wr_ip4_martian((const uint8_t *)&a) ||
-	       (((gw->own4_bits >> wr_gw_own_bit(a)) & 1) && wr_addr4_in(gw->own4, gw->n_own4, a));
+	       (((gw->own4_bits >> wr_addr4_bit(a)) & 1) && wr_addr4_in(gw->own4, gw->n_own4, a));
 }
 
 /**
@@ -140,7 +133,7 @@ wr_gw_martian_source6(const struct wr_gw *gw, const uint8_t *a)
 	if (wr_ip6_not_host(a) || wr_ip6_link_local(a))
 		return true;
 	memcpy(&low, a + 12, 4);
-	if (((gw->own6_bits >> wr_gw_own_bit(low)) & 1) == 0)
+	if (((gw->own6_bits >> wr_addr4_bit(low)) & 1) == 0)
 		return false;
 	for (i = 0; i < gw->n_own6; i++)
 		if (memcmp(gw->own6[i], a, 16) == 0)

@@ -78,6 +78,7 @@ wr_port_add_addr(struct wr_port *port, int family, const uint8_t *addr, uint8_t 
 			memcpy(&b, addr, 4);
 			b |= rte_cpu_to_be_32(UINT32_MAX >> cidr);
 			port->bcast4[port->n_bcast4++] = b;
+			port->bcast4_bits |= 1ull << wr_addr4_bit(b);
 		}
 	}
 	if (family == AF_INET6) {

@@ -314,8 +314,7 @@ classify4(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 		return V_HOST;
 	}
 	/* broadcast (a port prefix's too) and multicast: the host stack drops what it does not want */
-	if (dst == UINT32_MAX || (rte_be_to_cpu_32(dst) >> 28) == 0xe ||
-		wr_addr4_in(port->bcast4, port->n_bcast4, dst))
+	if (dst == UINT32_MAX || (rte_be_to_cpu_32(dst) >> 28) == 0xe || wr_port_bcast4(port, dst))
 		return V_HOST;
 	if (!wr_ip4_hdr_cksum_ok(ip, hlen)) {
 		wr_dp_drop(lc, WR_DP_DROP_IP4_CHECKSUM, m);
