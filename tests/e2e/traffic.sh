@@ -25,6 +25,7 @@
 #                 port: the first branch pings the second's addresses (IPv4 and IPv6) through
 #                 the gateway, both ways sealed, and no plaintext packet of theirs is on the WAN
 #                 link (before, the default route took them out of the WAN port unencrypted)
+#   hub_ifaces    the same with the second branch on a second [Interface] of the gateway
 #
 # These check behaviour, not speed. Usage: traffic.sh WIRERATE SCENARIO
 set -uo pipefail
@@ -333,19 +334,35 @@ Endpoint = $TOPO_BRWAN4:51821"
 # The second branch's wireguard-go runs in the branch's namespace (its UDP socket is there, on
 # port 51821) but its interface moves to a namespace of its own, br2: the first branch's packets
 # to the second's addresses then go through the gateway, not straight to a local address.
+# With "ifaces", the second branch is the peer of a second [Interface] of the gateway (its own
+# key, listen port 51822): the way back into a tunnel crosses interfaces.
 scenario_hub()
 {
-	local b2 p2 n
+	local mode=${1:-} b2 p2 n gwpub2 g2 gwport2=$TOPO_PORT
 
 	wri_need_cmd tcpdump
 	topo_build ""
 	b2=$(wre_if b2)
 	wri_wg_genkey b2
 	p2=$(cat "$WRE_TMP/b2.pub")
+	gwpub2=$(cat "$WRE_TMP/gw.pub")
 	TOPO_EXTRA_PEERS="[Peer]
 PublicKey = $p2
 AllowedIPs = 198.51.100.128/25, 2001:db8:4::/64
 Endpoint = $TOPO_BRWAN4:51821"
+	if [ "$mode" = ifaces ]; then
+		g2=$(wre_if g2)
+		WRI_WG_IFS+=("$g2")
+		wri_wg_genkey gw2
+		gwpub2=$(cat "$WRE_TMP/gw2.pub")
+		gwport2=51822
+		TOPO_EXTRA_PEERS="[Interface $g2]
+PrivateKey = $(cat "$WRE_TMP/gw2.key")
+ListenPort = $gwport2
+Port = wan
+
+$TOPO_EXTRA_PEERS"
+	fi
 	topo_gateway_conf "$WRE_TMP/gw.conf" endpoint=yes
 	sed -i -e 's|^AllowedIPs = 198.51.100.0/24, |AllowedIPs = 198.51.100.0/25, |' \
 		-e "/^Address = $TOPO_GWWAN4\/24/a Route = 0.0.0.0/0 via $TOPO_BRWAN4\nRoute = ::/0 via $TOPO_BRWAN6" \
@@ -363,8 +380,8 @@ Endpoint = $TOPO_BRWAN4:51821"
 	# the second branch, and its way back to the first through the gateway
 	wri_wg_start br "$b2"
 	wre_nsx br wg set "$b2" private-key "$WRE_TMP/b2.key" listen-port 51821 \
-		peer "$(cat "$WRE_TMP/gw.pub")" allowed-ips 198.51.100.0/25,2001:db8:3::/64 \
-		endpoint "$TOPO_GWWAN4:$TOPO_PORT" || wre_fail "wg set $b2"
+		peer "$gwpub2" allowed-ips 198.51.100.0/25,2001:db8:3::/64 \
+		endpoint "$TOPO_GWWAN4:$gwport2" || wre_fail "wg set $b2"
 	wre_ns_add br2
 	wre_nsx br ip link set "$b2" netns "$(wre_ns br2)" || wre_fail "cannot move $b2 to br2"
 	wre_nsx br2 ip addr add 198.51.100.129/32 dev "$b2"
@@ -397,6 +414,7 @@ case "$SCENARIO" in
 iperf | outer6 | psk | psk_mismatch | roam | keepalive | udp_checksum | two_peers | hub)
 	"scenario_$SCENARIO"
 	;;
+hub_ifaces) scenario_hub ifaces ;;
 *) wre_fail "unknown scenario $SCENARIO" ;;
 esac
 wre_log "ok"
