@@ -58,6 +58,18 @@ own_add(struct wr_gw *gw, int family, const uint8_t *addr)
 	}
 }
 
+/* The broadcast address of the IPv4 prefix of @p addr / @p cidr, for wr_gw_bcast4() */
+static void
+bcast_add(struct wr_gw *gw, const uint8_t *addr, unsigned int cidr)
+{
+	uint32_t b;
+
+	memcpy(&b, addr, 4);
+	b |= rte_cpu_to_be_32(UINT32_MAX >> cidr);
+	gw->bcast4[gw->n_bcast4++] = b;
+	gw->bcast4_bits |= 1ull << wr_addr4_bit(b);
+}
+
 static int
 setup_iface(struct wr_control *ctl, const struct wr_config *cfg, size_t i, char *err, size_t errlen)
 {
@@ -254,8 +266,13 @@ wr_control_create(struct wr_dataplane *dp, const struct wr_config *cfg, struct w
 	for (i = 0; i < dp->nb_ports; i++) {
 		size_t a;
 
-		for (a = 0; a < dp->ports[i].n_addrs; a++)
-			own_add(&ctl->gw, dp->ports[i].addrs[a].family, dp->ports[i].addrs[a].addr);
+		for (a = 0; a < dp->ports[i].n_addrs; a++) {
+			const struct wr_port_addr *pa = &dp->ports[i].addrs[a];
+
+			own_add(&ctl->gw, pa->family, pa->addr);
+			if (pa->family == AF_INET && pa->cidr <= 30)
+				bcast_add(&ctl->gw, pa->addr, pa->cidr);
+		}
 	}
 	for (i = 0; i < cfg->n_interfaces; i++) {
 		ctl->n_ifaces = (unsigned int)i + 1;

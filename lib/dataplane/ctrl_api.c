@@ -147,6 +147,15 @@ rest_add_drops(void *ctx, uint64_t drops[WR_DROP_COUNT])
 }
 
 /* The token file's first line, without its line end; wiped by the caller */
+/* Whether @p f is at the end of a line: its end, or a line end next */
+static bool
+line_ends(FILE *f)
+{
+	int c = fgetc(f);
+
+	return c == EOF || c == '\n' || c == '\r';
+}
+
 static int
 read_token(const char *path, char *buf, size_t len, char *err, size_t errlen)
 {
@@ -161,7 +170,7 @@ read_token(const char *path, char *buf, size_t len, char *err, size_t errlen)
 		buf[0] = '\0';
 	n = strcspn(buf, "\r\n");
 	/* the whole first line or nothing: a token cut short would only ever get 401 */
-	if (buf[n] == '\0' && n == len - 1 && fgetc(f) != EOF) {
+	if (buf[n] == '\0' && n == len - 1 && !line_ends(f)) {
 		fclose(f);
 		wr_wipe(buf, len);
 		snprintf(err, errlen, "ControlTokenFile %s: its first line is longer than %zu characters",

@@ -96,6 +96,11 @@ struct wr_gw {
 	uint32_t own4[WR_GW_OWN_ADDRS];
 	unsigned int n_own4;
 	uint64_t own4_bits; /* bit wr_addr4_bit(a) set for each: most sources skip the scan */
+	/* the broadcast addresses of the ports' IPv4 prefixes (/30 and shorter): a frame to one,
+	 * into whichever port, is the host stack's, never forwarded (RFC 2644; wr_gw_bcast4()) */
+	uint32_t bcast4[WR_DP_MAX_PORTS * WR_PORT_MAX_ADDRS];
+	unsigned int n_bcast4;
+	uint64_t bcast4_bits; /* bit wr_addr4_bit(a) set for each */
 	uint8_t own6[WR_GW_OWN_ADDRS][16]; /* the IPv6 ones (wr_gw_martian_source6()) */
 	unsigned int n_own6;
 	uint64_t own6_bits; /* bit wr_addr4_bit() of each one's last 4 bytes */
@@ -117,6 +122,15 @@ wr_gw_martian_source4(const struct wr_gw *gw, uint32_t a)
 {
 	return wr_ip4_martian((const uint8_t *)&a) ||
 	       (((gw->own4_bits >> wr_addr4_bit(a)) & 1) && wr_addr4_in(gw->own4, gw->n_own4, a));
+}
+
+/** Whether the IPv4 address @p a (network order) is the broadcast address of a port's prefix:
+ * asked of every packet to forward, the scan only when its bit is set. */
+static inline bool
+wr_gw_bcast4(const struct wr_gw *gw, uint32_t a)
+{
+	return ((gw->bcast4_bits >> wr_addr4_bit(a)) & 1) &&
+	       wr_addr4_in(gw->bcast4, gw->n_bcast4, a);
 }
 
 /**

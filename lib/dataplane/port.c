@@ -70,17 +70,8 @@ wr_port_add_addr(struct wr_port *port, int family, const uint8_t *addr, uint8_t 
 	a->family = family;
 	a->cidr = cidr;
 	memcpy(a->addr, addr, family == AF_INET ? 4 : 16);
-	if (family == AF_INET) {
+	if (family == AF_INET)
 		memcpy(&port->addr4[port->n_addr4++], addr, 4);
-		if (cidr <= 30) {
-			uint32_t b;
-
-			memcpy(&b, addr, 4);
-			b |= rte_cpu_to_be_32(UINT32_MAX >> cidr);
-			port->bcast4[port->n_bcast4++] = b;
-			port->bcast4_bits |= 1ull << wr_addr4_bit(b);
-		}
-	}
 	if (family == AF_INET6) {
 		/* RFC 4291 2.7.1: ff02::1:ff00:0/104 plus the low 24 bits */
 		static const uint8_t snm[13] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,

@@ -51,11 +51,6 @@ struct wr_port {
 	 * one of them (wr_port_has_addr4()) */
 	uint32_t addr4[WR_PORT_MAX_ADDRS];
 	unsigned int n_addr4;
-	/* the broadcast addresses of their prefixes (/30 and shorter), packed the same way: a
-	 * frame to one is the host stack's, never forwarded (RFC 2644) */
-	uint32_t bcast4[WR_PORT_MAX_ADDRS];
-	unsigned int n_bcast4;
-	uint64_t bcast4_bits; /* bit wr_addr4_bit() of each: most addresses skip the scan */
 	struct wr_neigh_table *neigh;
 };
 
@@ -76,15 +71,6 @@ static inline unsigned int
 wr_addr4_bit(uint32_t a)
 {
 	return (a * 0x9e3779b1u) >> 26;
-}
-
-/** Whether the IPv4 address @p a (network order) is the broadcast address of one of @p port's
- * prefixes: asked of every packet to forward, the scan only when its bit is set. */
-static inline bool
-wr_port_bcast4(const struct wr_port *port, uint32_t a)
-{
-	return ((port->bcast4_bits >> wr_addr4_bit(a)) & 1) &&
-	       wr_addr4_in(port->bcast4, port->n_bcast4, a);
 }
 
 /** Whether the IPv4 address @p a (network order) is one of @p port's own: per packet. */

@@ -313,8 +313,9 @@ classify4(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 		}
 		return V_HOST;
 	}
-	/* broadcast (a port prefix's too) and multicast: the host stack drops what it does not want */
-	if (dst == UINT32_MAX || (rte_be_to_cpu_32(dst) >> 28) == 0xe || wr_port_bcast4(port, dst))
+	/* broadcast (any port prefix's too) and multicast: the host stack drops what it does not want */
+	if (dst == UINT32_MAX || (rte_be_to_cpu_32(dst) >> 28) == 0xe ||
+		wr_gw_bcast4(lc->dp->gw, dst))
 		return V_HOST;
 	if (!wr_ip4_hdr_cksum_ok(ip, hlen)) {
 		wr_dp_drop(lc, WR_DP_DROP_IP4_CHECKSUM, m);
@@ -478,6 +479,12 @@ hub_forward(struct wr_dp_lcore *lc, unsigned int iface, struct rte_mbuf *m, uint
 	bool v6 = (ip[0] >> 4) == 6, frag = false, queued = true;
 	uint32_t mtu = lc->dp->gw->iface[k].mtu;
 
+	/* forwarded, as Linux forwards it: a header with a wrong checksum is not (fragments would
+	 * get right ones) */
+	if (!v6 && !wr_ip4_hdr_cksum_ok(ip, (ip[0] & 0xfu) * 4u)) {
+		wr_dp_drop(lc, WR_DP_DROP_IP4_CHECKSUM, m);
+		return false;
+	}
 	if (rte_pktmbuf_pkt_len(m) > mtu) {
 		frag = !v6 && (((const struct rte_ipv4_hdr *)ip)->fragment_offset &
 				      rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)) == 0;
@@ -525,7 +532,9 @@ output_inner(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struc
 	const uint8_t *dst = ip + (v6 ? 24 : 16);
 	struct rte_ether_hdr *eh;
 
-	if (wr_fwd_iface_has_addr(&gw->iface[iface], v6 ? AF_INET6 : AF_INET, dst)) {
+	/* an address of this interface's, or of another's (the gateway's all the same) */
+	if (wr_fwd_iface_has_addr(&gw->iface[iface], v6 ? AF_INET6 : AF_INET, dst) ||
+		(gw->n_ifaces > 1 && wr_fwd_is_tunnel_addr(gw, v6 ? AF_INET6 : AF_INET, dst))) {
 		if (!wr_icmp_echo_reply_in_place(ip, rte_pktmbuf_pkt_len(m))) {
 			wr_dp_drop(lc, WR_DP_DROP_L4_UNHANDLED, m);
 			return;

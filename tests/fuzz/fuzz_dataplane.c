@@ -342,7 +342,8 @@ check_output(const struct wire *w, const uint8_t *p, uint32_t len, bool strict)
 		if (hlen < sizeof(*ip) || total > len || total < hlen)
 			die("an IPv4 header whose lengths the frame does not hold");
 		own = gw_addr4((const uint8_t *)&ip->src_addr);
-		if (peer_net((const uint8_t *)&ip->dst_addr, false))
+		/* what it forwards (the gateway's own answers go back where the question came from) */
+		if (!own && peer_net((const uint8_t *)&ip->dst_addr, false))
 			die("an IPv4 packet for the peer's network out of a port in plaintext");
 		if (own && rte_raw_cksum(ip, hlen) != 0xffff)
 			die("the gateway's IPv4 header with a wrong checksum");
@@ -364,7 +365,7 @@ check_output(const struct wire *w, const uint8_t *p, uint32_t len, bool strict)
 			sizeof(*ip6) + rte_be_to_cpu_16(ip6->payload_len) > len)
 			die("an IPv6 header whose lengths the frame does not hold");
 		own = gw_addr6(ip6->src_addr);
-		if (peer_net(ip6->dst_addr, true))
+		if (!own && peer_net(ip6->dst_addr, true))
 			die("an IPv6 packet for the peer's network out of a port in plaintext");
 		if (own && ip6->proto == IPPROTO_ICMPV6 && len > sizeof(*ip6) && p[40] < 128 &&
 			ip6->dst_addr[0] == 0xff)
@@ -430,7 +431,8 @@ check_inner(const uint8_t *p, uint32_t n)
 
 	if (n == 0)
 		return;
-	if (n % 16 != 0)
+	/* padded to 16 bytes, or to the MTU when that is less (wr_padded_len()) */
+	if (n % 16 != 0 && n != MTU)
 		die("a sealed packet not padded to 16 bytes");
 	if ((p[0] >> 4) == 4) {
 		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)p;

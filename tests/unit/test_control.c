@@ -56,6 +56,8 @@ setup(void)
 	snprintf(conf, sizeof(conf),
 		"[Gateway]\nControl = 0\nControlSocket = /run/wirerate/test_control.%u.sock\n"
 		"[Port wan]\nDevice = net_null0\nAddress = 192.0.2.1/24\n"
+		"[Port lan]\nDevice = net_null1\n"
+		"Address = 203.0.113.1/24, 203.0.113.100/31, 203.0.113.102/32\n"
 		"[Interface tc%u]\nPrivateKey = %s\nListenPort = 51820\nPort = wan\n"
 		"Address = 198.51.100.1/25, 2001:db8:5::1/64\n"
 		"[Peer]\nPublicKey = %s\nEndpoint = 192.0.2.2:51820\n"
@@ -334,18 +336,29 @@ test_martian_destinations(void)
 				rte_ring_count(ctl->gw.held_ring) == held,
 			"to %s: dropped as martian_destination, not held for the peer", dsts[i]);
 	}
-	/* the port prefix's broadcast (RFC 2644): the host stack's, not sealed for the peer */
-	{
+	/* a port prefix's broadcast (RFC 2644), this port's or another's: the host stack's, not
+	 * sealed for the peer; the /31 and /32 have none */
+	CHECK(ctl->gw.n_bcast4 == 2, "the /24s' broadcasts packed, no other: %u",
+		ctl->gw.n_bcast4);
+	for (i = 0; i < 2; i++) {
 		unsigned int held = rte_ring_count(ctl->gw.held_ring);
 		unsigned int host = rte_ring_count(dp->to_control);
+		const char *b = i == 0 ? "192.0.2.255" : "203.0.113.255";
 
-		port_rx(port, "192.0.2.50", "192.0.2.255");
+		port_rx(port, "192.0.2.50", b);
 		CHECK(rte_ring_count(dp->to_control) == host + 1 &&
 				rte_ring_count(ctl->gw.held_ring) == held,
-			"to the port prefix's broadcast: to the host stack, not held for the peer");
+			"to %s, a port prefix's broadcast: to the host stack, not held for the peer",
+			b);
 		/* the control lcore's host stack takes it (and drops it: not for the gateway) */
 		wr_dp_poll(ctl->lc);
 		CHECK(rte_ring_count(dp->to_control) == host, "the host stack took it");
+	}
+	for (i = 0; i < 2; i++) {
+		uint32_t a;
+
+		inet_pton(AF_INET, i == 0 ? "203.0.113.101" : "203.0.113.103", &a);
+		CHECK(!wr_gw_bcast4(&ctl->gw, a), "no broadcast for a /31 or /32 (%u)", i);
 	}
 	CHECK(rte_mempool_avail_count(dp->mp) == avail0, "no mbuf kept");
 	CHECK(set_allowed_ips("198.51.100.2/32") == 0, "AllowedIPs restored");

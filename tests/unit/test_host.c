@@ -444,29 +444,6 @@ test_addr4(void)
 	CHECK(wr_port_add_addr(port, AF_INET, a, 24) == 0, "a second IPv4 address");
 	memcpy(&v, a, 4);
 	CHECK(wr_port_has_addr4(port, v) && port->n_addr4 == 2, "the second one too");
-	/* the prefixes' broadcasts (RFC 2644), packed for the same per-packet test; /31 and /32
-	 * have none (RFC 3021) */
-	{
-		static const struct {
-			const char *addr;
-			bool bcast;
-		} b[] = { { "192.0.2.255", true }, { "203.0.113.255", true }, { "192.0.2.254", false },
-			{ "203.0.113.1", false }, { "198.51.100.1", false },
-			{ "203.0.113.101", false }, { "203.0.113.102", false } };
-		unsigned int i;
-
-		ip4("203.0.113.100", a);
-		CHECK(wr_port_add_addr(port, AF_INET, a, 31) == 0, "a /31 address");
-		ip4("203.0.113.102", a);
-		CHECK(wr_port_add_addr(port, AF_INET, a, 32) == 0, "a /32 address");
-		CHECK(port->n_bcast4 == 2, "broadcasts of the /24s only: %u", port->n_bcast4);
-		for (i = 0; i < RTE_DIM(b); i++) {
-			ip4(b[i].addr, a);
-			memcpy(&v, a, 4);
-			CHECK(wr_port_bcast4(port, v) == b[i].bcast, "%s: a prefix broadcast %d",
-				b[i].addr, b[i].bcast);
-		}
-	}
 }
 
 /* An IPv6 echo request from @p src to our address */
