@@ -811,38 +811,67 @@ refresh_keys(void)
 	self_check();
 }
 
+/* Packet @p pkt (@p len bytes) as input mode @p mode; served until *@p seen counts something */
+static void
+self_send(unsigned int mode, const uint8_t *pkt, size_t len, const unsigned int *seen)
+{
+	struct rte_mbuf *m;
+	struct wire *to;
+	unsigned int pass;
+
+	m = make_input(mode, pkt, len, &to);
+	if (m == NULL)
+		die("self-check: no frame");
+	push(to, &m, 1);
+	for (pass = 0; pass < 16 && *seen == 0; pass++)
+		service(false);
+}
+
+/* An IPv4 (@p v6 false) or IPv6 header of a @p len-byte packet of protocol @p proto, @p src to
+ * @p dst, into @p pkt (zeroed first) */
+static void
+self_ip(uint8_t *pkt, size_t len, bool v6, uint8_t proto, const char *src, const char *dst)
+{
+	memset(pkt, 0, len);
+	if (v6) {
+		pkt[0] = 0x60;
+		pkt[5] = (uint8_t)(len - 40);
+		pkt[6] = proto;
+		pkt[7] = 64;
+		inet_pton(AF_INET6, src, pkt + 8);
+		inet_pton(AF_INET6, dst, pkt + 24);
+		return;
+	}
+	pkt[0] = 0x45;
+	pkt[3] = (uint8_t)len;
+	pkt[8] = 64;
+	pkt[9] = proto;
+	inet_pton(AF_INET, src, pkt + 12);
+	inet_pton(AF_INET, dst, pkt + 16);
+	((struct rte_ipv4_hdr *)pkt)->hdr_checksum = rte_ipv4_cksum((struct rte_ipv4_hdr *)pkt);
+}
+
 /*
  * That the harness reaches what it means to: an echo request to the gateway's tunnel address,
- * sealed as mode 3 seals, gets a sealed reply; so does a LAN packet for the peer (mode 4).
+ * sealed as mode 3 seals, gets a sealed reply; so does a LAN packet for the peer (mode 4); a
+ * sealed IPv6 packet for the LAN station goes out of the LAN port; the peer's packets to its own
+ * networks come back to it sealed.
  */
 static void
 self_check(void)
 {
 	uint8_t pkt[64], *icmp = pkt + 20;
-	unsigned int mode, pass, opened = F.opened;
-	struct rte_mbuf *m;
-	struct wire *to;
+	unsigned int mode, opened = F.opened;
 
 	for (mode = 3; mode <= 4; mode++) {
-		memset(pkt, 0, sizeof(pkt));
-		pkt[0] = 0x45;
-		pkt[3] = sizeof(pkt);
-		pkt[8] = 64;
-		pkt[9] = mode == 3 ? IPPROTO_ICMP : 253;
-		inet_pton(AF_INET, mode == 3 ? "198.51.100.130" : "203.0.113.50", pkt + 12);
-		inet_pton(AF_INET, mode == 3 ? "198.51.100.1" : "198.51.100.130", pkt + 16);
-		((struct rte_ipv4_hdr *)pkt)->hdr_checksum =
-			rte_ipv4_cksum((struct rte_ipv4_hdr *)pkt);
+		self_ip(pkt, sizeof(pkt), false, mode == 3 ? IPPROTO_ICMP : 253,
+			mode == 3 ? "198.51.100.130" : "203.0.113.50",
+			mode == 3 ? "198.51.100.1" : "198.51.100.130");
 		icmp[0] = RTE_IP_ICMP_ECHO_REQUEST;
 		((struct rte_icmp_hdr *)icmp)->icmp_cksum =
 			(uint16_t)~rte_raw_cksum(icmp, sizeof(pkt) - 20);
 		F.sealed_out = 0;
-		m = make_input(mode, pkt, sizeof(pkt), &to);
-		if (m == NULL)
-			die("self-check: no frame");
-		push(to, &m, 1);
-		for (pass = 0; pass < 16 && F.sealed_out == 0; pass++)
-			service(false);
+		self_send(mode, pkt, sizeof(pkt), &F.sealed_out);
 		if (F.sealed_out != 1)
 			die(mode == 3 ? "self-check: no sealed echo reply to a sealed echo request"
 				      : "self-check: a LAN packet for the peer not sealed");
@@ -852,51 +881,20 @@ self_check(void)
 		die("self-check: the gateway's sealed messages not opened");
 	/* an IPv6 packet from the peer's network to the LAN station: out of the LAN port once the
 	 * station answers the gateway's solicitation */
-	memset(pkt, 0, sizeof(pkt));
-	pkt[0] = 0x60;
-	pkt[5] = sizeof(pkt) - 40;
-	pkt[6] = 253;
-	pkt[7] = 64;
-	inet_pton(AF_INET6, "2001:db8:20::1", pkt + 8);
+	self_ip(pkt, sizeof(pkt), true, 253, "2001:db8:20::1", "2001:db8::");
 	memcpy(pkt + 24, F.lan.saddr6, 16);
 	F.lan6_out = 0;
-	m = make_input(3, pkt, sizeof(pkt), &to);
-	if (m == NULL)
-		die("self-check: no frame");
-	push(to, &m, 1);
-	for (pass = 0; pass < 16 && F.lan6_out == 0; pass++)
-		service(false);
+	self_send(3, pkt, sizeof(pkt), &F.lan6_out);
 	if (F.lan6_out != 1)
 		die("self-check: a sealed IPv6 packet for the LAN not forwarded");
 	/* from the peer to another address of its own networks, over the default routes: back to
 	 * the peer sealed (as Linux routes it back into wg0), not out of the WAN port in plaintext */
 	for (mode = 0; mode < 2; mode++) {
-		memset(pkt, 0, sizeof(pkt));
-		if (mode == 0) {
-			pkt[0] = 0x45;
-			pkt[3] = sizeof(pkt);
-			pkt[8] = 64;
-			pkt[9] = 253;
-			inet_pton(AF_INET, "198.51.100.130", pkt + 12);
-			inet_pton(AF_INET, "198.51.100.200", pkt + 16);
-			((struct rte_ipv4_hdr *)pkt)->hdr_checksum =
-				rte_ipv4_cksum((struct rte_ipv4_hdr *)pkt);
-		} else {
-			pkt[0] = 0x60;
-			pkt[5] = sizeof(pkt) - 40;
-			pkt[6] = 253;
-			pkt[7] = 64;
-			inet_pton(AF_INET6, "2001:db8:20::1", pkt + 8);
-			inet_pton(AF_INET6, "2001:db8:20::9", pkt + 24);
-		}
+		self_ip(pkt, sizeof(pkt), mode == 1, 253, mode ? "2001:db8:20::1" : "198.51.100.130",
+			mode ? "2001:db8:20::9" : "198.51.100.200");
 		F.sealed_out = 0;
 		opened = F.opened;
-		m = make_input(3, pkt, sizeof(pkt), &to);
-		if (m == NULL)
-			die("self-check: no frame");
-		push(to, &m, 1);
-		for (pass = 0; pass < 16 && F.sealed_out == 0; pass++)
-			service(false);
+		self_send(3, pkt, sizeof(pkt), &F.sealed_out);
 		if (F.sealed_out != 1 || F.opened - opened != 1)
 			die("self-check: a sealed packet for the peer's own network not sent back sealed");
 	}
