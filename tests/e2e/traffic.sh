@@ -25,7 +25,8 @@
 #                 port: the first branch pings the second's addresses (IPv4 and IPv6) through
 #                 the gateway, both ways sealed, and no plaintext packet of theirs is on the WAN
 #                 link (before, the default route took them out of the WAN port unencrypted)
-#   hub_ifaces    the same with the second branch on a second [Interface] of the gateway
+#   hub_ifaces    the same with the second branch on a second [Interface] of the gateway, MTU
+#                 1280: a 1328-byte packet without DF is fragmented into its tunnel
 #
 # These check behaviour, not speed. Usage: traffic.sh WIRERATE SCENARIO
 set -uo pipefail
@@ -360,6 +361,7 @@ Endpoint = $TOPO_BRWAN4:51821"
 PrivateKey = $(cat "$WRE_TMP/gw2.key")
 ListenPort = $gwport2
 Port = wan
+MTU = 1280
 
 $TOPO_EXTRA_PEERS"
 	fi
@@ -398,6 +400,11 @@ $TOPO_EXTRA_PEERS"
 	topo_ping br -I "$TOPO_BR4" 198.51.100.129 -W 10
 	topo_ping br -6 -I "$TOPO_BR6" 2001:db8:4::1 -W 10
 	topo_ping br2 -I 198.51.100.129 "$TOPO_BR4" -W 10
+	if [ "$mode" = ifaces ]; then
+		# the second interface's MTU is 1280: a 1328-byte packet without DF from the first
+		# branch is fragmented on its way back into a tunnel, and the second branch answers
+		topo_ping br -I "$TOPO_BR4" -M dont -s 1300 198.51.100.129 -W 10
+	fi
 	wre_capture_stop "$WRE_CAPTURE_PID"
 	n=$(tcpdump -r "$WRE_TMP/plain.pcap" -n 2>/dev/null | wc -l)
 	[ "$n" -eq 0 ] || {
