@@ -449,17 +449,18 @@ hub_lookup(const struct wr_gw *gw, struct hub_way *h, int family, const uint8_t 
 	h->iface = -1;
 	memcpy(h->dst, dst, family == AF_INET6 ? 16 : 4);
 	h->family = family;
-	/* what may not be routed out of a port may not be routed into a tunnel either */
-	if (wr_fib_forbidden(&gw->fib, family, dst))
-		return false;
 	for (k = 0; k < gw->n_ifaces; k++) {
 		const struct wr_lpm *lpm = __atomic_load_n(&gw->iface[k].lpm, __ATOMIC_ACQUIRE);
 
-		if (lpm != NULL && wr_lpm_lookup_specific(lpm, family, dst, &v)) {
-			h->iface = (int)k;
-			h->peer = v;
-			return true;
-		}
+		if (lpm == NULL || !wr_lpm_lookup_specific(lpm, family, dst, &v))
+			continue;
+		/* what may not be routed out of a port may not be routed into a tunnel either
+		 * (asked only here: most destinations that reach this are no peer's) */
+		if (wr_fib_forbidden(&gw->fib, family, dst))
+			return false;
+		h->iface = (int)k;
+		h->peer = v;
+		return true;
 	}
 	return false;
 }
