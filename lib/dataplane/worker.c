@@ -504,7 +504,7 @@ hub_forward(struct wr_dp_lcore *lc, unsigned int iface, struct rte_mbuf *m, uint
 			return false;
 		}
 	}
-	/* authenticated: its checksum is the sender's, as it computed it */
+	/* one hop less, the IPv4 checksum (right, as checked above) updated for it */
 	dec_ttl(ip, v6);
 	if (frag)
 		queued = fragment4(lc, m, k, to, mtu);
@@ -519,9 +519,9 @@ hub_forward(struct wr_dp_lcore *lc, unsigned int iface, struct rte_mbuf *m, uint
  * Route a decapsulated inner packet (data at its IP header) of interface @p iface out of the
  * gateway, the way @p way holds when it goes to the same destination as the packet before: out
  * of a port, or, when only the default route or no route takes it and a peer's AllowedIPs hold
- * it (@p hub), back into a tunnel to that peer (*@p queued then set). An echo request to the
- * interface's own address is answered into the tunnel: it becomes the reply and goes to
- * @p replies (to peer *@p reply_peers).
+ * it (@p hub), back into a tunnel to that peer (*@p queued then set). An echo request to an
+ * interface's own address (this one's or another's) is answered into the tunnel it came from:
+ * it becomes the reply and goes to @p replies (to peer *@p reply_peers).
  */
 static void
 output_inner(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struct rte_mbuf *m,
