@@ -146,7 +146,6 @@ rest_add_drops(void *ctx, uint64_t drops[WR_DROP_COUNT])
 	wr_dp_proto_drops_add(ifc->ctl->dp, ifc->idx, drops);
 }
 
-/* The token file's first line, without its line end; wiped by the caller */
 /* Whether @p f is at the end of a line: its end, or a line end next */
 static bool
 line_ends(FILE *f)
@@ -156,6 +155,7 @@ line_ends(FILE *f)
 	return c == EOF || c == '\n' || c == '\r';
 }
 
+/* The token file's first line, without its line end; wiped by the caller */
 static int
 read_token(const char *path, char *buf, size_t len, char *err, size_t errlen)
 {
@@ -173,8 +173,9 @@ read_token(const char *path, char *buf, size_t len, char *err, size_t errlen)
 	if (buf[n] == '\0' && n == len - 1 && !line_ends(f)) {
 		fclose(f);
 		wr_wipe(buf, len);
-		snprintf(err, errlen, "ControlTokenFile %s: its first line is longer than %zu characters",
-			path, len - 1);
+		snprintf(err, errlen,
+			"ControlTokenFile %s: its first line is longer than %zu characters", path,
+			len - 1);
 		return -EINVAL;
 	}
 	fclose(f);
