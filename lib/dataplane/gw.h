@@ -135,8 +135,8 @@ wr_gw_bcast4(const struct wr_gw *gw, uint32_t a)
 
 /**
  * wr_gw_martian_source4() for the IPv6 address @p a: one of the gateway's own (its ports', its
- * interfaces'), unspecified, loopback, multicast, or link-local (RFC 4291 2.5.6: a router does
- * not forward a packet from one).
+ * interfaces'), unspecified, loopback, multicast, link-local (RFC 4291 2.5.6: a router does not
+ * forward a packet from one) or IPv4-mapped (RFC 4291 2.5.5.2).
  */
 static inline bool
 wr_gw_martian_source6(const struct wr_gw *gw, const uint8_t *a)
@@ -144,7 +144,7 @@ wr_gw_martian_source6(const struct wr_gw *gw, const uint8_t *a)
 	uint32_t low;
 	unsigned int i;
 
-	if (wr_ip6_not_host(a) || wr_ip6_link_local(a))
+	if (wr_ip6_not_host(a) || wr_ip6_link_local(a) || wr_ip6_v4mapped(a))
 		return true;
 	memcpy(&low, a + 12, 4);
 	if (((gw->own6_bits >> wr_addr4_bit(low)) & 1) == 0)

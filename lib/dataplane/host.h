@@ -95,6 +95,19 @@ wr_ip6_not_host(const uint8_t *a)
 	return a[0] == 0xff || memcmp(a, zero, 16) == 0 || memcmp(a, one, 16) == 0;
 }
 
+/** Whether the IPv6 address @p a is IPv4-mapped (::ffff:0:0/96): no packet may come from one on
+ * the wire (RFC 4291 2.5.5.2; Linux drops them on input) */
+static inline bool
+wr_ip6_v4mapped(const uint8_t *a)
+{
+	uint64_t hi;
+	uint32_t mid;
+
+	memcpy(&hi, a, 8);
+	memcpy(&mid, a + 8, 4);
+	return hi == 0 && mid == rte_cpu_to_be_32(0xffff);
+}
+
 /** Whether the IPv6 address @p a is link-local (fe80::/10) */
 static inline bool
 wr_ip6_link_local(const uint8_t *a)

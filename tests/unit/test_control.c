@@ -263,17 +263,19 @@ port_rx(struct wr_port *port, const char *src, const char *dst)
 }
 
 /*
- * Martian sources (RFC 1812 5.3.7): a peer whose AllowedIPs hold everything still cannot send
- * from the gateway's own addresses, loopback, multicast, link-local (decap's source check); and a
- * port's frame to forward from one is dropped, counted (the workers' classify).
+ * Martian sources (RFC 1812 5.3.7, RFC 4291 2.5.5.2): a peer whose AllowedIPs hold everything
+ * still cannot send from the gateway's own addresses, loopback, multicast, link-local or
+ * IPv4-mapped ones (decap's source check); and a port's frame to forward from one is dropped,
+ * counted (the workers' classify).
  */
 static void
 test_martian_sources(void)
 {
 	static const char *const srcs[] = { "192.0.2.1", "198.51.100.1", "127.0.0.1", "224.0.0.1",
-		"0.1.2.3", "198.51.100.77", "2001:db8:5::1", "fe80::1", "::1", "2001:db8:99::1" };
+		"0.1.2.3", "198.51.100.77", "2001:db8:5::1", "fe80::1", "::1", "2001:db8:99::1",
+		"::ffff:198.51.100.77" };
 	static const bool peers[] = { false, false, false, false, false, true, false, false, false,
-		true };
+		true, false };
 	struct wr_port *port = &dp->ports[0];
 	struct wr_dp_lcore *lc = ctl->lc;
 	uint8_t pkts[RTE_DIM(srcs)][40];
