@@ -34,7 +34,9 @@
  * would reach the bound within seconds).
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -690,6 +692,36 @@ static const char conf_fmt[] = "[Gateway]\n"
 			       "Endpoint = 192.0.2.2:%u\n"
 			       "AllowedIPs = 198.51.100.128/25, 2001:db8:20::/48\n";
 
+/*
+ * The sockets of earlier runs that died by a signal (libFuzzer's crash and interrupt handlers
+ * exit without atexit()): PREFIX<pid>.sock in @p dir whose process is gone.
+ */
+static void
+remove_stale_sockets(const char *dir, const char *prefix)
+{
+	size_t plen = strlen(prefix);
+	struct dirent *e;
+	char path[512];
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char *end;
+		long pid;
+
+		if (strncmp(e->d_name, prefix, plen) != 0)
+			continue;
+		pid = strtol(e->d_name + plen, &end, 10);
+		if (end == e->d_name + plen || strcmp(end, ".sock") != 0 || pid <= 0 ||
+			pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+}
+
 static void
 setup_gateway(uint8_t *gw_pub, uint8_t *rem_priv)
 {
@@ -701,6 +733,8 @@ setup_gateway(uint8_t *gw_pub, uint8_t *rem_priv)
 	if (rte_eth_dev_get_name_by_port(F.wan.port_id, wan_dev) != 0 ||
 		rte_eth_dev_get_name_by_port(F.lan.port_id, lan_dev) != 0)
 		die("no port names");
+	remove_stale_sockets("/run/wirerate", "fuzz_dataplane.");
+	remove_stale_sockets("/var/run/wireguard", "fz");
 	ring_bed_keys(gw_b64, rem_b64, gw_pub, rem_priv);
 	snprintf(conf, sizeof(conf), conf_fmt, CONTROL, WORKER, (unsigned int)getpid(), wan_dev,
 		lan_dev, (unsigned int)getpid(), gw_b64, WG_PORT, MTU, rem_b64, WG_PORT);
