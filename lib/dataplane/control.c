@@ -49,8 +49,7 @@ own_add(struct wr_gw *gw, int family, const uint8_t *addr)
 
 	if (family == AF_INET) {
 		memcpy(&a, addr, 4);
-		gw->own4[gw->n_own4++] = a;
-		gw->own4_bits |= 1ull << wr_addr4_bit(a);
+		wr_addr4_set_add(&gw->own4, a);
 	} else {
 		memcpy(gw->own6[gw->n_own6++], addr, 16);
 		memcpy(&a, addr + 12, 4);
@@ -66,8 +65,7 @@ bcast_add(struct wr_gw *gw, const uint8_t *addr, unsigned int cidr)
 
 	memcpy(&b, addr, 4);
 	b |= rte_cpu_to_be_32(UINT32_MAX >> cidr);
-	gw->bcast4[gw->n_bcast4++] = b;
-	gw->bcast4_bits |= 1ull << wr_addr4_bit(b);
+	wr_addr4_set_add(&gw->bcast4, b);
 }
 
 static int

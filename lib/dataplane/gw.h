@@ -47,6 +47,31 @@
 
 struct wr_gw;
 
+/**
+ * A few IPv4 addresses (network order) asked of every packet: a 64-bit filter of a hash of each
+ * (wr_addr4_bit()) spares most packets the scan.
+ */
+struct wr_addr4_set {
+	uint64_t bits;
+	unsigned int n;
+	uint32_t a[WR_GW_OWN_ADDRS];
+};
+
+/** Add @p a to @p s (at start-up; the caller keeps within WR_GW_OWN_ADDRS) */
+static inline void
+wr_addr4_set_add(struct wr_addr4_set *s, uint32_t a)
+{
+	s->a[s->n++] = a;
+	s->bits |= 1ull << wr_addr4_bit(a);
+}
+
+/** Whether @p a is in @p s: the scan only when its bit is set */
+static inline bool
+wr_addr4_set_has(const struct wr_addr4_set *s, uint32_t a)
+{
+	return ((s->bits >> wr_addr4_bit(a)) & 1) && wr_addr4_in(s->a, s->n, a);
+}
+
 /** An [Interface] as the workers see it. */
 struct wr_gw_iface {
 	const struct wr_gw *gw; /* the gateway it is one of */
@@ -93,14 +118,10 @@ struct wr_gw {
 	unsigned int n_tunnel4;
 	/* and every IPv4 address of the gateway, its ports' too: no packet it forwards may come
 	 * from one (wr_gw_martian_source4()) */
-	uint32_t own4[WR_GW_OWN_ADDRS];
-	unsigned int n_own4;
-	uint64_t own4_bits; /* bit wr_addr4_bit(a) set for each: most sources skip the scan */
+	struct wr_addr4_set own4;
 	/* the broadcast addresses of the ports' IPv4 prefixes (/30 and shorter): a frame to one,
 	 * into whichever port, is the host stack's, never forwarded (RFC 2644; wr_gw_bcast4()) */
-	uint32_t bcast4[WR_DP_MAX_PORTS * WR_PORT_MAX_ADDRS];
-	unsigned int n_bcast4;
-	uint64_t bcast4_bits; /* bit wr_addr4_bit(a) set for each */
+	struct wr_addr4_set bcast4;
 	uint8_t own6[WR_GW_OWN_ADDRS][16]; /* the IPv6 ones (wr_gw_martian_source6()) */
 	unsigned int n_own6;
 	uint64_t own6_bits; /* bit wr_addr4_bit() of each one's last 4 bytes */
@@ -120,17 +141,14 @@ struct wr_gw {
 static inline bool
 wr_gw_martian_source4(const struct wr_gw *gw, uint32_t a)
 {
-	return wr_ip4_martian((const uint8_t *)&a) ||
-	       (((gw->own4_bits >> wr_addr4_bit(a)) & 1) && wr_addr4_in(gw->own4, gw->n_own4, a));
+	return wr_ip4_martian((const uint8_t *)&a) || wr_addr4_set_has(&gw->own4, a);
 }
 
-/** Whether the IPv4 address @p a (network order) is the broadcast address of a port's prefix:
- * asked of every packet to forward, the scan only when its bit is set. */
+/** Whether the IPv4 address @p a (network order) is the broadcast address of a port's prefix */
 static inline bool
 wr_gw_bcast4(const struct wr_gw *gw, uint32_t a)
 {
-	return ((gw->bcast4_bits >> wr_addr4_bit(a)) & 1) &&
-	       wr_addr4_in(gw->bcast4, gw->n_bcast4, a);
+	return wr_addr4_set_has(&gw->bcast4, a);
 }
 
 /**

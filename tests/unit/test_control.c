@@ -340,8 +340,8 @@ test_martian_destinations(void)
 	}
 	/* a port prefix's broadcast (RFC 2644), this port's or another's: the host stack's, not
 	 * sealed for the peer; the /31 and /32 have none */
-	CHECK(ctl->gw.n_bcast4 == 2, "the /24s' broadcasts packed, no other: %u",
-		ctl->gw.n_bcast4);
+	CHECK(ctl->gw.bcast4.n == 2, "the /24s' broadcasts packed, no other: %u",
+		ctl->gw.bcast4.n);
 	for (i = 0; i < 2; i++) {
 		unsigned int held = rte_ring_count(ctl->gw.held_ring);
 		unsigned int host = rte_ring_count(dp->to_control);
