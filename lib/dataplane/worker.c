@@ -370,8 +370,7 @@ classify6(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 		return V_HOST;
 	}
 	/* multicast (neighbour discovery) and link-local: the host stack's */
-	if (ip6->dst_addr[0] == 0xff ||
-		(ip6->dst_addr[0] == 0xfe && (ip6->dst_addr[1] & 0xc0) == 0x80))
+	if (ip6->dst_addr[0] == 0xff || wr_ip6_link_local(ip6->dst_addr))
 		return V_HOST;
 	if (wr_gw_martian_source6(lc->dp->gw, ip6->src_addr)) {
 		wr_dp_drop(lc, WR_DP_DROP_MARTIAN_SOURCE, m);
@@ -532,10 +531,12 @@ output_inner(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struc
 	bool v6 = (ip[0] >> 4) == 6, routed;
 	const uint8_t *dst = ip + (v6 ? 24 : 16);
 	struct rte_ether_hdr *eh;
+	uint32_t dst4;
 
-	/* an address of this interface's, or of another's (the gateway's all the same) */
-	if (wr_fwd_iface_has_addr(&gw->iface[iface], v6 ? AF_INET6 : AF_INET, dst) ||
-		(gw->n_ifaces > 1 && wr_fwd_is_tunnel_addr(gw, v6 ? AF_INET6 : AF_INET, dst))) {
+	/* an address of this interface's, or of another's (the gateway's all the same): the
+	 * IPv4 ones packed, as classify4() asks */
+	memcpy(&dst4, dst, 4);
+	if (v6 ? wr_fwd_is_tunnel_addr(gw, AF_INET6, dst) : wr_gw_is_tunnel_addr4(gw, dst4)) {
 		if (!wr_icmp_echo_reply_in_place(ip, rte_pktmbuf_pkt_len(m))) {
 			wr_dp_drop(lc, WR_DP_DROP_L4_UNHANDLED, m);
 			return;
