@@ -6,7 +6,10 @@
  *
  * The gateway is assembled as app/main.c does it (a configuration string, wr_dp_create(),
  * wr_dp_plan(), wr_control_create()) on two net_ring ports, WAN and LAN, with IPv4 and IPv6
- * addresses, routes and an interface with one peer. Its peer is a second protocol engine in this
+ * addresses, routes and two interfaces with a peer each. The second interface has a smaller MTU
+ * and a peer that never answers (what is routed to it from the first peer crosses interfaces:
+ * the hub's fragmentation, its errors back into the first tunnel, packets held for a handshake).
+ * The first interface's peer is a second protocol engine in this
  * process: at start-up the gateway initiates a handshake with it (for a LAN packet), so that a
  * live keypair sits in the worker's keytable and the harness can seal inner packets with the
  * peer's keys. EAL runs two lcores' worth of state (-l 0,1) on one thread: lcore 1's worker
@@ -23,8 +26,10 @@
  *      ICMP to the gateway's tunnel address);
  *   4: an IP packet from the LAN station to the LAN port (forwarding, the AllowedIPs lookup,
  *      encapsulation, fragmentation needed / packet too big, the host stack);
- *   5: a burst: records of [mode 0-4][length, 2 bytes][bytes], up to 32, pushed together, so that
- *      the per-burst caches (keypair runs, ways out, endpoint) meet mixed packets.
+ *   5: a burst: records of [mode 0-4 or 6][length, 2 bytes][bytes], up to 32, pushed together,
+ *      so that the per-burst caches (keypair runs, ways out, endpoint) meet mixed packets;
+ *   6: as 3, with the inner IPv4 header's checksum made right (forwarding from one tunnel to
+ *      another checks it, and the fuzzer cannot compute one).
  *
  * Besides "no crash, no undefined behaviour, no leak" (ASan, UBSan), every frame the gateway
  * sends is checked: never a handshake response or a cookie reply (no input can be a valid
@@ -134,7 +139,8 @@ udp6_cksum(struct rte_mbuf *m)
 	uh->dgram_cksum = rte_ipv6_udptcp_cksum(ip6, uh);
 }
 
-/* Mode 0-4's frame of @p data (see the head of the file), or NULL (too long, nothing to send) */
+/* Mode 0-4's or 6's frame of @p data (see the head of the file), or NULL (too long, nothing to
+ * send) */
 static struct rte_mbuf *
 make_input(unsigned int mode, const uint8_t *data, size_t len, struct wire **to)
 {
@@ -154,6 +160,21 @@ make_input(unsigned int mode, const uint8_t *data, size_t len, struct wire **to)
 		if ((m = udp_frame(v6, len, &p)) != NULL)
 			memcpy(p, data, len);
 		break;
+	case 6:
+		/* mode 3 with a right IPv4 header checksum, which the fuzzer cannot make itself */
+		if (len > sizeof(F.scratch))
+			break;
+		memcpy(F.scratch, data, len);
+		if (len >= sizeof(struct rte_ipv4_hdr) && (data[0] >> 4) == 4 &&
+			(data[0] & 0xfu) * 4u >= sizeof(struct rte_ipv4_hdr) &&
+			(data[0] & 0xfu) * 4u <= len) {
+			struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)F.scratch;
+
+			ip->hdr_checksum = 0;
+			ip->hdr_checksum = (uint16_t)~rte_raw_cksum(ip, (data[0] & 0xfu) * 4u);
+		}
+		data = F.scratch;
+		/* fall through */
 	case 3: {
 		size_t sealed = wr_data_sealed_len(len, MTU);
 
@@ -172,7 +193,7 @@ make_input(unsigned int mode, const uint8_t *data, size_t len, struct wire **to)
 	default:
 		break;
 	}
-	if (m != NULL && v6 && ((mode & 7) == 2 || (mode & 7) == 3))
+	if (m != NULL && v6 && ((mode & 7) == 2 || (mode & 7) == 3 || (mode & 7) == 6))
 		udp6_cksum(m);
 	return m;
 }
@@ -261,12 +282,23 @@ static const char conf_fmt[] = "[Gateway]\n"
 			       "PrivateKey = %s\n"
 			       "ListenPort = %u\n"
 			       "Port = wan\n"
-			       "Address = 198.51.100.1/25, 2001:db8:5::1/64\n"
+			       "Address = 198.51.100.1/26, 2001:db8:5::1/64\n"
 			       "MTU = %u\n"
 			       "[Peer]\n"
 			       "PublicKey = %s\n"
 			       "Endpoint = 192.0.2.2:%u\n"
-			       "AllowedIPs = 198.51.100.128/25, 2001:db8:20::/48\n";
+			       "AllowedIPs = 198.51.100.128/25, 2001:db8:20::/48\n"
+			       /* the second interface: a smaller MTU, a peer that never answers */
+			       "[Interface fzb%u]\n"
+			       "PrivateKey = %s\n"
+			       "ListenPort = %u\n"
+			       "Port = wan\n"
+			       "Address = 198.51.100.65/27, 2001:db8:6::1/64\n"
+			       "MTU = %u\n"
+			       "[Peer]\n"
+			       "PublicKey = %s\n"
+			       "Endpoint = 192.0.2.2:%u\n"
+			       "AllowedIPs = 198.51.100.96/27, 2001:db8:30::/48\n";
 
 /*
  * The sockets of earlier runs that died by a signal (libFuzzer's crash and interrupt handlers
@@ -303,6 +335,8 @@ setup_gateway(uint8_t *gw_pub, uint8_t *rem_priv)
 {
 	static char conf[2048];
 	char gw_b64[WR_BASE64_KEY_LEN + 1], rem_b64[WR_BASE64_KEY_LEN + 1];
+	char gwb_b64[WR_BASE64_KEY_LEN + 1], remb_b64[WR_BASE64_KEY_LEN + 1];
+	uint8_t gwb_pub[WR_KEY_LEN], remb_priv[WR_KEY_LEN];
 	char wan_dev[RTE_ETH_NAME_MAX_LEN], lan_dev[RTE_ETH_NAME_MAX_LEN], err[256];
 	int ret;
 
@@ -311,10 +345,16 @@ setup_gateway(uint8_t *gw_pub, uint8_t *rem_priv)
 		die("no port names");
 	remove_stale_sockets("/run/wirerate", "fuzz_dataplane.");
 	remove_stale_sockets("/var/run/wireguard", "fz");
+	remove_stale_sockets("/var/run/wireguard", "fzb");
 	ring_bed_keys(gw_b64, rem_b64, gw_pub, rem_priv);
+	/* the second peer's private key is thrown away: it never answers */
+	ring_bed_keys(gwb_b64, remb_b64, gwb_pub, remb_priv);
+	wr_wipe(remb_priv, sizeof(remb_priv));
 	snprintf(conf, sizeof(conf), conf_fmt, CONTROL, WORKER, (unsigned int)getpid(), wan_dev,
-		lan_dev, (unsigned int)getpid(), gw_b64, WG_PORT, MTU, rem_b64, WG_PORT);
+		lan_dev, (unsigned int)getpid(), gw_b64, WG_PORT, MTU, rem_b64, WG_PORT,
+		(unsigned int)getpid(), gwb_b64, WG_PORT_B, MTU_B, remb_b64, WG_PORT_B_PEER);
 	wr_wipe(gw_b64, sizeof(gw_b64));
+	wr_wipe(gwb_b64, sizeof(gwb_b64));
 	ret = ring_bed_gateway(
 		conf, "fuzz_dataplane", CONTROL, WORKER, &F.dp, &F.ctl, err, sizeof(err));
 	wr_wipe(conf, sizeof(conf));
@@ -445,6 +485,7 @@ self_ip(uint8_t *pkt, size_t len, bool v6, uint8_t proto, const char *src, const
 	memset(pkt, 0, len);
 	if (v6) {
 		pkt[0] = 0x60;
+		pkt[4] = (uint8_t)((len - 40) >> 8);
 		pkt[5] = (uint8_t)(len - 40);
 		pkt[6] = proto;
 		pkt[7] = 64;
@@ -453,6 +494,7 @@ self_ip(uint8_t *pkt, size_t len, bool v6, uint8_t proto, const char *src, const
 		return;
 	}
 	pkt[0] = 0x45;
+	pkt[2] = (uint8_t)(len >> 8);
 	pkt[3] = (uint8_t)len;
 	pkt[8] = 64;
 	pkt[9] = proto;
@@ -461,11 +503,68 @@ self_ip(uint8_t *pkt, size_t len, bool v6, uint8_t proto, const char *src, const
 	((struct rte_ipv4_hdr *)pkt)->hdr_checksum = rte_ipv4_cksum((struct rte_ipv4_hdr *)pkt);
 }
 
+/* A sealed packet (mode 3) from the peer that must bring back one sealed message, opened, holding
+ * the gateway's ICMP or ICMPv6 message of @p type and @p code with @p mtu in bytes 4-7 */
+static void
+self_expect_icmp(const uint8_t *pkt, size_t len, uint8_t type, uint8_t code, uint32_t mtu,
+	const char *what)
+{
+	unsigned int opened = F.opened;
+
+	F.sealed_out = 0;
+	F.icmp_type = 0xff;
+	self_send(3, pkt, len, &F.sealed_out);
+	if (F.sealed_out != 1 || F.opened - opened != 1 || F.icmp_type != type ||
+		F.icmp_code != code || F.icmp_mtu != mtu)
+		die(what);
+}
+
+/*
+ * Across interfaces: the peer's echo request to the second interface's tunnel address is
+ * answered into the peer's tunnel; its packets for the second peer's networks over the second
+ * interface's MTU come back as "fragmentation needed" (IPv4 with DF) and "packet too big" (IPv6)
+ * with that MTU; one without DF is fragmented and held for the second peer, for which the gateway
+ * initiates (asked the first time only: later, a handshake may be under way already).
+ */
+static void
+self_check_hub(void)
+{
+	static bool first = true;
+	static uint8_t pkt[MTU_B + 48];
+	uint8_t *icmp = pkt + 20;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)pkt;
+	unsigned int v6;
+
+	self_ip(pkt, 64, false, IPPROTO_ICMP, "198.51.100.130", "198.51.100.65");
+	icmp[0] = RTE_IP_ICMP_ECHO_REQUEST;
+	((struct rte_icmp_hdr *)icmp)->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, 64 - 20);
+	self_expect_icmp(pkt, 64, RTE_IP_ICMP_ECHO_REPLY, 0, 0,
+		"self-check: no echo reply from the second interface's tunnel address");
+	for (v6 = 0; v6 < 2; v6++) {
+		self_ip(pkt, sizeof(pkt), v6, 253, v6 ? "2001:db8:20::1" : "198.51.100.130",
+			v6 ? "2001:db8:30::1" : "198.51.100.100");
+		if (!v6) {
+			ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+			ip->hdr_checksum = 0;
+			ip->hdr_checksum = rte_ipv4_cksum(ip);
+		}
+		self_expect_icmp(pkt, sizeof(pkt), v6 ? 2 : 3, v6 ? 0 : 4, MTU_B,
+			v6 ? "self-check: no packet too big for the second interface's MTU"
+			   : "self-check: no fragmentation needed for the second interface's MTU");
+	}
+	self_ip(pkt, sizeof(pkt), false, 253, "198.51.100.130", "198.51.100.100");
+	F.init_b = 0;
+	self_send(3, pkt, sizeof(pkt), &F.init_b);
+	if (first && F.init_b == 0)
+		die("self-check: a packet for the second peer neither held nor initiated for");
+	first = false;
+}
+
 /*
  * That the harness reaches what it means to: an echo request to the gateway's tunnel address,
  * sealed as mode 3 seals, gets a sealed reply; so does a LAN packet for the peer (mode 4); a
  * sealed IPv6 packet for the LAN station goes out of the LAN port; the peer's packets to its own
- * networks come back to it sealed.
+ * networks come back to it sealed; and across interfaces, self_check_hub().
  */
 static void
 self_check(void)
@@ -508,6 +607,7 @@ self_check(void)
 		if (F.sealed_out != 1 || F.opened - opened != 1)
 			die("self-check: a sealed packet for the peer's own network not sent back sealed");
 	}
+	self_check_hub();
 }
 
 /* At exit, before LeakSanitizer looks: what lives in EAL's memory is no root that it scans */

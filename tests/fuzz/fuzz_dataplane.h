@@ -43,6 +43,10 @@
 #define CONTROL 0
 #define WG_PORT 51820
 #define MTU 1420
+/* the second interface's listen port and MTU, and its peer's port (on the WAN station) */
+#define WG_PORT_B 51821
+#define MTU_B 1280
+#define WG_PORT_B_PEER 51822
 #define RING_SIZE 1024
 #define MAX_FRAME 2048
 #define MAX_BURST 32
@@ -79,6 +83,11 @@ struct fuzz_state {
 		uint8_t key[WR_KEY_LEN];
 	} rx_keys[3];
 	unsigned int lan6_out; /* IPv6 frames out of the LAN port of protocol 253 */
+	unsigned int init_b;   /* initiations from the second interface */
+	/* the latest ICMP or ICMPv6 message from the gateway that the peer opened: type, code,
+	 * bytes 4-7 */
+	uint8_t icmp_type, icmp_code;
+	uint32_t icmp_mtu;
 	uint32_t remote_index;
 	uint64_t keys_at; /* wall_ns() of the latest handshake */
 	uint8_t send_key[WR_KEY_LEN];

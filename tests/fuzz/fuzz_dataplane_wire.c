@@ -28,35 +28,48 @@ is_group4(const uint8_t *a)
 	       memcmp(a, wan_bcast, 4) == 0 || memcmp(a, lan_bcast, 4) == 0;
 }
 
-/* Whether @p a is one of the gateway's IPv4 addresses (its ports' and its tunnel's) */
+/* Whether @p a is one of the gateway's IPv4 addresses (its ports' and its tunnels') */
 static bool
 gw_addr4(const uint8_t *a)
 {
-	static const uint8_t tunnel[4] = { 198, 51, 100, 1 };
+	static const uint8_t tunnel[4] = { 198, 51, 100, 1 }, tunnel_b[4] = { 198, 51, 100, 65 };
 
 	return memcmp(a, F.wan.addr, 4) == 0 || memcmp(a, F.lan.addr, 4) == 0 ||
-	       memcmp(a, tunnel, 4) == 0;
+	       memcmp(a, tunnel, 4) == 0 || memcmp(a, tunnel_b, 4) == 0;
 }
 
 static bool
 gw_addr6(const uint8_t *a)
 {
 	static const uint8_t tunnel[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 5, [15] = 1 };
+	static const uint8_t tunnel_b[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 6, [15] = 1 };
 
 	return memcmp(a, F.wan.addr6, 16) == 0 || memcmp(a, F.lan.addr6, 16) == 0 ||
-	       memcmp(a, tunnel, 16) == 0 || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80);
+	       memcmp(a, tunnel, 16) == 0 || memcmp(a, tunnel_b, 16) == 0 ||
+	       (a[0] == 0xfe && (a[1] & 0xc0) == 0x80);
 }
 
 /*
- * Whether @p a (@p v6: 16 bytes, else 4) lies in the peer's AllowedIPs (198.51.100.128/25,
- * 2001:db8:20::/48): what is for the peer goes to it sealed, never out of a port in plaintext.
+ * Whether @p a (@p v6: 16 bytes, else 4) lies in a peer's AllowedIPs (the first interface's peer:
+ * 198.51.100.128/25, 2001:db8:20::/48; the second's: 198.51.100.96/27, 2001:db8:30::/48): what
+ * is for a peer goes to it sealed, never out of a port in plaintext.
  */
 static bool
 peer_net(const uint8_t *a, bool v6)
 {
-	static const uint8_t net6[6] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x20 };
+	if (v6)
+		return a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8 && a[4] == 0 &&
+		       (a[5] == 0x20 || a[5] == 0x30);
+	return a[0] == 198 && a[1] == 51 && a[2] == 100 && a[3] >= 96;
+}
 
-	return v6 ? memcmp(a, net6, 6) == 0 : a[0] == 198 && a[1] == 51 && a[2] == 100 && a[3] >= 128;
+/* Whether the UDP source port at @p sport (network order, two bytes) is an interface's */
+static bool
+listen_port(const uint8_t *sport)
+{
+	uint16_t port = (uint16_t)(sport[0] << 8 | sport[1]);
+
+	return port == WG_PORT || port == WG_PORT_B;
 }
 
 /*
@@ -100,7 +113,7 @@ check_output(const struct wire *w, const uint8_t *p, uint32_t len, bool strict)
 			die("an ICMP error to a group or broadcast address");
 		if (strict &&
 			!(own && ip->next_proto_id == IPPROTO_UDP && total >= hlen + 12 &&
-				p[hlen] == (WG_PORT >> 8) && p[hlen + 1] == (WG_PORT & 0xff) &&
+				listen_port(p + hlen) &&
 				(p[hlen + 8] == WR_MSG_HANDSHAKE_INITIATION ||
 					p[hlen + 8] == WR_MSG_DATA)))
 			die("a reply to unauthenticated WireGuard traffic");
@@ -121,7 +134,7 @@ check_output(const struct wire *w, const uint8_t *p, uint32_t len, bool strict)
 			!(own && ip6->proto == IPPROTO_ICMPV6 && len > sizeof(*ip6) &&
 				p[40] == 135) &&
 			!(own && ip6->proto == IPPROTO_UDP && len >= sizeof(*ip6) + 12 &&
-				p[40] == (WG_PORT >> 8) && p[41] == (WG_PORT & 0xff) &&
+				listen_port(p + 40) &&
 				(p[48] == WR_MSG_HANDSHAKE_INITIATION || p[48] == WR_MSG_DATA)))
 			die("a reply to unauthenticated WireGuard traffic");
 	} else if (strict && type != RTE_ETHER_TYPE_ARP) {
@@ -170,6 +183,20 @@ index_mix(uint32_t index)
 	return (index ^ 0x5bd1e995u) * 0x9e3779b1u;
 }
 
+/* The type, code and MTU field of the gateway's ICMP or ICMPv6 message @p icmp (@p len bytes)
+ * that the peer opened last: the self-check asks for them */
+static void
+note_icmp(const uint8_t *icmp, uint32_t len)
+{
+	if (len < 8)
+		return;
+	F.icmp_type = icmp[0];
+	F.icmp_code = icmp[1];
+	/* "fragmentation needed" holds it in bytes 6-7, "packet too big" in bytes 4-7 */
+	F.icmp_mtu = (uint32_t)icmp[4] << 24 | (uint32_t)icmp[5] << 16 | (uint32_t)icmp[6] << 8 |
+		     icmp[7];
+}
+
 /* Whether the sealed inner packet @p p of @p n bytes (padding included) is sound, or a keepalive */
 static void
 check_inner(const uint8_t *p, uint32_t n)
@@ -188,10 +215,12 @@ check_inner(const uint8_t *p, uint32_t n)
 		len = rte_be_to_cpu_16(ip->total_length);
 		if (n < sizeof(*ip) || hlen < sizeof(*ip) || len < hlen || len > n)
 			die("a sealed IPv4 packet whose lengths do not hold");
-		if (gw_addr4((const uint8_t *)&ip->src_addr) && ip->next_proto_id == IPPROTO_ICMP &&
-			(rte_raw_cksum(ip, hlen) != 0xffff ||
-				rte_raw_cksum(p + hlen, len - hlen) != 0xffff))
-			die("the gateway's sealed ICMP with a wrong checksum");
+		if (gw_addr4((const uint8_t *)&ip->src_addr) && ip->next_proto_id == IPPROTO_ICMP) {
+			if (rte_raw_cksum(ip, hlen) != 0xffff ||
+				rte_raw_cksum(p + hlen, len - hlen) != 0xffff)
+				die("the gateway's sealed ICMP with a wrong checksum");
+			note_icmp(p + hlen, len - hlen);
+		}
 	} else if ((p[0] >> 4) == 6) {
 		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)p;
 
@@ -208,6 +237,7 @@ check_inner(const uint8_t *p, uint32_t n)
 			sum = (sum & 0xffff) + (sum >> 16);
 			if (sum != 0xffff)
 				die("the gateway's sealed ICMPv6 with a wrong checksum");
+			note_icmp((const uint8_t *)(ip6 + 1), len - sizeof(*ip6));
 		}
 	} else {
 		die("a sealed packet that is no IP packet");
@@ -293,6 +323,12 @@ wire_output(struct wire *w, struct rte_mbuf *m, bool strict)
 	if (w == &F.wan && len >= ETH_LEN + 20 + 8 + 32 + 16 && p[12] == 0x08 && p[13] == 0x00 &&
 		p[ETH_LEN + 9] == IPPROTO_UDP && p[ETH_LEN + 20 + 8] == WR_MSG_DATA)
 		F.sealed_out++;
+	/* the second interface's initiations to its peer, which never answers */
+	if (w == &F.wan && len >= ETH_LEN + 20 + 8 + 4 && p[12] == 0x08 && p[13] == 0x00 &&
+		p[ETH_LEN + 9] == IPPROTO_UDP && p[ETH_LEN + 20] == (WG_PORT_B >> 8) &&
+		p[ETH_LEN + 21] == (WG_PORT_B & 0xff) &&
+		p[ETH_LEN + 20 + 8] == WR_MSG_HANDSHAKE_INITIATION)
+		F.init_b++;
 	if (w == &F.lan && len >= ETH_LEN + 40 && p[12] == 0x86 && p[13] == 0xdd &&
 		p[ETH_LEN + 6] == 253)
 		F.lan6_out++;
