@@ -102,6 +102,9 @@ wr_device_set_private_key(struct wr_device *dev, const uint8_t priv[WR_KEY_LEN])
 		wr_index_remove(dev->index, &p->hs_entry);
 		wr_noise_handshake_clear(&p->hs);
 		wr_keypairs_expire_sending(&p->keypairs);
+		/* as wg_noise_expire_current_peer_keypairs(): nothing sends until a handshake under
+		 * the new key, so the next one must not wait out the previous one's rate limit */
+		wr_timers_reset_handshake_rate_limit(&p->timers);
 	}
 	return ret;
 }
@@ -373,6 +376,11 @@ receive_initiation(struct wr_device *dev, const struct wr_endpoint *from, const 
 	wr_peer_update_endpoint(peer, from);
 	peer->stats.rx_bytes += len;
 	wr_timers_any_authenticated_packet_received(&peer->timers, now);
+	/*
+	 * The initiator confirms our keypair within a round trip: an initiation of ours before
+	 * then would only start a second handshake. Before building the response, as the kernel.
+	 */
+	wr_timers_handshake_responded(&peer->timers, now);
 
 	/* a fresh index: a late response to an initiation of ours must not match this one */
 	wr_index_remove(dev->index, &peer->hs_entry);

@@ -160,6 +160,20 @@ wr_timers_handshake_initiated(struct wr_timers *t, uint64_t now)
 }
 
 void
+wr_timers_handshake_responded(struct wr_timers *t, uint64_t now)
+{
+	/* no retry to arm: a lost response is the initiator's to retransmit */
+	t->sent_handshake = true;
+	t->last_sent_handshake = now;
+}
+
+void
+wr_timers_reset_handshake_rate_limit(struct wr_timers *t)
+{
+	t->sent_handshake = false;
+}
+
+void
 wr_timers_handshake_complete(struct wr_timers *t, uint64_t now)
 {
 	t->retransmit_handshake = WR_TIMERS_NEVER;

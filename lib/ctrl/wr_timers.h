@@ -24,6 +24,10 @@
  *	  response): wr_timers_any_authenticated_packet_received(); additionally
  *	  wr_timers_data_received() for a data packet with a non-empty payload that was accepted;
  *	- every initiation actually put on the wire: wr_timers_handshake_initiated();
+ *	- every valid initiation answered, before building the response:
+ *	  wr_timers_handshake_responded();
+ *	- the static private key changed (every peer's sending keys expired):
+ *	  wr_timers_reset_handshake_rate_limit();
  *	- a fresh reason to handshake from the data path (a packet queued with no usable keypair,
  *	  rekey on send or receive, a user request): wr_timers_handshake_wanted() before trying,
  *	  even when the attempt is then rate limited (the kernel resets its retry count there);
@@ -70,7 +74,7 @@ struct wr_timers {
 	uint64_t new_handshake;
 	uint64_t zero_key_material;
 	uint64_t persistent_keepalive;
-	/* when the latest initiation went out, for the REKEY_TIMEOUT rate limit */
+	/* when the latest initiation or response went out, for the REKEY_TIMEOUT rate limit */
 	uint64_t last_sent_handshake;
 	/* when the latest handshake completed; WR_TIMERS_NEVER before the first */
 	uint64_t last_handshake;
@@ -147,6 +151,22 @@ void wr_timers_handshake_wanted(struct wr_timers *t);
 void wr_timers_handshake_initiated(struct wr_timers *t, uint64_t now);
 
 /**
+ * We answered a valid initiation at @p now: our own initiations are rate limited for
+ * REKEY_TIMEOUT as if we had sent one, since the initiator confirms our new keypair within a
+ * round trip and an initiation of ours would only make a second handshake. Arms no retry: a lost
+ * response is retransmitted by the initiator. As the kernel's wg_packet_send_handshake_response(),
+ * call it before building the response, so that it holds even when answering then fails.
+ */
+void wr_timers_handshake_responded(struct wr_timers *t, uint64_t now);
+
+/**
+ * Lift the REKEY_TIMEOUT rate limit so that an initiation may go out at once: after the static
+ * private key changed, no session exists until a handshake under the new key (the kernel's
+ * wg_noise_expire_current_peer_keypairs() resets last_sent_handshake). Timers are untouched.
+ */
+void wr_timers_reset_handshake_rate_limit(struct wr_timers *t);
+
+/**
  * The handshake completed (response consumed, or first data on the new responder keypair):
  * stops retrying, resets the retry count and the last-minute rekey flag, records @p now.
  */
@@ -173,8 +193,9 @@ unsigned wr_timers_poll(struct wr_timers *t, uint64_t now);
 uint64_t wr_timers_next_deadline(const struct wr_timers *t);
 
 /**
- * May an initiation go out at @p now? False within REKEY_TIMEOUT of the previous one (the kernel
- * rate-limits wg_packet_send_handshake_initiation() so).
+ * May an initiation go out at @p now? False within REKEY_TIMEOUT of the previous initiation or
+ * response (the kernel rate-limits wg_packet_send_handshake_initiation() so), unless
+ * wr_timers_reset_handshake_rate_limit() came since.
  */
 bool wr_timers_may_initiate(const struct wr_timers *t, uint64_t now);
 

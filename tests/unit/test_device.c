@@ -132,6 +132,118 @@ test_confirmation(void)
 	net_free(&p.net);
 }
 
+/*
+ * The responder's answer counts as a handshake sent (the kernel's
+ * wg_packet_send_handshake_response() stamps last_sent_handshake): within REKEY_TIMEOUT it waits
+ * for the initiator to confirm its "next" keypair instead of starting a second handshake.
+ */
+static void
+test_responder_waits_for_confirmation(void)
+{
+	struct pair p;
+
+	printf("-- the responder does not initiate while the initiator confirms\n");
+	pair_init(&p, true);
+	nheld = 0;
+	hold_type = WR_MSG_HANDSHAKE_RESPONSE;
+	p.net.filter = hold;
+	wr_peer_initiate(p.ab, p.net.now);
+	net_run(&p.net);
+	check(nheld == 1 && p.b->installed_unconfirmed == 1,
+		"b consumed the initiation, its response is in flight");
+	p.net.now += MSEC(1);
+	b_to_a(&p, 1, 40);
+	check(p.b->sent[WR_MSG_HANDSHAKE_INITIATION] == 0 && p.ba->q_len == 1,
+		"1 ms later b has a packet for a: queued, no initiation of its own");
+	check(p.ba->timers.retransmit_handshake == WR_TIMERS_NEVER, "responding arms no retry");
+	p.net.filter = NULL;
+	wr_device_receive(p.a->dev, &held[0]->from, held[0]->data, held[0]->len, p.net.now);
+	release_held();
+	net_run(&p.net);
+	check(p.a->delivered == 1 && p.ba->q_len == 0,
+		"a's confirmation carries b's queued packet over b's new session");
+	net_advance(&p.net, SEC(30));
+	check(p.a->sent[WR_MSG_HANDSHAKE_INITIATION] == 1 &&
+			p.b->sent[WR_MSG_HANDSHAKE_INITIATION] == 0,
+		"one initiation in all");
+	check(p.a->completed == 1 && p.b->completed == 1, "one completed handshake per side");
+	net_free(&p.net);
+
+	/* the confirmation never comes: b may start its own after REKEY_TIMEOUT, not before */
+	pair_init(&p, true);
+	p.net.filter = drop_data;
+	wr_peer_initiate(p.ab, p.net.now);
+	net_run(&p.net);
+	p.net.now += MSEC(1);
+	b_to_a(&p, 1, 40);
+	check(p.b->sent[WR_MSG_HANDSHAKE_INITIATION] == 0, "unconfirmed at 1 ms: b waits");
+	p.net.now += WR_REKEY_TIMEOUT - MSEC(1) - 1;
+	check(wr_peer_initiate(p.ba, p.net.now) == -EALREADY,
+		"1 ns before REKEY_TIMEOUT: still rate limited");
+	p.net.now += 1;
+	p.net.filter = NULL;
+	b_to_a(&p, 1, 40);
+	check(p.b->sent[WR_MSG_HANDSHAKE_INITIATION] == 1,
+		"at REKEY_TIMEOUT b's next packet starts its own handshake");
+	net_run(&p.net);
+	check(p.b->completed == 1 && p.a->delivered == 2,
+		"which completes and carries both packets");
+	net_free(&p.net);
+}
+
+/*
+ * A new private key expires every sending key; as the kernel's
+ * wg_noise_expire_current_peer_keypairs(), it also lifts the initiation rate limit so that a
+ * session under the new key can start at once.
+ */
+static void
+rekey_node(struct pair *p, struct node *n)
+{
+	struct node *other = n == p->a ? p->b : p->a;
+	struct wr_peer **seen_by_other = n == p->a ? &p->ba : &p->ab;
+	const char *prefix = n == p->a ? A_IN : B_IN;
+
+	wr_x25519_generate(n->priv);
+	wr_x25519_public(n->pub, n->priv);
+	check(wr_device_set_private_key(n->dev, n->priv) == 0, "new private key set");
+	/* the other side learns the new public key as a new peer, as with `wg set` */
+	wr_device_remove_peer(other->dev, *seen_by_other);
+	*seen_by_other = net_link(other, n, NULL, true, prefix, 32);
+}
+
+static void
+test_new_private_key_handshakes_at_once(void)
+{
+	struct pair p;
+
+	printf("-- a new private key: a handshake under it may start at once\n");
+	pair_init(&p, true);
+	a_to_b(&p, 1, 40);
+	net_run(&p.net);
+	check(p.a->completed == 1 && wr_peer_has_session(p.ab, p.net.now), "first session");
+	net_advance(&p.net, SEC(1));
+	rekey_node(&p, p.a);
+	check(!wr_peer_has_session(p.ab, p.net.now), "the initiator's sending key expired");
+	check(wr_peer_initiate(p.ab, p.net.now) == 0, "1 s later it may initiate again");
+	net_run(&p.net);
+	check(p.a->completed == 2 && wr_peer_has_session(p.ab, p.net.now),
+		"a session under the new key");
+	net_free(&p.net);
+
+	/* the responder's answer rate limits it too: a key change lifts that as well */
+	pair_init(&p, true);
+	a_to_b(&p, 1, 40);
+	net_run(&p.net);
+	check(p.b->completed == 1 && wr_peer_has_session(p.ba, p.net.now), "first session");
+	net_advance(&p.net, SEC(1));
+	rekey_node(&p, p.b);
+	check(wr_peer_initiate(p.ba, p.net.now) == 0, "the responder may initiate at once");
+	net_run(&p.net);
+	check(p.b->completed == 2 && wr_peer_has_session(p.ba, p.net.now),
+		"a session under its new key");
+	net_free(&p.net);
+}
+
 static void
 test_rekey(void)
 {
@@ -726,6 +838,8 @@ main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	test_data_both_ways_and_queue();
 	test_confirmation();
+	test_responder_waits_for_confirmation();
+	test_new_private_key_handshakes_at_once();
 	test_rekey();
 	test_retries_and_give_up();
 	test_keepalive();

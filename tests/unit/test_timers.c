@@ -71,7 +71,9 @@ enum op {
 	OP_AUTH_SENT,
 	OP_AUTH_RECV,
 	OP_HS_WANTED,
-	OP_HS_INIT, /* initiation sent: handshake_initiated + any_authenticated_packet_sent */
+	OP_HS_INIT,  /* initiation sent: handshake_initiated + any_authenticated_packet_sent */
+	OP_HS_RESP,  /* initiation answered: handshake_responded + any_authenticated_packet_sent */
+	OP_HS_RESET, /* the private key changed: reset_handshake_rate_limit */
 	OP_HS_DONE,
 	OP_SESSION,
 	OP_SET_PKA,  /* arg: interval in seconds */
@@ -165,6 +167,13 @@ run_scenario(const struct scenario *sc, uint64_t seed)
 			wr_timers_handshake_initiated(&t, now);
 			wr_timers_any_authenticated_packet_sent(&t, now);
 			break;
+		case OP_HS_RESP:
+			wr_timers_handshake_responded(&t, now);
+			wr_timers_any_authenticated_packet_sent(&t, now);
+			break;
+		case OP_HS_RESET:
+			wr_timers_reset_handshake_rate_limit(&t);
+			break;
 		case OP_HS_DONE:
 			wr_timers_handshake_complete(&t, now);
 			break;
@@ -250,6 +259,42 @@ static const struct scenario scenarios[] = {
 		STEP(AT_SAME, OP_ATTEMPTS, 0),
 		STEP(AT_SAME, OP_NEXT, S(11) + 3 * WR_REJECT_AFTER_TIME),
 		STEP(S(30), OP_POLL, 0),
+		END } },
+	{ "a response rate limits our initiations for REKEY_TIMEOUT and arms no retry", 0, {
+		STEP(0, OP_MAY_INIT, 1),
+		STEP(0, OP_AUTH_RECV), /* the initiation */
+		STEP(0, OP_HS_RESP),
+		STEP(0, OP_SESSION),
+		STEP(AT_SAME, OP_NEXT, 3 * WR_REJECT_AFTER_TIME),
+		STEP(MS(1), OP_MAY_INIT, 0),
+		STEP(S(5) - 1, OP_MAY_INIT, 0),
+		STEP(S(5), OP_MAY_INIT, 1),
+		STEP(S(5), OP_POLL, 0),
+		STEP(AT_SAME, OP_ATTEMPTS, 0),
+		END } },
+	{ "answering the peer's initiation while ours waits: the retry is rate limited", 0, {
+		STEP(0, OP_HS_INIT),
+		STEP(S(2), OP_AUTH_RECV), /* its initiation crossed ours */
+		STEP(S(2), OP_HS_RESP),
+		STEP(S(2), OP_SESSION),
+		STEP(AT_NEXT, OP_POLL, INIT), /* the retry is still due... */
+		STEP(AT_SAME, OP_MAY_INIT, 0), /* ...but may not go out until S(7), as the kernel */
+		STEP(S(7) - 1, OP_MAY_INIT, 0),
+		STEP(S(7), OP_MAY_INIT, 1),
+		END } },
+	{ "a new private key lifts the rate limit, keeps the timers", 0, {
+		STEP(0, OP_HS_INIT),
+		STEP(S(1), OP_MAY_INIT, 0),
+		STEP(S(1), OP_HS_RESET),
+		STEP(AT_SAME, OP_MAY_INIT, 1),
+		STEP(AT_SAME, OP_NEXT_IN, WR_REKEY_TIMEOUT - S(1), WR_REKEY_TIMEOUT - S(1) + JIT),
+		STEP(S(1), OP_HS_INIT), /* the handshake under the new key */
+		STEP(S(2), OP_MAY_INIT, 0),
+		STEP(S(6), OP_MAY_INIT, 1),
+		STEP(S(7), OP_AUTH_RECV),
+		STEP(S(7), OP_HS_RESP),
+		STEP(S(8), OP_HS_RESET),
+		STEP(AT_SAME, OP_MAY_INIT, 1),
 		END } },
 	{ "keepalive once per received burst, when we send nothing back", 0, {
 		STEP(0, OP_DATA_RECV),
@@ -736,6 +781,16 @@ test_random_loop(void)
 			break;
 		case 6:
 			wr_timers_set_persistent_keepalive(&t, now, (uint16_t)(rnd(&s) % 3 * 25));
+			break;
+		case 8:
+			wr_timers_any_authenticated_packet_received(&t, now);
+			wr_timers_handshake_responded(&t, now);
+			wr_timers_session_derived(&t, now);
+			wr_timers_any_authenticated_packet_sent(&t, now);
+			check(!wr_timers_may_initiate(&t, now),
+				"may initiate right after answering", ctx, i);
+			if (rnd(&s) % 4 == 0)
+				wr_timers_reset_handshake_rate_limit(&t);
 			break;
 		case 7:
 			if (rnd(&s) % 8 == 0) {
