@@ -57,15 +57,28 @@ own_add(struct wr_gw *gw, int family, const uint8_t *addr)
 	}
 }
 
-/* The broadcast address of the IPv4 prefix of @p addr / @p cidr, for wr_gw_bcast4() */
+/*
+ * For wr_gw_bcast4(): the broadcast address of every on-link IPv4 prefix of /30 or shorter (a
+ * port's connected subnet, a Route without a gateway), the prefixes wr_fib_forbidden() knows.
+ * At most WR_FIB_MAX_ROUTES of them: the set holds more.
+ */
 static void
-bcast_add(struct wr_gw *gw, const uint8_t *addr, unsigned int cidr)
+bcast_add_routes(struct wr_gw *gw)
 {
-	uint32_t b;
+	unsigned int i;
 
-	memcpy(&b, addr, 4);
-	b |= rte_cpu_to_be_32(UINT32_MAX >> cidr);
-	wr_addr4_set_add(&gw->bcast4, b);
+	RTE_BUILD_BUG_ON(WR_FIB_MAX_ROUTES > WR_GW_OWN_ADDRS);
+	for (i = 0; i < gw->fib.n_routes; i++) {
+		const struct wr_fib_route *r = &gw->fib.routes[i];
+		uint32_t b;
+
+		if (r->family != AF_INET || r->has_gw || r->cidr > 30)
+			continue;
+		memcpy(&b, r->addr, 4);
+		b |= rte_cpu_to_be_32(UINT32_MAX >> r->cidr);
+		if (!wr_addr4_set_has(&gw->bcast4, b))
+			wr_addr4_set_add(&gw->bcast4, b);
+	}
 }
 
 static int
@@ -268,10 +281,9 @@ wr_control_create(struct wr_dataplane *dp, const struct wr_config *cfg, struct w
 			const struct wr_port_addr *pa = &dp->ports[i].addrs[a];
 
 			own_add(&ctl->gw, pa->family, pa->addr);
-			if (pa->family == AF_INET && pa->cidr <= 30)
-				bcast_add(&ctl->gw, pa->addr, pa->cidr);
 		}
 	}
+	bcast_add_routes(&ctl->gw);
 	for (i = 0; i < cfg->n_interfaces; i++) {
 		ctl->n_ifaces = (unsigned int)i + 1;
 		ctl->gw.n_ifaces = (unsigned int)i + 1;

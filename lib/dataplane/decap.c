@@ -64,6 +64,9 @@ parse_udp(struct rte_mbuf *m, uint32_t l2, const uint8_t *ip, uint32_t l3, uint3
 
 	if (udplen != iplen - l3)
 		return -EINVAL;
+	/* over IPv6 a zero checksum is invalid (RFC 8200 8.1), whatever may check it later */
+	if (v6 && uh->dgram_cksum == 0)
+		return -EBADMSG;
 	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD)
 		return -EBADMSG;
 	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) != RTE_MBUF_F_RX_L4_CKSUM_GOOD &&

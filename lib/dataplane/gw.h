@@ -119,8 +119,9 @@ struct wr_gw {
 	/* and every IPv4 address of the gateway, its ports' too: no packet it forwards may come
 	 * from one (wr_gw_martian_source4()) */
 	struct wr_addr4_set own4;
-	/* the broadcast addresses of the ports' IPv4 prefixes (/30 and shorter): a frame to one,
-	 * into whichever port, is the host stack's, never forwarded (RFC 2644; wr_gw_bcast4()) */
+	/* the broadcast addresses of the on-link IPv4 prefixes (/30 and shorter: the ports'
+	 * subnets, Routes without a gateway): a frame to one, into whichever port, is the host
+	 * stack's, never forwarded (RFC 2644; wr_gw_bcast4()), and none comes from one */
 	struct wr_addr4_set bcast4;
 	uint8_t own6[WR_GW_OWN_ADDRS][16]; /* the IPv6 ones (wr_gw_martian_source6()) */
 	unsigned int n_own6;
@@ -132,23 +133,40 @@ struct wr_gw {
 	struct rte_ring *event_ring;
 };
 
-/**
- * Whether no packet the gateway forwards may come from the IPv4 address @p a (network order): one
- * of the gateway's own (a spoofed one), 0.0.0.0/8, loopback, multicast, class E or broadcast
- * (RFC 1812 5.3.7, Linux's "martian source"). Asked of every packet forwarded: the scan of the
- * gateway's addresses only when the address's bit is set.
- */
-static inline bool
-wr_gw_martian_source4(const struct wr_gw *gw, uint32_t a)
-{
-	return wr_ip4_martian((const uint8_t *)&a) || wr_addr4_set_has(&gw->own4, a);
-}
-
-/** Whether the IPv4 address @p a (network order) is the broadcast address of a port's prefix */
+/** Whether the IPv4 address @p a (network order) is the broadcast address of an on-link prefix */
 static inline bool
 wr_gw_bcast4(const struct wr_gw *gw, uint32_t a)
 {
 	return wr_addr4_set_has(&gw->bcast4, a);
+}
+
+/**
+ * Whether no packet the gateway forwards may come from the IPv4 address @p a (network order): one
+ * of the gateway's own (a spoofed one), 0.0.0.0/8, loopback, multicast, class E, the limited
+ * broadcast or an on-link prefix's (RFC 1812 5.3.7, Linux's "martian source"). Asked of every
+ * packet forwarded: the scans of the sets only when the address's bit is set in theirs.
+ */
+static inline bool
+wr_gw_martian_source4(const struct wr_gw *gw, uint32_t a)
+{
+	return wr_ip4_martian((const uint8_t *)&a) || wr_addr4_set_has(&gw->own4, a) ||
+	       wr_gw_bcast4(gw, a);
+}
+
+/** Whether the IPv6 address @p a is one of the gateway's own (its ports', its interfaces') */
+static inline bool
+wr_gw_own6(const struct wr_gw *gw, const uint8_t *a)
+{
+	uint32_t low;
+	unsigned int i;
+
+	memcpy(&low, a + 12, 4);
+	if (((gw->own6_bits >> wr_addr4_bit(low)) & 1) == 0)
+		return false;
+	for (i = 0; i < gw->n_own6; i++)
+		if (memcmp(gw->own6[i], a, 16) == 0)
+			return true;
+	return false;
 }
 
 /**
@@ -159,18 +177,8 @@ wr_gw_bcast4(const struct wr_gw *gw, uint32_t a)
 static inline bool
 wr_gw_martian_source6(const struct wr_gw *gw, const uint8_t *a)
 {
-	uint32_t low;
-	unsigned int i;
-
-	if (wr_ip6_not_host(a) || wr_ip6_link_local(a) || wr_ip6_v4mapped(a))
-		return true;
-	memcpy(&low, a + 12, 4);
-	if (((gw->own6_bits >> wr_addr4_bit(low)) & 1) == 0)
-		return false;
-	for (i = 0; i < gw->n_own6; i++)
-		if (memcmp(gw->own6[i], a, 16) == 0)
-			return true;
-	return false;
+	return wr_ip6_not_host(a) || wr_ip6_link_local(a) || wr_ip6_v4mapped(a) ||
+	       wr_gw_own6(gw, a);
 }
 
 /** Whether the IPv4 address @p a (network order) is an interface's own inside the tunnel. */

@@ -106,6 +106,15 @@ static enum verdict
 classify_forward(
 	struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, bool tunnel, uint32_t total)
 {
+	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+
+	/* no station sends from a group or the zero address: an echo reply or an ICMP error
+	 * about the packet goes to the frame's source, which would be all stations or none (the
+	 * host stack drops these frames the same way) */
+	if (!rte_is_valid_assigned_ether_addr(&eh->src_addr)) {
+		wr_dp_drop(lc, WR_DP_DROP_BAD_SOURCE_MAC, m);
+		return V_DROPPED;
+	}
 	/* the gateway's own address in a tunnel answers from any side, as Linux's wg0 would */
 	if (tunnel) {
 		wr_fwd_answer_tunnel_addr(lc, port, m, total);
@@ -333,6 +342,12 @@ classify4(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 		wr_dp_drop(lc, WR_DP_DROP_MARTIAN_DESTINATION, m);
 		return V_DROPPED;
 	}
+	/* another port's address: each port's host stack serves its own addresses only; never
+	 * forwarded (into a tunnel whose AllowedIPs hold it, say) */
+	if (!tunnel && wr_addr4_set_has(&lc->dp->gw->own4, dst)) {
+		wr_dp_drop(lc, WR_DP_DROP_NOT_FOR_US, m);
+		return V_DROPPED;
+	}
 	return classify_forward(lc, port, m, tunnel, total);
 }
 
@@ -381,6 +396,11 @@ classify6(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 	 * there is the configuration's, and answered) */
 	if (!tunnel && wr_ip6_not_host(ip6->dst_addr)) {
 		wr_dp_drop(lc, WR_DP_DROP_MARTIAN_DESTINATION, m);
+		return V_DROPPED;
+	}
+	/* another port's address, as classify4() */
+	if (!tunnel && wr_gw_own6(lc->dp->gw, ip6->dst_addr)) {
+		wr_dp_drop(lc, WR_DP_DROP_NOT_FOR_US, m);
 		return V_DROPPED;
 	}
 	return classify_forward(lc, port, m, tunnel, total);
@@ -479,12 +499,6 @@ hub_forward(struct wr_dp_lcore *lc, unsigned int iface, struct rte_mbuf *m, uint
 	bool v6 = (ip[0] >> 4) == 6, frag = false, queued = true;
 	uint32_t mtu = lc->dp->gw->iface[k].mtu;
 
-	/* forwarded, as Linux forwards it: a header with a wrong checksum is not (fragments would
-	 * get right ones) */
-	if (!v6 && !wr_ip4_hdr_cksum_ok(ip, (ip[0] & 0xfu) * 4u)) {
-		wr_dp_drop(lc, WR_DP_DROP_IP4_CHECKSUM, m);
-		return false;
-	}
 	if (rte_pktmbuf_pkt_len(m) > mtu) {
 		frag = !v6 && (((const struct rte_ipv4_hdr *)ip)->fragment_offset &
 				      rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)) == 0;
@@ -533,6 +547,12 @@ output_inner(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struc
 	struct rte_ether_hdr *eh;
 	uint32_t dst4;
 
+	/* RFC 1812 5.2.2: a router verifies the IPv4 header checksum, as Linux does on input
+	 * (decap checked the lengths); the TTL's update and fragments would carry a wrong one on */
+	if (!v6 && !wr_ip4_hdr_cksum_ok(ip, (ip[0] & 0xfu) * 4u)) {
+		wr_dp_drop(lc, WR_DP_DROP_IP4_CHECKSUM, m);
+		return;
+	}
 	/* an address of this interface's, or of another's (the gateway's all the same): the
 	 * IPv4 ones packed, as classify4() asks */
 	memcpy(&dst4, dst, 4);
@@ -548,10 +568,14 @@ output_inner(struct wr_dp_lcore *lc, struct wr_gw *gw, unsigned int iface, struc
 	}
 
 	if ((v6 ? ip[7] : ip[8]) <= 1) {
-		/* RFC 1812 5.3.1: back into the tunnel, to the peer it came from */
-		struct rte_mbuf *e = wr_fwd_tunnel_error(lc, iface, m,
-			v6 ? WR_ICMP6_TIME_EXCEEDED : WR_ICMP4_TIME_EXCEEDED, 0, 0);
+		/* RFC 1812 5.3.1: back into the tunnel, to the peer it came from; but not about a
+		 * packet that may go nowhere (a martian, a directed broadcast: RFC 1812 4.3.2.7),
+		 * which Linux drops before its TTL is looked at */
+		struct rte_mbuf *e = NULL;
 
+		if (!wr_fib_forbidden(&gw->fib, v6 ? AF_INET6 : AF_INET, dst))
+			e = wr_fwd_tunnel_error(lc, iface, m,
+				v6 ? WR_ICMP6_TIME_EXCEEDED : WR_ICMP4_TIME_EXCEEDED, 0, 0);
 		if (e != NULL) {
 			reply_peers[*n_replies] = peer;
 			replies[(*n_replies)++] = e;

@@ -561,10 +561,52 @@ self_check_hub(void)
 }
 
 /*
+ * Out of the tunnel to the LAN station over IPv4: forwarded with a right header checksum, dropped
+ * with a wrong one (RFC 1812 5.2.2); with TTL 1, "time exceeded" back to the peer, but not about
+ * a packet to a martian or a directed broadcast (RFC 1812 4.3.2.7).
+ */
+static void
+self_check_inner4(void)
+{
+	static const char *const nowhere[] = { "127.0.0.1", "203.0.113.255" };
+	struct rte_ipv4_hdr *ip;
+	uint8_t pkt[64];
+	unsigned int i;
+
+	ip = (struct rte_ipv4_hdr *)pkt;
+	self_ip(pkt, sizeof(pkt), false, 253, "198.51.100.130", "203.0.113.50");
+	F.lan4_out = 0;
+	self_send(3, pkt, sizeof(pkt), &F.lan4_out);
+	if (F.lan4_out != 1)
+		die("self-check: a sealed IPv4 packet for the LAN not forwarded");
+	ip->hdr_checksum ^= 0x100;
+	F.lan4_out = 0;
+	self_send(3, pkt, sizeof(pkt), &F.lan4_out);
+	if (F.lan4_out != 0)
+		die("self-check: a sealed IPv4 packet with a wrong header checksum forwarded");
+	ip->hdr_checksum ^= 0x100;
+	ip->time_to_live = 1;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	self_expect_icmp(pkt, sizeof(pkt), 11, 0, 0, "self-check: no time exceeded for TTL 1");
+	for (i = 0; i < RTE_DIM(nowhere); i++) {
+		self_ip(pkt, sizeof(pkt), false, 253, "198.51.100.130", nowhere[i]);
+		ip->time_to_live = 1;
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		F.sealed_out = 0;
+		self_send(3, pkt, sizeof(pkt), &F.sealed_out);
+		if (F.sealed_out != 0)
+			die("self-check: time exceeded about a packet to a martian or a broadcast");
+	}
+}
+
+/*
  * That the harness reaches what it means to: an echo request to the gateway's tunnel address,
  * sealed as mode 3 seals, gets a sealed reply; so does a LAN packet for the peer (mode 4); a
  * sealed IPv6 packet for the LAN station goes out of the LAN port; the peer's packets to its own
- * networks come back to it sealed; and across interfaces, self_check_hub().
+ * networks come back to it sealed; across interfaces, self_check_hub(); the IPv4 checks out of the
+ * tunnel, self_check_inner4().
  */
 static void
 self_check(void)
@@ -608,6 +650,7 @@ self_check(void)
 			die("self-check: a sealed packet for the peer's own network not sent back sealed");
 	}
 	self_check_hub();
+	self_check_inner4();
 }
 
 /* At exit, before LeakSanitizer looks: what lives in EAL's memory is no root that it scans */

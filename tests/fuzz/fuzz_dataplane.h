@@ -83,6 +83,7 @@ struct fuzz_state {
 		uint8_t key[WR_KEY_LEN];
 	} rx_keys[3];
 	unsigned int lan6_out; /* IPv6 frames out of the LAN port of protocol 253 */
+	unsigned int lan4_out; /* IPv4 ones */
 	unsigned int init_b;   /* initiations from the second interface */
 	/* the latest ICMP or ICMPv6 message from the gateway that the peer opened: type, code,
 	 * bytes 4-7 */

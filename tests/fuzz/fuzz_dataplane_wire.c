@@ -332,6 +332,9 @@ wire_output(struct wire *w, struct rte_mbuf *m, bool strict)
 	if (w == &F.lan && len >= ETH_LEN + 40 && p[12] == 0x86 && p[13] == 0xdd &&
 		p[ETH_LEN + 6] == 253)
 		F.lan6_out++;
+	if (w == &F.lan && len >= ETH_LEN + 20 && p[12] == 0x08 && p[13] == 0x00 &&
+		p[ETH_LEN + 9] == 253)
+		F.lan4_out++;
 	if (len >= ETH_LEN + sizeof(struct rte_arp_hdr) && p[12] == 0x08 && p[13] == 0x06) {
 		const struct rte_arp_hdr *arp = (const void *)(p + ETH_LEN);
 

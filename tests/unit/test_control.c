@@ -57,7 +57,8 @@ setup(void)
 		"[Gateway]\nControl = 0\nControlSocket = /run/wirerate/test_control.%u.sock\n"
 		"[Port wan]\nDevice = net_null0\nAddress = 192.0.2.1/24\n"
 		"[Port lan]\nDevice = net_null1\n"
-		"Address = 203.0.113.1/24, 203.0.113.100/31, 203.0.113.102/32\n"
+		"Address = 203.0.113.1/24, 203.0.113.100/31, 203.0.113.102/32, 2001:db8:2::1/64\n"
+		"Route = 198.51.100.192/27\n"
 		"[Interface tc%u]\nPrivateKey = %s\nListenPort = 51820\nPort = wan\n"
 		"Address = 198.51.100.1/25, 2001:db8:5::1/64\n"
 		"[Peer]\nPublicKey = %s\nEndpoint = 192.0.2.2:51820\n"
@@ -222,9 +223,11 @@ set_allowed_ips(const char *ips)
 	return uapi(req);
 }
 
-/* A frame from @p src to @p dst (same family) into @p port, through the worker's RX */
+/* A frame from @p src to @p dst (same family) into @p port, through the worker's RX; from
+ * Ethernet address @p smac, or a station's when NULL */
 static void
-port_rx(struct wr_port *port, const char *src, const char *dst)
+port_rx_from(struct wr_port *port, const struct rte_ether_addr *smac, const char *src,
+	const char *dst)
 {
 	bool v6 = strchr(src, ':') != NULL;
 	struct rte_mbuf *m = rte_pktmbuf_alloc(dp->mp);
@@ -238,6 +241,8 @@ port_rx(struct wr_port *port, const char *src, const char *dst)
 	memset(eh, 0, 14 + 60);
 	rte_ether_addr_copy(&port->mac, &eh->dst_addr);
 	eh->src_addr.addr_bytes[0] = 2;
+	if (smac != NULL)
+		rte_ether_addr_copy(smac, &eh->src_addr);
 	eh->ether_type = rte_cpu_to_be_16(v6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
 	ip = (uint8_t *)(eh + 1);
 	if (v6) {
@@ -260,6 +265,12 @@ port_rx(struct wr_port *port, const char *src, const char *dst)
 	}
 	m->port = port->port_id;
 	wr_worker_rx(ctl->lc, port, &m, 1);
+}
+
+static void
+port_rx(struct wr_port *port, const char *src, const char *dst)
+{
+	port_rx_from(port, NULL, src, dst);
 }
 
 /*
@@ -340,12 +351,12 @@ test_martian_destinations(void)
 	}
 	/* a port prefix's broadcast (RFC 2644), this port's or another's: the host stack's, not
 	 * sealed for the peer; the /31 and /32 have none */
-	CHECK(ctl->gw.bcast4.n == 2, "the /24s' broadcasts packed, no other: %u",
+	CHECK(ctl->gw.bcast4.n == 3, "the /24s' and the on-link /27's broadcasts packed, no other: %u",
 		ctl->gw.bcast4.n);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		unsigned int held = rte_ring_count(ctl->gw.held_ring);
 		unsigned int host = rte_ring_count(dp->to_control);
-		const char *b = i == 0 ? "192.0.2.255" : "203.0.113.255";
+		const char *b = i == 0 ? "192.0.2.255" : i == 1 ? "203.0.113.255" : "198.51.100.223";
 
 		port_rx(port, "192.0.2.50", b);
 		CHECK(rte_ring_count(dp->to_control) == host + 1 &&
@@ -366,6 +377,76 @@ test_martian_destinations(void)
 	CHECK(set_allowed_ips("198.51.100.2/32") == 0, "AllowedIPs restored");
 	for (k = 0; k < 10; k++)
 		wr_ctl_poll_tables(ctl);
+}
+
+/*
+ * A frame to another port's address (the LAN's, into the WAN port) is no one's to forward: not
+ * sealed for a peer whose AllowedIPs hold everything; dropped as not_for_us.
+ */
+static void
+test_other_port_addr(void)
+{
+	static const char *const dsts[] = { "203.0.113.1", "2001:db8:2::1" };
+	struct wr_port *port = &dp->ports[0];
+	struct wr_dp_lcore *lc = ctl->lc;
+	unsigned int i, k, avail0 = rte_mempool_avail_count(dp->mp);
+
+	printf("control: frames to another port's address\n");
+	CHECK(set_allowed_ips("0.0.0.0/0,::/0") == 0, "AllowedIPs 0/0 set");
+	for (k = 0; k < 10; k++)
+		wr_ctl_poll_tables(ctl);
+	for (i = 0; i < RTE_DIM(dsts); i++) {
+		uint64_t before = lc->drops[WR_DP_DROP_NOT_FOR_US];
+		unsigned int held = rte_ring_count(ctl->gw.held_ring);
+
+		port_rx(port, i == 0 ? "192.0.2.50" : "2001:db8:5::50", dsts[i]);
+		CHECK(lc->drops[WR_DP_DROP_NOT_FOR_US] == before + 1 &&
+				rte_ring_count(ctl->gw.held_ring) == held,
+			"to %s (the LAN port's) into the WAN port: dropped as not_for_us, not held "
+			"for the peer",
+			dsts[i]);
+	}
+	CHECK(rte_mempool_avail_count(dp->mp) == avail0, "no mbuf kept");
+	CHECK(set_allowed_ips("198.51.100.2/32") == 0, "AllowedIPs restored");
+	for (k = 0; k < 10; k++)
+		wr_ctl_poll_tables(ctl);
+}
+
+/*
+ * An echo request to the tunnel address from a port is answered to the frame's source: not from
+ * a group or zero Ethernet address (bad_source_mac), nor from a port prefix's broadcast address
+ * (martian_source), which would make the reply go to every station. From a station it is
+ * answered (the reply goes out of the port).
+ */
+static void
+test_echo_sources(void)
+{
+	static const struct rte_ether_addr bcast = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+	static const struct rte_ether_addr group = { { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 } };
+	static const struct rte_ether_addr zero = { { 0 } };
+	const struct rte_ether_addr *macs[] = { &bcast, &group, &zero };
+	struct wr_port *port = &dp->ports[1];
+	struct wr_dp_lcore *lc = ctl->lc;
+	unsigned int i, avail0 = rte_mempool_avail_count(dp->mp);
+	uint64_t before;
+
+	printf("control: echo requests to the tunnel address from bad sources\n");
+	for (i = 0; i < RTE_DIM(macs); i++) {
+		before = lc->drops[WR_DP_DROP_BAD_SOURCE_MAC];
+		port_rx_from(port, macs[i], "203.0.113.50", "198.51.100.1");
+		CHECK(lc->drops[WR_DP_DROP_BAD_SOURCE_MAC] == before + 1,
+			"from Ethernet address %u of 3 (group or zero): dropped as bad_source_mac", i);
+	}
+	before = lc->drops[WR_DP_DROP_MARTIAN_SOURCE];
+	port_rx(port, "203.0.113.255", "198.51.100.1");
+	CHECK(lc->drops[WR_DP_DROP_MARTIAN_SOURCE] == before + 1,
+		"from the LAN prefix's broadcast address: dropped as martian_source");
+	before = lc->drops[WR_DP_DROP_MARTIAN_SOURCE];
+	port_rx(port, "203.0.113.50", "198.51.100.223");
+	CHECK(lc->drops[WR_DP_DROP_MARTIAN_SOURCE] == before,
+		"a station's own frame is no martian (the control case)");
+	wr_dp_poll(ctl->lc);
+	CHECK(rte_mempool_avail_count(dp->mp) == avail0, "no mbuf kept");
 }
 
 static void
@@ -447,6 +528,8 @@ main(int argc, char **argv)
 	test_src_lookup();
 	test_martian_sources();
 	test_martian_destinations();
+	test_other_port_addr();
+	test_echo_sources();
 	test_quarantine_drains_rings();
 	wr_control_destroy(ctl);
 	wr_dp_destroy(dp);

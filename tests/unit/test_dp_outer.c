@@ -292,6 +292,18 @@ test_parse(void)
 	rte_pktmbuf_trim(m, 1);
 	CHECK(wr_decap_parse(m) == -EINVAL, "truncated refused");
 	rte_pktmbuf_free(m);
+	/* a data message's checksum may wait for decap (cksum_deferrable()), but a zero one over
+	 * IPv6 is refused at once (RFC 8200 8.1) */
+	payload[0] = 4;
+	payload[1] = payload[2] = payload[3] = 0;
+	m = frame_of(payload, sizeof(payload), &s6, &d6);
+	uh = rte_pktmbuf_mtod_offset(m, struct rte_udp_hdr *, 54);
+	uh->dgram_cksum ^= 1;
+	CHECK(wr_decap_parse(m) == 0, "a data message's wrong checksum over IPv6 left for decap");
+	uh->dgram_cksum = 0;
+	CHECK(wr_decap_parse(m) == -EBADMSG, "a data message without a UDP checksum over IPv6 refused");
+	rte_pktmbuf_free(m);
+	memset(payload, 0xa5, sizeof(payload));
 
 	/* one VLAN tag in front */
 	m = frame_of(payload, sizeof(payload), &s4, &d4);
