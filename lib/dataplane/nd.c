@@ -163,10 +163,15 @@ wr_nd_input(
 	}
 	ours = wr_port_find_addr6(port, msg->target);
 	if (msg->type == ND_NA) {
+		/* RFC 4861 7.1.2: an answer to a solicitation goes to its sender, never to a group */
+		if ((msg->flags & ND_NA_SOLICITED) && ip6->dst_addr[0] == 0xff) {
+			wr_dp_drop(lc, WR_DP_DROP_ND_MALFORMED, m);
+			return;
+		}
 		/* only updates a next hop we asked for or know: unsolicited adverts create nothing
 		 */
-		wr_neigh_learn(
-			lc, port, AF_INET6, msg->target, lla != NULL ? lla : &eh->src_addr, false);
+		wr_neigh_advert(lc, port, msg->target, lla != NULL ? lla : &eh->src_addr,
+			(msg->flags & ND_NA_SOLICITED) != 0, (msg->flags & ND_NA_OVERRIDE) != 0);
 		rte_pktmbuf_free(m);
 		return;
 	}

@@ -31,7 +31,8 @@ struct neigh_entry {
 	uint8_t passive; /* learnt from a packet to us, never a next hop of ours (yet) */
 	uint8_t ip[16];
 	struct rte_ether_addr mac;
-	uint64_t confirmed; /* TSC when last learnt (REACHABLE) or created (INCOMPLETE) */
+	uint64_t confirmed; /* TSC when last learnt (REACHABLE) or created (INCOMPLETE); compared as
+			     * ages, lc->now - confirmed */
 	uint64_t probe_at;  /* TSC when the next solicitation is due */
 	struct rte_mbuf *q[WR_NEIGH_QUEUE_LEN];
 };
@@ -138,7 +139,8 @@ alloc(struct wr_dp_lcore *lc, struct wr_neigh_table *t, int family, const void *
 		if (learnt && r != RANK_PASSIVE && r != RANK_STALE)
 			continue;
 		if (victim == NULL || r < victim_rank ||
-			(r == victim_rank && set[w].confirmed < victim->confirmed)) {
+			(r == victim_rank &&
+				lc->now - set[w].confirmed > lc->now - victim->confirmed)) {
 			victim = &set[w];
 			victim_rank = r;
 		}
@@ -289,6 +291,39 @@ wr_neigh_learn(struct wr_dp_lcore *lc, struct wr_port *port, int family, const v
 		send_to(lc, port, e, e->q[i]);
 	port->neigh->queued -= e->nq;
 	e->nq = 0;
+}
+
+/* RFC 4861's STALE, in this table's terms: still usable, solicited again on its next use */
+static void
+make_stale(struct wr_dp_lcore *lc, struct neigh_entry *e)
+{
+	/* ages are differences modulo 2^64: this holds even this close to the TSC's start */
+	e->confirmed = lc->now - ms_to_tsc(lc, WR_NEIGH_REACHABLE_MS) - 1;
+	e->probe_at = 0;
+}
+
+void
+wr_neigh_advert(struct wr_dp_lcore *lc, struct wr_port *port, const void *ip,
+	const struct rte_ether_addr *mac, bool solicited, bool override)
+{
+	struct neigh_entry *e = find(port->neigh, AF_INET6, ip);
+	bool changed;
+
+	/* unsolicited adverts create nothing; a group or zero address is no station's */
+	if (e == NULL || !rte_is_valid_assigned_ether_addr(mac))
+		return;
+	changed = e->state != NEIGH_REACHABLE || !rte_is_same_ether_addr(mac, &e->mac);
+	if (e->state == NEIGH_REACHABLE && changed && !override) {
+		/* RFC 4861 7.2.5: the cached address stays, but is to be verified */
+		make_stale(lc, e);
+		return;
+	}
+	if (!solicited && !changed)
+		return; /* nothing new, and no proof that our packets reach it */
+	wr_neigh_learn(lc, port, AF_INET6, ip, mac, false);
+	/* an address announced, not an answer of ours: usable, but not confirmed reachable */
+	if (!solicited)
+		make_stale(lc, e);
 }
 
 void

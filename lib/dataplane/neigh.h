@@ -72,6 +72,17 @@ wr_neigh_learn(struct wr_dp_lcore *lc, struct wr_port *port, int family, const v
 	const struct rte_ether_addr *mac, bool create);
 
 /**
+ * A neighbour advertisement: @p ip (IPv6) is at @p mac, with the advert's Solicited and Override
+ * flags (RFC 4861 7.2.5). Only an entry that exists is touched. One being resolved takes @p mac
+ * (its queued packets go); a resolved one with another address keeps its own unless
+ * @p override, but is then verified on its next use; without @p solicited the address is taken
+ * but not counted as confirmed (RFC 4861's STALE: verified on its next use).
+ */
+void
+wr_neigh_advert(struct wr_dp_lcore *lc, struct wr_port *port, const void *ip,
+	const struct rte_ether_addr *mac, bool solicited, bool override);
+
+/**
  * The MAC of the resolved next hop @p ip on @p port, which the workers use (their cache holds it):
  * true and @p mac filled in; the next hop is solicited again when due, as wr_neigh_output() does
  * for one in use, so that it stays confirmed. False when unknown, not resolved, or given up after

@@ -434,6 +434,93 @@ test_neigh_learnt(void)
 		"the router first learnt from its request, then used, was evicted by a flood");
 }
 
+/* A neighbour advertisement for @p ip_s to @p dst_s with @p flags (S 0x40, O 0x20) and @p mac */
+static void
+nd_advert(const char *ip_s, const char *dst_s, uint8_t flags, const struct rte_ether_addr *mac)
+{
+	struct rte_mbuf *m = nd_frame(136, ip_s, dst_s, ip_s, 2, 255);
+	uint8_t *nd = rte_pktmbuf_mtod_offset(m, uint8_t *, 54);
+
+	nd[4] = flags;
+	memcpy(nd + 26, mac, 6);
+	seal6(m);
+	if (dst_s[0] != 'f')
+		rte_ether_addr_copy(
+			&gw_mac, &rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr);
+	wr_dp_input(lc, port, m);
+}
+
+/*
+ * RFC 4861 7.2.5 and 7.1.2: an advert without Override does not move a resolved next hop to
+ * another address (a spoofed or stray one), but has it verified on its next use; one with
+ * Override does; an unsolicited one is taken, not counted as an answer (verified on next use);
+ * a "solicited" advert to a group is malformed.
+ */
+static void
+test_nd_flags(void)
+{
+	static const struct rte_ether_addr other = { { 0x02, 0, 0, 0, 0, 0x77 } };
+	static const char *const nh_s = "2001:db8:1::70";
+	struct rte_mbuf *tx[WR_DP_BURST];
+	struct rte_ether_addr mac;
+	uint64_t before;
+	uint8_t nh[16];
+	unsigned int n;
+
+	printf("neigh: advert flags\n");
+	/* the solicitation rate's budget back after the tests before */
+	lc->now += dp->hz * 2;
+	ip6(nh_s, nh);
+	CHECK(wr_neigh_output(lc, port, AF_INET6, nh, routed(RTE_ETHER_TYPE_IPV6)) == -EAGAIN,
+		"queued for resolution");
+	free_all(tx, take_tx(tx));
+	nd_advert(nh_s, "2001:db8:1::1", 0x60, &nh_mac);
+	free_all(tx, take_tx(tx));
+	CHECK(wr_neigh_lookup(port->neigh, AF_INET6, nh, &mac) &&
+			rte_is_same_ether_addr(&mac, &nh_mac),
+		"resolved by a solicited advert");
+
+	/* solicited, no Override, another address: kept, and verified on the next use */
+	nd_advert(nh_s, "2001:db8:1::1", 0x40, &other);
+	CHECK(wr_neigh_lookup(port->neigh, AF_INET6, nh, &mac) &&
+			rte_is_same_ether_addr(&mac, &nh_mac),
+		"an advert without Override leaves the address");
+	CHECK(wr_neigh_output(lc, port, AF_INET6, nh, routed(RTE_ETHER_TYPE_IPV6)) == 0,
+		"still usable");
+	n = take_tx(tx);
+	CHECK(n == 2 && rte_is_same_ether_addr(
+				&rte_pktmbuf_mtod(tx[0], struct rte_ether_hdr *)->dst_addr, &nh_mac),
+		"the packet to the kept address and a solicitation to verify it: %u frames", n);
+	free_all(tx, n);
+
+	/* a solicited advert to a group: malformed, ignored */
+	before = drops(WR_DP_DROP_ND_MALFORMED);
+	nd_advert(nh_s, "ff02::1", 0x60, &other);
+	CHECK(drops(WR_DP_DROP_ND_MALFORMED) == before + 1, "solicited advert to a group refused");
+	CHECK(wr_neigh_lookup(port->neigh, AF_INET6, nh, &mac) &&
+			rte_is_same_ether_addr(&mac, &nh_mac),
+		"and the address kept");
+
+	/* unsolicited with Override to all nodes (a new card announced): taken, verified on use */
+	nd_advert(nh_s, "ff02::1", 0x20, &other);
+	CHECK(wr_neigh_lookup(port->neigh, AF_INET6, nh, &mac) &&
+			rte_is_same_ether_addr(&mac, &other),
+		"an advert with Override moves it");
+	CHECK(wr_neigh_output(lc, port, AF_INET6, nh, routed(RTE_ETHER_TYPE_IPV6)) == 0,
+		"usable at once");
+	n = take_tx(tx);
+	CHECK(n == 2 && rte_is_same_ether_addr(
+				&rte_pktmbuf_mtod(tx[0], struct rte_ether_hdr *)->dst_addr, &other),
+		"sent to the new address, which is solicited to confirm it: %u frames", n);
+	free_all(tx, n);
+	/* the answer confirms it: the next use solicits nothing */
+	nd_advert(nh_s, "2001:db8:1::1", 0x60, &other);
+	CHECK(wr_neigh_output(lc, port, AF_INET6, nh, routed(RTE_ETHER_TYPE_IPV6)) == 0, "sent");
+	n = take_tx(tx);
+	CHECK(n == 1, "confirmed: no solicitation with the packet (%u frames)", n);
+	free_all(tx, n);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -442,6 +529,7 @@ main(int argc, char **argv)
 		return 2;
 	test_resolve(AF_INET);
 	test_resolve(AF_INET6);
+	test_nd_flags();
 	test_neigh_flood();
 	test_neigh_queued();
 	test_neigh_learnt();
