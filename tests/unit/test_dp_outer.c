@@ -147,7 +147,8 @@ test_encap_hdr(void)
 				bad += ip4->version_ihl != RTE_IPV4_VHL_DEF || ip4->type_of_service ||
 				       ip4->total_length !=
 					       rte_cpu_to_be_16(20 + 8 + sizeof(payload)) ||
-				       ip4->packet_id || ip4->fragment_offset ||
+				       memcmp(&ip4->packet_id, payload + 8, 2) != 0 ||
+				       ip4->fragment_offset ||
 				       ip4->time_to_live != 63 || ip4->next_proto_id != IPPROTO_UDP ||
 				       ip4->src_addr != s4.in4.sin_addr.s_addr ||
 				       ip4->dst_addr != d4.in4.sin_addr.s_addr ||
