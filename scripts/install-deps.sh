@@ -15,7 +15,7 @@ PKGS=(
 	clang llvm libclang-rt-14-dev
 	# test peers and clients
 	wireguard-go wireguard-tools iproute2 iputils-ping iperf3 ethtool
-	python3 python3-scapy tcpdump curl
+	python3 python3-scapy tcpdump curl jq
 )
 
 missing=()

@@ -70,19 +70,51 @@ fuzz_build=build-fuzz
 run_suites() {
 	local dir=$1; shift
 	local args=()
-	local s
+	local s rc f0=$failed
 	for s in "$@"; do args+=(--suite "$s"); done
 	rm -f "$dir/meson-logs/testlog.json"
 	meson test -C "$dir" --no-rebuild --print-errorlogs "${args[@]}"
+	rc=$?
 	count "$dir"
+	# meson failed, yet its log counted no failure (no log, or one it could not finish): a
+	# failure all the same, not a silent pass
+	if [ "$rc" -ne 0 ] && [ "$failed" -eq "$f0" ]; then
+		echo "test.sh: meson test in $dir failed (exit $rc) with no failed test in its log" >&2
+		failed=$((failed + 1))
+	fi
+}
+
+# What a test killed by its timeout could not clean up: its network namespaces (and the veths
+# and processes in them) and the hugepages the dumpcap test reserves. Namespaces that were not
+# there before the suites and are still there after are removed, and said.
+ns_before=$(ip netns list 2>/dev/null | awk '{ print $1 }' | sort)
+huge_before=$(cat /proc/sys/vm/nr_hugepages 2>/dev/null || echo 0)
+sweep() {
+	local ns pid
+	for ns in $(comm -13 <(echo "$ns_before") \
+		<(ip netns list 2>/dev/null | awk '{ print $1 }' | sort)); do
+		case "$ns" in
+		wr?-*) ;;
+		*) continue ;;
+		esac
+		echo "test.sh: removing namespace $ns, left by a test" >&2
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
+		ip netns delete "$ns" 2>/dev/null
+	done
+	if [ "$(cat /proc/sys/vm/nr_hugepages 2>/dev/null || echo 0)" != "$huge_before" ]; then
+		echo "test.sh: restoring nr_hugepages to $huge_before" >&2
+		echo "$huge_before" >/proc/sys/vm/nr_hugepages 2>/dev/null
+	fi
 }
 
 main_suites=()
 for s in unit interop e2e; do want "$s" && main_suites+=("$s"); done
 if [ ${#main_suites[@]} -gt 0 ]; then
-	if bash scripts/build.sh "$main_build" -Db_sanitize=address,undefined -Db_lundef=false \
-		-Dbuildtype=debugoptimized; then
+	# DPDK is installed above: without it the gateway and its tests would silently vanish
+	if bash scripts/build.sh "$main_build" -Ddpdk=enabled -Db_sanitize=address,undefined \
+		-Db_lundef=false -Dbuildtype=debugoptimized; then
 		run_suites "$main_build" "${main_suites[@]}"
+		sweep
 	else
 		echo "test.sh: build of $main_build failed" >&2
 		failed=$((failed + 1))
@@ -90,8 +122,8 @@ if [ ${#main_suites[@]} -gt 0 ]; then
 fi
 
 if want fuzz; then
-	# with DPDK where it is (install-deps.sh installs it): fuzz_dataplane drives the gateway
-	if CC=clang bash scripts/build.sh "$fuzz_build" -Dfuzzing=true -Ddpdk=auto \
+	# with DPDK (install-deps.sh installs it): fuzz_dataplane drives the gateway
+	if CC=clang bash scripts/build.sh "$fuzz_build" -Dfuzzing=true -Ddpdk=enabled \
 		-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized; then
 		run_suites "$fuzz_build" fuzz
 	else

@@ -55,9 +55,14 @@ branch_allows_tunnel_addrs()
 }
 
 # bytes the branch received through the tunnel from the gateway
+# The bytes the branch's wireguard-go received; false when wg show says nothing, so that the
+# callers fail rather than take the difference of two empty answers for 0
 branch_rx()
 {
-	wre_nsx br wg show "$TOPO_BR_WG" transfer | awk '{ print $2 }'
+	local n
+
+	n=$(wre_nsx br wg show "$TOPO_BR_WG" transfer | awk '{ print $2 }')
+	[ -n "$n" ] && echo "$n"
 }
 
 scenario_ttl()
@@ -123,10 +128,10 @@ scenario_tunnel_addr()
 	start "endpoint=yes address=$TUN4/24,$TUN6/64" "endpoint=no"
 	topo_ping lan "$TOPO_BR4" -W 10
 	topo_ping lan -6 "$TOPO_BR6"
-	before=$(branch_rx)
+	before=$(branch_rx) || wre_fail "wg show on the branch: no transfer counters"
 	topo_ping lan "$TUN4"
 	topo_ping lan -6 "$TUN6"
-	after=$(branch_rx)
+	after=$(branch_rx) || wre_fail "wg show on the branch: no transfer counters"
 	# six echo requests through the tunnel would be 6 * (84 + 32) bytes and more: only a
 	# keepalive (32 bytes) may have gone meanwhile
 	[ "$((after - before))" -le 64 ] ||
@@ -173,7 +178,7 @@ scenario_checksum()
 	mac=$(wre_nsx lan ip neigh show "$TOPO_GWLAN4" |
 		awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") { print $(i + 1); exit } }')
 	[ -n "$mac" ] || wre_fail "no neighbour entry for the gateway on the LAN host"
-	before=$(branch_rx)
+	before=$(branch_rx) || wre_fail "wg show on the branch: no transfer counters"
 	wre_nsx lan /usr/bin/python3 -c '
 import sys, logging
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
@@ -184,7 +189,7 @@ bad.chksum ^= 0x0101
 sendp(Ether(dst=sys.argv[2]) / bad, iface=sys.argv[1], count=3, verbose=False)
 ' "$TOPO_LAN_IF" "$mac" "$TOPO_LAN4" "$TOPO_BR4" || wre_fail "could not send from the LAN host"
 	wre_counter_reaches ip4_checksum 3 || wre_fail "ip4_checksum: $(wre_counter ip4_checksum)"
-	after=$(branch_rx)
+	after=$(branch_rx) || wre_fail "wg show on the branch: no transfer counters"
 	# three echo requests through the tunnel would be 3 * (84 + 32) bytes: a keepalive at most
 	[ "$((after - before))" -le 32 ] ||
 		wre_fail "the branch received $((after - before)) bytes of bad-checksum packets"

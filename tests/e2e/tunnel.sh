@@ -272,9 +272,11 @@ scenario_two_workers()
 	grep -q ' 0% packet loss' <<<"$out" || wre_fail "a quick ping series lost packets: $out"
 	out=$(wre_nsx br ping -n -q -c 200 -i 0.002 -W 2 -6 -I "$TOPO_BR6" "$TOPO_LAN6" 2>&1)
 	grep -q ' 0% packet loss' <<<"$out" || wre_fail "a quick IPv6 ping series lost packets: $out"
-	request_stats
-	! grep -q '^drops:.*\(replay\|ring_full\|authentication\)' "$WRE_TMP/gw.log" ||
-		wre_fail "drops: $(grep '^drops:' "$WRE_TMP/gw.log" | tail -n 1)"
+	wre_gateway_counters
+	for k in REPLAY DATA_DECRYPT control_ring_full handshake_ring_full route_ring_full \
+		held_ring_full event_ring_full; do
+		[ "$(wre_counter "$k")" = 0 ] || wre_fail "drops: $k $(wre_counter "$k")"
+	done
 	wre_gateway_stop
 }
 

@@ -198,6 +198,25 @@ wre_capture_start()
 		wre_fail "tcpdump did not start on $dev"
 }
 
+# wre_pcap_count FILE [FILTER...]: how many packets the capture FILE holds (that FILTER takes);
+# prints nothing when tcpdump cannot read it, so that a comparison with 0 fails rather than
+# passes on a capture that is missing or broken
+wre_pcap_count()
+{
+	local file=$1 out
+
+	shift
+	out=$(tcpdump -r "$file" -n "$@" 2>/dev/null) || {
+		echo "wre_pcap_count: cannot read $file" >&2
+		return 1
+	}
+	if [ -z "$out" ]; then
+		echo 0
+	else
+		wc -l <<<"$out"
+	fi
+}
+
 # wre_capture_stop [PID]: stop the capture of the latest wre_capture_start (or the one whose
 # WRE_CAPTURE_PID was PID); its file is complete
 wre_capture_stop()
