@@ -484,6 +484,12 @@ main(int argc, char **argv)
 		goto out_dp;
 	}
 	ret = wr_control_create(dp, cfg, &ctl, err, sizeof(err));
+	/*
+	 * The engines, tables and APIs have their own copies of what they need now: the private
+	 * and preshared keys and the token go (wiped) rather than stay until exit
+	 */
+	wr_config_free(cfg);
+	cfg = NULL;
 	if (ret < 0) {
 		fprintf(stderr, "wirerate: %s\n", err);
 		goto out_dp;

@@ -503,6 +503,9 @@ finish(struct parser *p)
 		rc = check_interfaces(p);
 	if (!rc)
 		rc = check_max_peers(p);
+	/* the token last, once the rest holds; one that no listener uses need not be readable */
+	if (!rc && p->cfg->control_address)
+		rc = wr_config_read_token(p);
 	if (!rc)
 		rc = sort_warnings(p);
 	return rc;
@@ -694,6 +697,10 @@ wr_config_free(struct wr_config *cfg)
 	free(cfg->control_socket);
 	free(cfg->control_address);
 	free(cfg->control_token_file);
+	if (cfg->control_token) {
+		wr_wipe(cfg->control_token, strlen(cfg->control_token));
+		free(cfg->control_token);
+	}
 	free(cfg->source);
 	free(cfg);
 }

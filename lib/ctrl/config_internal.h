@@ -69,6 +69,7 @@ struct parser {
 	enum section sec;
 	unsigned int seen[K_COUNT]; /* line each key was last given on in this section, 0: not */
 	unsigned int gateway_line, control_line, workers_line, control_address_line;
+	unsigned int control_token_file_line;
 	unsigned int max_peers_line;
 	size_t cap_ports, cap_ifaces, cap_warnings, cap_extra;
 	size_t cap_addrs, cap_routes, cap_peers, cap_aips; /* of the current section's record */
@@ -129,6 +130,14 @@ wr_config_oom(struct parser *p);
  */
 int
 wr_config_grow(void **arr, size_t *cap, size_t n, size_t size);
+
+/**
+ * Read the bearer token from cfg->control_token_file (given on p->control_token_file_line) into
+ * cfg->control_token: the file's first line, whatever ends it, without trailing blanks, 1 to
+ * WR_CONFIG_TOKEN_MAX characters. Returns 0 or the error set.
+ */
+int
+wr_config_read_token(struct parser *p);
 
 /** The key named @p name (case-insensitive), or NULL. */
 const struct key_def *

@@ -103,8 +103,12 @@ set_control_address(struct parser *p, const struct key_def *k, char *value)
 	size_t hl;
 	bool v6;
 
-	if (colon == NULL || wr_config_parse_uint(colon + 1, 65535, &port))
+	if (colon == NULL || colon[1] == '\0' || colon[1 + strspn(colon + 1, "0123456789")] != '\0')
 		goto bad;
+	/* clients must know where to connect: no port picked at random */
+	if (wr_config_parse_uint(colon + 1, 65535, &port) || port == 0)
+		return wr_config_fail(p, p->line, "%s: '%.*s': expected a TCP port (1..65535)",
+			k->name, WR_CONFIG_ECHO_MAX, value);
 	v6 = value[0] == '[';
 	hl = (size_t)(colon - value) - (v6 ? 2 : 0);
 	if ((v6 && colon[-1] != ']') || hl == 0 || hl >= sizeof(host))
@@ -120,11 +124,155 @@ bad:
 		k->name, WR_CONFIG_ECHO_MAX, value);
 }
 
+/*
+ * The path of a file that a key names: a relative one is taken from the configuration file's
+ * directory (the current one for a string), wherever the gateway was started from.
+ */
+static int
+resolve_path(struct parser *p, const char *key, const char *value, char path[PATH_MAX])
+{
+	int n;
+
+	if (value[0] != '/' && p->dir)
+		n = snprintf(path, PATH_MAX, "%s/%s", p->dir, value);
+	else
+		n = snprintf(path, PATH_MAX, "%s", value);
+	if (n < 0 || n >= PATH_MAX)
+		return wr_config_fail(
+			p, p->line, "%s: '%.*s': path too long", key, WR_CONFIG_ECHO_MAX, value);
+	return 0;
+}
+
+/*
+ * Open the secret file at @p path for @p key (reported on @p line as @p echo) into *@p fd: a
+ * regular file only, and a warning when others may read it. Returns 0 or the error set.
+ */
+static int
+open_secret(struct parser *p, const char *key, unsigned int line, const char *echo,
+	const char *path, int *fd)
+{
+	struct stat st;
+	int rc;
+
+	/* O_NONBLOCK: a FIFO or device named here must not hang the parser. */
+	*fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (*fd < 0)
+		return wr_config_fail(
+			p, line, "%s: '%.*s': %s", key, WR_CONFIG_ECHO_MAX, echo, strerror(errno));
+	if (fstat(*fd, &st)) {
+		rc = wr_config_fail(
+			p, line, "%s: '%.*s': %s", key, WR_CONFIG_ECHO_MAX, echo, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = wr_config_fail(
+			p, line, "%s: '%.*s': not a regular file", key, WR_CONFIG_ECHO_MAX, echo);
+		goto fail;
+	}
+	if (st.st_mode & (S_IRGRP | S_IROTH)) {
+		rc = wr_config_warn(p, line,
+			"%s: '%.*s' is readable by group or others (chmod 600 it)", key,
+			WR_CONFIG_ECHO_MAX, echo);
+		if (rc)
+			goto fail;
+	}
+	return 0;
+fail:
+	close(*fd);
+	*fd = -1;
+	return rc;
+}
+
+/* Up to @p cap bytes of @p fd into @p buf, *@p len of them (fewer: the end of the file). */
+static int
+read_upto(int fd, char *buf, size_t cap, size_t *len)
+{
+	ssize_t n;
+
+	*len = 0;
+	while (*len < cap) {
+		n = read(fd, buf + *len, cap - *len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		*len += (size_t)n;
+	}
+	return 0;
+}
+
+/* The token itself is read once the rest of the file holds, with ControlAddress only */
 static int
 set_control_token_file(struct parser *p, const struct key_def *k, char *value)
 {
-	(void)k;
-	return set_string(p, &p->cfg->control_token_file, value);
+	char path[PATH_MAX];
+	int rc = resolve_path(p, k->name, value, path);
+
+	if (rc)
+		return rc;
+	p->control_token_file_line = p->line;
+	return set_string(p, &p->cfg->control_token_file, path);
+}
+
+int
+wr_config_read_token(struct parser *p)
+{
+	struct wr_config *cfg = p->cfg;
+	const char *path = cfg->control_token_file;
+	unsigned int line = p->control_token_file_line;
+	/* one byte more than a token may have, to see that the first line goes on */
+	char buf[WR_CONFIG_TOKEN_MAX + 2];
+	size_t len, n;
+	int fd, rc;
+
+	rc = open_secret(p, "ControlTokenFile", line, path, path, &fd);
+	if (rc)
+		return rc;
+	rc = read_upto(fd, buf, WR_CONFIG_TOKEN_MAX + 1, &len);
+	if (rc) {
+		rc = wr_config_fail(p, line, "ControlTokenFile: '%.*s': %s", WR_CONFIG_ECHO_MAX,
+			path, strerror(-rc));
+		goto out;
+	}
+	/* its first line, whatever ends it: \n, \r\n or \r */
+	for (n = 0; n < len && buf[n] != '\n' && buf[n] != '\r'; n++)
+		;
+	/* the whole first line or nothing: a token cut short would only ever get 401 */
+	if (n > WR_CONFIG_TOKEN_MAX) {
+		rc = wr_config_fail(p, line,
+			"ControlTokenFile: '%.*s': its first line is longer than %d characters",
+			WR_CONFIG_ECHO_MAX, path, WR_CONFIG_TOKEN_MAX);
+		goto out;
+	}
+	/* nor could a client send one with a NUL byte in it */
+	if (memchr(buf, '\0', n)) {
+		rc = wr_config_fail(p, line,
+			"ControlTokenFile: '%.*s': a NUL byte in its first line",
+			WR_CONFIG_ECHO_MAX, path);
+		goto out;
+	}
+	while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t' || buf[n - 1] == '\v' ||
+				buf[n - 1] == '\f'))
+		n--;
+	if (n == 0) {
+		rc = wr_config_fail(p, line, "ControlTokenFile: '%.*s': no token in its first line",
+			WR_CONFIG_ECHO_MAX, path);
+		goto out;
+	}
+	/* not strdup(): a copy of exactly this size, which wr_config_free() wipes */
+	cfg->control_token = malloc(n + 1);
+	if (!cfg->control_token) {
+		rc = wr_config_oom(p);
+		goto out;
+	}
+	memcpy(cfg->control_token, buf, n);
+	cfg->control_token[n] = '\0';
+out:
+	wr_wipe(buf, sizeof(buf));
+	close(fd);
+	return rc;
 }
 
 /* ---- [Port NAME] ---- */
@@ -266,53 +414,20 @@ read_key_file(struct parser *p, const char *value, uint8_t key[WR_KEY_LEN])
 {
 	char path[PATH_MAX];
 	char buf[WR_CONFIG_KEY_FILE_MAX];
-	struct stat st;
-	size_t len = 0;
-	ssize_t n;
+	size_t len;
 	char *s;
-	int fd, rc = 0;
+	int fd, rc;
 
-	if (value[0] != '/' && p->dir)
-		n = snprintf(path, sizeof(path), "%s/%s", p->dir, value);
-	else
-		n = snprintf(path, sizeof(path), "%s", value);
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return wr_config_fail(p, p->line, "PrivateKeyFile: '%.*s': path too long",
-			WR_CONFIG_ECHO_MAX, value);
-	/* O_NONBLOCK: a FIFO or device named here must not hang the parser. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return wr_config_fail(p, p->line, "PrivateKeyFile: '%.*s': %s", WR_CONFIG_ECHO_MAX,
-			value, strerror(errno));
-	if (fstat(fd, &st)) {
+	rc = resolve_path(p, "PrivateKeyFile", value, path);
+	if (!rc)
+		rc = open_secret(p, "PrivateKeyFile", p->line, value, path, &fd);
+	if (rc)
+		return rc;
+	rc = read_upto(fd, buf, sizeof(buf) - 1, &len);
+	if (rc) {
 		rc = wr_config_fail(p, p->line, "PrivateKeyFile: '%.*s': %s", WR_CONFIG_ECHO_MAX,
-			value, strerror(errno));
-		goto out_close;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		rc = wr_config_fail(p, p->line, "PrivateKeyFile: '%.*s': not a regular file",
-			WR_CONFIG_ECHO_MAX, value);
-		goto out_close;
-	}
-	if (st.st_mode & (S_IRGRP | S_IROTH)) {
-		rc = wr_config_warn(p, p->line,
-			"PrivateKeyFile: '%.*s' is readable by group or others (chmod 600 it)",
-			WR_CONFIG_ECHO_MAX, value);
-		if (rc)
-			goto out_close;
-	}
-	while (len < sizeof(buf) - 1) {
-		n = read(fd, buf + len, sizeof(buf) - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = wr_config_fail(p, p->line, "PrivateKeyFile: '%.*s': %s",
-				WR_CONFIG_ECHO_MAX, value, strerror(errno));
-			goto out_wipe;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
+			value, strerror(-rc));
+		goto out;
 	}
 	buf[len] = '\0';
 	s = wr_config_trim(buf);
@@ -320,9 +435,8 @@ read_key_file(struct parser *p, const char *value, uint8_t key[WR_KEY_LEN])
 		rc = wr_config_fail(p, p->line,
 			"PrivateKeyFile: '%.*s': does not hold a key (44 characters of base64)",
 			WR_CONFIG_ECHO_MAX, value);
-out_wipe:
+out:
 	wr_wipe(buf, sizeof(buf));
-out_close:
 	close(fd);
 	return rc;
 }

@@ -139,7 +139,7 @@ const char *
 wr_config_parse_endpoint(const char *s, struct wr_config_endpoint *ep)
 {
 	char host[INET6_ADDRSTRLEN + 1];
-	const char *colon, *port_s, *hs;
+	const char *colon, *port_s, *hs, *why;
 	unsigned long port;
 	size_t hlen;
 
@@ -171,7 +171,10 @@ wr_config_parse_endpoint(const char *s, struct wr_config_endpoint *ep)
 		memset(ep->addr, 0, sizeof(ep->addr));
 		return "invalid IP address (host names are not supported)";
 	}
-	if (wr_config_parse_uint(port_s, 65535, &port) || port == 0)
+	why = wr_config_parse_uint(port_s, 65535, &port);
+	if (why && !strcmp(why, "expected a number"))
+		return "expected a port number (1..65535)";
+	if (why || port == 0)
 		return "port out of range (1..65535)";
 	ep->family = *s == '[' ? AF_INET6 : AF_INET;
 	ep->port = (uint16_t)port;

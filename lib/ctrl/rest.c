@@ -248,6 +248,24 @@ answer(struct wr_rest *r, struct MHD_Connection *c, struct conn *cs, struct rest
 	return ret;
 }
 
+/*
+ * An Authorization header's value points into the connection's memory pool, where MHD parsed
+ * the header in place (the read buffer, or a pool block for a folded header): writable memory
+ * where the token would stay for as long as the request lasts (a large body may take long).
+ * Nothing in MHD reads Authorization (we call none of its auth helpers), so the value is wiped
+ * once it has been compared, a wrong one too: it may be a token of something else.
+ * tests/unit/test_rest.c checks that no copy is left with the libmicrohttpd it is built with.
+ */
+static enum MHD_Result
+wipe_authorization(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+	const char *value, size_t value_size)
+{
+	if (value && key_size == strlen(MHD_HTTP_HEADER_AUTHORIZATION) &&
+		strcasecmp(key, MHD_HTTP_HEADER_AUTHORIZATION) == 0)
+		wr_wipe((char *)value, value_size);
+	return MHD_YES;
+}
+
 /* Compared as hashes, in constant time: neither the content nor the length leaks. */
 static bool
 authorized(struct wr_rest *r, struct MHD_Connection *c)
@@ -257,14 +275,31 @@ authorized(struct wr_rest *r, struct MHD_Connection *c)
 	uint8_t a[32], b[32];
 	bool ok;
 
-	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
-		return false;
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
+		ok = false;
+		goto out;
+	}
 	wr_blake2s(a, sizeof(a), h + 7, strlen(h + 7), NULL, 0);
 	wr_blake2s(b, sizeof(b), r->token, strlen(r->token), NULL, 0);
 	ok = wr_ct_equal(a, b, sizeof(a));
 	wr_wipe(a, sizeof(a));
 	wr_wipe(b, sizeof(b));
+out:
+	MHD_get_connection_values_n(c, MHD_HEADER_KIND, wipe_authorization, NULL);
 	return ok;
+}
+
+/*
+ * application/json and nothing after it but parameters ("; charset=utf-8"): a prefix alone would
+ * take application/jsonfoo. MHD has dropped the blanks around the value.
+ */
+static bool
+is_json_type(const char *ct)
+{
+	static const char json[] = "application/json";
+
+	return strncasecmp(ct, json, sizeof(json) - 1) == 0 &&
+	       (ct[sizeof(json) - 1] == '\0' || strchr("; \t", ct[sizeof(json) - 1]));
 }
 
 static bool
@@ -337,7 +372,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 			return answer(r, c, cs, &out);
 		}
 		ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-		if (has_body_method(method) && ct && strncasecmp(ct, "application/json", 16) != 0) {
+		if (has_body_method(method) && ct && !is_json_type(ct)) {
 			rest_error(
 				&out, 415, REST_E_MEDIA, NULL, "the body must be application/json");
 			return answer(r, c, cs, &out);
@@ -446,8 +481,13 @@ listen_unix(struct wr_rest *r, const char *path)
 	old = umask(0177);
 	ret = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
-	if (ret < 0 || chmod(path, 0600) < 0 || listen(fd, 64) < 0) {
+	if (ret < 0) {
 		ret = -errno;
+		goto fail;
+	}
+	if (chmod(path, 0600) < 0 || listen(fd, 64) < 0) {
+		ret = -errno;
+		unlink(path);
 		goto fail;
 	}
 	if (stat(path, &st) == 0) {
@@ -546,6 +586,31 @@ start(struct wr_rest *r, struct rest_listener *l, int fd, bool needs_token)
 	return 0;
 }
 
+/* Stop serving the unix socket and remove its file while it is still ours. */
+static void
+close_unix(struct wr_rest *r)
+{
+	struct stat st;
+
+	if (r->lu.d)
+		MHD_stop_daemon(r->lu.d);
+	r->lu.d = NULL;
+	/* remove the file only while it is ours: another server may have replaced it */
+	if (r->unix_path && lstat(r->unix_path, &st) == 0 && st.st_dev == r->sock_dev &&
+		st.st_ino == r->sock_ino)
+		unlink(r->unix_path);
+	free(r->unix_path);
+	r->unix_path = NULL;
+}
+
+static int
+open_unix(struct wr_rest *r)
+{
+	int fd = listen_unix(r, r->cfg.unix_path);
+
+	return fd < 0 ? fd : start(r, &r->lu, fd, false);
+}
+
 int
 wr_rest_create(struct wr_rest **out, const struct wr_rest_config *cfg,
 	const struct wr_rest_ops *ops, void *ctx)
@@ -581,14 +646,14 @@ wr_rest_create(struct wr_rest **out, const struct wr_rest_config *cfg,
 		ret = -errno;
 		goto fail;
 	}
-	fd = listen_unix(r, r->cfg.unix_path);
-	if (fd < 0) {
-		ret = fd;
-		goto fail;
+	ret = open_unix(r);
+	if (ret < 0) {
+		if (!r->cfg.unix_optional || !r->cfg.tcp_address)
+			goto fail;
+		/* the host asked for TCP and can do without the socket: it hears why */
+		close_unix(r);
+		r->unix_err = ret;
 	}
-	ret = start(r, &r->lu, fd, false);
-	if (ret < 0)
-		goto fail;
 	if (r->cfg.tcp_address) {
 		r->token = strdup(r->cfg.token);
 		if (!r->token) {
@@ -717,28 +782,26 @@ wr_rest_get_stats(const struct wr_rest *r, struct wr_rest_stats *st)
 	*st = r->stats;
 }
 
+int
+wr_rest_unix_error(const struct wr_rest *r)
+{
+	return r->unix_err;
+}
+
 void
 wr_rest_destroy(struct wr_rest *r)
 {
-	struct stat st;
-
 	if (!r)
 		return;
 	if (r->lt.d)
 		MHD_stop_daemon(r->lt.d);
-	if (r->lu.d)
-		MHD_stop_daemon(r->lu.d);
-	/* remove the file only while it is ours: another server may have replaced it */
-	if (r->unix_path && lstat(r->unix_path, &st) == 0 && st.st_dev == r->sock_dev &&
-		st.st_ino == r->sock_ino)
-		unlink(r->unix_path);
+	close_unix(r);
 	if (r->epfd >= 0)
 		close(r->epfd);
 	if (r->token) {
 		wr_wipe(r->token, strlen(r->token));
 		free(r->token);
 	}
-	free(r->unix_path);
 	free(r->ifs);
 	free(r);
 }

@@ -35,7 +35,8 @@ struct wr_rest {
 	struct wr_rest_ops ops;
 	void *ctx;
 	struct wr_rest_config cfg;
-	char *unix_path;
+	char *unix_path; /* NULL: no unix socket (unix_err says why) */
+	int unix_err;
 	dev_t sock_dev; /* the socket file we made, to remove only that one */
 	ino_t sock_ino;
 	char *token;

@@ -60,7 +60,8 @@ rest_parse_object(const char *body, size_t len, struct rest_resp *out)
 		rest_error(out, 400, REST_E_JSON, NULL, "a JSON object body is required");
 		return NULL;
 	}
-	j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);
+	/* any value: a scalar is JSON of the wrong type, answered as such below */
+	j = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
 	if (!j) {
 		/* the position only: jansson's text may quote the input, which may hold a key */
 		rest_error(out, 400, REST_E_JSON, NULL, "invalid JSON at line %d, column %d",
@@ -84,6 +85,15 @@ field_name(char *buf, size_t size, const char *path, const char *name)
 		snprintf(buf, size, "%s", name);
 }
 
+/* Could @p s be a member name someone meant: 1 to 32 of [a-z_], as every name of the API is? */
+static bool
+plausible_member(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz_");
+
+	return n > 0 && n <= 32 && s[n] == '\0';
+}
+
 int
 rest_check_fields(
 	const json_t *obj, const char *const *allowed, const char *path, struct rest_resp *out)
@@ -100,7 +110,13 @@ rest_check_fields(
 				break;
 		if (allowed[i])
 			continue;
-		/* a member name is not a secret, but keep an absurd one short */
+		/* what cannot be a member name someone meant (a pasted key, say) is not echoed */
+		if (!plausible_member(name) && path && path[0])
+			return rest_error(out, 400, REST_E_UNKNOWN, NULL,
+				"%s: not a valid member name", path);
+		if (!plausible_member(name))
+			return rest_error(
+				out, 400, REST_E_UNKNOWN, NULL, "not a valid member name");
 		field_name(f, sizeof(f), path, name);
 		return rest_error(out, 400, REST_E_UNKNOWN, f, "unknown field");
 	}

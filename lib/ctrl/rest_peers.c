@@ -185,8 +185,10 @@ rest_interface(struct wr_rest *r, struct rest_if *ifc, const char *method, const
 			rest_error(out, 400, REST_E_TYPE, "listen_port", "must be an integer");
 			goto out;
 		}
-		if (json_integer_value(v) < 0 || json_integer_value(v) > 65535) {
-			rest_error(out, 400, REST_E_VALUE, "listen_port", "must be 0-65535");
+		/* 0 would be a port at random, which the peers could not be told */
+		if (json_integer_value(v) < 1 || json_integer_value(v) > 65535) {
+			rest_error(out, 400, REST_E_VALUE, "listen_port",
+				"must be a port of 1..65535 (no random port: peers must know it)");
 			goto out;
 		}
 		up.port = (uint16_t)json_integer_value(v);

@@ -40,6 +40,8 @@
 
 /** Default of [Gateway] ControlSocket. */
 #define WR_CONFIG_CONTROL_SOCKET_DEFAULT "/run/wirerate/ctrl.sock"
+/** Longest bearer token in ControlTokenFile (its first line), in characters. */
+#define WR_CONFIG_TOKEN_MAX 511
 /** Room for an error or warning message, "file:line: text" included. */
 #define WR_CONFIG_MSG_MAX 256
 
@@ -178,8 +180,13 @@ struct wr_config {
 	 *  "[2001:db8::1]:8080" (numeric); NULL: none. Needs control_token_file. */
 	char *control_address;
 	/** [Gateway] ControlTokenFile: the file holding the bearer token the TCP listener
-	 *  requires (read when the gateway starts; never logged); NULL: none. */
+	 *  requires, a relative path taken from the configuration file's directory (as
+	 *  PrivateKeyFile); NULL: none. */
 	char *control_token_file;
+	/** The bearer token: the first line of control_token_file, read with the file when
+	 *  ControlAddress is given (NULL otherwise); 1..WR_CONFIG_TOKEN_MAX characters, never in a
+	 *  message. Secret: wiped by wr_config_free(). */
+	char *control_token;
 	/** [Gateway] MaxPeers: most peers of all interfaces together, however they are added
 	 *  (file, REST, wg); a write that would pass it is refused. Default: the larger of
 	 *  WR_CONFIG_MAX_PEERS_DEFAULT and the file's peers. */
@@ -209,8 +216,8 @@ struct wr_config_error {
 };
 
 /**
- * Load and validate the configuration file at @p path. A relative PrivateKeyFile is taken
- * relative to the directory of @p path.
+ * Load and validate the configuration file at @p path. A relative PrivateKeyFile or
+ * ControlTokenFile is taken relative to the directory of @p path.
  *
  * On success returns 0 and stores a new configuration in *@p out, which the caller frees with
  * wr_config_free(). On failure returns -EINVAL (the file is wrong), -ENOMEM, or the -errno of
@@ -222,14 +229,14 @@ wr_config_load_file(const char *path, struct wr_config **out, struct wr_config_e
 
 /**
  * As wr_config_load_file(), from the @p len bytes at @p text (need not be NUL-terminated).
- * @p name is used in messages (NULL: "<string>"); a relative PrivateKeyFile is taken relative to
- * the current directory. For tests and fuzzing.
+ * @p name is used in messages (NULL: "<string>"); a relative PrivateKeyFile or ControlTokenFile
+ * is taken relative to the current directory. For tests and fuzzing.
  */
 int
 wr_config_load_string(const char *text, size_t len, const char *name, struct wr_config **out,
 	struct wr_config_error *err);
 
-/** Wipe the secret keys and free @p cfg and everything it owns. NULL is a no-op. */
+/** Wipe the secret keys and the token, free @p cfg and everything it owns. NULL is a no-op. */
 void
 wr_config_free(struct wr_config *cfg);
 

@@ -19,7 +19,8 @@
  * of every change through its struct wr_uapi_ops (peer_removing, changed) to republish tables.
  *
  * Secrets: private and preshared keys are accepted on write and never returned; request bodies
- * are wiped once handled, and nothing here logs. To wipe jansson's internal copies too,
+ * are wiped once handled, and so is a request's Authorization header once checked (in
+ * libmicrohttpd's connection memory); nothing here logs. To wipe jansson's internal copies too,
  * wr_rest_create() installs allocation functions in jansson that wipe on free (process-wide).
  */
 #ifndef WR_REST_H
@@ -115,6 +116,12 @@ struct wr_rest_config {
 	const char *tcp_address;
 	/** Bearer token the TCP listener requires (mandatory with tcp_address). */
 	const char *token;
+	/**
+	 * With tcp_address: a unix socket that cannot be opened is no error, the server runs on
+	 * TCP alone and wr_rest_unix_error() says why (for a host that was asked for the TCP
+	 * listener and may do without the socket). Ignored without tcp_address.
+	 */
+	bool unix_optional;
 	size_t max_body;          /* bytes (WR_REST_MAX_BODY) */
 	unsigned int max_clients; /* per listener (WR_REST_MAX_CLIENTS) */
 	unsigned int timeout_s;   /* idle connection limit (WR_REST_TIMEOUT_S) */
@@ -133,11 +140,19 @@ struct wr_rest_stats {
  * Open the listeners of @p cfg (NULL: defaults) and return the server in *@p out. @p ops may be
  * NULL and is copied; @p ctx is passed to its callbacks. A unix socket file left by a dead
  * process is replaced; one a live server answers is not (-EADDRINUSE), nor a file that is not a
- * socket (-EEXIST). Returns 0 or -errno (-EINVAL: bad address, or a TCP address without token).
+ * socket (-EEXIST). Returns 0 or -errno (-EINVAL: bad address, or a TCP address without token);
+ * with cfg->unix_optional and a TCP address, an error is never the unix socket's.
  */
 int
 wr_rest_create(struct wr_rest **out, const struct wr_rest_config *cfg,
 	const struct wr_rest_ops *ops, void *ctx);
+
+/**
+ * Why the unix socket is not served (-errno, with wr_rest_config.unix_optional), or 0 when it
+ * is.
+ */
+int
+wr_rest_unix_error(const struct wr_rest *r);
 
 /**
  * Serve @p dev as interface @p name (1 to WR_REST_IFNAME_MAX characters of [A-Za-z0-9_.-]).

@@ -19,11 +19,8 @@
 #include "ctrl_api.h"
 #include "ctrl_api_internal.h"
 #include "worker.h"
-#include "wr_crypto.h"
 #include "wr_rest.h"
 
-/* A token file holds one line; anything longer than this is not a token we want */
-#define TOKEN_MAX 512
 #define ADDR_STR (INET6_ADDRSTRLEN + 4)
 
 struct wr_ctrl_api {
@@ -146,84 +143,44 @@ rest_add_drops(void *ctx, uint64_t drops[WR_DROP_COUNT])
 	wr_dp_proto_drops_add(ifc->ctl->dp, ifc->idx, drops);
 }
 
-/* Whether @p f is at the end of a line: its end, or a line end next */
-static bool
-line_ends(FILE *f)
-{
-	int c = fgetc(f);
-
-	return c == EOF || c == '\n' || c == '\r';
-}
-
-/* The token file's first line, without its line end; wiped by the caller */
-static int
-read_token(const char *path, char *buf, size_t len, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (f == NULL) {
-		snprintf(err, errlen, "ControlTokenFile %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	if (fgets(buf, (int)len, f) == NULL)
-		buf[0] = '\0';
-	n = strcspn(buf, "\r\n");
-	/* the whole first line or nothing: a token cut short would only ever get 401 */
-	if (buf[n] == '\0' && n == len - 1 && !line_ends(f)) {
-		fclose(f);
-		wr_wipe(buf, len);
-		snprintf(err, errlen,
-			"ControlTokenFile %s: its first line is longer than %zu characters", path,
-			len - 1);
-		return -EINVAL;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	while (n > 0 && isspace((unsigned char)buf[n - 1]))
-		buf[--n] = '\0';
-	if (n == 0) {
-		snprintf(err, errlen, "ControlTokenFile %s: no token in its first line", path);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 static int
 rest_start(struct wr_ctrl_api *api, const struct wr_config *cfg, char *err, size_t errlen)
 {
 	static const struct wr_rest_ops ops = { .get_status = rest_get_status };
-	struct wr_rest_config rc = { .unix_path = cfg->control_socket };
+	/*
+	 * The unix socket is optional even beside a TCP listener: forwarding matters more than
+	 * the API, as without `wg`. The TCP listener was asked for explicitly: it is not.
+	 */
+	struct wr_rest_config rc = { .unix_path = cfg->control_socket, .unix_optional = true };
 	struct wr_control *ctl = api->ctl;
-	char token[TOKEN_MAX];
 	unsigned int i;
 	int ret;
 
 	if (cfg->control_address != NULL) {
-		if (cfg->control_token_file == NULL) {
+		/* the configuration read the token (wr_config_load_file()) */
+		if (cfg->control_token == NULL) {
 			snprintf(err, errlen, "ControlAddress needs ControlTokenFile");
 			return -EINVAL;
 		}
-		ret = read_token(cfg->control_token_file, token, sizeof(token), err, errlen);
-		if (ret < 0)
-			goto out;
 		rc.tcp_address = cfg->control_address;
-		rc.token = token;
+		rc.token = cfg->control_token; /* copied by the server */
 	}
 	ret = wr_rest_create(&api->rest, &rc, &ops, api);
 	if (ret < 0) {
 		api->rest = NULL;
 		if (rc.tcp_address != NULL) {
-			snprintf(err, errlen, "control API on %s and %s: %s", rc.unix_path,
-				rc.tcp_address, strerror(-ret));
-			goto out;
+			/* with unix_optional, the TCP listener's failure */
+			snprintf(err, errlen, "control API: TCP listener %s: %s", rc.tcp_address,
+				strerror(-ret));
+			return ret;
 		}
-		/* forwarding matters more than the API: run without it, as without `wg` */
 		fprintf(stderr, "wirerate: warning: no control socket %s: %s\n", rc.unix_path,
 			strerror(-ret));
-		ret = 0;
-		goto out;
+		return 0;
 	}
+	if (wr_rest_unix_error(api->rest) < 0)
+		fprintf(stderr, "wirerate: warning: no control socket %s: %s\n", rc.unix_path,
+			strerror(-wr_rest_unix_error(api->rest)));
 	for (i = 0; i < ctl->n_ifaces; i++) {
 		struct wr_rest_if_ops iops = {
 			.cfg = wr_ctl_uapi_ops, /* the UAPI's republish, exactly */
@@ -238,18 +195,18 @@ rest_start(struct wr_ctrl_api *api, const struct wr_config *cfg, char *err, size
 				strerror(-ret));
 			wr_rest_destroy(api->rest);
 			api->rest = NULL;
-			goto out;
+			return ret;
 		}
 	}
-	if (rc.tcp_address != NULL)
+	if (rc.tcp_address != NULL && wr_rest_unix_error(api->rest) < 0)
+		printf("wirerate: control API on %s (TCP port %u) only\n", rc.tcp_address,
+			wr_rest_tcp_port(api->rest));
+	else if (rc.tcp_address != NULL)
 		printf("wirerate: control API on %s and %s (TCP port %u)\n", rc.unix_path,
 			rc.tcp_address, wr_rest_tcp_port(api->rest));
 	else
 		printf("wirerate: control API on %s\n", rc.unix_path);
-	ret = 0;
-out:
-	wr_wipe(token, sizeof(token));
-	return ret;
+	return 0;
 }
 
 /* ---- lifecycle ---- */

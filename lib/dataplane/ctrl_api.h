@@ -30,9 +30,11 @@ struct wr_ctrl_api;
 
 /**
  * Start the APIs of @p ctl (its interfaces set up) for @p cfg. A REST unix socket that cannot be
- * opened is a warning (the gateway still forwards, as without its UAPI sockets); a TCP listener
- * that cannot be set up (token file unreadable or empty, bad address) is an error: -errno with
- * @p err saying why, nothing left behind. On success free *@p out with wr_ctrl_api_destroy().
+ * opened is a warning, with or without a TCP listener (the gateway still forwards, as without
+ * its UAPI sockets); a TCP listener that cannot be set up (address in use or not the host's) is
+ * an error: -errno with @p err naming it, nothing left behind. The token is cfg->control_token,
+ * read with the configuration. Nothing of @p cfg is kept: it may be freed once this returns.
+ * On success free *@p out with wr_ctrl_api_destroy().
  */
 int
 wr_ctrl_api_create(struct wr_control *ctl, const struct wr_config *cfg, struct wr_ctrl_api **out,

@@ -12,11 +12,11 @@
  *                         most TEL_PEERS_PAGE peers (what telemetry's reply size takes): the
  *                         peers from the OFFSET-th on (0 when absent), in peer-id order; the
  *                         next page is at OFFSET plus the number returned, and an empty reply
- *                         is the end
+ *                         is the end; an unknown IFNAME or a bad OFFSET is an error (null)
  *   /wirerate/drops       [,IFNAME] every drop reason with its count: without IFNAME the
  *                         protocol's (engines and data plane, every interface and the gateway's
  *                         own, summed) and the data plane's L2/L3 ones; with it, that
- *                         interface's protocol drops
+ *                         interface's protocol drops (an unknown IFNAME: an error, null)
  *
  * The callbacks run in DPDK's telemetry thread, which must not read what the control lcore
  * mutates (the engines, the peer table). They answer from a snapshot that the control lcore
@@ -288,11 +288,12 @@ cmd_peers(struct rte_tel_data *d, const char *params)
 	uint32_t i, skip;
 	int iface;
 
-	if (!peers_params(params, &iface, &skip))
+	/* an unknown interface is an error (null), not an empty page that reads as "no peers" */
+	if (!peers_params(params, &iface, &skip) || iface == -2)
 		return -EINVAL;
 	/* a dict by id: telemetry (22.11) takes no dict inside an array */
 	rte_tel_data_start_dict(d);
-	for (i = 0; i < tel.n_peers && n < TEL_PEERS_PAGE && iface != -2; i++) {
+	for (i = 0; i < tel.n_peers && n < TEL_PEERS_PAGE; i++) {
 		const struct tel_peer *tp = &tel.peers[i];
 		struct rte_tel_data *c;
 

@@ -142,6 +142,11 @@ static const struct invalid_case invalid_cases[] = {
 		"Endpoint: '192.0.2.1': expected address:port" },
 	{ PORT_WAN IFACE PEER2 "Endpoint = 192.0.2.1:0 # <-\n", "port out of range (1..65535)" },
 	{ PORT_WAN IFACE PEER2 "Endpoint = 192.0.2.1:65536 # <-\n", "port out of range" },
+	/* what is no number is not said to be out of range */
+	{ PORT_WAN IFACE PEER2 "Endpoint = 192.0.2.1:abc # <-\n",
+		"Endpoint: '192.0.2.1:abc': expected a port number (1..65535)" },
+	{ PORT_WAN IFACE PEER2 "Endpoint = 192.0.2.1: # <-\n", "expected a port number" },
+	{ PORT_WAN IFACE PEER2 "Endpoint = [2001:db8::1]:-1 # <-\n", "expected a port number" },
 	{ PORT_WAN IFACE PEER2 "PersistentKeepalive = 65536 # <-\n",
 		"PersistentKeepalive: '65536': expected seconds (0..65535) or off" },
 	{ PORT_WAN IFACE PEER2 "PersistentKeepalive = sometimes # <-\n", "expected seconds" },
@@ -158,8 +163,7 @@ static const struct invalid_case invalid_cases[] = {
 		"MaxPeers: '0': expected a number of peers (1..1000000)" },
 	{ "[Gateway]\nMaxPeers = 1000001 # <-\n" PORT_WAN, "expected a number of peers" },
 	{ "[Gateway]\nMaxPeers = many # <-\n" PORT_WAN, "expected a number of peers" },
-	{ "[Gateway]\nMaxPeers = 1 # <-\n" PORT_WAN IFACE PEER2
-	  "[Peer]\nPublicKey = " PUB3 "\n",
+	{ "[Gateway]\nMaxPeers = 1 # <-\n" PORT_WAN IFACE PEER2 "[Peer]\nPublicKey = " PUB3 "\n",
 		"MaxPeers: 1, but the file has 2 peers" },
 	{ "[Gateway]\nControlAddress = 192.0.2.1:8080 # <-\n" PORT_WAN,
 		"ControlAddress: needs ControlTokenFile" },
@@ -167,7 +171,22 @@ static const struct invalid_case invalid_cases[] = {
 		"ControlAddress: '192.0.2.1': expected ADDRESS:PORT or [ADDRESS]:PORT" },
 	{ "[Gateway]\nControlAddress = localhost:80 # <-\n" PORT_WAN, "expected ADDRESS:PORT" },
 	{ "[Gateway]\nControlAddress = 2001:db8::1:80 # <-\n" PORT_WAN, "expected ADDRESS:PORT" },
-	{ "[Gateway]\nControlAddress = 192.0.2.1:65536 # <-\n" PORT_WAN, "expected ADDRESS:PORT" },
+	{ "[Gateway]\nControlAddress = 192.0.2.1:65536 # <-\n" PORT_WAN,
+		"ControlAddress: '192.0.2.1:65536': expected a TCP port (1..65535)" },
+	/* a port at random could not be told to the clients */
+	{ "[Gateway]\nControlAddress = 192.0.2.1:0 # <-\n" PORT_WAN,
+		"ControlAddress: '192.0.2.1:0': expected a TCP port (1..65535)" },
+	{ "[Gateway]\nControlAddress = [2001:db8::1]:0 # <-\n" PORT_WAN,
+		"expected a TCP port (1..65535)" },
+	{ "[Gateway]\nControlAddress = 192.0.2.1:http # <-\n" PORT_WAN, "expected ADDRESS:PORT" },
+	{ "[Gateway]\nControlAddress = 192.0.2.1: # <-\n" PORT_WAN, "expected ADDRESS:PORT" },
+	/* the token is read with the file, and named with its line */
+	{ "[Gateway]\nControlAddress = 192.0.2.1:8080\n"
+	  "ControlTokenFile = /nonexistent/wr-token # <-\n" PORT_WAN,
+		"ControlTokenFile: '/nonexistent/wr-token': No such file or directory" },
+	{ "[Gateway]\nControlTokenFile = /dev/null # <-\nControlAddress = "
+	  "192.0.2.1:8080\n" PORT_WAN,
+		"ControlTokenFile: '/dev/null': not a regular file" },
 	{ "[Gateway]\nControl = 2\nWorkers = 1-3 # <-\n" PORT_WAN,
 		"Workers: includes the control lcore 2" },
 	{ "[Gateway]\nWorkers = 0-3\nControl = 2 # <-\n" PORT_WAN,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Configuration parser and the file system, and scale: load_file, a relative PrivateKeyFile and
- * its permissions, the config/ examples, and a file with 10,000 peers.
+ * its permissions, ControlTokenFile (where it is, what of it is the token, what it may be), the
+ * config/ examples, and a file with 10,000 peers.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -147,6 +148,165 @@ test_examples(void)
 	}
 }
 
+/* ---- ControlTokenFile ---- */
+
+static void
+write_bytes(const char *path, const char *data, size_t len, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fwrite(data, 1, len, f) != len || fclose(f)) {
+		printf("FAIL: cannot write %s\n", path);
+		failures++;
+		return;
+	}
+	chmod(path, mode);
+}
+
+/* The token @p conf loads with, or NULL with @p err set; the caller frees *@p cfg. */
+static const char *
+load_token(const char *conf, struct wr_config **cfg, struct wr_config_error *err)
+{
+	int rc = wr_config_load_file(conf, cfg, err);
+
+	return rc ? NULL : (*cfg)->control_token;
+}
+
+static void
+test_token_file(void)
+{
+	static const struct {
+		const char *data;
+		size_t len;
+		const char *token; /* NULL: refused with this message */
+		const char *why;
+	} cases[] = {
+#define BYTES(s) s, sizeof(s) - 1
+		{ BYTES("tok-1\n"), "tok-1", NULL },
+		{ BYTES("tok-2\r\nsecond line\n"), "tok-2", NULL },
+		{ BYTES("tok-3\rsecond line"), "tok-3", NULL },
+		{ BYTES("tok-4"), "tok-4", NULL },
+		{ BYTES(" tok 5 \t\n"), " tok 5", NULL },
+		{ BYTES("\n"), NULL, "no token in its first line" },
+		{ BYTES(""), NULL, "no token in its first line" },
+		{ BYTES(" \t\ntok\n"), NULL, "no token in its first line" },
+		{ BYTES("tok\0en\n"), NULL, "a NUL byte in its first line" },
+#undef BYTES
+	};
+	char dir[] = "/tmp/test_config_tok.XXXXXX", conf[128], tok[128], cwd[4096];
+	char long_line[WR_CONFIG_TOKEN_MAX + 3];
+	struct wr_config_error err;
+	struct wr_config *cfg;
+	const char *t;
+	size_t i;
+
+	printf("config: ControlTokenFile: next to the configuration, its first line, a regular "
+	       "file\n");
+	if (!mkdtemp(dir) || !getcwd(cwd, sizeof(cwd))) {
+		printf("FAIL: mkdtemp\n");
+		failures++;
+		return;
+	}
+	/* a FIFO must not hang the parser: stop the test rather than wait forever */
+	alarm(60);
+	snprintf(conf, sizeof(conf), "%s/gw.conf", dir);
+	snprintf(tok, sizeof(tok), "%s/token", dir);
+	write_file(conf,
+		"[Gateway]\nControlAddress = [2001:db8::1]:8080\nControlTokenFile = "
+		"token\n" PORT_WAN,
+		0600);
+	/* relative to the configuration's directory, wherever the gateway runs from */
+	CHECK(chdir("/") == 0, "chdir");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		write_bytes(tok, cases[i].data, cases[i].len, 0600);
+		t = load_token(conf, &cfg, &err);
+		if (cases[i].token) {
+			CHECK(t && !strcmp(t, cases[i].token), "token %zu: '%s' %s", i, t ? t : "",
+				t ? "" : err.message);
+			if (t) {
+				CHECK(!strcmp(cfg->control_token_file, tok) &&
+						!strcmp(cfg->control_address,
+							"[2001:db8::1]:8080") &&
+						cfg->n_warnings == 0,
+					"token %zu: the path '%s', no warnings", i,
+					cfg->control_token_file);
+				wr_config_free(cfg);
+			}
+		} else {
+			CHECK(!t && err.line == 3 && !strncmp(err.message, conf, strlen(conf)) &&
+					strstr(err.message, tok) &&
+					strstr(err.message, cases[i].why),
+				"token %zu: want line 3 '%s', got line %u '%s'", i, cases[i].why,
+				err.line, err.message);
+		}
+	}
+
+	/* the longest first line taken, whatever ends it; one more is refused, not cut */
+	memset(long_line, 'k', WR_CONFIG_TOKEN_MAX);
+	memcpy(long_line + WR_CONFIG_TOKEN_MAX, "\r\n", 2);
+	write_bytes(tok, long_line, WR_CONFIG_TOKEN_MAX + 2, 0600);
+	t = load_token(conf, &cfg, &err);
+	CHECK(t && strlen(t) == WR_CONFIG_TOKEN_MAX && t[0] == 'k', "a %d-character token",
+		WR_CONFIG_TOKEN_MAX);
+	if (t)
+		wr_config_free(cfg);
+	write_bytes(tok, long_line, WR_CONFIG_TOKEN_MAX, 0600);
+	t = load_token(conf, &cfg, &err);
+	CHECK(t && strlen(t) == WR_CONFIG_TOKEN_MAX, "a %d-character token without a line end",
+		WR_CONFIG_TOKEN_MAX);
+	if (t)
+		wr_config_free(cfg);
+	long_line[WR_CONFIG_TOKEN_MAX] = 'k';
+	long_line[WR_CONFIG_TOKEN_MAX + 1] = '\n';
+	write_bytes(tok, long_line, WR_CONFIG_TOKEN_MAX + 2, 0600);
+	t = load_token(conf, &cfg, &err);
+	CHECK(!t && err.line == 3 &&
+			strstr(err.message, "its first line is longer than 511 characters") &&
+			!strstr(err.message, "kkkkkkkk"),
+		"a first line of 512: %s", err.message);
+
+	/* others may read it: it loads, with a warning on its line */
+	write_file(tok, "tok-6\n", 0644);
+	t = load_token(conf, &cfg, &err);
+	CHECK(t && !strcmp(t, "tok-6"), "a readable token: %s", t ? "" : err.message);
+	if (t) {
+		CHECK(cfg->n_warnings == 1 && has_warning(cfg, 3, "ControlTokenFile: '") &&
+				has_warning(
+					cfg, 3, "' is readable by group or others (chmod 600 it)"),
+			"a world-readable token file warns");
+		wr_config_free(cfg);
+	}
+
+	/* not a regular file: refused without a wait (a FIFO with no writer, a device) */
+	unlink(tok);
+	CHECK(mkfifo(tok, 0600) == 0, "mkfifo");
+	t = load_token(conf, &cfg, &err);
+	CHECK(!t && err.line == 3 && strstr(err.message, "not a regular file"), "a FIFO: %s",
+		err.message);
+	unlink(tok);
+	CHECK(mkdir(tok, 0700) == 0, "mkdir");
+	t = load_token(conf, &cfg, &err);
+	CHECK(!t && err.line == 3 && strstr(err.message, "not a regular file"), "a directory: %s",
+		err.message);
+	rmdir(tok);
+	t = load_token(conf, &cfg, &err);
+	CHECK(!t && err.line == 3 && strstr(err.message, "No such file or directory"),
+		"a missing token file: %s", err.message);
+
+	/* without ControlAddress nobody needs the token: not read, need not exist */
+	write_file(conf, "[Gateway]\nControlTokenFile = token\n" PORT_WAN, 0600);
+	CHECK(wr_config_load_file(conf, &cfg, &err) == 0, "no ControlAddress: %s", err.message);
+	if (!err.message[0]) {
+		CHECK(!cfg->control_token && !strcmp(cfg->control_token_file, tok),
+			"a token file without ControlAddress is not read");
+		wr_config_free(cfg);
+	}
+	alarm(0);
+	unlink(conf);
+	rmdir(dir);
+	CHECK(chdir(cwd) == 0, "chdir back");
+}
+
 /* ---- scale ---- */
 
 #define MANY 10000
@@ -258,7 +418,12 @@ test_many_peers(void)
 int
 main(void)
 {
-	static void (*const tests[])(void) = { test_files, test_examples, test_many_peers };
+	static void (*const tests[])(void) = {
+		test_files,
+		test_token_file,
+		test_examples,
+		test_many_peers,
+	};
 
 	return config_test_main(tests, sizeof(tests) / sizeof(tests[0]));
 }

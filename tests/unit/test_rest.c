@@ -9,6 +9,8 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -77,6 +79,12 @@ test_interfaces(const struct key *own)
 	res_free(&r);
 	request(&r, "PATCH", "/v1/interfaces/wg1", "{\"listen_port\": 70000}");
 	CHECK(is_error(&r, 400, "invalid_value", "listen_port"), "port range");
+	res_free(&r);
+	/* no port at random: the peers must know it */
+	request(&r, "PATCH", "/v1/interfaces/wg1", "{\"listen_port\": 0}");
+	CHECK(is_error(&r, 400, "invalid_value", "listen_port") && strstr(r.body, "1..65535") &&
+			wg1.port == 51821,
+		"listen port 0: %s", r.body);
 	res_free(&r);
 	request(&r, "PATCH", "/v1/interfaces/wg1", "{\"mtu\": 1400}");
 	CHECK(is_error(&r, 400, "unknown_field", "mtu"), "unknown field");
@@ -228,8 +236,8 @@ bad(const char *method, const char *path, const char *body, int status, const ch
 static void
 test_errors(void)
 {
-	struct key k;
-	char p[256];
+	struct key k, k2;
+	char p[256], body[256];
 	struct res r;
 
 	make_key(&k, 3);
@@ -237,6 +245,12 @@ test_errors(void)
 	bad("PUT", p, "{\"allowed_ips\": [", 400, "invalid_json", NULL);
 	bad("PUT", p, "", 400, "invalid_json", NULL);
 	bad("PUT", p, "[1]", 400, "wrong_type", NULL);
+	/* JSON, but no object: the wrong type, as documented, not invalid JSON */
+	bad("PUT", p, "5", 400, "wrong_type", NULL);
+	bad("PUT", p, "\"x\"", 400, "wrong_type", NULL);
+	bad("PUT", p, "null", 400, "wrong_type", NULL);
+	bad("PUT", p, " true ", 400, "wrong_type", NULL);
+	bad("PUT", p, "5 6", 400, "invalid_json", NULL);
 	bad("PUT", p, "{\"a\": 1, \"a\": 2}", 400, "invalid_json", NULL);
 	bad("PUT", p, "{\"bogus\": 1}", 400, "unknown_field", "bogus");
 	bad("PUT", p, "{\"allowed_ips\": \"10.0.0.1/32\"}", 400, "wrong_type", "allowed_ips");
@@ -269,7 +283,48 @@ test_errors(void)
 	request_ex(&r, "PUT", p, "{}", "text/plain", NULL);
 	CHECK(is_error(&r, 415, "unsupported_media_type", NULL), "415");
 	res_free(&r);
+	/* the media type is application/json, not a longer one that begins so */
+	request_ex(&r, "PUT", p, "{}", "application/jsonfoo", NULL);
+	CHECK(is_error(&r, 415, "unsupported_media_type", NULL), "application/jsonfoo: 415");
+	res_free(&r);
+	request_ex(&r, "PUT", p, "{}", "application/json-patch+json", NULL);
+	CHECK(is_error(&r, 415, "unsupported_media_type", NULL), "json-patch: 415");
+	res_free(&r);
+	/* ... with parameters, in any case: taken (and refused for what the body is) */
+	request_ex(&r, "PUT", p, "[1]", "application/json; charset=utf-8", NULL);
+	CHECK(is_error(&r, 400, "wrong_type", NULL), "a charset parameter is JSON still");
+	res_free(&r);
+	request_ex(&r, "PUT", p, "[1]", "Application/JSON;charset=utf-8", NULL);
+	CHECK(is_error(&r, 400, "wrong_type", NULL), "the media type in any case");
+	res_free(&r);
+	request_ex(&r, "PUT", p, "[1]", "application/json", NULL);
+	CHECK(is_error(&r, 400, "wrong_type", NULL), "application/json");
+	res_free(&r);
 	CHECK(!wr_device_lookup_peer(wg0.dev, k.pub), "no peer from bad requests");
+
+	/*
+	 * An unknown member is named in the error when it looks like a member name; anything else
+	 * (a key pasted in the wrong place, say) is never echoed
+	 */
+	make_key(&k2, 4);
+	snprintf(body, sizeof(body), "{\"%s\": 1}", k2.std);
+	request(&r, "PUT", p, body);
+	CHECK(is_error(&r, 400, "unknown_field", NULL) && !strstr(r.body, k2.std) &&
+			strstr(r.body, "not a valid member name"),
+		"a key as a member name is not echoed: %s", r.body);
+	res_free(&r);
+	snprintf(body, sizeof(body), "{\"peers\": [{\"public_key\": \"%s\", \"%s\": 1}]}", k2.std,
+		k2.priv_std);
+	request(&r, "PUT", "/v1/interfaces/wg0/peers", body);
+	CHECK(is_error(&r, 400, "unknown_field", NULL) && !strstr(r.body, k2.priv_std) &&
+			strstr(r.body, "peers[0]: not a valid member name"),
+		"nor in a bulk replace: %s", r.body);
+	res_free(&r);
+	bad("PUT", p, "{\"Allowed_IPs\": []}", 400, "unknown_field", NULL);
+	bad("PUT", p, "{\"a_name_of_thirty_three_letters_xy\": []}", 400, "unknown_field", NULL);
+	bad("PUT", p, "{\"a_name_of_thirty_two_letters_xyz\": []}", 400, "unknown_field",
+		"a_name_of_thirty_two_letters_xyz");
+	bad("PUT", p, "{\"\": []}", 400, "unknown_field", NULL);
 }
 
 static void
@@ -628,6 +683,192 @@ test_tcp_token(void)
 	res_free(&r);
 }
 
+/*
+ * A unix socket that cannot be opened (its path is a regular file): with unix_optional and a TCP
+ * address the server runs on TCP alone and says why; without either it is an error.
+ */
+static void
+test_unix_optional(void)
+{
+	static const char *const good[] = { "-H", "Authorization: Bearer " TOKEN, NULL };
+	struct wr_rest_config cfg = { .unix_path = "plain",
+		.tcp_address = "127.0.0.1:0",
+		.token = TOKEN,
+		.max_body = MAX_BODY };
+	struct wr_rest *main_rest = rest, *tcp_only = NULL;
+	char url[128];
+	struct res r;
+	FILE *f = fopen("plain", "w");
+
+	CHECK(f && fclose(f) == 0, "a regular file where the socket would go");
+	CHECK(wr_rest_create(&tcp_only, &cfg, NULL, NULL) == -EEXIST && !tcp_only,
+		"the socket is required by default");
+	cfg.unix_optional = true;
+	cfg.tcp_address = NULL;
+	CHECK(wr_rest_create(&tcp_only, &cfg, NULL, NULL) == -EEXIST && !tcp_only,
+		"unix_optional without TCP: still required");
+	cfg.tcp_address = "127.0.0.1:0";
+	CHECK(wr_rest_create(&tcp_only, &cfg, NULL, NULL) == 0 && tcp_only, "TCP alone");
+	if (!tcp_only)
+		goto out;
+	CHECK(wr_rest_unix_error(tcp_only) == -EEXIST, "why there is no socket: %d",
+		wr_rest_unix_error(tcp_only));
+	CHECK(wr_rest_unix_error(main_rest) == 0, "the other server has its socket");
+	CHECK(wr_rest_tcp_port(tcp_only) != 0, "a TCP port");
+	rest = tcp_only; /* what pump() serves */
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/v1/status", wr_rest_tcp_port(tcp_only));
+	request_ex(&r, "GET", url, NULL, NULL, good);
+	CHECK(r.status == 200, "TCP answers without the socket: %d", r.status);
+	res_free(&r);
+	rest = main_rest;
+	wr_rest_destroy(tcp_only);
+	f = fopen("plain", "r");
+	CHECK(f != NULL, "the regular file is left alone");
+	if (f)
+		fclose(f);
+	/* a TCP listener that cannot be had is the error, socket or not */
+	cfg.tcp_address = "192.0.2.1:1";
+	tcp_only = NULL;
+	CHECK(wr_rest_create(&tcp_only, &cfg, NULL, NULL) == -EADDRNOTAVAIL && !tcp_only,
+		"an address that is not the host's");
+out:
+	unlink("plain");
+}
+
+/* A marker the client sends beside its token, to tell that the server has read its headers */
+#define PROBE "probe-5e1f0c2a9b"
+
+/*
+ * Whether @p needle is anywhere in this process's writable memory: heap, stacks, libmicrohttpd's
+ * connection pools (not ASan's shadow, terabytes never written). Read through /proc/self/mem,
+ * which skips what is not mapped; the buffer is wiped after each piece, so that it never holds
+ * a match of its own. The needles are literals, in read-only memory.
+ */
+static bool
+in_memory(const char *needle)
+{
+	const size_t chunk = 1u << 20, nlen = strlen(needle);
+	FILE *maps = fopen("/proc/self/maps", "r");
+	int mem = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
+	char *buf = malloc(chunk + nlen);
+	bool found = false;
+	char line[512];
+
+	while (maps && mem >= 0 && buf && !found && fgets(line, sizeof(line), maps)) {
+		unsigned long lo, hi, off;
+		char perms[5];
+
+		if (sscanf(line, "%lx-%lx %4s", &lo, &hi, perms) != 3 || strncmp(perms, "rw", 2) ||
+			hi - lo > (1ul << 30))
+			continue;
+		for (off = lo; off < hi && !found; off += chunk) {
+			size_t n = hi - off < chunk + nlen - 1 ? hi - off : chunk + nlen - 1;
+			ssize_t got = pread(mem, buf, n, (off_t)off);
+
+			found = got > 0 && memmem(buf, (size_t)got, needle, nlen);
+			wr_wipe(buf, n);
+		}
+	}
+	free(buf);
+	if (mem >= 0)
+		close(mem);
+	if (maps)
+		fclose(maps);
+	return found;
+}
+
+struct auth_arg {
+	int go; /* read end: the parent says "go on" */
+	uint16_t port;
+	const char *url_key;
+};
+
+/*
+ * Sends a request with the token and half its body, says so, waits, then sends the rest. The
+ * request is made here, in the child: the parent never holds "Bearer TOKEN" in writable memory.
+ */
+static void
+auth_client(void *p)
+{
+	struct auth_arg *a = p;
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+		.sin_port = htons(a->port),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	static const char body[] = "{\"allowed_ips\": [\"172.18.0.1/32\"]}";
+	char req[1024], resp[4096] = "", c;
+	ssize_t got, tot = 0;
+	size_t n, half;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		_exit(2);
+	n = (size_t)snprintf(req, sizeof(req),
+		"PUT /v1/interfaces/wg1/peers/%s HTTP/1.1\r\nHost: localhost\r\n"
+		"Authorization: Bearer " TOKEN "\r\nX-Probe: " PROBE "\r\n"
+		"Content-Type: application/json\r\nContent-Length: %zu\r\nConnection: "
+		"close\r\n\r\n",
+		a->url_key, sizeof(body) - 1);
+	half = (sizeof(body) - 1) / 2;
+	if (write(fd, req, n) != (ssize_t)n || write(fd, body, half) != (ssize_t)half)
+		_exit(3);
+	printf("half\n");
+	fflush(stdout);
+	if (read(a->go, &c, 1) != 1)
+		_exit(4);
+	if (write(fd, body + half, sizeof(body) - 1 - half) != (ssize_t)(sizeof(body) - 1 - half))
+		_exit(5);
+	while ((got = read(fd, resp + tot, sizeof(resp) - 1 - (size_t)tot)) > 0)
+		tot += got;
+	resp[tot] = '\0';
+	printf("%.12s\n", resp);
+	fflush(stdout);
+	_exit(0);
+}
+
+/*
+ * The bearer token is not left in libmicrohttpd's connection memory once it has been checked,
+ * though the request goes on (its body still to come); the request is answered as usual.
+ */
+static void
+test_token_wiped(void)
+{
+	struct proc client, *cp = &client;
+	struct key k;
+	int go[2], i;
+	bool probe = false;
+
+	make_key(&k, 960);
+	if (pipe(go) < 0)
+		abort();
+	struct auth_arg aa = { go[0], wr_rest_tcp_port(rest), k.url };
+
+	CHECK(!in_memory("Bearer " TOKEN), "no token in memory before the request");
+	proc_spawn(&client, NULL, auth_client, &aa);
+	close(go[0]);
+	CHECK(pump(&cp, 1, "half"), "the client sent its headers");
+	/* until the server has read them (the probe beside the token), and a little more */
+	for (i = 0; i < 200 && !probe; i++) {
+		wr_rest_poll(rest, now_ns());
+		probe = in_memory(PROBE);
+		if (!probe)
+			usleep(10000);
+	}
+	for (i = 0; i < 5; i++) {
+		wr_rest_poll(rest, now_ns());
+		usleep(10000);
+	}
+	CHECK(probe, "the server read the headers (the scan sees its memory)");
+	CHECK(!in_memory("Bearer " TOKEN), "the token is wiped once checked");
+	if (write(go[1], "g", 1) != 1)
+		abort();
+	close(go[1]);
+	CHECK(pump(&cp, 1, NULL), "the client finished");
+	CHECK(client.out && strstr(client.out, "HTTP/1.1 201"), "answered: %s",
+		client.out ? client.out : "");
+	CHECK(wr_device_lookup_peer(wg1.dev, k.pub), "the request did its work");
+	free(client.out);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -648,6 +889,8 @@ main(int argc, char **argv)
 	test_stats_metrics();
 	test_slow_and_concurrent();
 	test_tcp_token();
+	test_token_wiped();
+	test_unix_optional();
 	doc_coverage();
 
 	host_stop();
