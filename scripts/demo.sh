@@ -86,9 +86,8 @@ echo "branch office:  $(wre_ns br)  $TOPO_BRWAN4 on the WAN; wireguard-go $TOPO_
 echo "                                tunnel addresses $TOPO_BR4, $TOPO_BR6"
 
 step "2. The gateway's configuration (wg-quick format, plus its ports)"
+# its REST control socket in this run's directory ($WRE_TMP/ctrl.sock), removed with it
 topo_gateway_conf "$WRE_TMP/gw.conf" endpoint=yes
-# its REST control socket in this run's directory, removed with it
-sed -i "/^Workers = /a ControlSocket = $WRE_TMP/ctrl.sock" "$WRE_TMP/gw.conf"
 sed 's/^\(PrivateKey = \).*/\1(the gateway'"'"'s private key)/' "$WRE_TMP/gw.conf"
 
 step "3. Starting the branch's wireguard-go (peer: the gateway at $TOPO_GWWAN4:$TOPO_PORT)"

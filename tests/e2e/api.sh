@@ -14,7 +14,11 @@
 #              client holding a half-sent request does not block another; concurrent clients
 #              are all answered
 #   tcp        the TCP listener ([Gateway] ControlAddress): 401 without or with a wrong bearer
-#              token, answers with it; the token is nowhere in the gateway's output
+#              token, answers with it; the token is nowhere in the gateway's output; a relative
+#              ControlTokenFile is found next to the configuration; a preshared key cleared
+#              over REST is nowhere in the gateway's memory (nor is the configuration's copy);
+#              a ControlSocket that cannot be opened is a warning, and TCP is served; a token
+#              too long, or a FIFO for a token file, stops the start with the file's line
 #   live       live reconfiguration: with an iperf3 UDP stream running to peer A, peer B is
 #              added over REST (its traffic starts), its AllowedIPs changed twenty times over
 #              (traffic follows), bulk-replaced, and removed (its traffic stops); the gateway
@@ -88,6 +92,33 @@ expect()
 	printf '%s' "$body"
 }
 
+# mem_holds PID BASE64: the bytes BASE64 encodes are somewhere in the writable memory of process
+# PID (heap, stacks, DPDK's memory; not the sanitizer's shadow, terabytes never written)
+mem_holds()
+{
+	/usr/bin/python3 - "$1" "$2" <<-'PY'
+	import base64, sys
+	needle = base64.b64decode(sys.argv[2])
+	chunk, tail = 64 << 20, len(needle) - 1
+	with open("/proc/%s/maps" % sys.argv[1]) as maps, \
+	     open("/proc/%s/mem" % sys.argv[1], "rb", 0) as mem:
+	    for line in maps:
+	        span, perms = line.split()[:2]
+	        lo, hi = (int(x, 16) for x in span.split("-"))
+	        if not perms.startswith("rw") or hi - lo > 1 << 32:
+	            continue
+	        for off in range(lo, hi, chunk):
+	            try:
+	                mem.seek(off)
+	                data = mem.read(min(chunk + tail, hi - off))
+	            except OSError:
+	                break
+	            if needle in data:
+	                sys.exit(0)
+	sys.exit(1)
+	PY
+}
+
 # url-safe base64 of a standard one, as the paths take it
 urlkey() { printf '%s' "$1" | tr '+/' '-_' | tr -d '='; }
 
@@ -113,7 +144,7 @@ start()
 	wri_wg_genkey c
 	KEY_C=$(cat "$WRE_TMP/c.pub")
 	topo_gateway_conf "$WRE_TMP/gw.conf" "$@"
-	sed -i "s|^Workers = .*|&\nControlSocket = $API_SOCK${API_GATEWAY_EXTRA:-}|" "$WRE_TMP/gw.conf"
+	sed -i "s|^ControlSocket = .*|ControlSocket = $API_SOCK${API_GATEWAY_EXTRA:-}|" "$WRE_TMP/gw.conf"
 	topo_branch_up endpoint=no
 }
 
@@ -143,6 +174,10 @@ scenario_rest()
 	echo "$out" | jq -e --arg k "$(cat "$WRE_TMP/gw.pub")" '.public_key == $k and
 		.listen_port == 51820 and .port == "wan" and .peer_count == 1' >/dev/null ||
 		wre_fail "interface: $out"
+	# the interface's public key is REST's to tell: `wg` derives it from the private key,
+	# which the gateway never hands out (docs/configuration.md)
+	[ "$(topo_gw_wg show "$API_IF" public-key)" = "(none)" ] ||
+		wre_fail "wg show public-key: $(topo_gw_wg show "$API_IF" public-key)"
 	out=$(expect 200 GET "/v1/interfaces/$API_IF/stats")
 	echo "$out" | jq -e '.rx_bytes > 0 and .tx_bytes > 0 and (.drops | type) == "object"' \
 		>/dev/null || wre_fail "stats: $out"
@@ -307,14 +342,24 @@ after:  $(peers_state)"
 
 scenario_tcp()
 {
-	local token url code out rc
+	local token url code out rc at
 
 	# the longest token the gateway takes: 511 characters, then the line's end (CRLF)
 	token=$(head -c 1024 /dev/urandom | base64 -w0 | tr -d '/+=' | head -c 511)
 	[ "${#token}" -eq 511 ] || wre_fail "a 511-character token: ${#token}"
 	printf '%s\r\n' "$token" >"$WRE_TMP/token"
 	chmod 600 "$WRE_TMP/token"
-	API_GATEWAY_EXTRA="\nControlAddress = 127.0.0.1:18080\nControlTokenFile = $WRE_TMP/token"
+	# a relative token file is the configuration's neighbour, wherever the gateway runs from
+	WIRERATE=$(readlink -f "$WIRERATE")
+	cd / || wre_fail "cd /"
+	API_GATEWAY_EXTRA="\nControlAddress = 127.0.0.1:18080\nControlTokenFile = token"
+	# peer D never handshakes: its preshared key is only where the configuration put it
+	wri_wg_genkey d
+	wri_wg_genpsk d
+	TOPO_EXTRA_PEERS="[Peer]
+PublicKey = $(cat "$WRE_TMP/d.pub")
+PresharedKey = $(cat "$WRE_TMP/d.psk")
+AllowedIPs = 2001:db8:99::/64"
 	start endpoint=yes
 	topo_gateway_up "$WRE_TMP/gw.conf"
 	url=http://127.0.0.1:18080/v1/status
@@ -330,21 +375,59 @@ scenario_tcp()
 		-H "Authorization: Bearer $token" -X DELETE \
 		"http://127.0.0.1:18080/v1/interfaces/$TOPO_GW_WG/peers/$(urlkey "$(cat "$WRE_TMP/br.pub")")")
 	[ "$code" = 204 ] || wre_fail "DELETE with the token: status $code"
-	[ -z "$(topo_gw_wg show "$TOPO_GW_WG" peers)" ] || wre_fail "the peer is still there"
+	! topo_gw_wg show "$TOPO_GW_WG" peers | grep -qxF "$(cat "$WRE_TMP/br.pub")" ||
+		wre_fail "the peer is still there"
 	# the unix socket needs no token
 	expect 200 GET /v1/status >/dev/null
+
+	# secrets go with what holds them: D's preshared key, cleared over REST, is nowhere in the
+	# gateway's memory, nor in the configuration it started from (freed once set up); D's
+	# public key stays, and is found (the scan sees the engine's memory)
+	mem_holds "$WRE_GW_PID" "$(cat "$WRE_TMP/d.pub")" ||
+		wre_fail "the memory scan does not find D's public key"
+	mem_holds "$WRE_GW_PID" "$(cat "$WRE_TMP/d.psk")" ||
+		wre_fail "the memory scan does not find D's preshared key before it is cleared"
+	expect 200 PATCH "/v1/interfaces/$TOPO_GW_WG/peers/$(urlkey "$(cat "$WRE_TMP/d.pub")")" \
+		'{"preshared_key": null}' >/dev/null
+	! mem_holds "$WRE_GW_PID" "$(cat "$WRE_TMP/d.psk")" ||
+		wre_fail "a preshared key cleared over REST is still in the gateway's memory"
 	wre_gateway_stop
 	! grep -qF "$token" "$WRE_TMP/gw.log" || wre_fail "the token is in the gateway's output"
+
+	# a ControlSocket that cannot be opened (a regular file where it would be) is a warning
+	# beside a TCP listener too: the gateway starts, serves TCP, leaves the file alone
+	: >"$WRE_TMP/not-a-socket"
+	sed "s|^ControlSocket = .*|ControlSocket = $WRE_TMP/not-a-socket|" "$WRE_TMP/gw.conf" \
+		>"$WRE_TMP/gw-nosock.conf"
+	topo_gateway_up "$WRE_TMP/gw-nosock.conf"
+	grep -q "^wirerate: warning: no control socket $WRE_TMP/not-a-socket: File exists" \
+		"$WRE_TMP/gw.log" || wre_fail "no warning for the socket: $(cat "$WRE_TMP/gw.log")"
+	code=$(wre_nsx gw curl -sS --max-time 5 -o /dev/null -w '%{http_code}' \
+		-H "Authorization: Bearer $token" "$url")
+	[ "$code" = 200 ] || wre_fail "TCP without the control socket: status $code"
+	[ -f "$WRE_TMP/not-a-socket" ] || wre_fail "the file where the socket would go is gone"
+	wre_gateway_stop
+
 	# a first line longer than the gateway reads is refused, not cut short (a token cut short
-	# would only ever get 401)
+	# would only ever get 401), with the line of ControlTokenFile, before EAL starts
+	at="^wirerate: $WRE_TMP/gw.conf:[0-9]*: ControlTokenFile: '$WRE_TMP/token'"
 	head -c 512 /dev/zero | tr '\0' 'k' >"$WRE_TMP/token"
 	echo >>"$WRE_TMP/token"
 	out=$(ip netns exec "$(wre_ns gw)" timeout 90 "$WIRERATE" -- -c "$WRE_TMP/gw.conf" 2>&1 </dev/null)
 	rc=$?
 	[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || wre_fail "a 512-character token: exit status $rc"
-	grep -q "ControlTokenFile $WRE_TMP/token: its first line is longer than 511 characters" \
-		<<<"$out" || wre_fail "no message for a token too long: $out"
+	grep -q "$at: its first line is longer than 511 characters" <<<"$out" ||
+		wre_fail "no message for a token too long: $out"
 	! grep -q 'kkkkkkkk' <<<"$out" || wre_fail "the token is in the gateway's output"
+	! grep -q '^EAL:' <<<"$out" || wre_fail "EAL started before the token was read"
+	# a FIFO (no writer) for the token file: refused at once, not waited on
+	rm -f "$WRE_TMP/token"
+	mkfifo "$WRE_TMP/token"
+	out=$(wre_nsx gw timeout 30 "$WIRERATE" -- -c "$WRE_TMP/gw.conf" 2>&1 </dev/null)
+	rc=$?
+	[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || wre_fail "a FIFO for the token: exit status $rc"
+	grep -q "$at: not a regular file" <<<"$out" ||
+		wre_fail "no message for a FIFO token file: $out"
 }
 
 # b_reaches ADDR: one echo request from the LAN host to ADDR (behind peer B) is answered
@@ -570,9 +653,16 @@ scenario_telemetry()
 		'."/wirerate/peers" | length == 1 and (.[] | .public_key == $k and
 		.endpoint == $ep and .rx_bytes > 0 and .latest_handshake > 0)' \
 		>/dev/null || wre_fail "/wirerate/peers: $out"
+	# an unknown interface is an error (null), not an empty page that would read "no peers"
 	out=$(telemetry /wirerate/peers,nosuchif)
-	echo "$out" | jq -e '(."/wirerate/peers" // {}) == {}' >/dev/null ||
+	echo "$out" | jq -e 'has("/wirerate/peers") and ."/wirerate/peers" == null' >/dev/null ||
 		wre_fail "/wirerate/peers of no interface: $out"
+	out=$(telemetry /wirerate/peers,nosuchif,0)
+	echo "$out" | jq -e 'has("/wirerate/peers") and ."/wirerate/peers" == null' >/dev/null ||
+		wre_fail "/wirerate/peers of no interface, from 0: $out"
+	out=$(telemetry /wirerate/drops,nosuchif)
+	echo "$out" | jq -e 'has("/wirerate/drops") and ."/wirerate/drops" == null' >/dev/null ||
+		wre_fail "/wirerate/drops of no interface: $out"
 	out=$(telemetry /wirerate/drops)
 	echo "$out" | jq -e '."/wirerate/drops" | has("replay") and has("not_for_us")' \
 		>/dev/null || wre_fail "/wirerate/drops: $out"
@@ -707,13 +797,14 @@ Port = wan"
 	wre_gateway_stop
 }
 
-# made_up_peers N: a bulk-replace body of N peers with made-up keys, one /32 each in 10.77/16
+# made_up_peers N: a bulk-replace body of N peers with made-up keys, one /128 each in
+# 2001:db8:77::/64
 made_up_peers()
 {
 	/usr/bin/python3 -c '
 import base64, json, os, sys
 print(json.dumps({"peers": [{"public_key": base64.b64encode(os.urandom(32)).decode(),
-	"allowed_ips": ["10.77.0.%d/32" % (i + 1)]} for i in range(int(sys.argv[1]))]}))' "$1"
+	"allowed_ips": ["2001:db8:77::%x/128" % (i + 1)]} for i in range(int(sys.argv[1]))]}))' "$1"
 }
 
 scenario_limit()
@@ -747,7 +838,7 @@ scenario_limit()
 	expect 409 POST "/v1/interfaces/$API_IF/peers" "{\"public_key\": \"$k3\"}" >/dev/null
 	! topo_gw_wg set "$API_IF" peer "$k3" 2>/dev/null || wre_fail "a fourth peer by wg set"
 	# changing the peers there are is no new peer
-	topo_gw_wg set "$API_IF" peer "$k1" allowed-ips 10.77.1.1/32 ||
+	topo_gw_wg set "$API_IF" peer "$k1" allowed-ips 2001:db8:77:1::1/128 ||
 		wre_fail "wg set of an existing peer refused at the limit"
 	topo_ping lan "$TOPO_BR4"
 	# a disjoint set of three replaces the three (their ids wait out a grace period)

@@ -38,6 +38,7 @@ topology()
 	[Gateway]
 	Control = 0
 	Workers = 1
+	ControlSocket = $WRE_TMP/ctrl.sock
 
 	[Port lan]
 	Device = net_af_packet0,iface=$GW0$extra
@@ -150,6 +151,37 @@ scenario_bad_config()
 		[ "$rc" -ne 0 ] || wre_fail "a port on a missing interface was accepted"
 		grep -q "^wirerate: port lan: " <<<"$out" ||
 			wre_fail "no message naming the port: $out"
+	fi
+
+	# the REST TCP listener cannot be had (its port taken, on the loopback of a namespace of
+	# this test's own): refused, naming the TCP listener, though the unix socket was fine
+	if [ "$(id -u)" -eq 0 ]; then
+		wre_ns_add gw
+		wri_bg gw "$WRE_TMP/taken.log" /usr/bin/python3 -c 'import socket, time
+s = socket.socket()
+s.bind(("127.0.0.1", 18081))
+s.listen()
+print("listening", flush=True)
+time.sleep(120)'
+		wre_wait 10 grep -q listening "$WRE_TMP/taken.log" ||
+			wre_fail "nothing took 127.0.0.1:18081: $(cat "$WRE_TMP/taken.log")"
+		(umask 077 && echo token >"$WRE_TMP/token")
+		cat >"$conf" <<-CONF
+		[Gateway]
+		ControlSocket = $WRE_TMP/ctrl.sock
+		ControlAddress = 127.0.0.1:18081
+		ControlTokenFile = token
+		[Port lan]
+		Device = net_null0
+		Address = 192.0.2.1/24
+		CONF
+		out=$(wre_nsx gw "$WIRERATE" -- -c "$conf" 2>&1)
+		rc=$?
+		[ "$rc" -ne 0 ] || wre_fail "a TCP listener on a port in use was accepted"
+		grep -q "^wirerate: control API: TCP listener 127.0.0.1:18081: Address already" \
+			<<<"$out" || wre_fail "no message naming the TCP listener: $out"
+		[ ! -e "$WRE_TMP/ctrl.sock" ] || wre_fail "the control socket is left behind"
+		wri_kill "$WRI_LAST_PID"
 	fi
 }
 

@@ -125,6 +125,7 @@ topo_gateway_conf()
 		[Gateway]
 		Control = 0
 		Workers = $workers
+		ControlSocket = $WRE_TMP/ctrl.sock
 
 		[Port lan]
 		Device = net_af_packet0,iface=$TOPO_GW_LAN$TOPO_DEVARGS
