@@ -20,9 +20,15 @@ struct wr_aead_backend_ops {
 	int (*init)(struct wr_aead_ctx *ctx);
 	/** Frees ctx->priv, wiping anything secret in it. */
 	void (*fini)(struct wr_aead_ctx *ctx);
-	/** Seals 1..WR_AEAD_BURST_MAX ops; sets every status to 0. */
-	void (*seal)(struct wr_aead_ctx *ctx, struct wr_aead_op *ops, unsigned int n);
-	/** Opens 1..WR_AEAD_BURST_MAX ops; sets every status; returns how many authenticated. */
+	/**
+	 * Seals 1..WR_AEAD_BURST_MAX ops; sets every status: 0, or (never expected) -EIO with the
+	 * op's output and tag zeroed. Returns how many were sealed.
+	 */
+	unsigned int (*seal)(struct wr_aead_ctx *ctx, struct wr_aead_op *ops, unsigned int n);
+	/**
+	 * Opens 1..WR_AEAD_BURST_MAX ops; sets every status; returns how many authenticated. An op
+	 * that did not authenticate has its output zeroed.
+	 */
 	unsigned int (*open)(struct wr_aead_ctx *ctx, struct wr_aead_op *ops, unsigned int n);
 };
 
@@ -37,10 +43,25 @@ extern const struct wr_aead_backend_ops wr_aead_backend_imb_avx2;
 extern const struct wr_aead_backend_ops wr_aead_backend_imb_avx512;
 
 /** Seals one op with libsodium: the generic backend's body, and a fallback for the others. */
-void wr_aead_generic_seal_one(struct wr_aead_op *op);
+void
+wr_aead_generic_seal_one(struct wr_aead_op *op);
 
-/** Opens one op with libsodium; sets op->status and returns whether it authenticated. */
-bool wr_aead_generic_open_one(struct wr_aead_op *op);
+/**
+ * Opens one op with libsodium; sets op->status and returns whether it authenticated. On failure
+ * op->dst is zeroed.
+ */
+bool
+wr_aead_generic_open_one(struct wr_aead_op *op);
+
+/**
+ * For tests only (tests/unit/test_aead_batch.c): from now on the intel-ipsec-mb manager hands back
+ * @p lost fewer jobs per burst than it was given, the last ones, as a library fault would, so
+ * that the fallback that fails closed runs. @p ran: it ran them (their outputs are written) but
+ * does not say so; else it never started them. @p lost 0 (the default) turns it off.
+ * Process-wide.
+ */
+void
+wr_aead_imb_test_fault(unsigned int lost, bool ran);
 
 /** WireGuard's 96-bit nonce: 32 zero bits, then the little-endian counter (all AEAD paths). */
 static inline void

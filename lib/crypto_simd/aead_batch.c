@@ -141,13 +141,13 @@ wr_aead_ctx_backend(const struct wr_aead_ctx *ctx)
 unsigned int
 wr_aead_seal_burst(struct wr_aead_ctx *ctx, struct wr_aead_op *ops, unsigned int n)
 {
-	unsigned int done, chunk;
+	unsigned int done, chunk, sealed = 0;
 
 	for (done = 0; done < n; done += chunk) {
 		chunk = n - done < WR_AEAD_BURST_MAX ? n - done : WR_AEAD_BURST_MAX;
-		ctx->ops->seal(ctx, ops + done, chunk);
+		sealed += ctx->ops->seal(ctx, ops + done, chunk);
 	}
-	return n;
+	return sealed;
 }
 
 unsigned int

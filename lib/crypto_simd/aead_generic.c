@@ -26,9 +26,14 @@ wr_aead_generic_open_one(struct wr_aead_op *op)
 	uint8_t nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES];
 
 	wr_aead_nonce(nonce, op->counter);
-	/* libsodium checks the tag before it decrypts, so a forgery writes nothing. */
+	/*
+	 * libsodium checks the tag before it decrypts, so a forgery is never decrypted; on failure
+	 * it zeroes dst (1.0.18 does), which in place wipes the ciphertext too. The wipe here makes
+	 * "no plaintext after a failed open" ours, whatever the library's version does.
+	 */
 	if (crypto_aead_chacha20poly1305_ietf_decrypt_detached(
 		    op->dst, NULL, op->src, op->len, op->tag, NULL, 0, nonce, op->key) != 0) {
+		wr_wipe(op->dst, op->len);
 		op->status = -EBADMSG;
 		return false;
 	}
@@ -54,13 +59,14 @@ generic_fini(struct wr_aead_ctx *ctx)
 {
 }
 
-static void
+static unsigned int
 generic_seal(struct wr_aead_ctx *ctx, struct wr_aead_op *ops, unsigned int n)
 {
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
 		wr_aead_generic_seal_one(&ops[i]);
+	return n;
 }
 
 static unsigned int

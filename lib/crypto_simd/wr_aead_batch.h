@@ -37,7 +37,7 @@ struct wr_aead_op {
 	uint8_t *dst;       /**< output, @p len bytes; may equal @p src (in place) */
 	uint8_t *tag;       /**< 16 bytes: written by seal, checked by open */
 	uint32_t len;       /**< payload bytes, tag excluded */
-	int status;         /**< out: 0, or -EBADMSG when open fails to authenticate */
+	int status;         /**< out: 0; -EBADMSG when open fails to authenticate; -EIO: see seal */
 };
 
 /** Per-lcore backend state. Not thread-safe: one per thread. */
@@ -73,13 +73,18 @@ wr_aead_ctx_free(struct wr_aead_ctx *ctx);
 enum wr_aead_backend
 wr_aead_ctx_backend(const struct wr_aead_ctx *ctx);
 
-/** Seals @p n ops. Every op gets status 0. Returns @p n. */
+/**
+ * Seals @p n ops. Every op gets status 0, unless a backend's library failed it (never expected):
+ * then -EIO, and its output and tag are zeroed, so that no plaintext leaves in their place.
+ * Returns the number sealed (@p n but for such failures).
+ */
 unsigned int
 wr_aead_seal_burst(struct wr_aead_ctx *ctx, struct wr_aead_op *ops, unsigned int n);
 
 /**
- * Opens @p n ops; each op's status says whether it authenticated. The output of an op that failed
- * is unspecified (the caller drops the packet). Returns the number that authenticated.
+ * Opens @p n ops; each op's status says whether it authenticated (0 only then). The output of an
+ * op that failed is zeroed, never plaintext (in place, the ciphertext is gone too); the caller
+ * drops the packet. Returns the number that authenticated.
  */
 unsigned int
 wr_aead_open_burst(struct wr_aead_ctx *ctx, struct wr_aead_op *ops, unsigned int n);

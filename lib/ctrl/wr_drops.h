@@ -40,7 +40,8 @@
 	X(NO_MEMORY, "out of memory")                                                              \
 	X(PEER_REMOVED, "peer removed with packets queued")                                        \
 	X(GAVE_UP, "queued packet dropped: no handshake within REKEY_ATTEMPT_TIME")           \
-	X(BAD_CHECKSUM, "bad UDP checksum")
+	X(BAD_CHECKSUM, "bad UDP checksum")                                                        \
+	X(SEAL_FAILED, "encryption failed in the crypto library")
 
 enum wr_drop_reason {
 	WR_DROP_NONE = 0,

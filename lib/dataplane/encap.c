@@ -109,6 +109,7 @@ wr_encap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *
 	struct group g[WR_DP_CRYPTO_BURST];
 	uint32_t len[WR_DP_CRYPTO_BURST], padded[WR_DP_CRYPTO_BURST];
 	uint64_t next[WR_DP_CRYPTO_BURST];
+	uint16_t sealed_pi[WR_DP_CRYPTO_BURST]; /* the input index of each sealed packet */
 	unsigned int i, ng = 0, nops = 0;
 
 	n = RTE_MIN(n, (unsigned int)WR_DP_CRYPTO_BURST);
@@ -199,6 +200,7 @@ wr_encap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *
 		g[gi].inner_bytes += len[pi];
 		g[gi].wire_bytes += WR_MSG_DATA_MIN_LEN + padded[pi];
 		g[gi].last_counter = counter; /* a group's counters only go up */
+		sealed_pi[res->n_sealed] = (uint16_t)pi;
 		res->sealed_tx[res->n_sealed] = g[gi].tx;
 		res->sealed[res->n_sealed++] = pkts[pi];
 	}
@@ -217,7 +219,23 @@ wr_encap_burst(struct wr_dp_crypto_lcore *lc, const struct wr_dp_crypto_tables *
 			wr_dp_counter_add(&lc->peer[id].tx_bytes, g[i].wire_bytes);
 		}
 	}
-	wr_aead_seal_burst(lc->aead, lc->ops, res->n_sealed);
+	/*
+	 * A backend fails an op only when its library misbehaves, and then closed: the output and
+	 * tag zeroed. Such a packet does not leave (it was counted as sent above: never expected).
+	 */
+	if (wr_aead_seal_burst(lc->aead, lc->ops, res->n_sealed) != res->n_sealed) {
+		unsigned int k = 0;
+
+		for (i = 0; i < res->n_sealed; i++) {
+			if (lc->ops[i].status != 0) {
+				drop(lc, res, sealed_pi[i], res->sealed[i], WR_DROP_SEAL_FAILED);
+				continue;
+			}
+			res->sealed_tx[k] = res->sealed_tx[i];
+			res->sealed[k++] = res->sealed[i];
+		}
+		res->n_sealed = k;
+	}
 	return n;
 }
 

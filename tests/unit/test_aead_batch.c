@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The batched AEAD (wr_aead_batch.h): every backend this CPU supports against libsodium and
- * against each other, on a fixed vector, random bursts, in place and out of place, single-bit
- * forgeries, mixed bursts with corrupted ops, bursts longer than WR_AEAD_BURST_MAX, and backend
- * selection by name and by WR_AEAD_BACKEND. Backends this CPU cannot run are skipped with a notice.
+ * against each other (seal and open), on a fixed vector, random bursts, in place and out of place,
+ * single-bit forgeries, mixed bursts with corrupted ops, bursts longer than WR_AEAD_BURST_MAX, and
+ * backend selection by name and by WR_AEAD_BACKEND (also as this test was started: meson runs it
+ * once more with WR_AEAD_BACKEND=generic). A failed open must leave no plaintext in its output.
+ * The intel-ipsec-mb backends must fail closed when the library hands back fewer jobs than it
+ * was given (a fault injected through wr_aead_imb_test_fault()). Backends this CPU cannot run
+ * are skipped with a notice.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +16,7 @@
 
 #include <sodium.h>
 
+#include "aead_backend.h" /* wr_aead_imb_test_fault() */
 #include "wr_aead_batch.h"
 
 #define MAX_LEN 9216
@@ -121,6 +126,18 @@ open_op(struct wr_aead_op *op, struct pkt *p, bool in_place)
 	op->status = 12345;
 }
 
+/* Whether @p len bytes at @p p are all zero: what a failed open leaves, never plaintext. */
+static bool
+is_zero(const uint8_t *p, size_t len)
+{
+	uint8_t acc = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		acc |= p[i];
+	return acc == 0;
+}
+
 /* ---- a fixed vector ---- */
 
 static void
@@ -203,11 +220,12 @@ test_bit_flips(struct wr_aead_ctx *ctx, const char *name)
 	static const uint32_t lens[] = { 0, 1, 17, 64, 100 };
 	struct wr_aead_op op;
 	struct pkt p;
-	unsigned int l, bit, accepted;
+	unsigned int l, bit, accepted, left;
 
 	for (l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
 		pkt_init(&p, lens[l]);
 		accepted = 0;
+		left = 0;
 		for (bit = 0; bit < (lens[l] + WR_AEAD_TAG_SIZE) * 8; bit++) {
 			open_op(&op, &p, true);
 			if (bit < lens[l] * 8)
@@ -215,18 +233,28 @@ test_bit_flips(struct wr_aead_ctx *ctx, const char *name)
 			else
 				p.out_tag[bit / 8 - lens[l]] ^= (uint8_t)(1u << (bit % 8));
 			accepted += wr_aead_open_burst(ctx, &op, 1) != 0 || op.status != -EBADMSG;
+			/* in place: neither plaintext nor the ciphertext is left */
+			left += !is_zero(p.buf, lens[l]);
 		}
 		CHECK(accepted == 0, "%s: %u of %u single-bit flips accepted at length %u", name,
 			accepted, (lens[l] + WR_AEAD_TAG_SIZE) * 8, lens[l]);
+		CHECK(left == 0, "%s: %u refused flips left bytes in the buffer at length %u", name,
+			left, lens[l]);
 		/* A wrong counter or key is a forgery too. */
+		/* out of place, the output a caller preset (here: the plaintext) is wiped too */
 		open_op(&op, &p, false);
 		op.counter++;
-		CHECK(wr_aead_open_burst(ctx, &op, 1) == 0 && op.status == -EBADMSG,
-			"%s: wrong counter refused at length %u", name, lens[l]);
+		memcpy(p.buf, p.pt, lens[l]);
+		CHECK(wr_aead_open_burst(ctx, &op, 1) == 0 && op.status == -EBADMSG &&
+				is_zero(p.buf, lens[l]),
+			"%s: wrong counter refused, no plaintext left, at length %u", name,
+			lens[l]);
 		open_op(&op, &p, false);
 		p.key[5] ^= 0x40;
-		CHECK(wr_aead_open_burst(ctx, &op, 1) == 0 && op.status == -EBADMSG,
-			"%s: wrong key refused at length %u", name, lens[l]);
+		memcpy(p.buf, p.pt, lens[l]);
+		CHECK(wr_aead_open_burst(ctx, &op, 1) == 0 && op.status == -EBADMSG &&
+				is_zero(p.buf, lens[l]),
+			"%s: wrong key refused, no plaintext left, at length %u", name, lens[l]);
 		pkt_free(&p);
 	}
 }
@@ -266,7 +294,7 @@ test_mixed_corrupt(struct wr_aead_ctx *ctx, const char *name)
 			got_ok, want_ok);
 		for (i = 0, wrong = 0; i < n; i++) {
 			if (corrupt[i])
-				wrong += ops[i].status != -EBADMSG;
+				wrong += ops[i].status != -EBADMSG || !is_zero(p[i].buf, p[i].len);
 			else
 				wrong += ops[i].status != 0 ||
 					 memcmp(p[i].buf, p[i].pt, p[i].len) != 0;
@@ -278,13 +306,94 @@ test_mixed_corrupt(struct wr_aead_ctx *ctx, const char *name)
 	}
 }
 
-/* Every backend must give the same bytes as every other on the same random burst. */
+/*
+ * A library fault: the manager hands back fewer jobs than it was given, the last LOST of a burst,
+ * having run them (@p ran: their outputs are written) or not. No op may keep the status its
+ * caller left (0 here, the worst one), none may say success unchecked, and no plaintext may be
+ * left where an op failed: in place, a lost op's input may no longer be what it was, so it may
+ * fail; out of place, libsodium must redo them all. The manager must work again afterwards.
+ */
+static void
+test_imb_fault(struct wr_aead_ctx *ctx, const char *name, bool ran)
+{
+	enum { N = 10, LOST = 3, FORGED = N - 2 };
+	const char *how = ran ? "run, not handed back" : "never run";
+	struct pkt p[N];
+	struct wr_aead_op ops[N];
+	unsigned int i, in_place, got, ok, wrong;
+
+	for (in_place = 0; in_place < 2; in_place++) {
+		const char *where = in_place ? "in place" : "out of place";
+
+		for (i = 0; i < N; i++)
+			pkt_init(&p[i], 64 + 97 * i);
+		for (i = 0; i < N; i++) {
+			open_op(&ops[i], &p[i], in_place);
+			ops[i].status = 0;
+		}
+		/* a forgery among the jobs the fault loses */
+		p[FORGED].out_tag[3] ^= 0x10;
+		wr_aead_imb_test_fault(LOST, ran);
+		got = wr_aead_open_burst(ctx, ops, N);
+		wr_aead_imb_test_fault(0, false);
+		for (i = 0, ok = 0, wrong = 0; i < N; i++) {
+			bool opened = ops[i].status == 0 && i != FORGED &&
+				      memcmp(p[i].buf, p[i].pt, p[i].len) == 0;
+			bool refused = ops[i].status == -EBADMSG && is_zero(p[i].buf, p[i].len);
+
+			ok += ops[i].status == 0;
+			wrong += !opened && !refused;
+			/* out of place the input is intact: only the forgery may fail */
+			wrong += !in_place && i != FORGED && !opened;
+		}
+		CHECK(wrong == 0 && got == ok && ok >= N - LOST,
+			"%s: open %s, %u jobs %s: %u wrong, %u say authenticated, %u returned",
+			name, where, LOST, how, wrong, ok, got);
+
+		for (i = 0; i < N; i++) {
+			seal_op(&ops[i], &p[i], in_place);
+			ops[i].status = 0;
+		}
+		wr_aead_imb_test_fault(LOST, ran);
+		got = wr_aead_seal_burst(ctx, ops, N);
+		wr_aead_imb_test_fault(0, false);
+		for (i = 0, ok = 0, wrong = 0; i < N; i++) {
+			bool sealed = ops[i].status == 0 &&
+				      memcmp(p[i].buf, p[i].ct, p[i].len) == 0 &&
+				      memcmp(p[i].out_tag, p[i].tag, WR_AEAD_TAG_SIZE) == 0;
+			bool failed = ops[i].status == -EIO && is_zero(p[i].buf, p[i].len) &&
+				      is_zero(p[i].out_tag, WR_AEAD_TAG_SIZE);
+
+			ok += ops[i].status == 0;
+			wrong += !sealed && !failed;
+			wrong += !in_place && !sealed;
+		}
+		CHECK(wrong == 0 && got == ok && ok >= N - LOST,
+			"%s: seal %s, %u jobs %s: %u wrong, %u say sealed, %u returned", name,
+			where, LOST, how, wrong, ok, got);
+		for (i = 0; i < N; i++)
+			pkt_free(&p[i]);
+	}
+	/* nothing of the faulty bursts stayed in the manager */
+	test_vector(ctx, name);
+	test_random(ctx, name);
+}
+
+/*
+ * Every backend must give the same bytes as every other on the same random burst: sealing it,
+ * and opening generic's ciphertexts, a quarter of them with a corrupted tag (statuses and
+ * outputs alike, failed ones included).
+ */
 static void
 test_cross_backend(void)
 {
 	struct wr_aead_ctx *ctx[WR_AEAD_BACKEND_COUNT] = { NULL };
 	uint8_t *out[WR_AEAD_BACKEND_COUNT][WR_AEAD_BURST_MAX];
+	uint8_t *plain[WR_AEAD_BACKEND_COUNT][WR_AEAD_BURST_MAX];
 	uint8_t tags[WR_AEAD_BACKEND_COUNT][WR_AEAD_BURST_MAX][16];
+	int status[WR_AEAD_BACKEND_COUNT][WR_AEAD_BURST_MAX];
+	unsigned int opened[WR_AEAD_BACKEND_COUNT];
+	bool forged[WR_AEAD_BURST_MAX];
 	struct wr_aead_op ops[WR_AEAD_BURST_MAX];
 	struct pkt p[WR_AEAD_BURST_MAX];
 	unsigned int b, i, round, n, diff, nctx = 0;
@@ -314,12 +423,54 @@ test_cross_backend(void)
 			for (i = 0, diff = 0; i < n; i++)
 				diff += memcmp(out[b][i], out[WR_AEAD_GENERIC][i], p[i].len) != 0 ||
 					memcmp(tags[b][i], tags[WR_AEAD_GENERIC][i], 16) != 0;
-			CHECK(diff == 0, "%s differs from generic on %u of %u ops",
+			CHECK(diff == 0, "%s seals differ from generic on %u of %u ops",
 				wr_aead_backend_name(b), diff, n);
 		}
-		for (b = WR_AEAD_GENERIC; b < WR_AEAD_BACKEND_COUNT; b++)
-			for (i = 0; ctx[b] != NULL && i < n; i++)
+
+		for (i = 0; i < n; i++) {
+			forged[i] = wr_random_u32() % 4 == 0;
+			if (forged[i])
+				tags[WR_AEAD_GENERIC][i][wr_random_u32() % 16] ^= 0x01;
+		}
+		for (b = WR_AEAD_GENERIC; b < WR_AEAD_BACKEND_COUNT; b++) {
+			if (ctx[b] == NULL)
+				continue;
+			for (i = 0; i < n; i++) {
+				plain[b][i] = xmalloc(p[i].len);
+				open_op(&ops[i], &p[i], false);
+				ops[i].src = out[WR_AEAD_GENERIC][i];
+				ops[i].dst = plain[b][i];
+				ops[i].tag = tags[WR_AEAD_GENERIC][i];
+			}
+			opened[b] = wr_aead_open_burst(ctx[b], ops, n);
+			for (i = 0; i < n; i++)
+				status[b][i] = ops[i].status;
+		}
+		for (i = 0, diff = 0; i < n; i++)
+			diff += forged[i] ? status[WR_AEAD_GENERIC][i] != -EBADMSG
+					  : status[WR_AEAD_GENERIC][i] != 0 ||
+						    memcmp(plain[WR_AEAD_GENERIC][i], p[i].pt,
+							    p[i].len) != 0;
+		CHECK(diff == 0, "generic opens its own seals wrongly on %u of %u ops", diff, n);
+		for (b = WR_AEAD_GENERIC + 1; b < WR_AEAD_BACKEND_COUNT; b++) {
+			if (ctx[b] == NULL)
+				continue;
+			for (i = 0, diff = 0; i < n; i++)
+				diff += status[b][i] != status[WR_AEAD_GENERIC][i] ||
+					memcmp(plain[b][i], plain[WR_AEAD_GENERIC][i], p[i].len) !=
+						0;
+			CHECK(diff == 0 && opened[b] == opened[WR_AEAD_GENERIC],
+				"%s opens differ from generic on %u of %u ops (%u vs %u "
+				"authenticated)",
+				wr_aead_backend_name(b), diff, n, opened[b],
+				opened[WR_AEAD_GENERIC]);
+		}
+		for (b = WR_AEAD_GENERIC; b < WR_AEAD_BACKEND_COUNT; b++) {
+			for (i = 0; ctx[b] != NULL && i < n; i++) {
 				free(out[b][i]);
+				free(plain[b][i]);
+			}
+		}
 		for (i = 0; i < n; i++)
 			pkt_free(&p[i]);
 	}
@@ -333,6 +484,8 @@ test_cross_backend(void)
 static void
 test_selection(void)
 {
+	const char *env0 = getenv("WR_AEAD_BACKEND");
+	char *saved = env0 != NULL ? strdup(env0) : NULL;
 	struct wr_aead_ctx *ctx;
 	enum wr_aead_backend best;
 	unsigned int b;
@@ -387,7 +540,41 @@ test_selection(void)
 		CHECK(ctx == NULL && errno == ENOTSUP, "creating unsupported %s fails with ENOTSUP",
 			wr_aead_backend_name(b));
 	}
-	unsetenv("WR_AEAD_BACKEND");
+	/* as the test was started: the auto test after this one runs under it */
+	if (saved != NULL)
+		setenv("WR_AEAD_BACKEND", saved, 1);
+	else
+		unsetenv("WR_AEAD_BACKEND");
+	free(saved);
+}
+
+/*
+ * WR_AEAD_AUTO under the environment this test was started in (meson runs it once more with
+ * WR_AEAD_BACKEND=generic): the backend the variable names if it runs here, else the best; a
+ * context of it seals and opens the fixed vector.
+ */
+static void
+test_auto(void)
+{
+	const char *env = getenv("WR_AEAD_BACKEND");
+	int named = env != NULL && *env != '\0' ? wr_aead_backend_parse(env) : WR_AEAD_AUTO;
+	struct wr_aead_ctx *ctx = wr_aead_ctx_create(WR_AEAD_AUTO);
+	enum wr_aead_backend got;
+
+	printf("auto under WR_AEAD_BACKEND=%s\n", env != NULL ? env : "(unset)");
+	CHECK(ctx != NULL, "auto context: %s", strerror(errno));
+	if (ctx == NULL)
+		return;
+	got = wr_aead_ctx_backend(ctx);
+	if (named > WR_AEAD_AUTO && wr_aead_backend_supported((enum wr_aead_backend)named))
+		CHECK(got == (enum wr_aead_backend)named, "auto is %s, not the %s named",
+			wr_aead_backend_name(got), env);
+	else
+		CHECK(got == wr_aead_backend_default(), "auto is %s, not the best",
+			wr_aead_backend_name(got));
+	printf("  auto is %s\n", wr_aead_backend_name(got));
+	test_vector(ctx, "auto");
+	wr_aead_ctx_free(ctx);
 }
 
 int
@@ -401,6 +588,7 @@ main(void)
 		return 1;
 	}
 	test_selection();
+	test_auto();
 	for (b = WR_AEAD_GENERIC; b < WR_AEAD_BACKEND_COUNT; b++) {
 		const char *name = wr_aead_backend_name(b);
 
@@ -413,12 +601,16 @@ main(void)
 		if (ctx == NULL)
 			continue;
 		CHECK(wr_aead_ctx_backend(ctx) == b, "%s context reports its backend", name);
-		printf("backend %s: vector, random bursts, bit flips, mixed corrupt bursts\n",
-			name);
+		printf("backend %s: vector, random bursts, bit flips, mixed corrupt bursts%s\n",
+			name, b != WR_AEAD_GENERIC ? ", library faults" : "");
 		test_vector(ctx, name);
 		test_random(ctx, name);
 		test_bit_flips(ctx, name);
 		test_mixed_corrupt(ctx, name);
+		if (b != WR_AEAD_GENERIC) {
+			test_imb_fault(ctx, name, true);
+			test_imb_fault(ctx, name, false);
+		}
 		wr_aead_ctx_free(ctx);
 		tested++;
 	}

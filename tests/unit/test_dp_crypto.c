@@ -15,6 +15,7 @@
  */
 #include <pthread.h>
 
+#include "aead_backend.h" /* wr_aead_imb_test_fault() */
 #include "dp_crypto_net.h"
 
 /* The UDP payload of a frame wr_encap_udp() built (data starting at the IP header). */
@@ -217,6 +218,51 @@ test_encap_to_engine(void)
 	B.ndelivered = 0;
 	wr_dp_peer_counters_sum(lcs, 1, PEER, &after);
 	CHECK(after.tx_packets - before.tx_packets == n, "per-lcore peer counters");
+	pump();
+}
+
+/*
+ * A seal that the crypto library fails (a fault injected into the intel-ipsec-mb backend, which
+ * then fails closed): the packet is dropped and counted as SEAL_FAILED, not handed out to be
+ * sent; the others of the burst are, and B's engine takes them.
+ */
+static void
+test_seal_failed(void)
+{
+	enum { N = 6, LOST = 2 };
+	static uint8_t pkts[N][300];
+	struct rte_mbuf *m[N];
+	uint32_t ids[N];
+	struct wr_encap_result res;
+	uint64_t before = lcA.drops[WR_DROP_SEAL_FAILED];
+	unsigned int i, got0 = B.ndelivered;
+
+	printf("dp_crypto: a seal the library fails is dropped\n");
+	for (i = 0; i < N; i++) {
+		make_inner(pkts[i], sizeof(pkts[i]), false, 1, 3, i + 500);
+		m[i] = mbuf_of(pkts[i], sizeof(pkts[i]));
+		ids[i] = PEER;
+	}
+	wr_aead_imb_test_fault(LOST, false);
+	wr_encap_burst(&lcA, &A.tables, m, ids, N, now, &res);
+	wr_aead_imb_test_fault(0, false);
+	CHECK(res.n_sealed == N - LOST && lcA.drops[WR_DROP_SEAL_FAILED] - before == LOST,
+		"%u of %u handed out, %" PRIu64 " counted as SEAL_FAILED", res.n_sealed, N,
+		lcA.drops[WR_DROP_SEAL_FAILED] - before);
+	for (i = 0; i < res.n_sealed; i++) {
+		const uint8_t *payload;
+		size_t plen;
+
+		CHECK(wr_encap_udp(res.sealed[i], &A.addr, &res.tx[res.sealed_tx[i]].to, 64,
+			      WR_UDP_CSUM_SW) == 0,
+			"udp");
+		payload = udp_payload(res.sealed[i], &plen);
+		CHECK(wr_device_receive(B.dev, &A.addr, payload, plen, now) == WR_DROP_NONE,
+			"B's engine accepts the sealed message %u", i);
+		rte_pktmbuf_free(res.sealed[i]);
+	}
+	CHECK(B.ndelivered - got0 == N - LOST, "B delivered %u", B.ndelivered - got0);
+	B.ndelivered = 0;
 	pump();
 }
 
@@ -540,6 +586,8 @@ main(int argc, char **argv)
 		test_encap_to_engine();
 		test_mixed_burst();
 		test_expired();
+		if (backends[i] != WR_AEAD_GENERIC)
+			test_seal_failed();
 	}
 	test_two_workers();
 	test_expire_sending();
