@@ -6,6 +6,8 @@
  *
  * Each figure is the best of several short slices of thread CPU time, as the machine this runs on
  * is shared. Every call's output feeds the next call's input, so nothing can be optimised away.
+ * The result is the ratio per backend: BLAKE2b's time over BLAKE2s's on the same input (4 KiB, and
+ * one 64-byte call), BLAKE2b measured just before the backend (above 1: BLAKE2s is faster).
  * Pin it: taskset -c 1 bench_blake2s [slices, default 15]
  */
 #include <stdio.h>
@@ -120,26 +122,35 @@ measure(enum op op, unsigned int slices)
 	return best;
 }
 
+/* One backend's figures, and its ratios to BLAKE2b measured just before it; keeps in @p b2b the
+ * best BLAKE2b times seen so far. */
 static void
-print_blake2s(const char *name, unsigned int slices)
+print_blake2s(const char *name, unsigned int slices, double b2b[2])
 {
 	double ns[NOPS];
 	enum op op;
 
+	ns[B2B_LONG] = measure(B2B_LONG, slices);
+	ns[B2B_64] = measure(B2B_64, slices);
+	if (ns[B2B_LONG] < b2b[0])
+		b2b[0] = ns[B2B_LONG];
+	if (ns[B2B_64] < b2b[1])
+		b2b[1] = ns[B2B_64];
 	for (op = B2S_LONG; op <= KDF3; op++)
 		ns[op] = measure(op, slices);
 	printf("%-8s %8.1f ns/block %6.2f ns/B", name, ns[B2S_LONG] / (LONG_LEN / 64.0),
 		ns[B2S_LONG] / LONG_LEN);
 	for (op = B2S_64; op <= KDF3; op++)
 		printf("  %s %6.0f ns", op_names[op], ns[op]);
-	printf("\n");
+	printf("  ratio blake2b/blake2s: 4 KiB %.2f, 64 B %.2f\n", ns[B2B_LONG] / ns[B2S_LONG],
+		ns[B2B_64] / ns[B2S_64]);
 }
 
 int
 main(int argc, char **argv)
 {
 	unsigned int slices = argc > 1 ? (unsigned int)atoi(argv[1]) : 15;
-	double b2b_long, b2b_64;
+	double b2b[2] = { 1e30, 1e30 }; /* 4 KiB, 64 B */
 
 	if (slices < 1) {
 		fprintf(stderr, "usage: %s [slices]\n", argv[0]);
@@ -160,17 +171,16 @@ main(int argc, char **argv)
 				printf("%-8s not supported here\n", wr_blake2s_impl_name(impl));
 				continue;
 			}
-			print_blake2s(wr_blake2s_impl_name(impl), slices);
+			print_blake2s(wr_blake2s_impl_name(impl), slices, b2b);
 		}
 		wr_blake2s_impl_set(chosen);
 	}
 #else
-	print_blake2s("built-in", slices);
+	print_blake2s("built-in", slices, b2b);
 #endif
-	b2b_long = measure(B2B_LONG, slices);
-	b2b_64 = measure(B2B_64, slices);
-	printf("%-8s %8.1f ns/128B %5.2f ns/B  %s %6.0f ns  (libsodium crypto_generichash)\n",
-		"blake2b", b2b_long / (LONG_LEN / 128.0), b2b_long / LONG_LEN, op_names[B2B_64],
-		b2b_64);
+	printf("%-8s %8.1f ns/128B %5.2f ns/B  %s %6.0f ns  (libsodium crypto_generichash, the "
+	       "reference; best of all its slices)\n",
+		"blake2b", b2b[0] / (LONG_LEN / 128.0), b2b[0] / LONG_LEN, op_names[B2B_64],
+		b2b[1]);
 	return 0;
 }

@@ -3,8 +3,11 @@
  * bench_crypto: ChaCha20-Poly1305 throughput on one core, side by side, in one run:
  * libsodium used directly, intel-ipsec-mb's job API used directly (AVX2, and AVX-512 where the CPU
  * has it), and wirerate's batch API (wr_aead_batch.h) on each backend this CPU supports. Reports
- * plaintext Gbit/s, Mpps and TSC cycles per byte, and per size and burst the ratio of the best
- * batch backend to the best direct intel-ipsec-mb use: the batch layer's overhead.
+ * plaintext Gbit/s, Mpps and TSC cycles per byte, and per size and burst the ratio of the batch API
+ * on the backend WR_AEAD_AUTO picks (the data plane's; WR_AEAD_BACKEND applies) to the best direct
+ * use of the same code: intel-ipsec-mb's job API on the same architecture for an imb backend,
+ * libsodium for the generic one. That is the batch layer's overhead; n/a where the direct use
+ * could not run.
  *
  * Every implementation runs in short slices, interleaved, over several rounds; its best slice
  * counts. A slice during which another process had the core is run again (thread CPU time
@@ -43,9 +46,10 @@ enum impl_kind {
 struct impl {
 	char name[32];
 	enum impl_kind kind;
+	/* the batch backend this is (BATCH), or whose code it runs directly (the others) */
+	enum wr_aead_backend backend;
 	IMB_MGR *mgr;            /* IMB_* */
 	struct wr_aead_ctx *ctx; /* BATCH */
-	bool direct_imb;
 	bool batch;
 };
 
@@ -64,7 +68,8 @@ static struct impl impls[MAX_IMPL];
 static unsigned int nimpl;
 /* [seal/open][size][burst 1/32] */
 static struct result res[2][NSIZES][2][MAX_IMPL];
-static double ratio[2][NSIZES][2];
+static double ratio[2][NSIZES][2];        /* < 0: n/a */
+static enum wr_aead_backend auto_backend; /* what the ratio's batch side runs */
 static unsigned long slices_total, slices_retried, slices_disturbed;
 
 static uint8_t keys[NKEYS][32];
@@ -312,15 +317,16 @@ measure(struct impl *im, unsigned int len, unsigned int burst, bool seal, double
 }
 
 static void
-add_impl(const char *name, enum impl_kind kind, IMB_MGR *mgr, struct wr_aead_ctx *ctx)
+add_impl(const char *name, enum impl_kind kind, enum wr_aead_backend backend, IMB_MGR *mgr,
+	struct wr_aead_ctx *ctx)
 {
 	struct impl *im = &impls[nimpl++];
 
 	snprintf(im->name, sizeof(im->name), "%s", name);
 	im->kind = kind;
+	im->backend = backend;
 	im->mgr = mgr;
 	im->ctx = ctx;
-	im->direct_imb = kind == DIRECT_JOB || kind == DIRECT_NOCHECK;
 	im->batch = kind == BATCH;
 }
 
@@ -330,19 +336,20 @@ setup_impls(void)
 	static const struct {
 		const char *arch;
 		void (*init)(IMB_MGR *);
-		uint64_t flags;
+		enum wr_aead_backend backend;
 	} archs[] = {
-		{ "avx2", init_mb_mgr_avx2, IMB_CPUFLAGS_AVX2 },
-		{ "avx512", init_mb_mgr_avx512, IMB_CPUFLAGS_AVX512 },
+		{ "avx2", init_mb_mgr_avx2, WR_AEAD_IMB_AVX2 },
+		{ "avx512", init_mb_mgr_avx512, WR_AEAD_IMB_AVX512 },
 	};
 	char name[32];
 	unsigned int a, b;
 
-	add_impl("libsodium", SODIUM, NULL, NULL);
+	add_impl("libsodium", SODIUM, WR_AEAD_GENERIC, NULL, NULL);
 	for (a = 0; a < sizeof(archs) / sizeof(archs[0]); a++) {
 		IMB_MGR *job_mgr, *nocheck_mgr;
 
-		if ((imb_get_feature_flags() & archs[a].flags) != archs[a].flags)
+		/* the backend's probe: the CPU's flags and the OS's saving of the vector state */
+		if (!wr_aead_backend_supported(archs[a].backend))
 			continue;
 		job_mgr = alloc_mb_mgr(0);
 		nocheck_mgr = alloc_mb_mgr(0);
@@ -356,9 +363,9 @@ setup_impls(void)
 			continue;
 		}
 		snprintf(name, sizeof(name), "imb-%s job", archs[a].arch);
-		add_impl(name, DIRECT_JOB, job_mgr, NULL);
+		add_impl(name, DIRECT_JOB, archs[a].backend, job_mgr, NULL);
 		snprintf(name, sizeof(name), "imb-%s job-nocheck", archs[a].arch);
-		add_impl(name, DIRECT_NOCHECK, nocheck_mgr, NULL);
+		add_impl(name, DIRECT_NOCHECK, archs[a].backend, nocheck_mgr, NULL);
 	}
 	for (b = WR_AEAD_GENERIC; b < WR_AEAD_BACKEND_COUNT; b++) {
 		struct wr_aead_ctx *ctx;
@@ -369,8 +376,9 @@ setup_impls(void)
 		if (ctx == NULL)
 			return -errno;
 		snprintf(name, sizeof(name), "batch %s", wr_aead_backend_name(b));
-		add_impl(name, BATCH, NULL, ctx);
+		add_impl(name, BATCH, b, NULL, ctx);
 	}
+	auto_backend = wr_aead_backend_default();
 	return 0;
 }
 
@@ -385,18 +393,19 @@ cmp_double(const void *a, const void *b)
 /*
  * One cell (direction, size, burst): @p trials rounds, each running every implementation for one
  * slice, starting from a different one each round. An implementation's rate is its best slice; the
- * ratio is the median over rounds of (best batch / best direct imb) within the round, so that a
- * moment of contention, which hits neighbouring slices alike, does not move it.
+ * ratio is the median over rounds of (batch on auto_backend / best direct use of the same code)
+ * within the round, so that a moment of contention, which hits neighbouring slices alike, does
+ * not move it; -1 (n/a) when either side did not run.
  */
 static bool
 measure_cell(unsigned int d, unsigned int s, unsigned int b, unsigned int trials, double slice)
 {
 	double ratios[MAX_TRIALS];
-	unsigned int t, k, i;
+	unsigned int t, k, i, n = 0;
 
 	memset(res[d][s][b], 0, sizeof(res[d][s][b]));
 	for (t = 0; t < trials; t++) {
-		double best_batch = 0, best_imb = 0;
+		double batch = 0, direct = 0;
 
 		for (k = 0; k < nimpl; k++) {
 			struct result r;
@@ -406,17 +415,40 @@ measure_cell(unsigned int d, unsigned int s, unsigned int b, unsigned int trials
 				return false;
 			if (r.gbps > res[d][s][b][i].gbps)
 				res[d][s][b][i] = r;
-			if (impls[i].batch && r.gbps > best_batch)
-				best_batch = r.gbps;
-			if (impls[i].direct_imb && r.gbps > best_imb)
-				best_imb = r.gbps;
+			if (impls[i].backend != auto_backend)
+				continue;
+			if (impls[i].batch)
+				batch = r.gbps;
+			else if (r.gbps > direct)
+				direct = r.gbps;
 		}
-		ratios[t] = best_imb > 0 ? best_batch / best_imb : 0;
+		if (batch > 0 && direct > 0)
+			ratios[n++] = batch / direct;
 	}
-	qsort(ratios, trials, sizeof(ratios[0]), cmp_double);
-	ratio[d][s][b] =
-		trials % 2 ? ratios[trials / 2] : (ratios[trials / 2 - 1] + ratios[trials / 2]) / 2;
+	qsort(ratios, n, sizeof(ratios[0]), cmp_double);
+	if (n == 0)
+		ratio[d][s][b] = -1;
+	else
+		ratio[d][s][b] = n % 2 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
 	return true;
+}
+
+/* The direct use the ratio's batch side is compared with. */
+static const char *
+direct_name(void)
+{
+	return auto_backend == WR_AEAD_GENERIC ? "libsodium" : "imb job API";
+}
+
+/* A ratio for the table: n/a when there is none. */
+static const char *
+ratio_str(char *buf, size_t len, double v)
+{
+	if (v < 0)
+		snprintf(buf, len, "n/a");
+	else
+		snprintf(buf, len, "%.3f", v);
+	return buf;
 }
 
 static const char *const dir_name[2] = { "seal", "open" };
@@ -424,14 +456,16 @@ static const char *const dir_name[2] = { "seal", "open" };
 static void
 print_table(const bool dir_on[2], unsigned int trials, double slice)
 {
+	const char *label = "ratio auto batch/direct";
 	unsigned int d, s, i;
 
 	printf("ChaCha20-Poly1305 on one core; TSC %.3f GHz; best of %u slices of %.0f ms; data "
 	       "%u bytes past a cache line's start\n",
 		tsc_hz / 1e9, trials, slice * 1000, data_offset);
-	printf("c/B: TSC cycles per plaintext byte. ratio: best batch backend / best direct\n"
-	       "intel-ipsec-mb use, measured back to back, median over the %u rounds\n",
-		trials);
+	printf("c/B: TSC cycles per plaintext byte. ratio: the batch API on the backend auto\n"
+	       "picks (%s) / the best direct use of the same code (%s), measured back to back,\n"
+	       "median over the %u rounds; n/a where the direct use did not run\n",
+		wr_aead_backend_name(auto_backend), direct_name(), trials);
 	printf("%lu slices; %lu rerun because another process had the core >%.0f%% of the time; "
 	       "%lu still disturbed\n",
 		slices_total, slices_retried, (1 - MIN_ON_CPU) * 100, slices_disturbed);
@@ -441,15 +475,18 @@ print_table(const bool dir_on[2], unsigned int trials, double slice)
 		printf("\n%-4s %5s  %-24s %9s %8s %7s   %9s %8s %7s\n", dir_name[d], "bytes",
 			"implementation", "b1 Gbit/s", "Mpps", "c/B", "b32 Gbit/s", "Mpps", "c/B");
 		for (s = 0; s < NSIZES; s++) {
+			char r1[16], r32[16];
+
 			for (i = 0; i < nimpl; i++) {
-				const struct result *r1 = &res[d][s][0][i], *r32 = &res[d][s][1][i];
+				const struct result *x1 = &res[d][s][0][i], *x32 = &res[d][s][1][i];
 
 				printf("%-4s %5u  %-24s %9.2f %8.3f %7.2f   %9.2f %8.3f %7.2f\n",
-					"", sizes[s], impls[i].name, r1->gbps, r1->mpps, r1->cpb,
-					r32->gbps, r32->mpps, r32->cpb);
+					"", sizes[s], impls[i].name, x1->gbps, x1->mpps, x1->cpb,
+					x32->gbps, x32->mpps, x32->cpb);
 			}
-			printf("%-4s %5u  %-24s %9.3f %17s %9.3f\n", "", sizes[s],
-				"ratio batch/imb direct", ratio[d][s][0], "", ratio[d][s][1]);
+			printf("%-4s %5u  %-24s %9s %17s %9s\n", "", sizes[s], label,
+				ratio_str(r1, sizeof(r1), ratio[d][s][0]), "",
+				ratio_str(r32, sizeof(r32), ratio[d][s][1]));
 		}
 	}
 }
@@ -461,8 +498,10 @@ print_json(const bool dir_on[2])
 	unsigned int d, s, b, i;
 
 	printf("{\"tsc_ghz\": %.3f, \"offset\": %u, \"slices\": %lu, \"slices_rerun\": %lu, "
-	       "\"slices_disturbed\": %lu, \"results\": [",
-		tsc_hz / 1e9, data_offset, slices_total, slices_retried, slices_disturbed);
+	       "\"slices_disturbed\": %lu, \"auto_backend\": \"%s\", \"direct\": \"%s\", "
+	       "\"results\": [",
+		tsc_hz / 1e9, data_offset, slices_total, slices_retried, slices_disturbed,
+		wr_aead_backend_name(auto_backend), direct_name());
 	for (d = 0; d < 2; d++) {
 		for (s = 0; d < 2 && dir_on[d] && s < NSIZES; s++) {
 			for (b = 0; b < 2; b++) {
@@ -484,9 +523,15 @@ print_json(const bool dir_on[2])
 	for (d = 0; d < 2; d++) {
 		for (s = 0; dir_on[d] && s < NSIZES; s++) {
 			for (b = 0; b < 2; b++) {
+				char v[16];
+
+				if (ratio[d][s][b] < 0)
+					snprintf(v, sizeof(v), "null");
+				else
+					snprintf(v, sizeof(v), "%.3f", ratio[d][s][b]);
 				printf("%s\n  {\"dir\": \"%s\", \"bytes\": %u, \"burst\": %u, "
-				       "\"batch_best_over_imb_direct_best\": %.3f}",
-					sep, dir_name[d], sizes[s], bursts[b], ratio[d][s][b]);
+				       "\"batch_over_direct\": %s}",
+					sep, dir_name[d], sizes[s], bursts[b], v);
 				sep = ",";
 			}
 		}
@@ -503,6 +548,8 @@ usage(FILE *f)
 		"ChaCha20-Poly1305 on one core: libsodium and intel-ipsec-mb used directly, and\n"
 		"wirerate's batch API on every supported backend, at %u..%u bytes, bursts of 1 and "
 		"32.\n"
+		"Ratio: the batch API on the backend auto picks (WR_AEAD_BACKEND applies) over\n"
+		"the best direct use of the same code (imb job API, or libsodium for generic).\n"
 		"  --json       machine-readable output\n"
 		"  --quick      a short smoke run (5 ms slices, 1 round)\n"
 		"  --slice MS   length of one measurement slice (default 20)\n"

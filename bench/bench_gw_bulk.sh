@@ -44,13 +44,20 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--peers) number "$@"; peers=$2; shift 2 ;;
 	--rounds) number "$@"; rounds=$2; shift 2 ;;
-	--wirerate) WIRERATE=${2:-}; shift 2 ;;
+	--wirerate)
+		[ $# -ge 2 ] || { echo "bench_gw_bulk.sh: --wirerate takes a path" >&2; exit 2; }
+		WIRERATE=$2
+		shift 2
+		;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "bench_gw_bulk.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
 	esac
 done
 [ "$peers" -le 60000 ] || { echo "bench_gw_bulk.sh: at most 60000 peers" >&2; exit 2; }
-[ -x "$WIRERATE" ] || { echo "bench_gw_bulk.sh: no gateway binary $WIRERATE (--wirerate)" >&2; exit 2; }
+if [ ! -x "$WIRERATE" ]; then
+	echo "bench_gw_bulk.sh: no gateway binary $WIRERATE (--wirerate)" >&2
+	exit 2
+fi
 for t in wg curl python3; do
 	command -v "$t" >/dev/null || { echo "bench_gw_bulk.sh: $t is missing" >&2; exit 2; }
 done
@@ -124,7 +131,7 @@ fi
 
 now() { date +%s%N; }
 
-# rest FILE: one bulk replace; prints the milliseconds it took. Fails on anything but 200.
+# rest FILE: one bulk replace; prints the nanoseconds it took. Fails on anything but 200.
 rest()
 {
 	local t0 t1 code
@@ -138,10 +145,10 @@ rest()
 		echo "bench_gw_bulk.sh: REST answered $code: $(head -c 300 "$tmp/answer")" >&2
 		exit 1
 	fi
-	echo "$(((t1 - t0) / 1000000))"
+	echo "$((t1 - t0))"
 }
 
-# uapi FILE: one `wg setconf`; prints the milliseconds it took.
+# uapi FILE: one `wg setconf`; prints the nanoseconds it took.
 uapi()
 {
 	local t0 t1
@@ -152,20 +159,20 @@ uapi()
 		exit 1
 	fi
 	t1=$(now)
-	echo "$(((t1 - t0) / 1000000))"
+	echo "$((t1 - t0))"
 }
 
 # count: the interface's peers as `wg show` sees them
 count() { wg show "$ifname" peers | wc -l; }
 
-declare -A ms
+declare -A ns
 # step TOOL NAME FILE PEERS: one replace, timed, and then the interface must hold PEERS peers
 step()
 {
 	local v
 
 	v=$("$1" "$3") || exit 1
-	ms[$1,$2]+="$v "
+	ns[$1,$2]+="$v "
 	[ "$(count)" -eq "$4" ] || { echo "bench_gw_bulk.sh: $1 $2: not $4 peers" >&2; exit 1; }
 }
 
@@ -181,9 +188,11 @@ for r in $(seq "$rounds"); do
 	echo "round $r/$rounds done" >&2
 done
 
+# median: of the whole numbers on stdin; for an even count, the mean of the middle two
 median()
 {
-	tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+	tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{ v[NR] = $1 }
+		END { printf "%.1f\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 echo "$peers peers, $rounds rounds, median wall-clock seconds per replace (gateway: $WIRERATE)"
@@ -193,15 +202,17 @@ for tool in rest uapi; do
 	[ "$tool" = uapi ] && label="wg setconf (UAPI, reference)"
 	printf '%-34s' "$label"
 	for step in empty same disjoint; do
-		m=$(median <<<"${ms[$tool,$step]}")
-		printf ' %12s' "$(awk -v m="$m" 'BEGIN { printf "%.3f", m / 1000 }')"
+		m=$(median <<<"${ns[$tool,$step]}")
+		printf ' %12s' "$(awk -v m="$m" 'BEGIN { printf "%.3f", m / 1e9 }')"
 	done
 	echo
 done
 printf '%-34s' "ratio REST/UAPI"
 for step in empty same disjoint; do
-	a=$(median <<<"${ms[rest,$step]}")
-	b=$(median <<<"${ms[uapi,$step]}")
-	printf ' %12s' "$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
+	a=$(median <<<"${ns[rest,$step]}")
+	b=$(median <<<"${ns[uapi,$step]}")
+	# no ratio to a reference that took no measurable time
+	printf ' %12s' "$(awk -v a="$a" -v b="$b" \
+		'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }')"
 done
 echo

@@ -107,6 +107,7 @@ struct bench {
 	bool huge;        /* EAL on hugepages (--in-memory) instead of --no-huge */
 	char lcores[48];  /* EAL --lcores: the generator's and the worker's CPUs */
 	unsigned int failures;
+	uint64_t checked[NDIRS]; /* packets out checked: compared (decrypt), opened too (encrypt) */
 	uint32_t seq;
 	unsigned int seen[2][2]; /* frames service() took, per wire (WAN, LAN) and TX queue */
 	struct rte_mbuf *in[MAX_PACKETS];

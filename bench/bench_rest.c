@@ -10,9 +10,13 @@
  *                  by this process (what `curl --unix-socket` would see), timed by the client.
  * Each on an interface that has a private key (so every new peer costs its static-static DH),
  * in three situations: into an empty interface, the same set again (every peer updated in place),
- * and a disjoint set (N removed, N added). Medians of the rounds in milliseconds, twice: wall
- * clock (for HTTP, as the client saw it), and this process's CPU time, i.e. the control core's
- * cost (for HTTP: the server's side, polling included), which a busy shared machine disturbs less.
+ * and a disjoint set (N removed, N added). Medians of the rounds in milliseconds (for an even
+ * number of rounds, the mean of the middle two), twice: wall clock (for HTTP, as the client saw
+ * it), and this process's CPU time, i.e. the control core's cost (for HTTP: the server's side,
+ * polling included), which a busy shared machine disturbs less. Under each table, the result: each
+ * way's time over the engine API's in the same round and situation, and the REST handler's over
+ * the UAPI's, the median over the rounds (a ratio within a round, where the machine was alike for
+ * both; n/a where the reference took no measurable time).
  *
  * Usage: bench_rest [peers, default 10000] [rounds, default 3] (--help)
  */
@@ -287,7 +291,32 @@ static double
 median_ms(uint64_t *v, int n)
 {
 	qsort(v, (size_t)n, sizeof(*v), cmp_u64);
-	return (double)v[n / 2] / 1e6;
+	return (n % 2 ? (double)v[n / 2] : ((double)v[n / 2 - 1] + (double)v[n / 2]) / 2) / 1e6;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median of the per-round ratios @p v[r] / @p ref[r] over the rounds with ref[r] > 0; -1 if
+ * none has. */
+static double
+median_ratio(const uint64_t *v, const uint64_t *ref, int rounds)
+{
+	double q[64];
+	int n = 0;
+
+	for (int r = 0; r < rounds; r++)
+		if (ref[r] > 0)
+			q[n++] = (double)v[r] / (double)ref[r];
+	if (n == 0)
+		return -1;
+	qsort(q, (size_t)n, sizeof(*q), cmp_double);
+	return n % 2 ? q[n / 2] : (q[n / 2 - 1] + q[n / 2]) / 2;
 }
 
 static void
@@ -297,7 +326,9 @@ usage(FILE *f)
 		   "Replace a whole set of PEERS peers (default 10000, at most 1000000) in one REST\n"
 		   "request, ROUNDS times (default 3, at most 64), beside the same peers through the\n"
 		   "engine API and one UAPI set request: into an empty interface, the same set again,\n"
-		   "a disjoint set. Prints medians in milliseconds, wall clock and CPU time.\n");
+		   "a disjoint set. Prints medians in milliseconds, wall clock and CPU time, and\n"
+		   "the ratios: each way over the engine API, REST over UAPI, per round\n"
+		   "(median of the rounds).\n");
 }
 
 /* A whole decimal number in [1, max] from @p s, or 0. */
@@ -433,6 +464,28 @@ run(size_t n, int rounds)
 				for (int r = 0; r < rounds; r++)
 					v[r] = table ? c[r][w][s] : t[r][w][s];
 				printf(" | %26.1f", median_ms(v, rounds));
+			}
+			printf("\n");
+		}
+		printf("ratio to the engine API, and REST to UAPI\n");
+		for (int w = UAPI; w <= NWAY; w++) {
+			/* the last row: the REST handler against the UAPI, the two parsers */
+			int num = w < NWAY ? w : HANDLE, den = w < NWAY ? ENGINE : UAPI;
+
+			printf("  %-26s", w < NWAY ? way_name[w] : "REST handle / UAPI set");
+			for (int s = 0; s < NSIT; s++) {
+				uint64_t v[64], ref[64];
+				double q;
+
+				for (int r = 0; r < rounds; r++) {
+					v[r] = table ? c[r][num][s] : t[r][num][s];
+					ref[r] = table ? c[r][den][s] : t[r][den][s];
+				}
+				q = median_ratio(v, ref, rounds);
+				if (q < 0)
+					printf(" | %26s", "n/a");
+				else
+					printf(" | %26.2f", q);
 			}
 			printf("\n");
 		}
