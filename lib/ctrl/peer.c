@@ -69,6 +69,7 @@ wr_device_add_peer(
 	wr_cookie_maker_init(&peer->cookie, pub);
 	wr_random(&seed, sizeof(seed));
 	wr_timers_init(&peer->timers, 0, seed);
+	peer->timers.earliest = &dev->next_deadline;
 
 	b = peer_bucket(dev, pub);
 	peer->hash_next = *b;

@@ -44,12 +44,16 @@ jitter(struct wr_timers *t)
 	return ((prng_next(t) >> 32) * WR_REKEY_TIMEOUT_JITTER_MAX) >> 32;
 }
 
-/* mod_peer_timer(): arming is a no-op while stopped */
+/* mod_peer_timer(): arming is a no-op while stopped. Every deadline is armed here: the
+ * device's earliest one follows (disarming leaves it early, which costs one needless walk). */
 static void
 arm(const struct wr_timers *t, uint64_t *deadline, uint64_t when)
 {
-	if (t->running)
-		*deadline = when;
+	if (!t->running)
+		return;
+	*deadline = when;
+	if (t->earliest != NULL && when < *t->earliest)
+		*t->earliest = when;
 }
 
 static bool

@@ -60,6 +60,9 @@ struct wr_device {
 	uint8_t peer_hash_key[16];
 	struct wr_peer *first, *last;
 	size_t npeers;
+	/* no peer's timer is due before this (ns): set by wr_device_tick()'s walk, lowered by
+	 * every timer armed since (struct wr_timers' earliest) */
+	uint64_t next_deadline;
 	uint32_t mtu;
 	uint64_t drops[WR_DROP_COUNT];
 	uint64_t last_under_load;

@@ -87,6 +87,9 @@ struct wr_timers {
 	bool sent_handshake;
 	bool need_another_keepalive;
 	bool sent_lastminute_handshake;
+	/* lowered to every deadline armed, when not NULL: the device's earliest deadline, kept
+	 * without a walk over its peers (wr_device_next_deadline()) */
+	uint64_t *earliest;
 };
 
 /**

@@ -85,6 +85,7 @@ static int
 setup_iface(struct wr_control *ctl, const struct wr_config *cfg, size_t i, char *err, size_t errlen)
 {
 	const struct wr_config_interface *ci = &cfg->interfaces[i];
+	struct wr_uapi_server_config ucfg = { 0 };
 	struct ctl_iface *ifc = &ctl->ifs[i];
 	struct wr_gw_iface *gi = &ctl->gw.iface[i];
 	uint64_t now = wr_ctl_now(ctl);
@@ -173,8 +174,10 @@ setup_iface(struct wr_control *ctl, const struct wr_config *cfg, size_t i, char 
 		snprintf(err, errlen, "interface %s: out of memory", ci->name);
 		return -ENOMEM;
 	}
+	/* room for a `wg setconf` of every peer the gateway may have (wr_uapi.h says how big) */
+	wr_uapi_server_config_for_peers(&ucfg, ctl->max_peers);
 	/* `wg` is a convenience: a gateway without its socket still forwards */
-	ret = wr_uapi_server_open(&ifc->srv, ci->name, ifc->uapi, NULL);
+	ret = wr_uapi_server_open(&ifc->srv, ci->name, ifc->uapi, &ucfg);
 	if (ret < 0)
 		fprintf(stderr, "wirerate: warning: interface %s: no UAPI socket in %s: %s\n",
 			ci->name, WR_UAPI_SOCKET_DIR, strerror(-ret));
@@ -438,12 +441,21 @@ poll_held(struct wr_control *ctl, uint64_t now)
 			rte_pktmbuf_free(cp->q[cp->head]);
 			cp->head = (uint16_t)((cp->head + 1) % CTL_HELD_MAX);
 			cp->n--;
+			ctl->held_total--;
+		} else if (ctl->held_total >= WR_DP_HELD_MBUFS) {
+			/* every peer's queues together are full: this one waits for none */
+			ctl->lc->proto_drops[cp->iface][WR_DROP_QUEUE_FULL]++;
+			rte_pktmbuf_free(pkts[i]);
+			if (wr_dp_peer_sending_keypair(dpp, now) == NULL)
+				wr_peer_initiate(cp->peer, now);
+			continue;
 		} else if (cp->n == 0) {
 			ctl->held_ids[ctl->n_held_peers++] = pkts[i]->hash.usr;
 			cp->held_since = now;
 		}
 		cp->q[(cp->head + cp->n) % CTL_HELD_MAX] = pkts[i];
 		cp->n++;
+		ctl->held_total++;
 		/* no keypair, or an expired one: the engine only rekeys on its own traffic */
 		if (wr_dp_peer_sending_keypair(dpp, now) == NULL)
 			wr_peer_initiate(cp->peer, now); /* rate limited by the engine */
@@ -477,6 +489,7 @@ flush_held(struct wr_control *ctl, uint64_t now)
 				pkts[k++] = cp->q[cp->head];
 				cp->head = (uint16_t)((cp->head + 1) % CTL_HELD_MAX);
 				cp->n--;
+				ctl->held_total--;
 			}
 			ctl->lc->now_ns = now;
 			wr_worker_encap(ctl->lc, cp->iface, pkts, ids, k);
@@ -532,16 +545,24 @@ wr_control_poll(struct wr_control *ctl)
 	work += poll_routes(ctl);
 	if (ctl->n_held_peers > 0)
 		work += flush_held(ctl, now);
-	/* finding the next deadline walks every peer: once a millisecond is plenty for timers
-	 * counted in seconds */
+	/*
+	 * The next deadline is kept by each engine; a tick walks all of its peers. With many
+	 * peers some deadline is nearly always due, so ticks come at most once a millisecond and
+	 * take at most a tenth of this lcore: at a hundred thousand peers a walk takes some
+	 * milliseconds, and the timers (counted in seconds, with a third of a second of jitter)
+	 * fire up to ten times that late.
+	 */
 	if (tsc >= ctl->next_timers) {
-		ctl->next_timers = tsc + dp->hz * CTL_TIMERS_MS / 1000;
+		uint64_t t0 = rte_rdtsc(), spent;
+
 		for (i = 0; i < ctl->n_ifaces; i++) {
 			if (now >= wr_device_next_deadline(ctl->ifs[i].dev)) {
 				wr_device_tick(ctl->ifs[i].dev, now);
 				work++;
 			}
 		}
+		spent = rte_rdtsc() - t0;
+		ctl->next_timers = t0 + RTE_MAX(dp->hz * CTL_TIMERS_MS / 1000, 10 * spent);
 	}
 	if (tsc >= ctl->next_uapi) {
 		ctl->next_uapi = tsc + dp->hz * CTL_UAPI_MS / 1000;

@@ -273,6 +273,7 @@ wr_ctl_held_drop_all(struct wr_control *ctl, struct ctl_peer *cp, enum wr_drop_r
 		rte_pktmbuf_free(cp->q[cp->head]);
 		cp->head = (uint16_t)((cp->head + 1) % CTL_HELD_MAX);
 		cp->n--;
+		ctl->held_total--;
 	}
 	cp->head = 0;
 }

@@ -74,6 +74,7 @@ struct wr_control {
 	uint64_t events_taken, held_taken; /* taken from the event and held rings, ever */
 	struct ctl_peer *peers; /* capacity entries, by peer id */
 	uint32_t *held_ids;     /* the peers with packets held, in no order (capacity entries) */
+	unsigned int held_total; /* packets held, every peer's: at most WR_DP_HELD_MBUFS */
 	unsigned int n_held_peers;
 	bool sync_endpoints; /* a handshake may have moved an endpoint */
 	unsigned int n_ifaces;

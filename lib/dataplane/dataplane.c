@@ -28,6 +28,12 @@
 /* mbufs a port's neighbour queues may hold at once (neigh.h's limit), in the pool's sizing */
 #define DP_NEIGH_MBUFS WR_NEIGH_TABLE_QUEUED
 #define DP_POOL_SPARE 1024
+/*
+ * What the rings between the lcores and the held queues may keep, when the control lcore falls
+ * behind a flood: in the pool too, so that receiving never runs dry because of them.
+ */
+#define DP_QUEUED_MBUFS                                                                          \
+	(WR_DP_CONTROL_RING + WR_GW_HS_RING + WR_GW_HELD_RING + WR_GW_ROUTE_RING + WR_DP_HELD_MBUFS)
 /* EAL, ethdev and tables beyond the mbuf pool, when sizing -m */
 #define DP_MEMORY_MARGIN (128u << 20)
 /*
@@ -61,7 +67,7 @@ pool_size(size_t n_ports, unsigned int nb_queues, unsigned int n_lcores)
 	return n_ports * (nb_queues * WR_PORT_RX_DESC + (nb_queues + 1) * WR_PORT_TX_DESC +
 				 DP_NEIGH_MBUFS) +
 	       n_lcores * (WR_DP_MBUF_CACHE * 3 / 2 + WR_DP_BURST * WR_DP_MAX_PORTS) +
-	       DP_POOL_SPARE;
+	       DP_QUEUED_MBUFS + DP_POOL_SPARE;
 }
 
 size_t

@@ -39,6 +39,12 @@ struct wr_config;
 #define WR_DP_TICK_MS 100
 /* Frames the workers may have queued for the control lcore at once */
 #define WR_DP_CONTROL_RING 1024
+/*
+ * Packets held for peers without a session, all peers together (64 each at most): a LAN host
+ * sending to many peers that are offline (remote-access clients) must not take the mbufs that
+ * receiving needs. The pool has room for them.
+ */
+#define WR_DP_HELD_MBUFS 1024
 /* RX queues one lcore polls at most */
 #define WR_DP_LCORE_MAX_RXQ 32
 /* Empty polls in a row before a loop naps, and how long: a gateway that idles need not spin */

@@ -510,6 +510,77 @@ test_quarantine_drains_rings(void)
 	CHECK(rte_mempool_avail_count(dp->mp) == avail0, "no mbuf kept");
 }
 
+/*
+ * Packets held for peers without a session, all peers together, stay within WR_DP_HELD_MBUFS: a
+ * LAN host sending to many offline peers cannot take the mbufs receiving needs. Over it, a packet
+ * is dropped as QUEUE_FULL; the peers' removal gives every held one back.
+ */
+static void
+test_held_bounded(void)
+{
+	enum { PEERS = WR_DP_HELD_MBUFS / 64 + 4, EACH = 64 };
+	uint8_t keys[PEERS][WR_KEY_LEN];
+	uint32_t ids[PEERS];
+	char req[256];
+	unsigned int i, k, found = 0, avail0 = rte_mempool_avail_count(dp->mp);
+	uint64_t full0 = ctl->lc->proto_drops[0][WR_DROP_QUEUE_FULL];
+	size_t off;
+
+	printf("control: held packets bounded across peers\n");
+	for (i = 0; i < PEERS; i++) {
+		uint8_t priv[WR_KEY_LEN];
+
+		wr_x25519_generate(priv);
+		wr_x25519_public(keys[i], priv);
+		wr_wipe(priv, sizeof(priv));
+		off = (size_t)snprintf(req, sizeof(req), "set=1\npublic_key=");
+		for (k = 0; k < WR_KEY_LEN; k++)
+			off += (size_t)snprintf(req + off, sizeof(req) - off, "%02x", keys[i][k]);
+		snprintf(req + off, sizeof(req) - off, "\n\n");
+		CHECK(uapi(req) == 0, "peer %u added", i);
+	}
+	for (k = 0; k < ctl->capacity && found < PEERS; k++)
+		if (ctl->peers[k].peer != NULL)
+			ids[found++] = k;
+	CHECK(found == PEERS, "%u peers with ids", found);
+	if (found != PEERS)
+		return;
+	for (k = 0; k < 10; k++)
+		wr_ctl_poll_tables(ctl);
+	/* as workers hand back packets for peers without a session */
+	for (i = 0; i < PEERS; i++) {
+		for (k = 0; k < EACH; k++) {
+			struct rte_mbuf *m = rte_pktmbuf_alloc(dp->mp);
+
+			if (m == NULL)
+				break;
+			memset(rte_pktmbuf_append(m, 60), 0x45, 60);
+			m->hash.usr = ids[i];
+			if (rte_ring_enqueue(ctl->gw.held_ring, m) != 0) {
+				rte_pktmbuf_free(m);
+				break;
+			}
+		}
+		for (k = 0; k < 4 * EACH / CTL_BUDGET; k++)
+			wr_control_poll(ctl);
+	}
+	CHECK(ctl->held_total == WR_DP_HELD_MBUFS, "%u held, at most %u", ctl->held_total,
+		WR_DP_HELD_MBUFS);
+	CHECK(ctl->lc->proto_drops[0][WR_DROP_QUEUE_FULL] - full0 ==
+			PEERS * EACH - WR_DP_HELD_MBUFS,
+		"the rest dropped as QUEUE_FULL: %" PRIu64,
+		ctl->lc->proto_drops[0][WR_DROP_QUEUE_FULL] - full0);
+	for (i = 0; i < PEERS; i++) {
+		off = (size_t)snprintf(req, sizeof(req), "set=1\npublic_key=");
+		for (k = 0; k < WR_KEY_LEN; k++)
+			off += (size_t)snprintf(req + off, sizeof(req) - off, "%02x", keys[i][k]);
+		snprintf(req + off, sizeof(req) - off, "\nremove=true\n\n");
+		CHECK(uapi(req) == 0, "peer %u removed", i);
+	}
+	CHECK(ctl->held_total == 0, "none held once the peers are gone: %u", ctl->held_total);
+	CHECK(rte_mempool_avail_count(dp->mp) == avail0, "every mbuf back");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -531,6 +602,7 @@ main(int argc, char **argv)
 	test_other_port_addr();
 	test_echo_sources();
 	test_quarantine_drains_rings();
+	test_held_bounded();
 	wr_control_destroy(ctl);
 	wr_dp_destroy(dp);
 	rte_eal_cleanup();

@@ -244,6 +244,93 @@ test_new_private_key_handshakes_at_once(void)
 	net_free(&p.net);
 }
 
+/* The earliest deadline of @p dev's peers, found by walking them */
+static uint64_t
+walked_deadline(const struct wr_device *dev)
+{
+	const struct wr_peer *p;
+	uint64_t next = UINT64_MAX;
+
+	for (p = dev->first; p; p = p->list_next)
+		if (wr_timers_next_deadline(&p->timers) < next)
+			next = wr_timers_next_deadline(&p->timers);
+	return next;
+}
+
+/*
+ * wr_device_next_deadline() is kept, not walked: under random traffic, keepalive settings,
+ * initiations, ticks and a peer removed and added, it is never later than any peer's deadline
+ * (a timer would fire late), and a tick brings it back to the exact one.
+ */
+static void
+test_kept_deadline(void)
+{
+	static const char *const in[] = { "198.51.100.1", "198.51.100.2" };
+	struct net net;
+	struct node *hub, *spoke[2];
+	struct wr_peer *to[2];
+	uint32_t rng = 0x9e3779b9;
+	unsigned int step, late = 0, inexact = 0, k;
+	uint8_t pkt[200];
+
+	printf("-- the device's next deadline, kept under random events\n");
+	memset(&net, 0, sizeof(net));
+	net.now = SEC(1000);
+	hub = net_add(&net, "203.0.113.1", 51820);
+	for (k = 0; k < 2; k++) {
+		spoke[k] = net_add(&net, k ? "203.0.113.3" : "203.0.113.2", 51820);
+		to[k] = net_link(hub, spoke[k], NULL, true, in[k], 32);
+		net_link(spoke[k], hub, NULL, k == 0, A_IN, 32);
+	}
+	for (step = 0; step < 3000; step++) {
+		unsigned int op, who, n;
+
+		rng ^= rng << 13;
+		rng ^= rng >> 17;
+		rng ^= rng << 5;
+		op = rng % 7;
+		who = (rng >> 8) & 1;
+		switch (op) {
+		case 0:
+			ipv4_pkt(pkt, A_IN, in[who], 100, (uint8_t)step);
+			wr_device_send(hub->dev, pkt, 100, net.now);
+			break;
+		case 1:
+			ipv4_pkt(pkt, in[who], A_IN, 100, (uint8_t)step);
+			wr_device_send(spoke[who]->dev, pkt, 100, net.now);
+			break;
+		case 2:
+			wr_peer_set_keepalive(to[who], (uint16_t)((rng >> 12) % 4), net.now);
+			break;
+		case 3:
+			wr_peer_initiate(to[who], net.now);
+			break;
+		case 4:
+			/* a peer removed and added again: its timers start over */
+			wr_device_remove_peer(hub->dev, to[who]);
+			to[who] = net_link(hub, spoke[who], NULL, true, in[who], 32);
+			break;
+		default:
+			net.now += MSEC((rng >> 12) % 4000);
+			for (n = 0; n < (unsigned int)net.nnodes; n++) {
+				wr_device_tick(net.n[n].dev, net.now);
+				inexact += wr_device_next_deadline(net.n[n].dev) !=
+					   walked_deadline(net.n[n].dev);
+			}
+			break;
+		}
+		net_run(&net);
+		for (n = 0; n < (unsigned int)net.nnodes; n++)
+			late += wr_device_next_deadline(net.n[n].dev) > walked_deadline(net.n[n].dev);
+	}
+	if (late != 0 || inexact != 0)
+		printf("   later than a peer's %u times, not exact after a tick %u times\n", late,
+			inexact);
+	check(late == 0, "never later than a peer's deadline");
+	check(inexact == 0, "exact after a tick");
+	net_free(&net);
+}
+
 static void
 test_rekey(void)
 {
@@ -840,6 +927,7 @@ main(void)
 	test_confirmation();
 	test_responder_waits_for_confirmation();
 	test_new_private_key_handshakes_at_once();
+	test_kept_deadline();
 	test_rekey();
 	test_retries_and_give_up();
 	test_keepalive();
