@@ -91,8 +91,15 @@ apply_peer(struct apply *a, const struct wr_peer_update *r, const struct wr_peer
 	}
 	for (size_t i = 0; i < p->aip_count; i++) {
 		const struct wr_peer_update_aip *ip = &r->aips[p->aip_first + i];
-		int ret = wr_peer_add_allowedip(peer, ip->family, ip->addr, ip->cidr);
+		int ret;
 
+		if (ip->remove) {
+			/* only this peer's: another peer's stays with it, as in wireguard-go */
+			if (wr_peer_remove_allowedip(peer, ip->family, ip->addr, ip->cidr) == 0)
+				a->what |= WR_UAPI_CHANGED_ALLOWEDIPS;
+			continue;
+		}
+		ret = wr_peer_add_allowedip(peer, ip->family, ip->addr, ip->cidr);
 		if (ret < 0)
 			return ret;
 		a->what |= WR_UAPI_CHANGED_ALLOWEDIPS;

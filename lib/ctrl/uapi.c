@@ -20,6 +20,18 @@ struct wr_uapi {
 	struct wr_uapi_ops ops;
 	void *ctx;
 	struct wr_uapi_stats stats;
+	/* said once: a periodic `wg syncconf` would otherwise say it every time */
+	bool told_key_kept, told_fwmark;
+};
+
+/* A set request as parsed, with what the change set does not hold. */
+struct set_req {
+	struct wr_peer_update r;
+	bool has_fwmark; /* a fwmark line, whatever its value */
+	bool fwmark_set; /* a non-zero one (ignored) */
+	bool port_zero;  /* listen_port=0 (keeps the port) */
+	unsigned line;   /* of a refused request: the offending line (1 is "set=1") */
+	char key[32];    /* and its key name when it is one, else "" */
 };
 
 /* A growing reply buffer; after a failed allocation it only remembers that it failed. */
@@ -229,15 +241,22 @@ parse_endpoint(struct wr_endpoint *ep, const char *s, size_t n)
 	return true;
 }
 
-/* "addr/cidr" with a mandatory cidr. */
+/* "addr/cidr" with a mandatory cidr; "-addr/cidr" removes it. */
 static bool
 parse_aip(struct wr_peer_update_aip *a, const char *s, size_t n)
 {
 	char host[INET6_ADDRSTRLEN];
-	const char *slash = memchr(s, '/', n);
+	const char *slash;
 	uint64_t cidr;
+	bool remove = n > 0 && s[0] == '-';
 
 	memset(a, 0, sizeof(*a));
+	if (remove) {
+		s++;
+		n--;
+	}
+	a->remove = remove;
+	slash = memchr(s, '/', n);
 	if (!slash || !cstr(host, sizeof(host), s, (size_t)(slash - s)))
 		return false;
 	if (!parse_uint(slash + 1, (size_t)(s + n - slash - 1), 128, &cidr))
@@ -258,8 +277,9 @@ parse_aip(struct wr_peer_update_aip *a, const char *s, size_t n)
 /* ---- set: parse and check every line ---- */
 
 static int
-device_line(struct wr_peer_update *r, const char *k, size_t kl, const char *v, size_t vl)
+device_line(struct set_req *q, const char *k, size_t kl, const char *v, size_t vl)
 {
+	struct wr_peer_update *r = &q->r;
 	uint64_t x;
 
 #define KEY_IS(lit) (kl == sizeof(lit) - 1 && memcmp(k, lit, kl) == 0)
@@ -270,13 +290,15 @@ device_line(struct wr_peer_update *r, const char *k, size_t kl, const char *v, s
 	} else if (KEY_IS("listen_port")) {
 		if (!parse_uint(v, vl, 65535, &x))
 			return -EINVAL;
+		/* 0 asks for a random port: the peers of a gateway could not know it (wr_uapi.h) */
 		r->port = (uint16_t)x;
-		r->has_port = true;
+		r->has_port = x != 0;
+		q->port_zero = x == 0;
 	} else if (KEY_IS("fwmark")) {
 		if (!parse_uint(v, vl, UINT32_MAX, &x))
 			return -EINVAL;
-		if (x != 0)
-			return -EOPNOTSUPP;
+		q->has_fwmark = true;
+		q->fwmark_set = x != 0;
 	} else if (KEY_IS("replace_peers")) {
 		if (!is_true(v, vl))
 			return -EINVAL;
@@ -288,7 +310,8 @@ device_line(struct wr_peer_update *r, const char *k, size_t kl, const char *v, s
 }
 
 static int
-peer_line(struct wr_peer_update *r, struct wr_peer_update_peer *p, const char *k, size_t kl, const char *v, size_t vl)
+peer_line(struct wr_peer_update *r, struct wr_peer_update_peer *p, const char *k, size_t kl,
+	const char *v, size_t vl)
 {
 	uint64_t x;
 
@@ -333,31 +356,64 @@ peer_line(struct wr_peer_update *r, struct wr_peer_update_peer *p, const char *k
 #undef KEY_IS
 }
 
+/* The set keys, the only key names a refusal repeats: anything else could be a pasted key. */
+static const char *const set_keys[] = { "private_key", "listen_port", "fwmark", "replace_peers",
+	"public_key", "update_only", "remove", "preshared_key", "endpoint",
+	"persistent_keepalive_interval", "replace_allowed_ips", "allowed_ip", "protocol_version" };
+
+static void
+note_key(struct set_req *q, const char *k, size_t kl)
+{
+	q->key[0] = '\0';
+	for (size_t i = 0; i < sizeof(set_keys) / sizeof(set_keys[0]); i++)
+		if (strlen(set_keys[i]) == kl && memcmp(set_keys[i], k, kl) == 0)
+			snprintf(q->key, sizeof(q->key), "%s", set_keys[i]);
+}
+
+/* Lines of @p req[0, @p len) that start with @p lit. */
+static size_t
+count_lines(const char *req, size_t len, const char *lit)
+{
+	size_t n = 0, ll = strlen(lit);
+
+	for (size_t pos = 0; pos < len;) {
+		const char *nl = memchr(req + pos, '\n', len - pos);
+
+		n += len - pos >= ll && memcmp(req + pos, lit, ll) == 0;
+		if (!nl)
+			break;
+		pos = (size_t)(nl - req) + 1;
+	}
+	return n;
+}
+
 /*
- * Parse "set=1\n" ... "\n\n" (the first line already checked) into @p r. Returns 0, -EINVAL,
- * -EPROTO (a line without '='), -EOPNOTSUPP (fwmark) or -ENOMEM.
+ * Parse "set=1\n" ... "\n\n" (the first line already checked) into @p q. Returns 0, -EINVAL,
+ * -EPROTO (a line without '=') or -ENOMEM; on -EINVAL and -EPROTO, q->line and q->key say where.
  */
 static int
-parse_set(struct wr_peer_update *r, const char *req, size_t len)
+parse_set(struct set_req *q, const char *req, size_t len)
 {
-	size_t nlines = 0, pos;
+	struct wr_peer_update *r = &q->r;
 	struct wr_peer_update_peer *cur = NULL;
+	size_t pos;
 	int ret;
 
-	memset(r, 0, sizeof(*r));
-	for (size_t i = 0; i < len; i++)
-		nlines += req[i] == '\n';
-	/* one slot per line is always enough; calloc checks the multiplication */
-	r->peers = calloc(nlines, sizeof(*r->peers));
-	r->aips = calloc(nlines, sizeof(*r->aips));
+	memset(q, 0, sizeof(*q));
+	/* the arrays are as long as their lines: a request of many short lines costs no more */
+	r->peers = calloc(count_lines(req, len, "public_key=") + 1, sizeof(*r->peers));
+	r->aips = calloc(count_lines(req, len, "allowed_ip=") + 1, sizeof(*r->aips));
 	if (!r->peers || !r->aips)
 		return -ENOMEM;
 
+	q->line = 1;
 	pos = sizeof("set=1\n") - 1;
 	while (pos < len) {
 		const char *line = req + pos, *nl = memchr(line, '\n', len - pos), *eq;
 		size_t ll;
 
+		q->line++;
+		q->key[0] = '\0';
 		if (!nl)
 			return -EINVAL; /* a last line without its newline */
 		ll = (size_t)(nl - line);
@@ -368,10 +424,12 @@ parse_set(struct wr_peer_update *r, const char *req, size_t len)
 				cur->aip_count = r->naips - cur->aip_first;
 			return pos == len ? 0 : -EINVAL;
 		}
+		eq = memchr(line, '=', ll);
+		if (eq)
+			note_key(q, line, (size_t)(eq - line));
 		for (size_t i = 0; i < ll; i++)
 			if ((unsigned char)line[i] < 0x20 || (unsigned char)line[i] >= 0x7f)
 				return -EINVAL;
-		eq = memchr(line, '=', ll);
 		if (!eq)
 			return -EPROTO;
 		const char *k = line, *v = eq + 1;
@@ -386,7 +444,7 @@ parse_set(struct wr_peer_update *r, const char *req, size_t len)
 			cur->aip_first = r->naips;
 			continue;
 		}
-		ret = cur ? peer_line(r, cur, k, kl, v, vl) : device_line(r, k, kl, v, vl);
+		ret = cur ? peer_line(r, cur, k, kl, v, vl) : device_line(q, k, kl, v, vl);
 		if (ret < 0)
 			return ret;
 	}
@@ -504,12 +562,91 @@ has_prefix(const char *req, size_t len, const char *lit)
 	return len >= n && memcmp(req, lit, n) == 0;
 }
 
+__attribute__((format(printf, 2, 3))) static void
+notice(struct wr_uapi *u, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	if (!u->ops.notice)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	u->ops.notice(u->ctx, msg);
+}
+
+/*
+ * What a checked set does that its client did not ask for, and says so: an all-zero private key
+ * from `wg setconf` or `wg syncconf` keeps the device's (wr_uapi.h), a fwmark is ignored.
+ */
+static void
+adjust_set(struct wr_uapi *u, struct set_req *q)
+{
+	struct wr_peer_update *r = &q->r;
+	uint8_t cur[WR_KEY_LEN];
+
+	if (r->has_priv && q->has_fwmark && (r->has_port || q->port_zero) &&
+		wr_ct_is_zero(r->priv, WR_KEY_LEN) && wr_device_get_public_key(u->dev, cur)) {
+		r->has_priv = false;
+		if (!u->told_key_kept)
+			notice(u,
+				"a wg setconf or syncconf without PrivateKey (as wg showconf "
+				"writes it: the key is never shown) keeps the interface's private "
+				"key; `wg set IF private-key /dev/null` clears it (said once)");
+		u->told_key_kept = true;
+	}
+	if (q->fwmark_set && !u->told_fwmark) {
+		notice(u, "fwmark ignored: a DPDK data plane has no socket marks (said once)");
+		u->told_fwmark = true;
+	}
+}
+
+static void
+refused(struct wr_uapi *u, const struct set_req *q, int err)
+{
+	if (err == -ENOMEM)
+		notice(u, "wg set refused: %s", strerror(-err));
+	else if (q->line == 0) /* applying: the host refused (wr_peer_update_apply()) */
+		notice(u, "wg set refused: %s: %s",
+			err == -ENOSPC ? "more peers than the gateway has room for" : "listen_port",
+			strerror(-err));
+	else if (q->key[0])
+		notice(u, "wg set refused: line %u (%s): %s", q->line, q->key, strerror(-err));
+	else
+		notice(u, "wg set refused: line %u (not a known key): %s", q->line, strerror(-err));
+}
+
+int
+wr_uapi_refuse_oversized(struct wr_uapi *u, bool set, size_t max_bytes, size_t max_lines,
+	char **resp, size_t *resp_len)
+{
+	struct sbuf b = { 0 };
+
+	*resp = NULL;
+	*resp_len = 0;
+	if (set)
+		u->stats.sets_failed++;
+	u->stats.malformed++;
+	notice(u, "wg %s refused: the request is over %zu bytes or %zu lines: %s",
+		set ? "set" : "get", max_bytes, max_lines, strerror(E2BIG));
+	/* a set's errno is negative, a get's positive (wr_uapi.h) */
+	sb_printf(&b, "errno=%d\n\n", set ? -E2BIG : E2BIG);
+	if (b.oom) {
+		free(b.p);
+		return -ENOMEM;
+	}
+	*resp = b.p;
+	*resp_len = b.len;
+	return 0;
+}
+
 int
 wr_uapi_handle(
 	struct wr_uapi *u, const char *req, size_t len, char **resp, size_t *resp_len, uint64_t now)
 {
 	struct sbuf b = { 0 };
-	struct wr_peer_update r;
+	struct set_req q;
 	int ret;
 
 	*resp = NULL;
@@ -523,16 +660,21 @@ wr_uapi_handle(
 			sb_printf(&b, "errno=%d\n\n", EINVAL);
 		}
 	} else if (has_prefix(req, len, "set=1\n")) {
-		ret = parse_set(&r, req, len);
-		if (ret == 0)
-			ret = wr_peer_update_apply(u->dev, &u->ops, u->ctx, &r, now);
-		else if (ret != -ENOMEM)
+		ret = parse_set(&q, req, len);
+		if (ret == 0) {
+			adjust_set(u, &q);
+			q.line = 0;
+			ret = wr_peer_update_apply(u->dev, &u->ops, u->ctx, &q.r, now);
+		} else if (ret != -ENOMEM) {
 			u->stats.malformed++;
-		wr_peer_update_free(&r);
-		if (ret == 0)
+		}
+		wr_peer_update_free(&q.r);
+		if (ret == 0) {
 			u->stats.sets++;
-		else
+		} else {
 			u->stats.sets_failed++;
+			refused(u, &q, ret);
+		}
 		sb_printf(&b, "errno=%d\n\n", ret);
 	} else {
 		u->stats.malformed++;

@@ -31,8 +31,9 @@ struct conn {
 	char *out;
 	size_t out_len, out_off;
 	uint64_t last_active;
+	uint32_t events; /* what epoll watches for */
 	bool eof;
-	bool want_out; /* registered for EPOLLOUT (else EPOLLIN) */
+	bool draining; /* answered E2BIG: write the reply, drop the input until EOF */
 };
 
 struct wr_uapi_server {
@@ -106,6 +107,10 @@ conn_close(struct wr_uapi_server *s, struct conn *c)
 	s->nconns--;
 }
 
+/*
+ * Watch for the socket taking more of a reply (@p want_out), else for input; a draining
+ * connection reads all the time, or a client blocked in its write would never read the reply.
+ */
 static int
 conn_watch(struct wr_uapi_server *s, struct conn *c, bool want_out)
 {
@@ -114,11 +119,13 @@ conn_watch(struct wr_uapi_server *s, struct conn *c, bool want_out)
 		.data.u64 = (uint64_t)(c - s->conns),
 	};
 
-	if (c->want_out == want_out)
+	if (c->draining)
+		ev.events |= EPOLLIN;
+	if (c->events == ev.events)
 		return 0;
 	if (epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0)
 		return -errno;
-	c->want_out = want_out;
+	c->events = ev.events;
 	return 0;
 }
 
@@ -128,7 +135,7 @@ accept_all(struct wr_uapi_server *s, uint64_t now)
 	for (;;) {
 		int fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct epoll_event ev = { .events = EPOLLIN };
-		struct conn *c = NULL;
+		struct conn *c = NULL, *drainer = NULL;
 
 		if (fd < 0)
 			return; /* EAGAIN, or a transient error: try again next poll */
@@ -137,6 +144,13 @@ accept_all(struct wr_uapi_server *s, uint64_t now)
 				c = &s->conns[i];
 				break;
 			}
+			if (s->conns[i].draining && !s->conns[i].out)
+				drainer = &s->conns[i];
+		}
+		/* a refused client has its answer: it waits on nothing a new one should wait for */
+		if (!c && drainer) {
+			conn_close(s, drainer);
+			c = drainer;
 		}
 		ev.data.u64 = c ? (uint64_t)(c - s->conns) : 0;
 		if (!c || epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
@@ -146,6 +160,7 @@ accept_all(struct wr_uapi_server *s, uint64_t now)
 		}
 		memset(c, 0, sizeof(*c));
 		c->fd = fd;
+		c->events = EPOLLIN;
 		c->last_active = now;
 		s->nconns++;
 		s->stats.accepted++;
@@ -221,6 +236,9 @@ conn_write(struct wr_uapi_server *s, struct conn *c, uint64_t now)
 	free(c->out);
 	c->out = NULL;
 	c->out_len = c->out_off = 0;
+	/* the refusal is all it gets: the client reads it, then EOF */
+	if (c->draining)
+		shutdown(c->fd, SHUT_WR);
 	if (conn_watch(s, c, false) < 0) {
 		conn_close(s, c);
 		return false;
@@ -229,8 +247,69 @@ conn_write(struct wr_uapi_server *s, struct conn *c, uint64_t now)
 }
 
 /*
+ * Read and drop what a refused client still sends, however much: wg sends its whole request
+ * before it reads the reply. No bound but READ_BUDGET a poll: a client that never stops gives
+ * its slot away (accept_all()).
+ */
+static bool
+conn_drain(struct wr_uapi_server *s, struct conn *c, uint64_t now)
+{
+	size_t budget = READ_BUDGET;
+
+	while (budget > 0) {
+		ssize_t n = read(c->fd, c->in, c->in_cap);
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return true;
+		if (n <= 0) {
+			conn_close(s, c);
+			return false;
+		}
+		wr_wipe(c->in, (size_t)n);
+		c->last_active = now;
+		budget = (size_t)n < budget ? budget - (size_t)n : 0;
+	}
+	return true;
+}
+
+/*
+ * A request over the bounds: answer E2BIG and drain (conn_drain()). Only one whose first line is
+ * a get or set gets an answer: one without a line in max_request bytes is neither.
+ */
+static void
+conn_refuse(struct wr_uapi_server *s, struct conn *c, uint64_t now)
+{
+	char *resp;
+	size_t resp_len;
+	bool set;
+
+	if (c->lines == 0) {
+		s->stats.protocol++;
+		conn_close(s, c);
+		return;
+	}
+	/* the first line was checked when its newline came (conn_serve()) */
+	set = memcmp(c->in, "set=1", 5) == 0;
+	s->stats.oversized++;
+	wr_wipe(c->in, c->in_cap);
+	c->in_len = c->scan = c->lines = 0;
+	if (wr_uapi_refuse_oversized(
+		    s->u, set, s->cfg.max_request, s->cfg.max_lines, &resp, &resp_len) < 0) {
+		conn_close(s, c);
+		return;
+	}
+	c->draining = true;
+	c->out = resp;
+	c->out_len = resp_len;
+	c->out_off = 0;
+	if (conn_write(s, c, now))
+		conn_drain(s, c, now);
+}
+
+/*
  * Answer the complete requests in the input, one at a time while replies leave at once.
- * Returns the number answered; closes the connection on a bad or oversized request.
+ * Returns the number answered; closes the connection on a request that is not a get or set,
+ * answers one over the bounds E2BIG (conn_refuse()).
  */
 static int
 conn_serve(struct wr_uapi_server *s, struct conn *c, uint64_t now)
@@ -265,8 +344,7 @@ conn_serve(struct wr_uapi_server *s, struct conn *c, uint64_t now)
 		}
 		if (!found) {
 			if (c->in_len > s->cfg.max_request || c->lines > s->cfg.max_lines) {
-				s->stats.oversized++;
-				conn_close(s, c);
+				conn_refuse(s, c, now);
 			} else if (c->eof) {
 				if (c->in_len > 0)
 					s->stats.protocol++;
@@ -275,8 +353,7 @@ conn_serve(struct wr_uapi_server *s, struct conn *c, uint64_t now)
 			return answered;
 		}
 		if (end > s->cfg.max_request || c->lines > s->cfg.max_lines) {
-			s->stats.oversized++;
-			conn_close(s, c);
+			conn_refuse(s, c, now);
 			return answered;
 		}
 
@@ -301,6 +378,20 @@ conn_serve(struct wr_uapi_server *s, struct conn *c, uint64_t now)
 			return answered;
 	}
 	return answered;
+}
+
+void
+wr_uapi_server_config_for_peers(struct wr_uapi_server_config *cfg, size_t max_peers)
+{
+	size_t bytes = WR_UAPI_MAX_REQUEST_CAP, lines = WR_UAPI_MAX_LINES_CAP;
+
+	/* the device's own lines (private_key, listen_port, ...) fit in what the minimum leaves */
+	if (max_peers < WR_UAPI_MAX_REQUEST_CAP / WR_UAPI_PEER_BYTES)
+		bytes = max_peers * WR_UAPI_PEER_BYTES;
+	if (max_peers < WR_UAPI_MAX_LINES_CAP / WR_UAPI_PEER_LINES)
+		lines = max_peers * WR_UAPI_PEER_LINES;
+	cfg->max_request = bytes > WR_UAPI_MAX_REQUEST ? bytes : WR_UAPI_MAX_REQUEST;
+	cfg->max_lines = lines > WR_UAPI_MAX_LINES ? lines : WR_UAPI_MAX_LINES;
 }
 
 int
@@ -424,6 +515,11 @@ wr_uapi_server_poll(struct wr_uapi_server *s, uint64_t now)
 		c = &s->conns[evs[i].data.u64];
 		if (c->fd < 0)
 			continue;
+		if (c->draining) {
+			if (!c->out || conn_write(s, c, now))
+				conn_drain(s, c, now);
+			continue;
+		}
 		if (c->out) {
 			if (!conn_write(s, c, now))
 				continue;

@@ -9,7 +9,8 @@
  * (the host may refuse it; then nothing else changes), private_key (a peer whose public key is
  * the new public key is removed; all zeros clears the key), replace_peers, then each peer in
  * order. For a peer: remove removes it (nothing else applies); update_only skips a peer that does
- * not exist yet; replace_aips drops its prefixes before its listed ones are added; a peer with
+ * not exist yet; replace_aips drops its prefixes before its listed ones are added (or removed,
+ * those marked remove, in their order: a prefix the peer does not have is no error); a peer with
  * our own public key is ignored; a preshared key of all zeros clears it; an endpoint of family 0
  * clears it.
  *
@@ -30,6 +31,7 @@ struct wr_peer_update_aip {
 	uint8_t addr[16];
 	int family; /* AF_INET or AF_INET6 */
 	uint8_t cidr;
+	bool remove; /* take the prefix from this peer if it has it (UAPI "allowed_ip=-P") */
 };
 
 /** The change to one peer. Holds a secret (psk). */

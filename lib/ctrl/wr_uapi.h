@@ -20,22 +20,34 @@
  *     then shows no interface keys ("(none)" in `wg show dump`, no "public key" line in
  *     `wg show`), `wg showconf` has no PrivateKey or PresharedKey, and `wg syncconf` cannot see
  *     (so does not clear) a preshared key that the new file drops. Both are accepted on set.
- *   - fwmark: there are no socket marks in a DPDK data plane. "fwmark=0" is accepted, any other
- *     value is refused with EOPNOTSUPP; get never reports one.
+ *   - So an all-zero private_key (what wg sends for a file without PrivateKey, as
+ *     `wg showconf` writes them) keeps the device's key when the request also has a
+ *     listen_port and a fwmark line: `wg setconf` and `wg syncconf` always send all three, and
+ *     `wg set` sends fwmark only when asked to. `wg set IF private-key /dev/null`, alone or with
+ *     listen-port, still clears the key. Said once per handler through ops->notice.
+ *   - fwmark: there are no socket marks in a DPDK data plane. Any value is accepted and
+ *     ignored, as the configuration file ignores FwMark (a non-zero one is said once through
+ *     ops->notice); get never reports one.
+ *   - listen_port=0 keeps the current port (wireguard-go would pick one at random, which the
+ *     peers of a gateway could not know); `wg setconf` sends it for a file without ListenPort.
  *   - Error numbers on the wire: a failed set answers "errno=-N" (N from errno.h), as
  *     wireguard-go does and as wg(8) expects (it takes errno = -value, so that `wg set` prints
  *     "Invalid argument"); a failed get answers "errno=N" (wg parses a get's errno unsigned).
- *     Set errors: EINVAL for any bad line or value, EPROTO for a line without '=', EOPNOTSUPP
- *     for a non-zero fwmark, whatever ops->set_listen_port returns, ENOMEM.
+ *     Set errors: EINVAL for any bad line or value, EPROTO for a line without '=', whatever
+ *     ops->set_listen_port returns, ENOSPC (ops->reserve_peers), ENOMEM, and E2BIG from the
+ *     server for a request over its bounds. Each refusal is told through ops->notice: the
+ *     reason, the line number and the key name of the offending line, never its value.
  *
  * A set applies, in this order: listen_port (the host may refuse it; then nothing else
  * changes), private_key (a peer whose public key is the new public key is removed, as the kernel
- * does; all zeros clears the key), replace_peers, then each peer block in order. In a block:
- * remove=true removes the peer (nothing else in the block applies); update_only=true skips a
- * peer that does not exist yet; replace_allowed_ips=true drops the peer's prefixes and those
- * listed before it in the block; a block for our own public key is ignored; a preshared key of
- * all zeros clears it. "fwmark=0" (which `wg setconf` sends) and, in a peer block,
- * "protocol_version=1" are accepted and change nothing.
+ * does; all zeros clears the key, but see above), replace_peers, then each peer block in order.
+ * In a block: remove=true removes the peer (nothing else in the block applies); update_only=true
+ * skips a peer that does not exist yet; replace_allowed_ips=true drops the peer's prefixes and
+ * those listed before it in the block; "allowed_ip=-PREFIX" (newer wireguard-tools send it for
+ * `wg set IF peer P allowed-ips -PREFIX`) removes that prefix from the peer if it has it, in its
+ * place among the block's allowed_ip lines; a block for our own public key is ignored; a
+ * preshared key of all zeros clears it. In a peer block "protocol_version=1" is accepted and
+ * changes nothing.
  *
  * Keys are 64 hex characters (either case on input, lowercase on output). Endpoints are
  * "a.b.c.d:port" or "[v6]:port" (an optional "%scope" after the v6 address, numeric or an
@@ -92,10 +104,9 @@ struct wr_uapi_ops {
 	uint16_t (*get_listen_port)(void *ctx);
 
 	/**
-	 * Use listen port @p port (a set asked for a port different from get_listen_port()).
-	 * Returns 0 or -errno (e.g. -EADDRINUSE; -EINVAL for 0 if a random port is not supported);
-	 * a refusal fails the whole set before anything else changes. NULL: changes are refused
-	 * with -EOPNOTSUPP.
+	 * Use listen port @p port (a set asked for a port different from get_listen_port(); never
+	 * 0, which keeps the port). Returns 0 or -errno (e.g. -EADDRINUSE); a refusal fails the
+	 * whole set before anything else changes. NULL: changes are refused with -EOPNOTSUPP.
 	 */
 	int (*set_listen_port)(void *ctx, uint16_t port);
 
@@ -114,6 +125,13 @@ struct wr_uapi_ops {
 	 * changes. Called before anything else. NULL: no limit.
 	 */
 	int (*reserve_peers)(void *ctx, size_t n_new, size_t n_gone);
+
+	/**
+	 * One line for the operator, without its end (the host prefixes the interface's name):
+	 * why a set was refused, or what a set did that the client did not ask for (a kept key,
+	 * an ignored fwmark). It never holds a key or any other value of the request. NULL: none.
+	 */
+	void (*notice)(void *ctx, const char *msg);
 };
 
 /** Counters of one handler (requests from every connection). */
@@ -152,6 +170,15 @@ wr_uapi_handle(struct wr_uapi *u, const char *req, size_t len, char **resp, size
 void
 wr_uapi_get_stats(const struct wr_uapi *u, struct wr_uapi_stats *st);
 
+/**
+ * The reply to a request over the server's bounds (@p max_bytes bytes, @p max_lines lines), a
+ * set (@p set) or a get: E2BIG as that request's kind reports errors, counted and told through
+ * ops->notice as a refusal. *@p resp: malloc'd as by wr_uapi_handle(). Returns 0 or -ENOMEM.
+ */
+int
+wr_uapi_refuse_oversized(struct wr_uapi *u, bool set, size_t max_bytes, size_t max_lines,
+	char **resp, size_t *resp_len);
+
 /* ---- the unix socket server ---- */
 
 /** Where wg(8) looks for sockets. */
@@ -160,6 +187,17 @@ wr_uapi_get_stats(const struct wr_uapi *u, struct wr_uapi_stats *st);
 #define WR_UAPI_MAX_REQUEST (8u << 20)
 /** Default bound on the lines of one request. */
 #define WR_UAPI_MAX_LINES (256u * 1024)
+/**
+ * What one peer may take in a set, for bounds that follow a peer limit
+ * (wr_uapi_server_config_for_peers()), as `wg setconf` sends it: public_key, preshared_key, an
+ * IPv6 endpoint with a scope, persistent_keepalive_interval, replace_allowed_ips and four
+ * allowed_ip lines of either family come to at most 509 bytes and 9 lines.
+ */
+#define WR_UAPI_PEER_BYTES 512u
+#define WR_UAPI_PEER_LINES 10u
+/** The most those bounds grow to: 1,000,000 such peers (the configuration's MaxPeers limit). */
+#define WR_UAPI_MAX_REQUEST_CAP ((size_t)WR_UAPI_PEER_BYTES * 1000000u)
+#define WR_UAPI_MAX_LINES_CAP ((size_t)WR_UAPI_PEER_LINES * 1000000u)
 /** Default bound on simultaneous connections; more are accepted and closed at once. */
 #define WR_UAPI_MAX_CLIENTS 16
 /** Default idle limit: a connection that makes no progress for this long is closed. */
@@ -174,11 +212,20 @@ struct wr_uapi_server_config {
 	uint64_t idle_timeout; /* ns (WR_UAPI_IDLE_TIMEOUT) */
 };
 
+/**
+ * Set @p cfg's max_request and max_lines for a gateway of up to @p max_peers peers: room for a
+ * `wg setconf` of that many (WR_UAPI_PEER_BYTES and WR_UAPI_PEER_LINES each), never less than
+ * the defaults, at most WR_UAPI_MAX_REQUEST_CAP and WR_UAPI_MAX_LINES_CAP. The buffer of a
+ * connection grows with what it is sent: a bound is not memory taken.
+ */
+void
+wr_uapi_server_config_for_peers(struct wr_uapi_server_config *cfg, size_t max_peers);
+
 /** Counters of one server. */
 struct wr_uapi_server_stats {
 	uint64_t accepted;  /* connections accepted and served */
 	uint64_t refused;   /* connections closed at once: too many clients */
-	uint64_t oversized; /* connections closed: request over max_request or max_lines */
+	uint64_t oversized; /* requests over max_request or max_lines: answered E2BIG */
 	uint64_t timeouts;  /* connections closed: idle too long */
 	uint64_t protocol;  /* connections closed: not a get or set, or EOF inside a request */
 };
@@ -203,9 +250,14 @@ wr_uapi_server_fd(const struct wr_uapi_server *s);
 
 /**
  * Do the work that is ready now without blocking: accept, read what is available, answer
- * complete requests, write what the sockets take, close finished, oversized and idle
- * connections. @p now: the engine's monotonic clock in ns (idle timeouts and the handler).
- * Returns the number of requests answered, or -errno on a failure of the server itself.
+ * complete requests, write what the sockets take, close finished and idle connections.
+ * A request over max_request or max_lines is answered E2BIG (wr_uapi_refuse_oversized()) as
+ * soon as that is known; the connection then serves nothing more, and what the client still
+ * sends is read and dropped until it closes (wg writes its whole request before it reads the
+ * reply: closing under it would kill it with SIGPIPE, telling nothing). Such a connection gives
+ * its slot to a new client when all are taken. @p now: the engine's monotonic clock in ns (idle
+ * timeouts and the handler). Returns the number of requests answered, or -errno on a failure
+ * of the server itself.
  */
 int
 wr_uapi_server_poll(struct wr_uapi_server *s, uint64_t now);

@@ -463,6 +463,20 @@ poll_held(struct wr_control *ctl, uint64_t now)
 	return n;
 }
 
+unsigned int
+wr_ctl_take_rings(struct wr_control *ctl, uint64_t events, uint64_t held)
+{
+	uint64_t now = wr_ctl_now(ctl);
+	unsigned int n, work = 0;
+
+	/* what the workers add meanwhile is taken too, a burst at a time: the loop's own work */
+	while (ctl->events_taken < events && (n = poll_events(ctl, now)) > 0)
+		work += n;
+	while (ctl->held_taken < held && (n = poll_held(ctl, now)) > 0)
+		work += n;
+	return work;
+}
+
 /* Send what waits for peers that have a sending keypair now. */
 static unsigned int
 flush_held(struct wr_control *ctl, uint64_t now)

@@ -14,6 +14,7 @@
 #include <rte_cycles.h>
 #include <rte_ether.h>
 #include <rte_malloc.h>
+#include <rte_pause.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
@@ -417,16 +418,16 @@ wr_ctl_poll_tables(struct wr_control *ctl)
 	return work;
 }
 
-void
-wr_ctl_housekeeping_rcu(struct wr_control *ctl)
+/*
+ * Free the quarantined ids that no worker can see any more and that nothing in the rings names.
+ * The ids past their grace period with ring items still to take raise *@p events and *@p held
+ * (may be NULL) to the counts the control lcore must have taken for them.
+ */
+static void
+quarantine_reclaim(struct wr_control *ctl, uint64_t *events, uint64_t *held)
 {
-	unsigned int i;
 	uint32_t id;
 
-	/* a publication that failed (memory) is tried again with the engine's set of now */
-	for (i = 0; i < ctl->n_ifaces; i++)
-		if (ctl->ifs[i].table_dirty)
-			(void)wr_ctl_publish_table(ctl, &ctl->ifs[i]);
 	for (id = 0; id < ctl->capacity && ctl->n_quarantined > 0; id++) {
 		struct ctl_peer *cp = &ctl->peers[id];
 
@@ -447,10 +448,80 @@ wr_ctl_housekeeping_rcu(struct wr_control *ctl)
 			cp->quarantined = false;
 			cp->draining = false;
 			ctl->n_quarantined--;
+		} else if (cp->draining) {
+			if (events != NULL && *events < cp->drain_events)
+				*events = cp->drain_events;
+			if (held != NULL && *held < cp->drain_held)
+				*held = cp->drain_held;
 		}
 	}
+}
+
+void
+wr_ctl_housekeeping_rcu(struct wr_control *ctl)
+{
+	unsigned int i;
+
+	/* a publication that failed (memory) is tried again with the engine's set of now */
+	for (i = 0; i < ctl->n_ifaces; i++)
+		if (ctl->ifs[i].table_dirty)
+			(void)wr_ctl_publish_table(ctl, &ctl->ifs[i]);
+	quarantine_reclaim(ctl, NULL, NULL);
 	for (i = 0; i < ctl->n_ifaces; i++)
 		wr_keytable_reclaim(ctl->ifs[i].kt);
+}
+
+/* Wait until every worker has passed a quiescent state, or @p deadline (TSC) passed. */
+static bool
+grace_wait(struct wr_control *ctl, uint64_t deadline)
+{
+	uint64_t token = rte_rcu_qsbr_start(ctl->gw.rcu);
+
+	/*
+	 * Not rte_rcu_qsbr_synchronize(): it has no bound. The control lcore is no reader
+	 * (setup_lcores() registers the workers only), so this never waits for itself.
+	 */
+	while (rte_rcu_qsbr_check(ctl->gw.rcu, token, false) != 1) {
+		if (rte_rdtsc() > deadline)
+			return false;
+		rte_pause();
+	}
+	return true;
+}
+
+/*
+ * Free quarantined ids now rather than at the next housekeeping pass, for a set that needs
+ * them: wait out the grace periods that the tables waiting for one and the removed ids need,
+ * take what the rings hold under those ids, free them. At most CTL_RECLAIM_MS.
+ */
+static void
+reclaim_now(struct wr_control *ctl)
+{
+	uint64_t deadline = rte_rdtsc() + ctl->dp->hz * CTL_RECLAIM_MS / 1000;
+	uint64_t events = 0, held = 0;
+	unsigned int i, pass, passes = 1;
+
+	/*
+	 * A table that waits for its standby (or to be built again) is published after a first
+	 * grace period, and only that publication starts the grace period of the ids it no longer
+	 * names (quarantine_start()): a second one for them.
+	 */
+	for (i = 0; i < ctl->n_ifaces; i++)
+		if (wr_lpm_pub_pending(&ctl->ifs[i].lpm) || ctl->ifs[i].table_dirty)
+			passes = 2;
+	for (pass = 0; pass < passes; pass++) {
+		for (i = 0; i < ctl->n_ifaces; i++)
+			if (ctl->ifs[i].table_dirty)
+				(void)wr_ctl_publish_table(ctl, &ctl->ifs[i]);
+		if (!grace_wait(ctl, deadline))
+			break;
+		wr_ctl_poll_tables(ctl);
+	}
+	quarantine_reclaim(ctl, &events, &held);
+	if (events > ctl->events_taken || held > ctl->held_taken) {
+		wr_ctl_take_rings(ctl, events, held);
+		quarantine_reclaim(ctl, NULL, NULL);
+	}
 }
 
 /* ---- the UAPI's callbacks ---- */
@@ -536,7 +607,25 @@ uapi_reserve_peers(void *ctx, size_t n_new, size_t n_gone)
 		return -ENOSPC;
 	for (id = 0; id < ctl->capacity && free < n_new; id++)
 		free += id_free(ctl, id);
+	if (free < n_new && ctl->n_quarantined > 0) {
+		/*
+		 * Within MaxPeers there are ids enough (twice as many): those missing are the last
+		 * replace's, waiting out a grace period that back-to-back `wg setconf`s or bulk
+		 * replaces come within
+		 */
+		reclaim_now(ctl);
+		for (free = 0, id = 0; id < ctl->capacity && free < n_new; id++)
+			free += id_free(ctl, id);
+	}
 	return free < n_new ? -ENOSPC : 0;
+}
+
+static void
+uapi_notice(void *ctx, const char *msg)
+{
+	struct ctl_iface *ifc = ctx;
+
+	fprintf(stderr, "wirerate: %s: %s\n", ifc->name, msg);
 }
 
 const struct wr_uapi_ops wr_ctl_uapi_ops = {
@@ -545,6 +634,7 @@ const struct wr_uapi_ops wr_ctl_uapi_ops = {
 	.peer_removing = uapi_peer_removing,
 	.changed = uapi_changed,
 	.reserve_peers = uapi_reserve_peers,
+	.notice = uapi_notice,
 };
 
 /* ---- the source check of decap ---- */

@@ -25,6 +25,11 @@
 #define CTL_UAPI_MS 10
 #define CTL_TIMERS_MS 1
 #define CTL_HOUSEKEEPING_MS 100
+/*
+ * The longest a set short of peer ids waits for the workers' grace periods (they report every
+ * poll, so it takes microseconds; a stalled worker costs this, not a hung control lcore)
+ */
+#define CTL_RECLAIM_MS 20
 /* Ring items served per pass, so that one ring cannot starve the others */
 #define CTL_BUDGET 64
 #define CTL_TTL 64
@@ -102,6 +107,14 @@ wr_ctl_sync_all_endpoints(struct wr_control *ctl);
 /** Give the engine's @p peer of @p ifc a data-plane id. Returns 0 or -ENOSPC (none left). */
 int
 wr_ctl_attach_peer(struct wr_control *ctl, struct ctl_iface *ifc, struct wr_peer *peer);
+
+/**
+ * Take from the event and held rings, as the poll loop does, until as many have been taken ever
+ * as @p events and @p held say (or the rings are empty): what a quarantined id waits for
+ * (struct ctl_peer.drain_events). Returns the number taken.
+ */
+unsigned int
+wr_ctl_take_rings(struct wr_control *ctl, uint64_t events, uint64_t held);
 
 /** Drop every packet held for @p cp, counted under @p r. */
 void

@@ -4,7 +4,8 @@
  * workers' grace period AND after the control lcore has taken what workers handed out under it
  * before (a "data sent" event, a packet to hold for a handshake) from the event and held rings;
  * otherwise a new peer given the id would be credited with the old peer's traffic, or be sent a
- * packet meant for the old one.
+ * packet meant for the old one. A set short of ids because the last one's still wait finishes
+ * that wait itself (back-to-back `wg setconf`s), in bounded time.
  * An in-process gateway on a net_null port, the control lcore polling alone (no worker lcore is
  * registered with RCU, so every grace period is over at once); the rings are filled as a worker
  * would. DPDK runs without hugepages (--no-huge --no-shconf --no-pci -l 0).
@@ -34,6 +35,10 @@
 
 #include "wr_test.h"
 
+/* ids for twice as many (CTL_MIN_PEERS): a set of them all can be replaced with the old set's
+ * ids quarantined */
+#define MAX_PEERS 512
+
 static struct wr_dataplane *dp;
 static struct wr_control *ctl;
 static uint8_t peer_pub[WR_KEY_LEN];
@@ -55,6 +60,7 @@ setup(void)
 	/* socket names of this process's own: a gateway may run on this machine */
 	snprintf(conf, sizeof(conf),
 		"[Gateway]\nControl = 0\nControlSocket = /run/wirerate/test_control.%u.sock\n"
+		"MaxPeers = %u\n"
 		"[Port wan]\nDevice = net_null0\nAddress = 192.0.2.1/24\n"
 		"[Port lan]\nDevice = net_null1\n"
 		"Address = 203.0.113.1/24, 203.0.113.100/31, 203.0.113.102/32, 2001:db8:2::1/64\n"
@@ -63,7 +69,7 @@ setup(void)
 		"Address = 198.51.100.1/25, 2001:db8:5::1/64\n"
 		"[Peer]\nPublicKey = %s\nEndpoint = 192.0.2.2:51820\n"
 		"AllowedIPs = 198.51.100.2/32\n",
-		(unsigned int)getpid(), (unsigned int)getpid(), priv_b64, pub_b64);
+		(unsigned int)getpid(), MAX_PEERS, (unsigned int)getpid(), priv_b64, pub_b64);
 	wr_wipe(priv, sizeof(priv));
 	wr_wipe(priv_b64, sizeof(priv_b64));
 	ret = wr_config_load_string(conf, strlen(conf), "test_control", &cfg, &cerr);
@@ -581,6 +587,153 @@ test_held_bounded(void)
 	CHECK(rte_mempool_avail_count(dp->mp) == avail0, "every mbuf back");
 }
 
+/* A `wg setconf` of MAX_PEERS peers numbered from @p first, all new: the request, malloc'd */
+static char *
+full_set(unsigned int first)
+{
+	size_t cap = (size_t)MAX_PEERS * 160 + 64, off;
+	char *req = malloc(cap);
+	unsigned int i, k;
+
+	if (req == NULL)
+		return NULL;
+	off = (size_t)snprintf(
+		req, cap, "set=1\nlisten_port=51820\nfwmark=0\nreplace_peers=true\n");
+	for (i = 0; i < MAX_PEERS; i++) {
+		uint32_t n = first + i;
+		uint8_t pub[WR_KEY_LEN];
+
+		/* any 32 bytes are a public key to the engine; distinct ones are enough */
+		memset(pub, 0x5a, sizeof(pub));
+		memcpy(pub, &n, sizeof(n));
+		off += (size_t)snprintf(req + off, cap - off, "public_key=");
+		for (k = 0; k < WR_KEY_LEN; k++)
+			off += (size_t)snprintf(req + off, cap - off, "%02x", pub[k]);
+		off += (size_t)snprintf(req + off, cap - off,
+			"\nreplace_allowed_ips=true\nallowed_ip=%s.%u/32\n",
+			i < 256 ? "198.51.100" : "203.0.113", i % 256);
+	}
+	snprintf(req + off, cap - off, "\n");
+	return req;
+}
+
+/* A request's reply errno (uapi() says only whether it was answered) */
+static int
+uapi_errno(const char *req)
+{
+	char *resp = NULL, *e;
+	size_t resp_len = 0;
+	int ret;
+
+	if (req == NULL)
+		return INT32_MIN;
+	ret = wr_uapi_handle(
+		ctl->ifs[0].uapi, req, strlen(req), &resp, &resp_len, wr_ctl_now(ctl));
+	if (ret < 0)
+		return ret;
+	e = strstr(resp, "errno=");
+	ret = e != NULL ? atoi(e + 6) : INT32_MIN;
+	free(resp);
+	return ret;
+}
+
+static uint64_t
+ms_since(uint64_t tsc)
+{
+	return (rte_rdtsc() - tsc) * 1000 / rte_get_tsc_hz();
+}
+
+/*
+ * Whole sets of MAX_PEERS peers replaced back to back (`wg setconf` in a loop), nothing polled
+ * between them: each set needs MAX_PEERS new ids while the last one's are still quarantined
+ * (their grace period, the rings not looked at yet). Within MaxPeers that is no ENOSPC: the set
+ * waits out the grace period and takes the rings itself. What a ring held under an old id stays
+ * the old peer's: a packet held for it is dropped, not queued for the new peer given the id. A
+ * reader that never reports quiescent makes the set fail after a bounded wait, not hang the
+ * control lcore.
+ */
+static void
+test_back_to_back_replace(void)
+{
+	unsigned int round, avail0 = 0, held_n;
+	uint32_t id, old_id = WR_DP_PEER_NONE;
+	uint64_t no_route0, t0;
+	struct rte_mbuf *m;
+	char *req;
+	int ret;
+
+	printf("control: whole peer sets replaced back to back\n");
+	for (round = 0; round < 4; round++) {
+		if (round == 2) {
+			/* a packet handed back to hold under an id of the set replaced last */
+			for (old_id = 0; old_id < ctl->capacity; old_id++)
+				if (ctl->peers[old_id].quarantined)
+					break;
+			avail0 = rte_mempool_avail_count(dp->mp);
+			m = rte_pktmbuf_alloc(dp->mp);
+			CHECK(m != NULL && old_id < ctl->capacity, "an mbuf, a peer");
+			if (m == NULL || old_id >= ctl->capacity)
+				return;
+			memset(rte_pktmbuf_append(m, 60), 0x45, 60);
+			m->hash.usr = old_id;
+			CHECK(rte_ring_enqueue(ctl->gw.held_ring, m) == 0, "held packet queued");
+		}
+		no_route0 = ctl->lc->proto_drops[WR_DP_PROTO_GATEWAY][WR_DROP_NO_ROUTE];
+		req = full_set(round * MAX_PEERS);
+		ret = uapi_errno(req);
+		free(req);
+		CHECK(ret == 0, "round %u: errno %d", round, ret);
+		CHECK(wr_device_peer_count(ctl->ifs[0].dev) == MAX_PEERS, "round %u: %zu peers",
+			round, wr_device_peer_count(ctl->ifs[0].dev));
+		if (round != 2)
+			continue;
+		for (held_n = 0, id = 0; id < ctl->capacity; id++)
+			held_n += ctl->peers[id].n;
+		CHECK(rte_ring_count(ctl->gw.held_ring) == 0 && held_n == 0 &&
+				ctl->lc->proto_drops[WR_DP_PROTO_GATEWAY][WR_DROP_NO_ROUTE] ==
+					no_route0 + 1,
+			"the old peer's packet dropped, not held for a new one (%u held)", held_n);
+		CHECK(!ctl->peers[old_id].quarantined, "its id free, or taken again");
+		CHECK(rte_mempool_avail_count(dp->mp) == avail0, "no mbuf kept");
+	}
+	for (id = 0; id < ctl->capacity; id++)
+		if (ctl->peers[id].peer != NULL &&
+			(uintptr_t)wr_peer_userdata(ctl->peers[id].peer) != (uintptr_t)id + 1)
+			break;
+	CHECK(id == ctl->capacity, "every peer has the id it is at (%u)", id);
+
+	/*
+	 * A reader online since before the next set and never quiescent again: that set gets the
+	 * ids quarantined before it came online; the one after waits for it in vain, for a while.
+	 */
+	rte_rcu_qsbr_thread_register(ctl->gw.rcu, 7);
+	rte_rcu_qsbr_thread_online(ctl->gw.rcu, 7);
+	req = full_set(4 * MAX_PEERS);
+	ret = uapi_errno(req);
+	free(req);
+	CHECK(ret == 0, "ids quarantined before the reader: errno %d", ret);
+	req = full_set(5 * MAX_PEERS);
+	t0 = rte_rdtsc();
+	ret = uapi_errno(req);
+	CHECK(ret == -ENOSPC, "with a stuck reader: errno %d", ret);
+	CHECK(ms_since(t0) < 1000, "the wait was bounded: %" PRIu64 " ms", ms_since(t0));
+	rte_rcu_qsbr_thread_offline(ctl->gw.rcu, 7);
+	rte_rcu_qsbr_thread_unregister(ctl->gw.rcu, 7);
+	ret = uapi_errno(req);
+	free(req);
+	CHECK(ret == 0, "the reader gone: errno %d", ret);
+
+	/* past MaxPeers it is still refused: the same set without replace_peers */
+	req = full_set(6 * MAX_PEERS);
+	if (req != NULL)
+		memcpy(strstr(req, "replace_peers=true"), "fwmark=00000000000", 18);
+	ret = uapi_errno(req);
+	free(req);
+	CHECK(ret == -ENOSPC && wr_device_peer_count(ctl->ifs[0].dev) == MAX_PEERS,
+		"past MaxPeers: errno %d", ret);
+	CHECK(uapi_errno("set=1\nreplace_peers=true\n\n") == 0, "peers removed");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -603,6 +756,7 @@ main(int argc, char **argv)
 	test_echo_sources();
 	test_quarantine_drains_rings();
 	test_held_bounded();
+	test_back_to_back_replace();
 	wr_control_destroy(ctl);
 	wr_dp_destroy(dp);
 	rte_eal_cleanup();

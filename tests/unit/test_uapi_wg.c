@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The stock `wg` tool (wireguard-tools) against our UAPI server: `wg show dump`, `wg set`,
- * `wg setconf`, `wg syncconf`, `wg showconf`, `wg show`, each checked against the device.
+ * `wg setconf`, `wg syncconf`, `wg showconf`, `wg show`, each checked against the device; what
+ * `wg showconf` wrote set again keeps the private key it could not show; a request over the
+ * server's bounds makes `wg` say so (it is not killed by SIGPIPE).
  * One thread: while a `wg` child runs, this process polls the server and drains the child's
  * output, so the device is only ever touched from here. The socket is the real one,
  * /var/run/wireguard/wruapi<pid>.sock (wg looks nowhere else), so this needs root; it exits 77
@@ -337,11 +339,13 @@ test_set(void)
 	wr_base64_key_encode(pubs, pub);
 	CHECK(strcmp(pubs, b64(4, false)) == 0, "device key not set");
 
-	/* refusals come back as errors and change nothing */
+	/* a fwmark is ignored, as the configuration file ignores FwMark */
 	changes = 0;
 	st = run_wg(&out, "set", ifname, "fwmark", "7", NULL);
-	CHECK(st != 0 && strstr(out, "Operation not supported"), "fwmark 7: %d %s", st, out);
+	CHECK(st == 0 && changes == 0, "fwmark 7: %d %s", st, out);
 	free(out);
+
+	/* refusals come back as errors and change nothing */
 	st = run_wg(&out, "set", ifname, "listen-port", "1", "peer", b64(5, false), "allowed-ips",
 		"10.0.5.0/24", NULL);
 	CHECK(st != 0 && strstr(out, "Address already in use"), "port 1: %d %s", st, out);
@@ -417,6 +421,132 @@ test_setconf_syncconf(void)
 			!strstr(out, "private key"),
 		"wg show: %d %s", st, out);
 	free(out);
+}
+
+/* The public key of the device, base64, or "(none)" (static storage) */
+static const char *
+own_key(void)
+{
+	static char s[WR_BASE64_KEY_LEN + 1];
+	uint8_t pub[WR_KEY_LEN];
+
+	if (!wr_device_get_public_key(dev, pub))
+		return "(none)";
+	wr_base64_key_encode(s, pub);
+	return s;
+}
+
+/*
+ * `wg showconf IF > f; wg setconf IF f` (or syncconf): the file has no PrivateKey (the gateway
+ * never returns it), wg sends a private key of zeros, and the device keeps its key. A file from
+ * a wg-quick host (FwMark, no ListenPort) changes neither. `wg set IF private-key /dev/null`
+ * still clears the key.
+ */
+static void
+test_showconf_round_trip(void)
+{
+	char *out, *conf, path[64], text[1024];
+	int st;
+
+	printf("uapi_wg: wg showconf, then setconf and syncconf of it\n");
+	CHECK(strcmp(own_key(), b64(6, false)) == 0, "start: key %s", own_key());
+	st = run_wg(&conf, "showconf", ifname, NULL);
+	CHECK(st == 0 && !strstr(conf, "PrivateKey"), "showconf: %d %s", st, conf);
+	snprintf(path, sizeof(path), "/tmp/%s.conf", ifname);
+	CHECK(write_file(path, conf), "conf file");
+	st = run_wg(&out, "setconf", ifname, path, NULL);
+	CHECK(st == 0, "setconf: %d %s", st, out);
+	free(out);
+	CHECK(strcmp(own_key(), b64(6, false)) == 0, "setconf of showconf: key %s", own_key());
+	CHECK(wr_device_peer_count(dev) == 2 && peer_n(1) && peer_n(5) && listen_port == 51830,
+		"setconf of showconf: %zu peers, port %u", wr_device_peer_count(dev), listen_port);
+	st = run_wg(&out, "syncconf", ifname, path, NULL);
+	CHECK(st == 0, "syncconf: %d %s", st, out);
+	free(out);
+	CHECK(strcmp(own_key(), b64(6, false)) == 0, "syncconf of showconf: key %s", own_key());
+	free(conf);
+
+	/* from a wg-quick host: FwMark (ignored), no ListenPort (the port stays) */
+	snprintf(text, sizeof(text),
+		"[Interface]\nFwMark = 0xca6c\n\n"
+		"[Peer]\nPublicKey = %s\nAllowedIPs = 10.0.7.0/24\n",
+		b64(7, false));
+	CHECK(write_file(path, text), "conf file");
+	st = run_wg(&out, "setconf", ifname, path, NULL);
+	CHECK(st == 0, "setconf with FwMark, no ListenPort: %d %s", st, out);
+	free(out);
+	CHECK(listen_port == 51830 && wr_device_peer_count(dev) == 1 && peer_n(7) &&
+			strcmp(own_key(), b64(6, false)) == 0,
+		"port %u, %zu peers, key %s", listen_port, wr_device_peer_count(dev), own_key());
+	unlink(path);
+
+	st = run_wg(&out, "set", ifname, "private-key", "/dev/null", NULL);
+	CHECK(st == 0 && strcmp(own_key(), "(none)") == 0, "private-key /dev/null: %d %s %s", st,
+		out, own_key());
+	free(out);
+}
+
+/*
+ * A setconf over the server's bounds: wg writes its whole request before it reads the reply; the
+ * server answers E2BIG and drops the rest, and wg says so instead of dying of SIGPIPE. Once over
+ * the byte bound (the request much larger than a socket buffer), once over the line bound (all
+ * of it read). The device is unchanged; the interface still answers.
+ */
+static void
+test_oversized(void)
+{
+	struct wr_uapi_server_config cfg = { .max_request = 64 << 10, .max_lines = 200 };
+	struct wr_uapi_server *big = server;
+	struct wr_uapi_server_stats st;
+	char *out, path[64], *text, name[16];
+	size_t len = 0, cap = 1 << 20, peers = wr_device_peer_count(dev);
+	int ret;
+
+	printf("uapi_wg: wg setconf over the server's bounds\n");
+	snprintf(name, sizeof(name), "wrbig%d", (int)getpid() % 1000000);
+	ret = wr_uapi_server_open(&server, name, uapi, &cfg);
+	CHECK(ret == 0, "second server: %s", strerror(-ret));
+	if (ret != 0) {
+		server = big;
+		return;
+	}
+	text = malloc(cap);
+	snprintf(path, sizeof(path), "/tmp/%s.conf", name);
+
+	/* about 400 KiB, twice what a unix socket buffers */
+	len += (size_t)snprintf(text, cap, "[Interface]\nListenPort = 51850\n");
+	for (unsigned i = 0; i < 4000; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+			"[Peer]\nPublicKey = %s\nAllowedIPs = 10.%u.%u.0/24\n",
+			b64(2000 + i, false), 100 + i / 256, i % 256);
+	CHECK(write_file(path, text), "conf file");
+	ret = run_wg(&out, "setconf", name, path, NULL);
+	CHECK(ret == 1 && strstr(out, "Argument list too long"), "bytes: exit %d, '%s'", ret, out);
+	free(out);
+
+	/* 100 peers, 300 lines, 10 KiB: all read, then refused */
+	len = (size_t)snprintf(text, cap, "[Interface]\nListenPort = 51850\n");
+	for (unsigned i = 0; i < 100; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+			"[Peer]\nPublicKey = %s\nAllowedIPs = 10.%u.%u.0/24\n",
+			b64(2000 + i, false), 100 + i / 256, i % 256);
+	CHECK(write_file(path, text), "conf file");
+	ret = run_wg(&out, "setconf", name, path, NULL);
+	CHECK(ret == 1 && strstr(out, "Argument list too long"), "lines: exit %d, '%s'", ret, out);
+	free(out);
+	unlink(path);
+	free(text);
+
+	CHECK(wr_device_peer_count(dev) == peers && listen_port != 51850,
+		"a refused set changed the device: %zu peers, port %u", wr_device_peer_count(dev),
+		listen_port);
+	ret = run_wg(&out, "show", name, "dump", NULL);
+	CHECK(ret == 0 && count_lines(out) == 1 + peers, "still served: %d %s", ret, out);
+	free(out);
+	wr_uapi_server_get_stats(server, &st);
+	CHECK(st.oversized == 2, "oversized %llu", (unsigned long long)st.oversized);
+	wr_uapi_server_close(server);
+	server = big;
 }
 
 /* A configuration of 1000 peers (about 100 KiB on the socket, read over several polls). */
@@ -545,6 +675,8 @@ main(void)
 	test_show_dump();
 	test_set();
 	test_setconf_syncconf();
+	test_showconf_round_trip();
+	test_oversized();
 	test_many_peers();
 
 	wr_uapi_server_close(server);
