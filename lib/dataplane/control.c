@@ -386,8 +386,8 @@ poll_handshakes(struct wr_control *ctl)
 		}
 		rte_pktmbuf_free(m);
 	}
-	if (n > 0 && ctl->sync_endpoints)
-		wr_ctl_sync_all_endpoints(ctl);
+	if (ctl->n_sync_ids > 0 || ctl->sync_endpoints)
+		wr_ctl_sync_wanted(ctl);
 	return n;
 }
 
@@ -593,8 +593,8 @@ wr_control_poll(struct wr_control *ctl)
 		wr_fib_nh_refresh(&ctl->gw.fib, ctl->lc);
 		if (ctl->n_held_peers > 0)
 			expire_held(ctl, now);
-		if (ctl->sync_endpoints)
-			wr_ctl_sync_all_endpoints(ctl);
+		if (ctl->n_sync_ids > 0 || ctl->sync_endpoints)
+			wr_ctl_sync_wanted(ctl);
 	}
 	wr_dp_flush(ctl->lc);
 	return work;

@@ -79,6 +79,32 @@ wr_ctl_sync_all_endpoints(struct wr_control *ctl)
 		if (ctl->peers[id].peer != NULL)
 			wr_ctl_sync_endpoint(ctl, id);
 	ctl->sync_endpoints = false;
+	ctl->n_sync_ids = 0;
+}
+
+void
+wr_ctl_want_sync(struct wr_control *ctl, uint32_t id)
+{
+	if (id == WR_DP_PEER_NONE)
+		return;
+	if (ctl->n_sync_ids < CTL_SYNC_IDS)
+		ctl->sync_ids[ctl->n_sync_ids++] = id;
+	else
+		ctl->sync_endpoints = true; /* a walk over every id, once */
+}
+
+void
+wr_ctl_sync_wanted(struct wr_control *ctl)
+{
+	unsigned int i;
+
+	if (ctl->sync_endpoints) {
+		wr_ctl_sync_all_endpoints(ctl);
+		return;
+	}
+	for (i = 0; i < ctl->n_sync_ids; i++)
+		wr_ctl_sync_endpoint(ctl, ctl->sync_ids[i]);
+	ctl->n_sync_ids = 0;
 }
 
 /* ---- sending the engine's messages ---- */
@@ -178,9 +204,15 @@ op_keypair_installed(void *ctx, struct wr_peer *peer, const struct wr_keypair_in
 	struct ctl_iface *ifc = ctx;
 	uint32_t id = peer_id_of(peer);
 
-	if (id != WR_DP_PEER_NONE)
-		wr_keytable_install(ifc->kt, id, kp);
-	ifc->ctl->sync_endpoints = true;
+	if (id != WR_DP_PEER_NONE && wr_keytable_install(ifc->kt, id, kp) < 0) {
+		/*
+		 * The engine has a session the workers cannot use (out of memory): counted, and a
+		 * new handshake asked for, rather than traffic held until the next rekey
+		 */
+		ifc->ctl->lc->proto_drops[ifc->idx][WR_DROP_NO_MEMORY]++;
+		wr_peer_initiate(peer, wr_ctl_now(ifc->ctl));
+	}
+	wr_ctl_want_sync(ifc->ctl, id);
 }
 
 static void
@@ -197,8 +229,7 @@ op_handshake_completed(void *ctx, struct wr_peer *peer)
 {
 	struct ctl_iface *ifc = ctx;
 
-	(void)peer;
-	ifc->ctl->sync_endpoints = true;
+	wr_ctl_want_sync(ifc->ctl, peer_id_of(peer));
 }
 
 const struct wr_device_ops wr_ctl_engine_ops = {
@@ -235,6 +266,24 @@ free_id(struct wr_control *ctl)
 	return WR_DP_PEER_NONE;
 }
 
+/*
+ * An id used before carries its last peer's packet counters in every lcore's row: a new peer
+ * starts from zero. No lcore writes the row now (the id left quarantine only once no worker could
+ * see it, and none will until the table naming it is published, which orders these stores first).
+ */
+static void
+zero_counters(struct wr_control *ctl, uint32_t id)
+{
+	unsigned int l;
+
+	for (l = 0; l < RTE_MAX_LCORE; l++) {
+		struct wr_worker *w = ctl->dp->lcores[l].worker;
+
+		if (w != NULL && id < w->crypto.n_peers)
+			memset(&w->crypto.peer[id], 0, sizeof(w->crypto.peer[id]));
+	}
+}
+
 /* Give @p peer of interface @p ifc a data-plane id. Returns 0 or -ENOSPC. */
 int
 wr_ctl_attach_peer(struct wr_control *ctl, struct ctl_iface *ifc, struct wr_peer *peer)
@@ -249,6 +298,7 @@ wr_ctl_attach_peer(struct wr_control *ctl, struct ctl_iface *ifc, struct wr_peer
 	cp->peer = peer;
 	cp->iface = (uint16_t)ifc->idx;
 	wr_peer_set_userdata(peer, (void *)(uintptr_t)(id + 1));
+	zero_counters(ctl, id);
 	wr_ctl_sync_endpoint(ctl, id);
 	return 0;
 }

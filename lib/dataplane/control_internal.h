@@ -32,6 +32,8 @@
 #define CTL_RECLAIM_MS 20
 /* Ring items served per pass, so that one ring cannot starve the others */
 #define CTL_BUDGET 64
+/* Peers whose endpoint is synced after a pass over the handshakes: two per message served */
+#define CTL_SYNC_IDS (2 * CTL_BUDGET)
 #define CTL_TTL 64
 
 struct wr_control;
@@ -81,7 +83,11 @@ struct wr_control {
 	uint32_t *held_ids;     /* the peers with packets held, in no order (capacity entries) */
 	unsigned int held_total; /* packets held, every peer's: at most WR_DP_HELD_MBUFS */
 	unsigned int n_held_peers;
-	bool sync_endpoints; /* a handshake may have moved an endpoint */
+	/* the peers whose endpoint a handshake may have moved, for the workers' copy; past
+	 * CTL_SYNC_IDS of them, sync_endpoints: all of them */
+	uint32_t sync_ids[CTL_SYNC_IDS];
+	unsigned int n_sync_ids;
+	bool sync_endpoints;
 	unsigned int n_ifaces;
 	struct ctl_iface ifs[WR_GW_MAX_IFACES];
 	uint64_t next_uapi, next_housekeeping, next_timers; /* TSC */
@@ -103,6 +109,14 @@ wr_ctl_sync_endpoint(struct wr_control *ctl, uint32_t id);
 /** wr_ctl_sync_endpoint() for every peer. */
 void
 wr_ctl_sync_all_endpoints(struct wr_control *ctl);
+
+/** Peer @p id's endpoint is to be synced to the workers' copy (wr_ctl_sync_wanted()). */
+void
+wr_ctl_want_sync(struct wr_control *ctl, uint32_t id);
+
+/** Sync the endpoints wanted since the last call: those peers', or every peer's on overflow. */
+void
+wr_ctl_sync_wanted(struct wr_control *ctl);
 
 /** Give the engine's @p peer of @p ifc a data-plane id. Returns 0 or -ENOSPC (none left). */
 int

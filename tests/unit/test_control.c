@@ -734,6 +734,86 @@ test_back_to_back_replace(void)
 	CHECK(uapi_errno("set=1\nreplace_peers=true\n\n") == 0, "peers removed");
 }
 
+/* The UAPI request that adds (@p add) or removes the peer of public key @p key */
+static int
+uapi_peer(const uint8_t *key, bool add)
+{
+	char req[256];
+	size_t off;
+	unsigned int k;
+
+	off = (size_t)snprintf(req, sizeof(req), "set=1\npublic_key=");
+	for (k = 0; k < WR_KEY_LEN; k++)
+		off += (size_t)snprintf(req + off, sizeof(req) - off, "%02x", key[k]);
+	snprintf(req + off, sizeof(req) - off, add ? "\n\n" : "\nremove=true\n\n");
+	return uapi(req);
+}
+
+/* The id of the peer of public key @p key, or WR_DP_PEER_NONE */
+static uint32_t
+id_of_key(const uint8_t *key)
+{
+	uint32_t id;
+
+	for (id = 0; id < ctl->capacity; id++)
+		if (ctl->peers[id].peer != NULL &&
+			memcmp(wr_peer_public_key(ctl->peers[id].peer), key, WR_KEY_LEN) == 0)
+			return id;
+	return WR_DP_PEER_NONE;
+}
+
+/*
+ * A peer given an id that an earlier peer had starts with its packet counters at zero in every
+ * lcore's row, not with the earlier peer's totals.
+ */
+static void
+test_reused_id_counters(void)
+{
+	uint8_t priv[WR_KEY_LEN], a[WR_KEY_LEN], b[WR_KEY_LEN];
+	unsigned int l, rows = 0, clean = 0, k;
+	uint32_t id;
+
+	printf("control: a reused peer id starts from zero counters\n");
+	wr_x25519_generate(priv);
+	wr_x25519_public(a, priv);
+	wr_x25519_generate(priv);
+	wr_x25519_public(b, priv);
+	wr_wipe(priv, sizeof(priv));
+	CHECK(uapi_peer(a, true) == 0, "peer A added");
+	id = id_of_key(a);
+	CHECK(id != WR_DP_PEER_NONE, "A has an id");
+	if (id == WR_DP_PEER_NONE)
+		return;
+	/* A's traffic, as the lcores count it */
+	for (l = 0; l < RTE_MAX_LCORE; l++) {
+		struct wr_worker *w = dp->lcores[l].worker;
+
+		if (w == NULL || id >= w->crypto.n_peers)
+			continue;
+		w->crypto.peer[id].rx_packets = 99;
+		w->crypto.peer[id].tx_bytes = 12345;
+		rows++;
+	}
+	CHECK(rows > 0, "%u lcores count per peer", rows);
+	CHECK(uapi_peer(a, false) == 0, "A removed");
+	for (k = 0; k < 20 && ctl->peers[id].quarantined; k++) {
+		wr_ctl_poll_tables(ctl);
+		ctl->next_housekeeping = 0;
+		wr_control_poll(ctl);
+	}
+	CHECK(!ctl->peers[id].quarantined, "A's id out of quarantine");
+	ctl->id_cursor = id;
+	CHECK(uapi_peer(b, true) == 0 && id_of_key(b) == id, "peer B added, on A's old id");
+	for (l = 0; l < RTE_MAX_LCORE; l++) {
+		struct wr_worker *w = dp->lcores[l].worker;
+
+		if (w != NULL && id < w->crypto.n_peers)
+			clean += w->crypto.peer[id].rx_packets == 0 && w->crypto.peer[id].tx_bytes == 0;
+	}
+	CHECK(clean == rows, "B's counters zero in %u of %u rows", clean, rows);
+	CHECK(uapi_peer(b, false) == 0, "B removed");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -756,6 +836,7 @@ main(int argc, char **argv)
 	test_echo_sources();
 	test_quarantine_drains_rings();
 	test_held_bounded();
+	test_reused_id_counters();
 	test_back_to_back_replace();
 	wr_control_destroy(ctl);
 	wr_dp_destroy(dp);
