@@ -531,6 +531,21 @@ struct slow_arg {
 	const char *req;
 };
 
+/* A client process's end: the whole response read, its status line's start printed, exit 0 */
+static void __attribute__((noreturn))
+client_finish(int fd)
+{
+	char resp[4096] = "";
+	ssize_t got, tot = 0;
+
+	while ((got = read(fd, resp + tot, sizeof(resp) - 1 - (size_t)tot)) > 0)
+		tot += got;
+	resp[tot] = '\0';
+	printf("%.12s\n", resp);
+	fflush(stdout);
+	_exit(0);
+}
+
 /* Sends half of its request, says so, waits for the parent, then the rest byte by byte. */
 static void
 slow_client(void *p)
@@ -538,8 +553,7 @@ slow_client(void *p)
 	struct slow_arg *a = p;
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	size_t n = strlen(a->req), half = n / 2;
-	char resp[4096] = "", c;
-	ssize_t got, tot = 0;
+	char c;
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
 	strcpy(sun.sun_path, sock);
@@ -559,12 +573,7 @@ slow_client(void *p)
 			_exit(5);
 		usleep(2000);
 	}
-	while ((got = read(fd, resp + tot, sizeof(resp) - 1 - (size_t)tot)) > 0)
-		tot += got;
-	resp[tot] = '\0';
-	printf("%.12s\n", resp);
-	fflush(stdout);
-	_exit(0);
+	client_finish(fd);
 }
 
 static void
@@ -794,9 +803,8 @@ auth_client(void *p)
 	struct sockaddr_in sin = { .sin_family = AF_INET,
 		.sin_port = htons(a->port),
 		.sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	static const char body[] = "{\"allowed_ips\": [\"172.18.0.1/32\"]}";
-	char req[1024], resp[4096] = "", c;
-	ssize_t got, tot = 0;
+	static const char body[] = "{\"allowed_ips\": [\"198.51.100.77/32\"]}";
+	char req[1024], c;
 	size_t n, half;
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
@@ -817,12 +825,7 @@ auth_client(void *p)
 		_exit(4);
 	if (write(fd, body + half, sizeof(body) - 1 - half) != (ssize_t)(sizeof(body) - 1 - half))
 		_exit(5);
-	while ((got = read(fd, resp + tot, sizeof(resp) - 1 - (size_t)tot)) > 0)
-		tot += got;
-	resp[tot] = '\0';
-	printf("%.12s\n", resp);
-	fflush(stdout);
-	_exit(0);
+	client_finish(fd);
 }
 
 /*

@@ -486,6 +486,26 @@ test_showconf_round_trip(void)
 	free(out);
 }
 
+/* `wg setconf` of @p n peers (a /48 each) through a file at @p path: refused with E2BIG */
+static void
+setconf_refused(const char *name, const char *path, char *text, size_t cap, unsigned int n,
+	const char *what)
+{
+	size_t len = (size_t)snprintf(text, cap, "[Interface]\nListenPort = 51850\n");
+	char *out;
+	int ret;
+
+	for (unsigned i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+			"[Peer]\nPublicKey = %s\nAllowedIPs = 2001:db8:%x::/48\n",
+			b64(2000 + i, false), 0x100 + i);
+	CHECK(write_file(path, text), "conf file");
+	ret = run_wg(&out, "setconf", name, path, NULL);
+	CHECK(ret == 1 && strstr(out, "Argument list too long"), "%s: exit %d, '%s'", what, ret,
+		out);
+	free(out);
+}
+
 /*
  * A setconf over the server's bounds: wg writes its whole request before it reads the reply; the
  * server answers E2BIG and drops the rest, and wg says so instead of dying of SIGPIPE. Once over
@@ -499,7 +519,7 @@ test_oversized(void)
 	struct wr_uapi_server *big = server;
 	struct wr_uapi_server_stats st;
 	char *out, path[64], *text, name[16];
-	size_t len = 0, cap = 1 << 20, peers = wr_device_peer_count(dev);
+	size_t cap = 1 << 20, peers = wr_device_peer_count(dev);
 	int ret;
 
 	printf("uapi_wg: wg setconf over the server's bounds\n");
@@ -514,26 +534,9 @@ test_oversized(void)
 	snprintf(path, sizeof(path), "/tmp/%s.conf", name);
 
 	/* about 400 KiB, twice what a unix socket buffers */
-	len += (size_t)snprintf(text, cap, "[Interface]\nListenPort = 51850\n");
-	for (unsigned i = 0; i < 4000; i++)
-		len += (size_t)snprintf(text + len, cap - len,
-			"[Peer]\nPublicKey = %s\nAllowedIPs = 10.%u.%u.0/24\n",
-			b64(2000 + i, false), 100 + i / 256, i % 256);
-	CHECK(write_file(path, text), "conf file");
-	ret = run_wg(&out, "setconf", name, path, NULL);
-	CHECK(ret == 1 && strstr(out, "Argument list too long"), "bytes: exit %d, '%s'", ret, out);
-	free(out);
-
+	setconf_refused(name, path, text, cap, 4000, "bytes");
 	/* 100 peers, 300 lines, 10 KiB: all read, then refused */
-	len = (size_t)snprintf(text, cap, "[Interface]\nListenPort = 51850\n");
-	for (unsigned i = 0; i < 100; i++)
-		len += (size_t)snprintf(text + len, cap - len,
-			"[Peer]\nPublicKey = %s\nAllowedIPs = 10.%u.%u.0/24\n",
-			b64(2000 + i, false), 100 + i / 256, i % 256);
-	CHECK(write_file(path, text), "conf file");
-	ret = run_wg(&out, "setconf", name, path, NULL);
-	CHECK(ret == 1 && strstr(out, "Argument list too long"), "lines: exit %d, '%s'", ret, out);
-	free(out);
+	setconf_refused(name, path, text, cap, 100, "lines");
 	unlink(path);
 	free(text);
 
