@@ -77,7 +77,7 @@ wr_arp_solicit(struct wr_dp_lcore *lc, struct wr_port *port, const void *target)
 		return -EADDRNOTAVAIL;
 	m = rte_pktmbuf_alloc(lc->dp->mp);
 	if (m == NULL) {
-		lc->drops[WR_DP_DROP_NO_MBUF]++;
+		wr_dp_count(&lc->drops[WR_DP_DROP_NO_MBUF]);
 		return -ENOBUFS;
 	}
 	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eh) + sizeof(*arp));

@@ -432,19 +432,19 @@ poll_held(struct wr_control *ctl, uint64_t now)
 		struct wr_dp_peer *dpp = wr_dp_peer_get(ctl->gw.peers, pkts[i]->hash.usr);
 
 		if (cp == NULL || dpp == NULL) {
-			ctl->lc->proto_drops[WR_DP_PROTO_GATEWAY][WR_DROP_NO_ROUTE]++;
+			wr_dp_count(&ctl->lc->proto_drops[WR_DP_PROTO_GATEWAY][WR_DROP_NO_ROUTE]);
 			rte_pktmbuf_free(pkts[i]);
 			continue;
 		}
 		if (cp->n == CTL_HELD_MAX) {
-			ctl->lc->proto_drops[cp->iface][WR_DROP_QUEUE_FULL]++;
+			wr_dp_count(&ctl->lc->proto_drops[cp->iface][WR_DROP_QUEUE_FULL]);
 			rte_pktmbuf_free(cp->q[cp->head]);
 			cp->head = (uint16_t)((cp->head + 1) % CTL_HELD_MAX);
 			cp->n--;
 			ctl->held_total--;
 		} else if (ctl->held_total >= WR_DP_HELD_MBUFS) {
 			/* every peer's queues together are full: this one waits for none */
-			ctl->lc->proto_drops[cp->iface][WR_DROP_QUEUE_FULL]++;
+			wr_dp_count(&ctl->lc->proto_drops[cp->iface][WR_DROP_QUEUE_FULL]);
 			rte_pktmbuf_free(pkts[i]);
 			if (wr_dp_peer_sending_keypair(dpp, now) == NULL)
 				wr_peer_initiate(cp->peer, now);

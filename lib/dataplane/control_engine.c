@@ -146,12 +146,12 @@ op_send(void *ctx, const struct wr_endpoint *to, const void *buf, size_t len)
 		!wr_port_source_endpoint(&ctl->dp->ports[gi->port], to, lport, &src) ||
 		!wr_fib_lookup(&ctl->gw.fib, to->sa.sa_family, dst, &p, nh) ||
 		p >= ctl->dp->nb_ports) {
-		lc->drops[WR_DP_DROP_NO_ROUTE_OUT]++;
+		wr_dp_count(&lc->drops[WR_DP_DROP_NO_ROUTE_OUT]);
 		return;
 	}
 	m = rte_pktmbuf_alloc(ctl->dp->mp);
 	if (m == NULL) {
-		lc->drops[WR_DP_DROP_NO_MBUF]++;
+		wr_dp_count(&lc->drops[WR_DP_DROP_NO_MBUF]);
 		return;
 	}
 	data = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
@@ -163,7 +163,7 @@ op_send(void *ctx, const struct wr_endpoint *to, const void *buf, size_t len)
 	/* the engine's keepalives carry its own counter: the workers' counter replaces it */
 	ret = wr_keytable_reseal(ifc->kt, data, len);
 	if (ret != 0 && ret != -EPROTO) {
-		lc->proto_drops[ifc->idx][WR_DROP_KEY_EXPIRED]++;
+		wr_dp_count(&lc->proto_drops[ifc->idx][WR_DROP_KEY_EXPIRED]);
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -209,7 +209,7 @@ op_keypair_installed(void *ctx, struct wr_peer *peer, const struct wr_keypair_in
 		 * The engine has a session the workers cannot use (out of memory): counted, and a
 		 * new handshake asked for, rather than traffic held until the next rekey
 		 */
-		ifc->ctl->lc->proto_drops[ifc->idx][WR_DROP_NO_MEMORY]++;
+		wr_dp_count(&ifc->ctl->lc->proto_drops[ifc->idx][WR_DROP_NO_MEMORY]);
 		wr_peer_initiate(peer, wr_ctl_now(ifc->ctl));
 	}
 	wr_ctl_want_sync(ifc->ctl, id);
@@ -320,7 +320,7 @@ void
 wr_ctl_held_drop_all(struct wr_control *ctl, struct ctl_peer *cp, enum wr_drop_reason r)
 {
 	while (cp->n > 0) {
-		ctl->lc->proto_drops[cp->iface][r]++;
+		wr_dp_count(&ctl->lc->proto_drops[cp->iface][r]);
 		rte_pktmbuf_free(cp->q[cp->head]);
 		cp->head = (uint16_t)((cp->head + 1) % CTL_HELD_MAX);
 		cp->n--;

@@ -546,7 +546,7 @@ wr_dp_drops_total(const struct wr_dataplane *dp, enum wr_dp_drop d)
 	unsigned int i;
 
 	for (i = 0; i < RTE_MAX_LCORE; i++)
-		sum += dp->lcores[i].drops[d];
+		sum += __atomic_load_n(&dp->lcores[i].drops[d], __ATOMIC_RELAXED);
 	return sum;
 }
 

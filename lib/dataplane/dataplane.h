@@ -205,7 +205,7 @@ wr_dp_proto_iface(struct wr_dp_lcore *lc, unsigned int iface)
 static inline void
 wr_dp_drop(struct wr_dp_lcore *lc, enum wr_dp_drop d, struct rte_mbuf *m)
 {
-	lc->drops[d]++;
+	wr_dp_count(&lc->drops[d]);
 	rte_pktmbuf_free(m);
 }
 

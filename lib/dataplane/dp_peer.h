@@ -26,6 +26,7 @@
 #include <rte_common.h>
 #include <rte_prefetch.h>
 
+#include "drops.h" /* wr_dp_counter_add() */
 #include "wr_aead_batch.h"
 #include "wr_device.h"
 #include "wr_drops.h"
@@ -186,16 +187,9 @@ static inline void
 wr_dp_crypto_count_drop(struct wr_dp_crypto_lcore *lc, enum wr_drop_reason reason)
 {
 	/* one writer per lcore: a relaxed load and store keep readers of the totals race-free */
-	__atomic_store_n(&lc->drops[reason],
-		__atomic_load_n(&lc->drops[reason], __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+	wr_dp_count(&lc->drops[reason]);
 }
 
-/** Add @p v to the counter @p c that only this lcore writes. */
-static inline void
-wr_dp_counter_add(uint64_t *c, uint64_t v)
-{
-	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + v, __ATOMIC_RELAXED);
-}
 
 /** Bytes of each packet asked for ahead of a batch AEAD (wr_dp_prefetch_payload()). */
 #define WR_DP_PAYLOAD_PREFETCH 256

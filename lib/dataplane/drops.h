@@ -60,4 +60,22 @@ enum wr_dp_drop {
 const char *
 wr_dp_drop_name(enum wr_dp_drop d);
 
+/**
+ * Add @p v to the counter @p c that only this lcore writes and others read while it runs: a
+ * relaxed load and store (on x86-64 the same instructions as `+=`), so that the readers' relaxed
+ * loads race with nothing.
+ */
+static inline void
+wr_dp_counter_add(uint64_t *c, uint64_t v)
+{
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + v, __ATOMIC_RELAXED);
+}
+
+/** wr_dp_counter_add() of 1: a drop counted */
+static inline void
+wr_dp_count(uint64_t *c)
+{
+	wr_dp_counter_add(c, 1);
+}
+
 #endif /* WR_DP_DROPS_H */

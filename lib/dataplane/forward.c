@@ -29,7 +29,7 @@ may_send_error(struct wr_dp_lcore *lc, bool v6, const uint8_t *ip, uint32_t len,
 	if (!(v6 ? wr_icmp6_may_error(ip, len, type) : wr_icmp4_may_error(ip, len)))
 		return false;
 	if (!wr_icmp_bucket_take(&lc->worker->icmp, lc->now_ns)) {
-		lc->drops[WR_DP_DROP_ICMP_RATELIMITED]++;
+		wr_dp_count(&lc->drops[WR_DP_DROP_ICMP_RATELIMITED]);
 		return false;
 	}
 	return true;

@@ -346,7 +346,7 @@ wr_icmp_error(struct wr_dp_lcore *lc, bool v6, const uint8_t *orig, uint32_t len
 	/* the callers asked wr_icmp{4,6}_may_error() first; the builders ask again */
 	m = rte_pktmbuf_alloc(lc->dp->mp);
 	if (m == NULL) {
-		lc->drops[WR_DP_DROP_NO_MBUF]++;
+		wr_dp_count(&lc->drops[WR_DP_DROP_NO_MBUF]);
 		return NULL;
 	}
 	if (rte_pktmbuf_tailroom(m) < l2) {

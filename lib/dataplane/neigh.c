@@ -169,7 +169,7 @@ solicit(struct wr_dp_lcore *lc, struct wr_port *port, struct neigh_entry *e)
 
 	if (!wr_icmp_bucket_take(
 		    &port->neigh->solicit_bucket, wr_gw_tsc_to_ns(lc->now, lc->dp->hz))) {
-		lc->drops[WR_DP_DROP_SOLICIT_RATELIMITED]++;
+		wr_dp_count(&lc->drops[WR_DP_DROP_SOLICIT_RATELIMITED]);
 		e->probe_at = lc->now + ms_to_tsc(lc, WR_NEIGH_RETRANS_MS / 10);
 		return;
 	}

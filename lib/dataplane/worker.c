@@ -54,7 +54,7 @@ wr_worker_fini(struct wr_worker *w)
 static inline void
 proto_drop(struct wr_dp_lcore *lc, enum wr_drop_reason r, struct rte_mbuf *m)
 {
-	lc->proto[r]++;
+	wr_dp_count(&lc->proto[r]);
 	rte_pktmbuf_free(m);
 }
 
@@ -440,7 +440,7 @@ push_events(struct wr_dp_lcore *lc, struct wr_gw *gw, struct wr_gw_event *ev, un
 	if (n == 0)
 		return;
 	sent = rte_ring_enqueue_burst_elem(gw->event_ring, ev, sizeof(*ev), n, NULL);
-	lc->drops[WR_DP_DROP_EVENT_RING_FULL] += n - sent;
+	wr_dp_counter_add(&lc->drops[WR_DP_DROP_EVENT_RING_FULL], n - sent);
 }
 
 /*
