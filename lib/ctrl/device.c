@@ -555,11 +555,6 @@ wr_device_tick(struct wr_device *dev, uint64_t now)
 	 */
 	for (p = dev->first; p; p = p->list_next) {
 		a = wr_timers_poll(&p->timers, now);
-		if (a == 0) {
-			if (wr_timers_next_deadline(&p->timers) < next)
-				next = wr_timers_next_deadline(&p->timers);
-			continue;
-		}
 		if (a & WR_TIMERS_ZERO_KEYS)
 			wr_peer_zero_keys(p);
 		if (a & WR_TIMERS_GIVE_UP)

@@ -268,20 +268,13 @@ wr_neigh_output(struct wr_dp_lcore *lc, struct wr_port *port, int family, const 
 	return ret;
 }
 
-void
-wr_neigh_learn(struct wr_dp_lcore *lc, struct wr_port *port, int family, const void *ip,
-	const struct rte_ether_addr *mac, bool create)
+/* Entry @p e is at @p mac, confirmed now: its queued packets go */
+static void
+reachable_at(struct wr_dp_lcore *lc, struct wr_port *port, struct neigh_entry *e,
+	const struct rte_ether_addr *mac)
 {
-	struct neigh_entry *e = find(port->neigh, family, ip);
 	unsigned int i;
 
-	if (!rte_is_valid_assigned_ether_addr(mac))
-		return; /* a group or zero address is no station's (the callers drop such frames) */
-	if (e == NULL) {
-		if (!create || (e = alloc(lc, port->neigh, family, ip, true)) == NULL)
-			return;
-		e->passive = 1;
-	}
 	rte_ether_addr_copy(mac, &e->mac);
 	e->state = NEIGH_REACHABLE;
 	e->confirmed = lc->now;
@@ -291,6 +284,22 @@ wr_neigh_learn(struct wr_dp_lcore *lc, struct wr_port *port, int family, const v
 		send_to(lc, port, e, e->q[i]);
 	port->neigh->queued -= e->nq;
 	e->nq = 0;
+}
+
+void
+wr_neigh_learn(struct wr_dp_lcore *lc, struct wr_port *port, int family, const void *ip,
+	const struct rte_ether_addr *mac, bool create)
+{
+	struct neigh_entry *e = find(port->neigh, family, ip);
+
+	if (!rte_is_valid_assigned_ether_addr(mac))
+		return; /* a group or zero address is no station's (the callers drop such frames) */
+	if (e == NULL) {
+		if (!create || (e = alloc(lc, port->neigh, family, ip, true)) == NULL)
+			return;
+		e->passive = 1;
+	}
+	reachable_at(lc, port, e, mac);
 }
 
 /* RFC 4861's STALE, in this table's terms: still usable, solicited again on its next use */
@@ -320,7 +329,7 @@ wr_neigh_advert(struct wr_dp_lcore *lc, struct wr_port *port, const void *ip,
 	}
 	if (!solicited && !changed)
 		return; /* nothing new, and no proof that our packets reach it */
-	wr_neigh_learn(lc, port, AF_INET6, ip, mac, false);
+	reachable_at(lc, port, e, mac);
 	/* an address announced, not an answer of ours: usable, but not confirmed reachable */
 	if (!solicited)
 		make_stale(lc, e);

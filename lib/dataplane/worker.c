@@ -517,7 +517,7 @@ hub_forward(struct wr_dp_lcore *lc, unsigned int iface, struct rte_mbuf *m, uint
 			return false;
 		}
 	}
-	/* one hop less, the IPv4 checksum (right, as checked above) updated for it */
+	/* one hop less, the IPv4 checksum (right: output_inner() checked it) updated for it */
 	dec_ttl(ip, v6);
 	if (frag)
 		queued = fragment4(lc, m, k, to, mtu);
