@@ -119,9 +119,9 @@ wr_encap_udp_cksum(const struct wr_encap_hdr *h, const uint8_t *msg, uint32_t ud
 
 /**
  * Put the headers @p h in front of the data message @p m (one segment): IPv4 total length, ID
- * (the message's bytes 8-9) and header checksum, UDP length and checksum (computed; zero with WR_UDP_CSUM_NONE; with
- * WR_UDP_CSUM_OFFLOAD, the pseudo-header's sum for the NIC to complete and
- * RTE_MBUF_F_TX_UDP_CKSUM with RTE_MBUF_F_TX_IPV4 or IPV6 in m->ol_flags), then
+ * (the message's bytes 8-9) and header checksum, UDP length and checksum (computed; zero with
+ * WR_UDP_CSUM_NONE; with WR_UDP_CSUM_OFFLOAD, the pseudo-header's sum for the NIC to complete
+ * and RTE_MBUF_F_TX_UDP_CKSUM with RTE_MBUF_F_TX_IPV4 or IPV6 in m->ol_flags), then
  * m->tx_offload (l2_len, l3_len, l4_len) and m->packet_type. Returns 0, -EMSGSIZE (longer than an
  * IP packet can be) or -ENOSPC (no headroom, or more than one segment). Inline: it is a few
  * stores per packet, which a call's prologue and epilogue would add a fifth to.
@@ -169,10 +169,11 @@ wr_encap_hdr_put(struct rte_mbuf *m, const struct wr_encap_hdr *h)
 		/*
 		 * DF is clear (a path with a smaller MTU fragments the datagram, as for Linux's
 		 * WireGuard), so the ID must not repeat between a source and destination while
-		 * fragments may be in flight (RFC 6864 4.1), or a receiver could splice fragments of
-		 * two datagrams. The message's bytes 8-9 serve, without state: for a data message the
-		 * low bits of its counter, which every worker takes from the keypair's one sequence;
-		 * for a handshake message random bytes (an ephemeral key, an index, a nonce).
+		 * fragments may be in flight (RFC 6864 4.1), or a receiver could splice fragments
+		 * of two datagrams. The message's bytes 8-9 serve, without state: for a data
+		 * message the low bits of its counter, which every worker takes from the keypair's
+		 * one sequence; for a handshake message random bytes (an ephemeral key, an index, a
+		 * nonce).
 		 */
 		if (rte_pktmbuf_data_len(m) >= 10)
 			memcpy(&id, msg + 8, sizeof(id));

@@ -163,7 +163,8 @@ wr_nd_input(
 	}
 	ours = wr_port_find_addr6(port, msg->target);
 	if (msg->type == ND_NA) {
-		/* RFC 4861 7.1.2: an answer to a solicitation goes to its sender, never to a group */
+		/* RFC 4861 7.1.2: an answer to a solicitation goes to its sender, never to a
+		 * group */
 		if ((msg->flags & ND_NA_SOLICITED) && ip6->dst_addr[0] == 0xff) {
 			wr_dp_drop(lc, WR_DP_DROP_ND_MALFORMED, m);
 			return;

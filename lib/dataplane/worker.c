@@ -322,7 +322,8 @@ classify4(struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, int 
 		}
 		return V_HOST;
 	}
-	/* broadcast (any port prefix's too) and multicast: the host stack drops what it does not want */
+	/* broadcast (an on-link prefix's too) and multicast: the host stack drops what it does
+	 * not want */
 	if (dst == UINT32_MAX || (rte_be_to_cpu_32(dst) >> 28) == 0xe ||
 		wr_gw_bcast4(lc->dp->gw, dst))
 		return V_HOST;

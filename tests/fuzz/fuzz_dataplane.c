@@ -641,7 +641,8 @@ self_check(void)
 	/* from the peer to another address of its own networks, over the default routes: back to
 	 * the peer sealed (as Linux routes it back into wg0), not out of the WAN port in plaintext */
 	for (mode = 0; mode < 2; mode++) {
-		self_ip(pkt, sizeof(pkt), mode == 1, 253, mode ? "2001:db8:20::1" : "198.51.100.130",
+		self_ip(pkt, sizeof(pkt), mode == 1, 253,
+			mode ? "2001:db8:20::1" : "198.51.100.130",
 			mode ? "2001:db8:20::9" : "198.51.100.200");
 		F.sealed_out = 0;
 		opened = F.opened;

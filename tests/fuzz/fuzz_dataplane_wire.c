@@ -102,7 +102,8 @@ check_output(const struct wire *w, const uint8_t *p, uint32_t len, bool strict)
 		if (hlen < sizeof(*ip) || total > len || total < hlen)
 			die("an IPv4 header whose lengths the frame does not hold");
 		own = gw_addr4((const uint8_t *)&ip->src_addr);
-		/* what it forwards (the gateway's own answers go back where the question came from) */
+		/* what it forwards (the gateway's own answers go back where the question came
+		 * from) */
 		if (!own && peer_net((const uint8_t *)&ip->dst_addr, false))
 			die("an IPv4 packet for the peer's network out of a port in plaintext");
 		if (own && rte_raw_cksum(ip, hlen) != 0xffff)
