@@ -229,7 +229,6 @@ static unsigned int
 imb_seal(struct wr_aead_ctx *ctx, struct wr_aead_op *ops, unsigned int n)
 {
 	struct imb_state *st = ctx->priv;
-	bool answered[WR_AEAD_BURST_MAX] = { false };
 	unsigned int i, queued, done, sealed = 0;
 
 	/* The queue is empty between calls (we flush), so the whole chunk fits. */
@@ -247,15 +246,14 @@ imb_seal(struct wr_aead_ctx *ctx, struct wr_aead_op *ops, unsigned int n)
 
 		if (job->status == IMB_STATUS_COMPLETED) {
 			op->status = 0;
-			answered[op - ops] = true;
 			sealed++;
 		}
 	}
 	if (__builtin_expect(sealed == n, 1))
 		return n;
-	/* Never expected: what the manager did not complete, or could not take. */
+	/* Never expected: what the manager did not complete (still -EIO), or could not take. */
 	for (i = 0; i < n; i++)
-		if (!answered[i])
+		if (i >= queued || ops[i].status != 0)
 			sealed += seal_fallback(&ops[i], i < queued);
 	return sealed;
 }
@@ -264,15 +262,17 @@ static unsigned int
 imb_open(struct wr_aead_ctx *ctx, struct wr_aead_op *ops, unsigned int n)
 {
 	struct imb_state *st = ctx->priv;
-	bool answered[WR_AEAD_BURST_MAX] = { false };
 	unsigned int i, queued, done, ok = 0, nanswered = 0;
 
 	queued = IMB_GET_NEXT_BURST(st->mgr, n, st->jobs);
 	for (i = 0; i < queued; i++) {
 		wr_aead_nonce(st->iv[i], ops[i].counter);
 		fill_job(st->jobs[i], &ops[i], st->iv[i], st->tag[i], false);
-		/* Fail closed: only a completed job with a matching tag says 0. */
-		ops[i].status = -EBADMSG;
+		/*
+		 * Fail closed: only a completed job with a matching tag says 0; -EIO until the
+		 * manager hands the job back, -EBADMSG when its tag does not match.
+		 */
+		ops[i].status = -EIO;
 	}
 	done = run_jobs(st, queued);
 	for (i = 0; i < done; i++) {
@@ -281,7 +281,6 @@ imb_open(struct wr_aead_ctx *ctx, struct wr_aead_op *ops, unsigned int n)
 
 		if (job->status != IMB_STATUS_COMPLETED)
 			continue;
-		answered[op - ops] = true;
 		nanswered++;
 		/* auth_tag_output is the tag the library computed, in st->tag[]. */
 		if (tag_equal(job->auth_tag_output, op->tag)) {
@@ -289,6 +288,7 @@ imb_open(struct wr_aead_ctx *ctx, struct wr_aead_op *ops, unsigned int n)
 			ok++;
 		} else {
 			/* Never hand out plaintext that did not authenticate. */
+			op->status = -EBADMSG;
 			wr_wipe(op->dst, op->len);
 		}
 	}
@@ -300,7 +300,7 @@ imb_open(struct wr_aead_ctx *ctx, struct wr_aead_op *ops, unsigned int n)
 	 * fails (and is wiped), and it never hands out plaintext that did not authenticate.
 	 */
 	for (i = 0; i < n; i++)
-		if (!answered[i])
+		if (i >= queued || ops[i].status == -EIO)
 			ok += wr_aead_generic_open_one(&ops[i]);
 	return ok;
 }
