@@ -31,7 +31,8 @@ struct set_req {
 	bool fwmark_set; /* a non-zero one (ignored) */
 	bool port_zero;  /* listen_port=0 (keeps the port) */
 	unsigned line;   /* of a refused request: the offending line (1 is "set=1") */
-	char key[32];    /* and its key name when it is one, else "" */
+	const char *key; /* and its key (in the request: kl bytes), or NULL */
+	size_t kl;
 };
 
 /* A growing reply buffer; after a failed allocation it only remembers that it failed. */
@@ -361,13 +362,14 @@ static const char *const set_keys[] = { "private_key", "listen_port", "fwmark", 
 	"public_key", "update_only", "remove", "preshared_key", "endpoint",
 	"persistent_keepalive_interval", "replace_allowed_ips", "allowed_ip", "protocol_version" };
 
-static void
-note_key(struct set_req *q, const char *k, size_t kl)
+/* The set key @p k of @p kl bytes names, or NULL: asked only of a refused line */
+static const char *
+known_key(const char *k, size_t kl)
 {
-	q->key[0] = '\0';
-	for (size_t i = 0; i < sizeof(set_keys) / sizeof(set_keys[0]); i++)
+	for (size_t i = 0; k != NULL && i < sizeof(set_keys) / sizeof(set_keys[0]); i++)
 		if (strlen(set_keys[i]) == kl && memcmp(set_keys[i], k, kl) == 0)
-			snprintf(q->key, sizeof(q->key), "%s", set_keys[i]);
+			return set_keys[i];
+	return NULL;
 }
 
 /* Lines of @p req[0, @p len) that start with @p lit. */
@@ -389,7 +391,8 @@ count_lines(const char *req, size_t len, const char *lit)
 
 /*
  * Parse "set=1\n" ... "\n\n" (the first line already checked) into @p q. Returns 0, -EINVAL,
- * -EPROTO (a line without '=') or -ENOMEM; on -EINVAL and -EPROTO, q->line and q->key say where.
+ * -EPROTO (a line without '=') or -ENOMEM; on -EINVAL and -EPROTO, q->line and q->key say where
+ * (q->key points into @p req).
  */
 static int
 parse_set(struct set_req *q, const char *req, size_t len)
@@ -413,7 +416,7 @@ parse_set(struct set_req *q, const char *req, size_t len)
 		size_t ll;
 
 		q->line++;
-		q->key[0] = '\0';
+		q->key = NULL;
 		if (!nl)
 			return -EINVAL; /* a last line without its newline */
 		ll = (size_t)(nl - line);
@@ -425,8 +428,10 @@ parse_set(struct set_req *q, const char *req, size_t len)
 			return pos == len ? 0 : -EINVAL;
 		}
 		eq = memchr(line, '=', ll);
-		if (eq)
-			note_key(q, line, (size_t)(eq - line));
+		if (eq) {
+			q->key = line;
+			q->kl = (size_t)(eq - line);
+		}
 		for (size_t i = 0; i < ll; i++)
 			if ((unsigned char)line[i] < 0x20 || (unsigned char)line[i] >= 0x7f)
 				return -EINVAL;
@@ -605,14 +610,16 @@ adjust_set(struct wr_uapi *u, struct set_req *q)
 static void
 refused(struct wr_uapi *u, const struct set_req *q, int err)
 {
+	const char *key = known_key(q->key, q->kl);
+
 	if (err == -ENOMEM)
 		notice(u, "wg set refused: %s", strerror(-err));
 	else if (q->line == 0) /* applying: the host refused (wr_peer_update_apply()) */
 		notice(u, "wg set refused: %s: %s",
 			err == -ENOSPC ? "more peers than the gateway has room for" : "listen_port",
 			strerror(-err));
-	else if (q->key[0])
-		notice(u, "wg set refused: line %u (%s): %s", q->line, q->key, strerror(-err));
+	else if (key != NULL)
+		notice(u, "wg set refused: line %u (%s): %s", q->line, key, strerror(-err));
 	else
 		notice(u, "wg set refused: line %u (not a known key): %s", q->line, strerror(-err));
 }
