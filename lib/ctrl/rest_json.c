@@ -111,12 +111,9 @@ rest_check_fields(
 		if (allowed[i])
 			continue;
 		/* what cannot be a member name someone meant (a pasted key, say) is not echoed */
-		if (!plausible_member(name) && path && path[0])
-			return rest_error(out, 400, REST_E_UNKNOWN, NULL,
-				"%s: not a valid member name", path);
 		if (!plausible_member(name))
-			return rest_error(
-				out, 400, REST_E_UNKNOWN, NULL, "not a valid member name");
+			return rest_error(out, 400, REST_E_UNKNOWN, NULL, "%s%snot a valid member name",
+				path && path[0] ? path : "", path && path[0] ? ": " : "");
 		field_name(f, sizeof(f), path, name);
 		return rest_error(out, 400, REST_E_UNKNOWN, f, "unknown field");
 	}

@@ -319,12 +319,12 @@ wr_ctl_held_forget(struct wr_control *ctl, uint32_t id)
 void
 wr_ctl_held_drop_all(struct wr_control *ctl, struct ctl_peer *cp, enum wr_drop_reason r)
 {
+	ctl->held_total -= cp->n;
 	while (cp->n > 0) {
 		wr_dp_count(&ctl->lc->proto_drops[cp->iface][r]);
 		rte_pktmbuf_free(cp->q[cp->head]);
 		cp->head = (uint16_t)((cp->head + 1) % CTL_HELD_MAX);
 		cp->n--;
-		ctl->held_total--;
 	}
 	cp->head = 0;
 }
@@ -636,6 +636,18 @@ uapi_changed(void *ctx, const struct wr_uapi_changes *c)
 			ifc->name);
 }
 
+/* Whether @p n ids are free now */
+static bool
+ids_free(struct wr_control *ctl, size_t n)
+{
+	size_t free = 0;
+	uint32_t id;
+
+	for (id = 0; id < ctl->capacity && free < n; id++)
+		free += id_free(ctl, id);
+	return free >= n;
+}
+
 /*
  * Room for a set (UAPI or REST) that adds @p n_new peers and removes @p n_gone: the peers of all
  * interfaces stay within MaxPeers, and each new peer finds a free id now (the removed ones' ids
@@ -646,28 +658,25 @@ uapi_reserve_peers(void *ctx, size_t n_new, size_t n_gone)
 {
 	struct ctl_iface *ifc = ctx;
 	struct wr_control *ctl = ifc->ctl;
-	size_t total = 0, free = 0;
+	size_t total = 0;
 	unsigned int i;
-	uint32_t id;
 
 	for (i = 0; i < ctl->n_ifaces; i++)
 		total += wr_device_peer_count(ctl->ifs[i].dev);
 	total -= RTE_MIN(total, n_gone);
 	if (total + n_new > ctl->max_peers)
 		return -ENOSPC;
-	for (id = 0; id < ctl->capacity && free < n_new; id++)
-		free += id_free(ctl, id);
-	if (free < n_new && ctl->n_quarantined > 0) {
+	if (ids_free(ctl, n_new))
+		return 0;
+	if (ctl->n_quarantined > 0) {
 		/*
 		 * Within MaxPeers there are ids enough (twice as many): those missing are the last
 		 * replace's, waiting out a grace period that back-to-back `wg setconf`s or bulk
 		 * replaces come within
 		 */
 		reclaim_now(ctl);
-		for (free = 0, id = 0; id < ctl->capacity && free < n_new; id++)
-			free += id_free(ctl, id);
 	}
-	return free < n_new ? -ENOSPC : 0;
+	return ids_free(ctl, n_new) ? 0 : -ENOSPC;
 }
 
 static void

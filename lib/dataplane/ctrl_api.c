@@ -154,33 +154,29 @@ rest_start(struct wr_ctrl_api *api, const struct wr_config *cfg, char *err, size
 	struct wr_rest_config rc = { .unix_path = cfg->control_socket, .unix_optional = true };
 	struct wr_control *ctl = api->ctl;
 	unsigned int i;
-	int ret;
+	int ret, unix_err;
 
 	if (cfg->control_address != NULL) {
-		/* the configuration read the token (wr_config_load_file()) */
-		if (cfg->control_token == NULL) {
-			snprintf(err, errlen, "ControlAddress needs ControlTokenFile");
-			return -EINVAL;
-		}
+		/* the configuration refuses ControlAddress without ControlTokenFile, and read it */
 		rc.tcp_address = cfg->control_address;
 		rc.token = cfg->control_token; /* copied by the server */
 	}
 	ret = wr_rest_create(&api->rest, &rc, &ops, api);
+	if (ret < 0 && rc.tcp_address != NULL) {
+		/* with unix_optional, the TCP listener's failure */
+		api->rest = NULL;
+		snprintf(err, errlen, "control API: TCP listener %s: %s", rc.tcp_address,
+			strerror(-ret));
+		return ret;
+	}
+	unix_err = ret < 0 ? ret : wr_rest_unix_error(api->rest);
+	if (unix_err < 0)
+		fprintf(stderr, "wirerate: warning: no control socket %s: %s\n", rc.unix_path,
+			strerror(-unix_err));
 	if (ret < 0) {
 		api->rest = NULL;
-		if (rc.tcp_address != NULL) {
-			/* with unix_optional, the TCP listener's failure */
-			snprintf(err, errlen, "control API: TCP listener %s: %s", rc.tcp_address,
-				strerror(-ret));
-			return ret;
-		}
-		fprintf(stderr, "wirerate: warning: no control socket %s: %s\n", rc.unix_path,
-			strerror(-ret));
 		return 0;
 	}
-	if (wr_rest_unix_error(api->rest) < 0)
-		fprintf(stderr, "wirerate: warning: no control socket %s: %s\n", rc.unix_path,
-			strerror(-wr_rest_unix_error(api->rest)));
 	for (i = 0; i < ctl->n_ifaces; i++) {
 		struct wr_rest_if_ops iops = {
 			.cfg = wr_ctl_uapi_ops, /* the UAPI's republish, exactly */
@@ -198,7 +194,7 @@ rest_start(struct wr_ctrl_api *api, const struct wr_config *cfg, char *err, size
 			return ret;
 		}
 	}
-	if (rc.tcp_address != NULL && wr_rest_unix_error(api->rest) < 0)
+	if (rc.tcp_address != NULL && unix_err < 0)
 		printf("wirerate: control API on %s (TCP port %u) only\n", rc.tcp_address,
 			wr_rest_tcp_port(api->rest));
 	else if (rc.tcp_address != NULL)
