@@ -382,7 +382,7 @@ doc_check(const char *method, const char *path, const struct res *r, const char 
 }
 
 /* Every operation of the document was exercised. */
-static void
+static inline void
 doc_coverage(void)
 {
 	const char *tmpl, *m;
@@ -562,7 +562,7 @@ is_error(const struct res *r, int status, const char *code, const char *field)
 
 static char path_buf[512];
 
-static const char *
+static inline const char *
 ppath(const char *ifname, const struct key *k, const char *suffix)
 {
 	snprintf(path_buf, sizeof(path_buf), "/v1/interfaces/%s/peers/%s%s", ifname, k->url,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The host that test_rest.c runs the REST server in: two interfaces (wg0, wg1) with their
+ * The host that test_rest.c and test_rest_clients.c run the REST server in: two interfaces (wg0, wg1) with their
  * callbacks and counters, the gateway's status (ports, lcores, its own drops), and the server
  * started on them in a temporary directory, on a unix socket and a loopback TCP port with a
  * token. Header-only; it brings rest_harness.h.
