@@ -102,7 +102,7 @@ classify_wireguard(struct wr_dp_lcore *lc, struct rte_mbuf *m, int ret)
  * A packet to forward, IP at ETH_LEN, @p total bytes of it: checks before the LPM. @p tunnel:
  * its destination is an interface's own address.
  */
-static enum verdict
+static inline enum verdict
 classify_forward(
 	struct wr_dp_lcore *lc, struct wr_port *port, struct rte_mbuf *m, bool tunnel, uint32_t total)
 {
